@@ -1,0 +1,129 @@
+"""API routes about the caller: profile, diversity answers, tokens, personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema, Status
+
+from convene.core.api import ERRORS
+
+from . import services
+from .models import Seniority
+from .selectors import my_data
+
+router = Router(tags=["me"])
+
+
+class ProfileOut(Schema):
+    email: str
+    display_name: str
+    discipline: str
+    organisation: str
+    seniority: str
+    skills: list[str]
+    interests: list[str]
+    hours_per_month: int
+    bio: str
+
+
+class ProfilePatch(Schema):
+    display_name: str | None = Field(None, max_length=500)
+    discipline: str | None = Field(None, max_length=500)
+    organisation: str | None = Field(None, max_length=500)
+    seniority: Seniority | None = None
+    skills: list[str] | None = Field(None, max_length=100)
+    interests: list[str] | None = Field(None, max_length=100)
+    hours_per_month: int | None = Field(None, ge=0, le=200)
+    bio: str | None = Field(None, max_length=10000)
+
+
+class DiversityIn(Schema):
+    answers: dict[str, str]
+    consent: bool
+
+
+class DiversityOut(Schema):
+    answers: dict[str, str]
+
+
+class TokenIn(Schema):
+    name: str = Field(..., max_length=200)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    active: bool
+
+
+class TokenCreated(TokenOut):
+    secret: str
+
+
+def _profile_out(user) -> dict:
+    profile = services.profile_for(user)
+    return {
+        "email": user.email,
+        "display_name": profile.display_name,
+        "discipline": profile.discipline,
+        "organisation": profile.organisation,
+        "seniority": profile.seniority,
+        "skills": [s.name for s in profile.skills.all()],
+        "interests": [s.name for s in profile.interests.all()],
+        "hours_per_month": profile.hours_per_month,
+        "bio": profile.bio,
+    }
+
+
+@router.get("/profile", response={200: ProfileOut, **ERRORS})
+def get_profile(request):
+    return _profile_out(request.user)
+
+
+@router.patch("/profile", response={200: ProfileOut, **ERRORS})
+def update_profile(request, payload: ProfilePatch):
+    services.profile_update(user=request.user, **payload.dict(exclude_unset=True))
+    return _profile_out(request.user)
+
+
+@router.get("/diversity", response={200: DiversityOut, **ERRORS}, summary="Your own diversity answers (only you)")
+def get_diversity(request):
+    return {"answers": {a.attribute: a.value for a in request.user.diversity_answers.all()}}
+
+
+@router.put("/diversity", response={200: DiversityOut, **ERRORS})
+def set_diversity(request, payload: DiversityIn):
+    stored = services.diversity_answers_set(user=request.user, answers=payload.answers, consent=payload.consent)
+    return {"answers": {a.attribute: a.value for a in stored}}
+
+
+@router.delete("/diversity", response={204: None, **ERRORS})
+def delete_diversity(request):
+    services.diversity_answers_delete(user=request.user)
+    return Status(204, None)
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+def list_tokens(request):
+    return list(request.user.api_tokens.all())
+
+
+@router.post("/tokens", response={201: TokenCreated, **ERRORS})
+def create_token(request, payload: TokenIn):
+    token, secret = services.api_token_create(user=request.user, name=payload.name)
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
+def revoke_token(request, token_id: int):
+    services.api_token_revoke(user=request.user, token_id=token_id)
+    return Status(204, None)
+
+
+@router.get("/data", response={200: dict, **ERRORS}, summary="Everything Convene holds about you")
+def download_data(request):
+    return my_data(request.user)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "convene.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from .models import Profile, User
+
+        def ensure_profile(sender, instance, created, **kwargs):
+            if created:
+                # Assigning refreshes the reverse cache, which may hold a stale "no profile".
+                instance.profile = Profile.objects.get_or_create(user=instance)[0]
+
+        post_save.connect(ensure_profile, sender=User, dispatch_uid="accounts.ensure_profile", weak=False)

@@ -1,0 +1,39 @@
+from django import forms
+from django.conf import settings
+
+from .models import Seniority
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(max_length=80, label="Display name")
+    discipline = forms.CharField(max_length=80, required=False, label="Practice / discipline")
+    organisation = forms.CharField(max_length=120, required=False)
+    seniority = forms.ChoiceField(choices=[("", "Prefer not to say"), *Seniority.choices], required=False)
+    skills = forms.CharField(
+        max_length=1000, required=False, help_text="Separate with commas, e.g. python, triage, facilitation."
+    )
+    interests = forms.CharField(
+        max_length=1000, required=False, help_text="What you would like to learn or explore; commas between."
+    )
+    hours_per_month = forms.IntegerField(min_value=0, max_value=200, initial=0, label="Hours a month you can give")
+    bio = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False)
+
+
+class DiversityForm(forms.Form):
+    consent = forms.BooleanField(
+        required=False,
+        label="I consent to Convene storing these answers and using them only in anonymous totals of 5 people or more.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for key, label in settings.DIVERSITY_ATTRIBUTES.items():
+            fields[key] = forms.CharField(max_length=80, required=False, label=label)
+        # Attributes first, consent last, so the form reads top to bottom.
+        fields["consent"] = self.fields.pop("consent")
+        self.fields = fields
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=60, label="Token name", help_text="For example: “spreadsheet sync”.")

@@ -1,0 +1,51 @@
+"""Reads about one person, including everything held about them (for the data download)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from .models import User
+
+
+def my_data(user: User) -> dict:
+    """Everything Convene holds about `user`, for the member's own eyes only.
+
+    Apps add their part with a `personal_data(user) -> dict` function in their selectors module.
+    """
+    profile = user.profile
+    data = {
+        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
+        "profile": {
+            "display_name": profile.display_name,
+            "discipline": profile.discipline,
+            "organisation": profile.organisation,
+            "seniority": profile.seniority,
+            "skills": [s.name for s in profile.skills.all()],
+            "interests": [s.name for s in profile.interests.all()],
+            "hours_per_month": profile.hours_per_month,
+            "bio": profile.bio,
+        },
+        "diversity_answers": [
+            {"attribute": a.attribute, "value": a.value, "consented_at": a.consented_at.isoformat()}
+            for a in user.diversity_answers.all()
+        ],
+        "memberships": [
+            {"community": m.community.slug, "role": m.role, "joined_at": m.joined_at.isoformat()}
+            for m in user.memberships.select_related("community")
+        ],
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(), "active": t.active}
+            for t in user.api_tokens.all()
+        ],
+    }
+    for config in apps.get_app_configs():
+        if not config.name.startswith("convene."):
+            continue
+        try:
+            module = __import__(f"{config.name}.selectors", fromlist=["personal_data"])
+        except ModuleNotFoundError:
+            continue
+        extra = getattr(module, "personal_data", None)
+        if extra is not None:
+            data.update(extra(user))
+    return data

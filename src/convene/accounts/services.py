@@ -1,0 +1,154 @@
+"""Write paths for people: profiles, diversity answers (opt-in), API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from convene.core.errors import InvalidInput
+
+from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, User
+
+MAX_TAGS = 30
+
+
+def skill_names(raw: str | Iterable[str]) -> list[str]:
+    """Normalise free text ("Python, SQL;  pandas") into unique lower-case tags."""
+    items = raw.replace(";", ",").split(",") if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    for item in items:
+        name = " ".join(str(item).split()).lower()
+        if not name:
+            continue
+        if len(name) > 60:
+            raise InvalidInput(f"Tag “{name[:20]}…” is longer than 60 characters.", field="skills")
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags, please.", field="skills")
+    return names
+
+
+def _skills(names: Iterable[str]) -> list[Skill]:
+    return [Skill.objects.get_or_create(name=name)[0] for name in names]
+
+
+def profile_for(user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    discipline: str | None = None,
+    organisation: str | None = None,
+    seniority: str | None = None,
+    skills: Iterable[str] | str | None = None,
+    interests: Iterable[str] | str | None = None,
+    hours_per_month: int | None = None,
+    bio: str | None = None,
+) -> Profile:
+    profile = profile_for(user)
+    limits = {"display_name": 80, "discipline": 80, "organisation": 120, "bio": 2000}
+    values = {
+        "display_name": display_name,
+        "discipline": discipline,
+        "organisation": organisation,
+        "bio": bio,
+    }
+    for field, value in values.items():
+        if value is None:
+            continue
+        value = value.strip()
+        if len(value) > limits[field]:
+            raise InvalidInput(
+                f"{field.replace('_', ' ').capitalize()} is longer than {limits[field]} characters.", field=field
+            )
+        setattr(profile, field, value)
+    if seniority is not None:
+        if seniority and seniority not in Seniority.values:
+            raise InvalidInput(f"Unknown seniority band “{seniority}”.", field="seniority")
+        profile.seniority = seniority
+    if hours_per_month is not None:
+        if not 0 <= int(hours_per_month) <= 200:
+            raise InvalidInput("Hours per month must be between 0 and 200.", field="hours_per_month")
+        profile.hours_per_month = int(hours_per_month)
+    profile.save()
+    if skills is not None:
+        profile.skills.set(_skills(skill_names(skills)))
+    if interests is not None:
+        profile.interests.set(_skills(skill_names(interests)))
+    return profile
+
+
+@transaction.atomic
+def diversity_answers_set(*, user: User, answers: Mapping[str, str], consent: bool) -> list[DiversityAnswer]:
+    """Replace the member's diversity answers. Without consent nothing is stored and old answers go."""
+    known = settings.DIVERSITY_ATTRIBUTES
+    unknown = set(answers) - set(known)
+    if unknown:
+        raise InvalidInput(f"Unknown attribute: {', '.join(sorted(unknown))}.", field="answers")
+    filled = {k: " ".join(v.split()) for k, v in answers.items() if v and v.strip()}
+    for key, value in filled.items():
+        if len(value) > 80:
+            raise InvalidInput(f"{known[key]} is longer than 80 characters.", field=key)
+    if filled and not consent:
+        raise InvalidInput("Tick the consent box to store these answers, or leave them empty.", field="consent")
+    DiversityAnswer.objects.filter(user=user).exclude(attribute__in=filled).delete()
+    stored = []
+    now = timezone.now()
+    for key, value in filled.items():
+        answer, _ = DiversityAnswer.objects.update_or_create(
+            user=user, attribute=key, defaults={"value": value, "consented_at": now}
+        )
+        stored.append(answer)
+    return stored
+
+
+def diversity_answers_delete(*, user: User) -> int:
+    deleted, _ = DiversityAnswer.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the token a name so you can recognise it later.", field="name")
+    if len(name) > 60:
+        raise InvalidInput("Token names are at most 60 characters.", field="name")
+    secret = "cvn_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], key_hash=ApiToken.hash(secret))
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    from convene.core.permissions import owned_or_404
+
+    token = owned_or_404(ApiToken.objects.filter(user=user), token_id)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    if not secret or not secret.startswith("cvn_"):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

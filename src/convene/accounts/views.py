@@ -1,0 +1,103 @@
+"""Pages about oneself: profile, diversity answers, API tokens, data download."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from convene.core.errors import ServiceError
+from convene.core.forms import run_service
+
+from . import services
+from .forms import DiversityForm, ProfileForm, TokenForm
+from .selectors import my_data
+
+
+@login_required
+def profile(request):
+    p = services.profile_for(request.user)
+    initial = {
+        "display_name": p.display_name,
+        "discipline": p.discipline,
+        "organisation": p.organisation,
+        "seniority": p.seniority,
+        "skills": ", ".join(s.name for s in p.skills.all()),
+        "interests": ", ".join(s.name for s in p.interests.all()),
+        "hours_per_month": p.hours_per_month,
+        "bio": p.bio,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.profile_update(user=request.user, **form.cleaned_data)):
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "nav": "profile",
+            "tokens": request.user.api_tokens.all(),
+            "token_form": TokenForm(),
+            "n_answers": request.user.diversity_answers.count(),
+        },
+    )
+
+
+@login_required
+def diversity(request):
+    current = {a.attribute: a.value for a in request.user.diversity_answers.all()}
+    form = DiversityForm(request.POST or None, initial={**current, "consent": bool(current)})
+    if request.method == "POST":
+        if "delete" in request.POST:
+            services.diversity_answers_delete(user=request.user)
+            messages.success(request, "Your diversity answers are deleted.")
+            return redirect("accounts:diversity")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            consent = data.pop("consent")
+            if (
+                run_service(
+                    form, lambda: services.diversity_answers_set(user=request.user, answers=data, consent=consent)
+                )
+                is not None
+            ):
+                messages.success(request, "Saved. Only you can see these answers.")
+                return redirect("accounts:diversity")
+    return render(request, "accounts/diversity.html", {"form": form, "current": current, "nav": "profile"})
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:profile")
+        return render(request, "accounts/token_created.html", {"token": token, "secret": secret, "nav": "profile"})
+    messages.error(request, "Give the token a name of at most 60 characters.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id):
+    token = services.api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("accounts:profile")
+
+
+@login_required
+def data_download(request):
+    body = json.dumps(my_data(request.user), indent=2, ensure_ascii=False, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-convene-data.json"'
+    return response

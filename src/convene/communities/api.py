@@ -1,0 +1,331 @@
+"""API routes for communities, memberships, join requests, invitations and glossaries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from convene.core.api import ERRORS, OPTIONAL
+
+from . import services
+from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
+from .permissions import Need, community_for, visible_communities
+from .selectors import communities_with_counts, glossary, member_directory, profile_public
+
+router = Router(tags=["communities"])
+
+
+class CommunityOut(Schema):
+    slug: str
+    name: str
+    domain: str
+    description: str
+    visibility: Visibility
+    created_at: datetime
+
+
+class CommunityIn(Schema):
+    name: str = Field(..., max_length=500)
+    domain: str = Field(..., max_length=1000)
+    slug: str | None = Field(None, max_length=200)
+    description: str = Field("", max_length=20000)
+    visibility: Visibility = Visibility.PUBLIC
+
+
+class CommunityPatch(Schema):
+    name: str | None = Field(None, max_length=500)
+    domain: str | None = Field(None, max_length=1000)
+    description: str | None = Field(None, max_length=20000)
+    visibility: Visibility | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    role: Role
+    joined_at: datetime
+    profile: dict
+
+
+class RoleIn(Schema):
+    role: Role
+
+
+class JoinRequestIn(Schema):
+    message: str = Field("", max_length=5000)
+
+
+class JoinRequestOut(Schema):
+    id: int
+    user_id: int
+    message: str
+    status: str
+    created_at: datetime
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class InvitationIn(Schema):
+    email: str = Field(..., max_length=254)
+    role: Role = Role.MEMBER
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    status: str
+    expires_at: datetime
+
+
+class TermIn(Schema):
+    term: str = Field(..., max_length=500)
+    definition: str = Field(..., max_length=10000)
+
+
+class TermOut(Schema):
+    id: int
+    term: str
+    definition: str
+
+
+class MappingIn(Schema):
+    source_term_id: int
+    target_term_id: int
+    note: str = Field("", max_length=1000)
+
+
+class MappingOut(Schema):
+    id: int
+    source_term_id: int
+    source_term: str
+    source_community: str
+    target_term_id: int
+    target_term: str
+    target_community: str
+    note: str
+
+
+class AuditOut(Schema):
+    id: int
+    action: str
+    actor_id: int | None
+    target_id: int | None
+    detail: dict
+    created_at: datetime
+
+
+def _member_out(m: Membership) -> dict:
+    return {
+        "id": m.pk,
+        "user_id": m.user_id,
+        "role": m.role,
+        "joined_at": m.joined_at,
+        "profile": profile_public(m.user.profile),
+    }
+
+
+def _mapping_out(m: TermMapping) -> dict:
+    return {
+        "id": m.pk,
+        "source_term_id": m.source_id,
+        "source_term": m.source.term,
+        "source_community": m.source.community.slug,
+        "target_term_id": m.target_id,
+        "target_term": m.target.term,
+        "target_community": m.target.community.slug,
+        "note": m.note,
+    }
+
+
+def _membership(community, membership_id) -> Membership:
+    membership = Membership.objects.select_related("user").filter(community=community, pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such membership in this community.")
+    return membership
+
+
+def _term(community, term_id) -> GlossaryTerm:
+    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
+    if term is None:
+        raise Http404("No such term in this glossary.")
+    return term
+
+
+@router.get("/", response=list[CommunityOut], auth=OPTIONAL, summary="Communities you can see")
+@paginate(LimitOffsetPagination)
+def list_communities(request):
+    return communities_with_counts(visible_communities(request.user)).order_by("name")
+
+
+@router.post("/", response={201: CommunityOut, **ERRORS}, summary="Create a community (you become its coordinator)")
+def create_community(request, payload: CommunityIn):
+    community = services.community_create(creator=request.user, **payload.dict())
+    return Status(201, community)
+
+
+@router.get("/{slug}", response={200: CommunityOut, **ERRORS}, auth=OPTIONAL)
+def get_community(request, slug: str):
+    return community_for(request.user, slug)
+
+
+@router.patch("/{slug}", response={200: CommunityOut, **ERRORS})
+def update_community(request, slug: str, payload: CommunityPatch):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return services.community_update(community=community, actor=request.user, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/{slug}", response={204: None, **ERRORS})
+def delete_community(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    services.community_delete(community=community, actor=request.user)
+    return Status(204, None)
+
+
+@router.get("/{slug}/members", response={200: list[MemberOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_members(request, slug: str, q: str = "", skill: str = "", discipline: str = "", organisation: str = ""):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    return [
+        _member_out(m)
+        for m in member_directory(
+            community, q=q[:100], skill=skill[:60], discipline=discipline[:80], organisation=organisation[:120]
+        )
+    ]
+
+
+@router.get("/{slug}/members/{membership_id}", response={200: MemberOut, **ERRORS})
+def get_member(request, slug: str, membership_id: int):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    return _member_out(_membership(community, membership_id))
+
+
+@router.patch("/{slug}/members/{membership_id}", response={200: MemberOut, **ERRORS})
+def change_role(request, slug: str, membership_id: int, payload: RoleIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    membership = services.membership_change_role(
+        community=community, actor=request.user, membership=_membership(community, membership_id), role=payload.role
+    )
+    return _member_out(membership)
+
+
+@router.delete("/{slug}/members/{membership_id}", response={204: None, **ERRORS})
+def remove_member(request, slug: str, membership_id: int):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    membership = _membership(community, membership_id)
+    if membership.user_id == request.user.pk:
+        services.membership_leave(community=community, user=request.user)
+    else:
+        community = community_for(request.user, slug, need=Need.COORDINATOR)
+        services.membership_remove(community=community, actor=request.user, membership=membership)
+    return Status(204, None)
+
+
+@router.post("/{slug}/join-requests", response={201: JoinRequestOut, **ERRORS})
+def request_to_join(request, slug: str, payload: JoinRequestIn):
+    community = community_for(request.user, slug)
+    return Status(
+        201, services.membership_join_request(community=community, user=request.user, message=payload.message)
+    )
+
+
+@router.get("/{slug}/join-requests", response={200: list[JoinRequestOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_join_requests(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return JoinRequest.objects.filter(community=community, status="pending")
+
+
+@router.post("/{slug}/join-requests/{request_id}/decision", response={200: JoinRequestOut, **ERRORS})
+def decide_join_request(request, slug: str, request_id: int, payload: DecisionIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    join_request = JoinRequest.objects.filter(community=community, pk=request_id).first()
+    if join_request is None:
+        raise Http404("No such join request.")
+    return services.join_request_decide(join_request=join_request, actor=request.user, approve=payload.approve)
+
+
+@router.get("/{slug}/invitations", response={200: list[InvitationOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_invitations(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return Invitation.objects.filter(community=community)
+
+
+@router.post("/{slug}/invitations", response={201: InvitationOut, **ERRORS})
+def invite(request, slug: str, payload: InvitationIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    invitation = services.invitation_create(
+        community=community, actor=request.user, email=payload.email, role=payload.role
+    )
+    return Status(201, invitation)
+
+
+@router.get("/{slug}/glossary", response={200: list[TermOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_terms(request, slug: str):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    return glossary(community)
+
+
+@router.post("/{slug}/glossary", response={201: TermOut, **ERRORS})
+def add_term(request, slug: str, payload: TermIn):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    return Status(201, services.glossary_term_save(community=community, actor=request.user, **payload.dict()))
+
+
+@router.get("/{slug}/glossary/{term_id}", response={200: TermOut, **ERRORS})
+def get_term(request, slug: str, term_id: int):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    return _term(community, term_id)
+
+
+@router.put("/{slug}/glossary/{term_id}", response={200: TermOut, **ERRORS})
+def update_term(request, slug: str, term_id: int, payload: TermIn):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    return services.glossary_term_save(
+        community=community, actor=request.user, term_obj=_term(community, term_id), **payload.dict()
+    )
+
+
+@router.delete("/{slug}/glossary/{term_id}", response={204: None, **ERRORS})
+def delete_term(request, slug: str, term_id: int):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    services.glossary_term_delete(term=_term(community, term_id), actor=request.user)
+    return Status(204, None)
+
+
+@router.get("/{slug}/mappings", response={200: list[MappingOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_mappings(request, slug: str):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    return [
+        _mapping_out(m)
+        for m in TermMapping.objects.select_related("source__community", "target__community").filter(
+            source__community=community
+        )
+    ]
+
+
+@router.post("/{slug}/mappings", response={201: MappingOut, **ERRORS})
+def add_mapping(request, slug: str, payload: MappingIn):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    source = _term(community, payload.source_term_id)
+    target = GlossaryTerm.objects.select_related("community").filter(pk=payload.target_term_id).first()
+    if target is None:
+        raise Http404("No such target term.")
+    community_for(request.user, target.community.slug)  # the target must be visible to the caller
+    mapping = services.term_mapping_create(source=source, target=target, actor=request.user, note=payload.note)
+    return Status(201, _mapping_out(mapping))
+
+
+@router.get("/{slug}/audit", response={200: list[AuditOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_audit(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return community.audit_entries.all()

@@ -1,0 +1,171 @@
+"""Communities of practice, membership with roles, joining, glossaries and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: anyone can see it and ask to join"
+    PRIVATE = "private", "Private: visible to members, joined by invitation"
+
+
+class Role(models.TextChoices):
+    GUEST = "guest", "Guest"
+    MEMBER = "member", "Member"
+    COORDINATOR = "coordinator", "Coordinator"
+
+
+ROLE_RANK = {Role.GUEST: 1, Role.MEMBER: 2, Role.COORDINATOR: 3}
+
+
+class Community(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    domain = models.CharField(max_length=200, help_text="What the practice is about.")
+    description = models.TextField(max_length=5000, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+
+class Membership(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "user"], name="one_membership")]
+        indexes = [models.Index(fields=["community", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.role})"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self.role]
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a coordinator"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class JoinRequest(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], condition=Q(status="pending"), name="one_pending_request"
+            )
+        ]
+
+
+def _invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _invite_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+
+
+class Invitation(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    token = models.CharField(max_length=64, unique=True, default=_invite_token)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=_invite_expiry)
+    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class GlossaryTerm(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(max_length=80)
+    definition = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [models.UniqueConstraint(fields=["community", "term"], name="unique_term_per_community")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class TermMapping(models.Model):
+    """“What we call *client*, they call *patient*”: a link between two communities' terms."""
+
+    source = models.ForeignKey(GlossaryTerm, on_delete=models.CASCADE, related_name="mappings_out")
+    target = models.ForeignKey(GlossaryTerm, on_delete=models.CASCADE, related_name="mappings_in")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="unique_term_mapping")]
+
+
+class AuditEntry(models.Model):
+    """An administrative action, kept for coordinators to review."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def action_label(self) -> str:
+        return self.action.replace("_", " ").capitalize()

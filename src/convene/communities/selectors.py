@@ -1,0 +1,111 @@
+"""Reads for communities that need more than one query's thought."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from convene.accounts.models import Profile
+
+from .models import Community, GlossaryTerm, Membership, TermMapping
+
+
+def member_directory(
+    community: Community, *, q: str = "", skill: str = "", discipline: str = "", organisation: str = "", role: str = ""
+) -> QuerySet[Membership]:
+    qs = (
+        Membership.objects.filter(community=community)
+        .select_related("user", "user__profile")
+        .prefetch_related(Prefetch("user__profile__skills"))
+        .order_by("user__profile__display_name", "user__email")
+    )
+    if q:
+        qs = qs.filter(Q(user__profile__display_name__icontains=q) | Q(user__profile__bio__icontains=q))
+    if skill:
+        qs = qs.filter(user__profile__skills__name__icontains=skill.strip().lower()).distinct()
+    if discipline:
+        qs = qs.filter(user__profile__discipline__icontains=discipline)
+    if organisation:
+        qs = qs.filter(user__profile__organisation__icontains=organisation)
+    if role:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def member_count(community: Community) -> int:
+    return community.memberships.exclude(role="guest").count()
+
+
+def communities_with_counts(qs: QuerySet[Community]) -> QuerySet[Community]:
+    return qs.annotate(n_members=Count("memberships", filter=~Q(memberships__role="guest")))
+
+
+def glossary(community: Community) -> QuerySet[GlossaryTerm]:
+    return GlossaryTerm.objects.filter(community=community).prefetch_related(
+        Prefetch("mappings_out", queryset=TermMapping.objects.select_related("target__community")),
+        Prefetch("mappings_in", queryset=TermMapping.objects.select_related("source__community")),
+    )
+
+
+def mapping_table(a: Community, b: Community) -> list[dict]:
+    """Rows of (term in a, term in b, note) for every mapping in either direction."""
+    rows = []
+    for mapping in TermMapping.objects.select_related("source", "target").filter(
+        Q(source__community=a, target__community=b) | Q(source__community=b, target__community=a)
+    ):
+        ours, theirs = (
+            (mapping.source, mapping.target)
+            if mapping.source.community_id == a.pk
+            else (mapping.target, mapping.source)
+        )
+        rows.append({"ours": ours, "theirs": theirs, "note": mapping.note, "mapping": mapping})
+    rows.sort(key=lambda row: row["ours"].term.lower())
+    return rows
+
+
+def profile_public(profile: Profile) -> dict:
+    """What other members may see of a profile: never the diversity answers."""
+    return {
+        "display_name": profile.display_name or profile.user.display_name,
+        "discipline": profile.discipline,
+        "organisation": profile.organisation,
+        "seniority": profile.seniority,
+        "skills": [s.name for s in profile.skills.all()],
+        "interests": [s.name for s in profile.interests.all()],
+        "hours_per_month": profile.hours_per_month,
+        "bio": profile.bio,
+    }
+
+
+def home_items(user) -> list:
+    """Invitations addressed to the person and join requests they can decide."""
+    from django.urls import reverse
+
+    from convene.core.home import HomeItem
+
+    from .models import Invitation, JoinRequest
+
+    items = [
+        HomeItem(
+            title=f"Invitation to {inv.community.name}",
+            url=reverse("communities:invitation", args=[inv.token]),
+            kind="Invitation",
+            when=inv.created_at,
+        )
+        for inv in Invitation.objects.filter(email__iexact=user.email, status="pending").select_related("community")
+        if not inv.expired
+    ]
+    coordinated = Membership.objects.filter(user=user, role="coordinator").values("community_id")
+    waiting = (
+        JoinRequest.objects.filter(community_id__in=coordinated, status="pending")
+        .values("community__slug", "community__name")
+        .annotate(n=Count("id"))
+    )
+    for row in waiting:
+        items.append(
+            HomeItem(
+                title=f"{row['n']} join request{'s' if row['n'] != 1 else ''} for {row['community__name']}",
+                url=reverse("communities:requests", args=[row["community__slug"]]),
+                kind="Join request",
+            )
+        )
+    return items

@@ -1,0 +1,322 @@
+"""Write paths for communities: creation, joining, invitations, roles, glossary, audit."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from convene.accounts.models import User
+from convene.core.errors import Conflict, Gone, InvalidInput
+
+from .models import (
+    AuditEntry,
+    Community,
+    GlossaryTerm,
+    Invitation,
+    InvitationStatus,
+    JoinRequest,
+    Membership,
+    RequestStatus,
+    Role,
+    TermMapping,
+    Visibility,
+)
+
+RESERVED_SLUGS = {"new", "api", "admin", "accounts", "static"}
+
+
+def audit(*, community: Community, actor: User | None, action: str, target: User | None = None, **detail) -> None:
+    AuditEntry.objects.create(community=community, actor=actor, action=action, target=target, detail=detail)
+
+
+def _clean(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"{field.capitalize()} is required.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"{field.capitalize()} is longer than {limit} characters ({len(value)}).", field=field)
+    return value
+
+
+def _slug(slug: str | None, name: str) -> str:
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise InvalidInput("Choose a web address (slug) with letters or digits.", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise Conflict(f"The address “{slug}” is reserved; choose another.", code="slug_taken", field="slug")
+    return slug
+
+
+@transaction.atomic
+def community_create(
+    *,
+    creator: User,
+    name: str,
+    domain: str,
+    slug: str | None = None,
+    description: str = "",
+    visibility: str = Visibility.PUBLIC,
+) -> Community:
+    name = _clean(name, field="name", limit=120, required=True)
+    domain = _clean(domain, field="domain", limit=200, required=True)
+    description = _clean(description, field="description", limit=5000)
+    if visibility not in Visibility.values:
+        raise InvalidInput("Visibility must be public or private.", field="visibility")
+    slug = _slug(slug, name)
+    if Community.objects.filter(slug=slug).exists():
+        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug")
+    try:
+        with transaction.atomic():
+            community = Community.objects.create(
+                name=name, slug=slug, domain=domain, description=description, visibility=visibility
+            )
+    except IntegrityError:
+        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug") from None
+    Membership.objects.create(community=community, user=creator, role=Role.COORDINATOR)
+    audit(community=community, actor=creator, action="community_created")
+    return community
+
+
+@transaction.atomic
+def community_update(
+    *,
+    community: Community,
+    actor: User,
+    name: str | None = None,
+    domain: str | None = None,
+    description: str | None = None,
+    visibility: str | None = None,
+) -> Community:
+    changed = []
+    if name is not None:
+        community.name = _clean(name, field="name", limit=120, required=True)
+        changed.append("name")
+    if domain is not None:
+        community.domain = _clean(domain, field="domain", limit=200, required=True)
+        changed.append("domain")
+    if description is not None:
+        community.description = _clean(description, field="description", limit=5000)
+        changed.append("description")
+    if visibility is not None:
+        if visibility not in Visibility.values:
+            raise InvalidInput("Visibility must be public or private.", field="visibility")
+        community.visibility = visibility
+        changed.append("visibility")
+    if changed:
+        community.save(update_fields=changed)
+        audit(community=community, actor=actor, action="community_updated", fields=changed)
+    return community
+
+
+@transaction.atomic
+def community_delete(*, community: Community, actor: User) -> None:
+    community.delete()
+
+
+def _lock_memberships(community: Community):
+    return Membership.objects.select_for_update().filter(community=community)
+
+
+def _ensure_coordinator_remains(community: Community, leaving: Membership) -> None:
+    if leaving.role != Role.COORDINATOR:
+        return
+    others = _lock_memberships(community).filter(role=Role.COORDINATOR).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise Conflict(
+            "A community always keeps at least one coordinator: make someone else coordinator first.",
+            code="last_coordinator",
+        )
+
+
+@transaction.atomic
+def membership_join_request(*, community: Community, user: User, message: str = "") -> JoinRequest:
+    if not community.is_public:
+        raise Conflict("This community is private: ask a coordinator for an invitation.", code="private")
+    if Membership.objects.filter(community=community, user=user).exists():
+        raise Conflict("You are already a member of this community.", code="already_member")
+    message = _clean(message, field="message", limit=1000)
+    existing = JoinRequest.objects.filter(community=community, user=user, status=RequestStatus.PENDING).first()
+    if existing:
+        return existing  # asking twice is harmless
+    return JoinRequest.objects.create(community=community, user=user, message=message)
+
+
+@transaction.atomic
+def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool) -> JoinRequest:
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != RequestStatus.PENDING:
+        raise Conflict("This request was already decided.", code="already_decided")
+    join_request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = actor
+    join_request.save(update_fields=["status", "decided_at", "decided_by"])
+    if approve:
+        Membership.objects.get_or_create(
+            community=join_request.community, user=join_request.user, defaults={"role": Role.MEMBER}
+        )
+    audit(
+        community=join_request.community,
+        actor=actor,
+        target=join_request.user,
+        action="join_approved" if approve else "join_declined",
+    )
+    return join_request
+
+
+@transaction.atomic
+def invitation_create(*, community: Community, actor: User, email: str, role: str = Role.MEMBER) -> Invitation:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"“{email[:80]}” is not a valid email address.", field="email") from None
+    if role not in Role.values:
+        raise InvalidInput("Role must be guest, member or coordinator.", field="role")
+    if Membership.objects.filter(community=community, user__email__iexact=email).exists():
+        raise Conflict(f"{email} is already in this community.", code="already_member", field="email")
+    invitation = Invitation.objects.create(community=community, email=email, role=role, invited_by=actor)
+    audit(community=community, actor=actor, action="invitation_sent", email=email, role=role)
+    transaction.on_commit(lambda: _send_invitation(invitation.pk))
+    return invitation
+
+
+def _send_invitation(invitation_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    invitation = Invitation.objects.select_related("community", "invited_by").get(pk=invitation_id)
+    link = settings.SITE_URL.rstrip("/") + reverse("communities:invitation", args=[invitation.token])
+    inviter = invitation.invited_by.display_name if invitation.invited_by else "A coordinator"
+    send_mail(
+        subject=f"[Convene] Invitation to {invitation.community.name}",
+        message=(
+            f"{inviter} invites you to join “{invitation.community.name}” on Convene "
+            f"as {Role(invitation.role).label.lower()}.\n\nAccept here (valid until "
+            f"{invitation.expires_at:%d %B %Y}):\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_by_token(token: str) -> Invitation:
+    from django.http import Http404
+
+    invitation = Invitation.objects.select_related("community").filter(token=str(token)[:64]).first()
+    if invitation is None:
+        raise Http404("This invitation link is not valid.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == InvitationStatus.REVOKED:
+        raise Gone("This invitation was withdrawn by a coordinator.", code="invitation_revoked")
+    if invitation.status == InvitationStatus.ACCEPTED:
+        if invitation.accepted_by_id == user.pk:
+            return Membership.objects.get(community=invitation.community, user=user)
+        raise Gone("This invitation was already used.", code="invitation_used")
+    if invitation.expired:
+        raise Gone("This invitation has expired: ask the coordinator for a new one.", code="invitation_expired")
+    if invitation.email.lower() != user.email.lower():
+        raise Conflict(
+            f"This invitation was sent to another address. Log in as {invitation.email} to accept it.",
+            code="wrong_account",
+        )
+    membership, created = Membership.objects.get_or_create(
+        community=invitation.community, user=user, defaults={"role": invitation.role}
+    )
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_by"])
+    audit(community=invitation.community, actor=user, target=user, action="invitation_accepted", role=membership.role)
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    if invitation.status != InvitationStatus.PENDING:
+        raise Conflict("Only pending invitations can be withdrawn.", code="not_pending")
+    invitation.status = InvitationStatus.REVOKED
+    invitation.save(update_fields=["status"])
+    audit(community=invitation.community, actor=actor, action="invitation_revoked", email=invitation.email)
+    return invitation
+
+
+@transaction.atomic
+def membership_leave(*, community: Community, user: User) -> None:
+    membership = _lock_memberships(community).filter(user=user).first()
+    if membership is None:
+        raise Conflict("You are not a member of this community.", code="not_member")
+    _ensure_coordinator_remains(community, membership)
+    membership.delete()
+    audit(community=community, actor=user, target=user, action="member_left")
+
+
+@transaction.atomic
+def membership_remove(*, community: Community, actor: User, membership: Membership) -> None:
+    membership = _lock_memberships(community).get(pk=membership.pk)
+    _ensure_coordinator_remains(community, membership)
+    membership.delete()
+    audit(community=community, actor=actor, target=membership.user, action="member_removed", role=membership.role)
+
+
+@transaction.atomic
+def membership_change_role(*, community: Community, actor: User, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise InvalidInput("Role must be guest, member or coordinator.", field="role")
+    membership = _lock_memberships(community).get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Role.COORDINATOR:
+        _ensure_coordinator_remains(community, membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(community=community, actor=actor, target=membership.user, action="role_changed", old=old, new=role)
+    return membership
+
+
+@transaction.atomic
+def glossary_term_save(
+    *, community: Community, actor: User, term: str, definition: str, term_obj: GlossaryTerm | None = None
+) -> GlossaryTerm:
+    term = _clean(term, field="term", limit=80, required=True)
+    definition = _clean(definition, field="definition", limit=2000, required=True)
+    clash = GlossaryTerm.objects.filter(community=community, term__iexact=term)
+    if term_obj is not None:
+        clash = clash.exclude(pk=term_obj.pk)
+    if clash.exists():
+        raise Conflict(f"“{term}” is already in this glossary.", code="term_exists", field="term")
+    if term_obj is None:
+        term_obj = GlossaryTerm.objects.create(community=community, term=term, definition=definition)
+    else:
+        term_obj.term, term_obj.definition = term, definition
+        term_obj.save(update_fields=["term", "definition", "updated_at"])
+    return term_obj
+
+
+@transaction.atomic
+def glossary_term_delete(*, term: GlossaryTerm, actor: User) -> None:
+    term.delete()
+
+
+@transaction.atomic
+def term_mapping_create(*, source: GlossaryTerm, target: GlossaryTerm, actor: User, note: str = "") -> TermMapping:
+    if source.community_id == target.community_id:
+        raise InvalidInput("Map a term to a term of another community.", field="target")
+    note = _clean(note, field="note", limit=300)
+    if TermMapping.objects.filter(source=source, target=target).exists():
+        raise Conflict("These two terms are already mapped.", code="mapping_exists")
+    return TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
+
+
+@transaction.atomic
+def term_mapping_delete(*, mapping: TermMapping, actor: User) -> None:
+    mapping.delete()

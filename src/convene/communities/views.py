@@ -1,0 +1,394 @@
+"""Pages for communities. Thin: validate with a form, authorize with a helper, call a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from convene.core.errors import ServiceError
+from convene.core.forms import run_service
+
+from . import services
+from .forms import (
+    CommunityForm,
+    DirectorySearchForm,
+    InvitationForm,
+    JoinRequestForm,
+    MappingForm,
+    RoleForm,
+    TermForm,
+)
+from .models import GlossaryTerm, JoinRequest, Membership, Role, TermMapping
+from .permissions import Need, can, community_for, membership_of, visible_communities
+from .selectors import communities_with_counts, glossary, mapping_table, member_directory
+
+
+def _ctx(request, community, **extra):
+    membership = membership_of(request.user, community)
+    return {
+        "community": community,
+        "membership": membership,
+        "is_coordinator": bool(membership and membership.role == Role.COORDINATOR),
+        "is_member": bool(membership and membership.role in (Role.MEMBER, Role.COORDINATOR)),
+        "nav": "communities",
+        **extra,
+    }
+
+
+def _flash_error(request, exc: ServiceError):
+    messages.error(request, exc.message)
+
+
+def community_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    qs = communities_with_counts(visible_communities(request.user))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    page = Paginator(qs.order_by("name"), 24).get_page(request.GET.get("page"))
+    mine = set()
+    if request.user.is_authenticated:
+        mine = set(Membership.objects.filter(user=request.user).values_list("community_id", flat=True))
+    return render(
+        request,
+        "communities/list.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "mine": mine,
+            "nav": "communities",
+            "query_string": f"q={q}" if q else "",
+        },
+    )
+
+
+@login_required
+def community_create(request):
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        community = run_service(form, lambda: services.community_create(creator=request.user, **form.cleaned_data))
+        if community:
+            messages.success(request, f"“{community.name}” is ready. You are its coordinator.")
+            return redirect("communities:detail", slug=community.slug)
+    return render(request, "communities/form.html", {"form": form, "nav": "communities"})
+
+
+def community_detail(request, slug):
+    community = community_for(request.user, slug)
+    coordinators = Membership.objects.filter(community=community, role=Role.COORDINATOR).select_related("user__profile")
+    pending = None
+    if request.user.is_authenticated:
+        pending = JoinRequest.objects.filter(community=community, user=request.user, status="pending").first()
+    return render(
+        request,
+        "communities/detail.html",
+        _ctx(
+            request,
+            community,
+            coordinators=coordinators,
+            pending=pending,
+            n_members=community.memberships.exclude(role=Role.GUEST).count(),
+            n_terms=community.terms.count(),
+            join_form=JoinRequestForm(),
+            n_requests=community.join_requests.filter(status="pending").count(),
+        ),
+    )
+
+
+@login_required
+def community_edit(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    form = CommunityForm.for_edit(community, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "slug"}
+        if run_service(form, lambda: services.community_update(community=community, actor=request.user, **data)):
+            messages.success(request, "Saved.")
+            return redirect("communities:detail", slug=community.slug)
+    return render(request, "communities/form.html", _ctx(request, community, form=form))
+
+
+@login_required
+@require_POST
+def community_join(request, slug):
+    community = community_for(request.user, slug)
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_join_request(community=community, user=request.user, **form.cleaned_data)
+            messages.success(request, "Your request was sent to the coordinators.")
+        except ServiceError as exc:
+            _flash_error(request, exc)
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def community_leave(request, slug):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    try:
+        services.membership_leave(community=community, user=request.user)
+        messages.success(request, f"You left {community.name}.")
+        return redirect("core:home")
+    except ServiceError as exc:
+        _flash_error(request, exc)
+        return redirect("communities:detail", slug=slug)
+
+
+@login_required
+def member_list(request, slug):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    form = DirectorySearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = member_directory(community, **{k: v for k, v in filters.items() if v})
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "communities/members.html",
+        _ctx(
+            request,
+            community,
+            form=form,
+            page_obj=page,
+            query_string=query.urlencode(),
+            role_form=RoleForm(),
+        ),
+    )
+
+
+def _membership(community, membership_id) -> Membership:
+    membership = (
+        Membership.objects.select_related("user__profile").filter(community=community, pk=membership_id).first()
+    )
+    if membership is None:
+        raise Http404("No such member in this community.")
+    return membership
+
+
+@login_required
+def member_detail(request, slug, membership_id):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    member = _membership(community, membership_id)
+    return render(
+        request,
+        "communities/member.html",
+        _ctx(request, community, member=member, role_form=RoleForm(initial={"role": member.role})),
+    )
+
+
+@login_required
+@require_POST
+def member_role(request, slug, membership_id):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    member = _membership(community, membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                community=community, actor=request.user, membership=member, role=form.cleaned_data["role"]
+            )
+            messages.success(
+                request, f"{member.user.display_name} is now {Role(form.cleaned_data['role']).label.lower()}."
+            )
+        except ServiceError as exc:
+            _flash_error(request, exc)
+    else:
+        messages.error(request, "Choose a valid role.")
+    return redirect("communities:member", slug=slug, membership_id=membership_id)
+
+
+@login_required
+@require_POST
+def member_remove(request, slug, membership_id):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    member = _membership(community, membership_id)
+    try:
+        services.membership_remove(community=community, actor=request.user, membership=member)
+        messages.success(request, f"{member.user.display_name} was removed from {community.name}.")
+        return redirect("communities:members", slug=slug)
+    except ServiceError as exc:
+        _flash_error(request, exc)
+        return redirect("communities:member", slug=slug, membership_id=membership_id)
+
+
+@login_required
+def join_requests(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    if request.method == "POST":
+        join_request = JoinRequest.objects.filter(community=community, pk=request.POST.get("request") or 0).first()
+        if join_request is None:
+            raise Http404("No such join request.")
+        approve = request.POST.get("decision") == "approve"
+        try:
+            services.join_request_decide(join_request=join_request, actor=request.user, approve=approve)
+            messages.success(request, f"{join_request.user.display_name}: {'approved' if approve else 'declined'}.")
+        except ServiceError as exc:
+            _flash_error(request, exc)
+        return redirect("communities:requests", slug=slug)
+    pending = community.join_requests.filter(status="pending").select_related("user__profile")
+    return render(request, "communities/requests.html", _ctx(request, community, pending=pending))
+
+
+@login_required
+def invitations(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = run_service(
+            form, lambda: services.invitation_create(community=community, actor=request.user, **form.cleaned_data)
+        )
+        if invitation:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("communities:invitations", slug=slug)
+    return render(
+        request,
+        "communities/invitations.html",
+        _ctx(request, community, form=form, invitations=community.invitations.all()[:100]),
+    )
+
+
+def invitation_view(request, token):
+    invitation = services.invitation_by_token(token)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+            messages.success(request, f"Welcome to {invitation.community.name}!")
+            return redirect("communities:detail", slug=invitation.community.slug)
+        except ServiceError as exc:
+            _flash_error(request, exc)
+            return redirect("communities:invitation", token=token)
+    return render(request, "communities/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def glossary_view(request, slug):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    form = TermForm(request.POST or None)
+    if request.method == "POST":
+        community = community_for(request.user, slug, need=Need.MEMBER)
+        if form.is_valid():
+            term = run_service(
+                form, lambda: services.glossary_term_save(community=community, actor=request.user, **form.cleaned_data)
+            )
+            if term:
+                messages.success(request, f"“{term.term}” added to the glossary.")
+                return redirect("communities:glossary", slug=slug)
+    others = visible_communities(request.user).exclude(pk=community.pk).order_by("name")
+    return render(
+        request,
+        "communities/glossary.html",
+        _ctx(
+            request,
+            community,
+            terms=glossary(community),
+            form=form,
+            others=others,
+            can_edit=can(request.user, community, Need.MEMBER),
+        ),
+    )
+
+
+def _term(community, term_id) -> GlossaryTerm:
+    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
+    if term is None:
+        raise Http404("No such term in this glossary.")
+    return term
+
+
+@login_required
+def term_edit(request, slug, term_id):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    term = _term(community, term_id)
+    form = TermForm(request.POST or None, initial={"term": term.term, "definition": term.definition})
+    if request.method == "POST" and form.is_valid():
+        if run_service(
+            form,
+            lambda: services.glossary_term_save(
+                community=community, actor=request.user, term_obj=term, **form.cleaned_data
+            ),
+        ):
+            messages.success(request, "Saved.")
+            return redirect("communities:glossary", slug=slug)
+    return render(request, "communities/term_form.html", _ctx(request, community, form=form, term=term))
+
+
+@login_required
+@require_POST
+def term_delete(request, slug, term_id):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    term = _term(community, term_id)
+    services.glossary_term_delete(term=term, actor=request.user)
+    messages.success(request, f"“{term.term}” removed.")
+    return redirect("communities:glossary", slug=slug)
+
+
+@login_required
+def term_map(request, slug, term_id):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    term = _term(community, term_id)
+    targets = (
+        GlossaryTerm.objects.filter(community__in=visible_communities(request.user))
+        .exclude(community=community)
+        .select_related("community")
+        .order_by("community__name", "term")
+    )
+    form = MappingForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        mapping = run_service(
+            form,
+            lambda: services.term_mapping_create(
+                source=term, target=form.cleaned_data["target"], actor=request.user, note=form.cleaned_data["note"]
+            ),
+        )
+        if mapping:
+            messages.success(request, f"Mapped “{term.term}” to “{mapping.target.term}”.")
+            return redirect("communities:compare", slug=slug, other=mapping.target.community.slug)
+    return render(request, "communities/term_map.html", _ctx(request, community, form=form, term=term))
+
+
+@login_required
+@require_POST
+def mapping_delete(request, slug, mapping_id):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    mapping = (
+        TermMapping.objects.filter(pk=mapping_id, source__community=community)
+        .select_related("target__community")
+        .first()
+    )
+    if mapping is None:
+        raise Http404("No such mapping.")
+    services.term_mapping_delete(mapping=mapping, actor=request.user)
+    messages.success(request, "Mapping removed.")
+    return redirect("communities:compare", slug=slug, other=mapping.target.community.slug)
+
+
+@login_required
+def glossary_compare(request, slug, other):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    other_community = community_for(request.user, other)
+    return render(
+        request,
+        "communities/compare.html",
+        _ctx(
+            request,
+            community,
+            other=other_community,
+            rows=mapping_table(community, other_community),
+            can_edit=can(request.user, community, Need.MEMBER),
+        ),
+    )
+
+
+@login_required
+def audit_log(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    entries = community.audit_entries.select_related("actor__profile", "target__profile")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "communities/audit.html", _ctx(request, community, page_obj=page))

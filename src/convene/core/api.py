@@ -1,0 +1,140 @@
+"""The NinjaAPI instance: authentication, one error format, pagination helpers."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer
+
+from convene.core.errors import ServiceError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer cvn_...` with a personal API token."""
+
+    def authenticate(self, request, token):
+        from convene.accounts.services import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyHeader):
+    """The browser session, with Django's CSRF check on unsafe methods."""
+
+    param_name = "X-CSRFToken"
+    openapi_type = "apiKey"
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from django.middleware.csrf import CsrfViewMiddleware
+
+            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if reason is not None:
+                raise PermissionDenied("CSRF check failed: send the X-CSRFToken header.")
+        return user
+
+    def authenticate(self, request, key):  # pragma: no cover - __call__ does the work
+        return None
+
+
+def anonymous(request):
+    """Lets a route run without credentials; the route then sees an anonymous user."""
+    request.user = getattr(request, "user", None) or AnonymousUser()
+    return request.user if request.user.is_authenticated else _Anonymous()
+
+
+class _Anonymous:
+    is_authenticated = False
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()
+REQUIRED = [token_auth, session_auth]
+OPTIONAL = [token_auth, session_auth, anonymous]
+
+
+class Error(Schema):
+    detail: str | list
+    code: str
+
+
+api = NinjaAPI(
+    title="Convene API",
+    version="1",
+    description=(
+        "JSON API for Convene. Authenticate with a personal token (`Authorization: Bearer cvn_…`, "
+        "created on your profile page) or a browser session with the `X-CSRFToken` header. "
+        'Every error is `{"detail": …, "code": …}`.'
+    ),
+    urls_namespace="api",
+    auth=REQUIRED,
+)
+
+
+def _error(request, status: int, detail, code: str):
+    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    response = _error(request, exc.status, exc.message, exc.code)
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, str(exc) or "Not found.", "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, str(exc) or "You are not allowed to do that.", "forbidden")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, "Authentication required: log in or send a valid API token.", "unauthenticated")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    errors = [
+        {
+            "loc": [str(part) for part in err.get("loc", ())],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
+        for err in exc.errors
+    ]
+    return _error(request, 422, errors, "validation_error")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = "The request body is not valid JSON."
+    return _error(request, exc.status_code, message, codes.get(exc.status_code, "error"))
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 410: Error, 422: Error}

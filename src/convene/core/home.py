@@ -1,0 +1,46 @@
+"""The personal home page gathers what each app has waiting for the person.
+
+An app contributes by defining `home_items(user) -> list[HomeItem]` and/or
+`upcoming(user) -> list[HomeItem]` in its selectors module; no central list to edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    title: str
+    url: str
+    kind: str  # short label shown as a badge: "Invitation", "Vote", "Follow-up" ...
+    when: datetime | None = None
+    detail: str = ""
+
+
+def _collect(func_name: str, user) -> list[HomeItem]:
+    items: list[HomeItem] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("convene."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.selectors")
+        except ModuleNotFoundError:
+            continue
+        func = getattr(module, func_name, None)
+        if func is not None:
+            items.extend(func(user))
+    return items
+
+
+def waiting_for(user) -> list[HomeItem]:
+    return _collect("home_items", user)
+
+
+def upcoming_for(user) -> list[HomeItem]:
+    items = _collect("upcoming", user)
+    return sorted(items, key=lambda item: (item.when is None, item.when or datetime.max))

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from convene.api import api
+
+urlpatterns = [
+    path("", include(("convene.core.urls", "core"))),
+    path("", include("convene.accounts.urls")),
+    path("", include("convene.communities.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
