@@ -2,9 +2,17 @@
 
 from convene.accounts.api import router as accounts_router
 from convene.communities.api import router as communities_router
+from convene.convening.api import router as convening_router
 from convene.core.api import api
+from convene.deliberation.api import router as deliberation_router
+from convene.insights.api import router as insights_router
+from convene.projects.api import router as projects_router
 
 api.add_router("/communities", communities_router)
 api.add_router("/me", accounts_router)
+api.add_router("/convening", convening_router)
+api.add_router("/deliberation", deliberation_router)
+api.add_router("/projects", projects_router)
+api.add_router("/insights", insights_router)
 
 __all__ = ["api"]

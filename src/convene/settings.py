@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "convene.core",
     "convene.accounts",
     "convene.communities",
+    "convene.convening",
+    "convene.deliberation",
+    "convene.projects",
+    "convene.insights",
 ]
 
 MIDDLEWARE = [

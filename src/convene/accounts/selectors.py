@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
-
 from .models import User
 
 
@@ -38,14 +36,8 @@ def my_data(user: User) -> dict:
             for t in user.api_tokens.all()
         ],
     }
-    for config in apps.get_app_configs():
-        if not config.name.startswith("convene."):
-            continue
-        try:
-            module = __import__(f"{config.name}.selectors", fromlist=["personal_data"])
-        except ModuleNotFoundError:
-            continue
-        extra = getattr(module, "personal_data", None)
-        if extra is not None:
-            data.update(extra(user))
+    from convene.core.hooks import collect
+
+    for extra in collect("personal_data", user):
+        data.update(extra)
     return data

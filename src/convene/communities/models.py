@@ -169,3 +169,62 @@ class AuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         return self.action.replace("_", " ").capitalize()
+
+
+class OpportunityKind(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    SPEAKER = "speaker", "Speaker"
+    BREAKOUT_LEAD = "breakout_lead", "Breakout lead"
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+    PROJECT_LEAD = "project_lead", "Project lead"
+
+
+class OpportunityEntry(models.Model):
+    """The opportunity ledger: one row each time a member takes a role that helps them grow.
+
+    Written by convening (facilitator, speaker, breakout lead) and projects (mentor, mentee,
+    project lead); read by insights and by the matching fairness stage.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="opportunities")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opportunities")
+    kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
+    source = models.CharField(max_length=40, help_text="Which record gave it, e.g. 'session:12' or 'project:3'.")
+    label = models.CharField(max_length=200, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "source"], name="one_opportunity_per_source"),
+        ]
+        indexes = [models.Index(fields=["community", "occurred_at"]), models.Index(fields=["user", "occurred_at"])]
+
+
+class ContributionKind(models.TextChoices):
+    SPEAKING_TURN = "turn", "Speaking turn"
+    STATEMENT = "statement", "Statement"
+    VOTE = "vote", "Vote"
+    NOTE = "note", "Note"
+    COMMENT = "comment", "Comment"
+
+
+class Contribution(models.Model):
+    """The voice ledger: one row per contribution, so equity of voice aggregates in the database.
+
+    `context` names where it happened ('session:12', 'response:4'). Anonymous joint responses do
+    not write rows here: who took part in them must not be recoverable.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="contributions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    context = models.CharField(max_length=40, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["community", "occurred_at"]),
+            models.Index(fields=["context", "user"]),
+        ]

@@ -109,3 +109,21 @@ def home_items(user) -> list:
             )
         )
     return items
+
+
+def personal_data(user) -> dict:
+    from .models import Contribution, OpportunityEntry
+
+    return {
+        "opportunities": [
+            {"community": o.community.slug, "kind": o.kind, "label": o.label, "occurred_at": o.occurred_at.isoformat()}
+            for o in OpportunityEntry.objects.filter(user=user).select_related("community")
+        ],
+        "contributions": [
+            {"community": c["community__slug"], "kind": c["kind"], "context": c["context"], "count": c["n"]}
+            for c in Contribution.objects.filter(user=user)
+            .values("community__slug", "kind", "context")
+            .annotate(n=Count("id"))
+            .order_by("context", "kind")
+        ],
+    }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
+from convene.core.hooks import collect
 
 from . import services
 from .forms import (
@@ -36,6 +37,9 @@ def _ctx(request, community, **extra):
         "is_coordinator": bool(membership and membership.role == Role.COORDINATOR),
         "is_member": bool(membership and membership.role in (Role.MEMBER, Role.COORDINATOR)),
         "nav": "communities",
+        "community_tabs": [
+            {"label": label, "url": url} for label, url in collect("community_links", request.user, community)
+        ],
         **extra,
     }
 

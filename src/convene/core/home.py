@@ -6,11 +6,8 @@ An app contributes by defining `home_items(user) -> list[HomeItem]` and/or
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
-
-from django.apps import apps
 
 
 @dataclass(frozen=True)
@@ -23,18 +20,9 @@ class HomeItem:
 
 
 def _collect(func_name: str, user) -> list[HomeItem]:
-    items: list[HomeItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("convene."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.selectors")
-        except ModuleNotFoundError:
-            continue
-        func = getattr(module, func_name, None)
-        if func is not None:
-            items.extend(func(user))
-    return items
+    from .hooks import collect
+
+    return collect(func_name, user)
 
 
 def waiting_for(user) -> list[HomeItem]:

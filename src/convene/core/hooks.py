@@ -1,0 +1,43 @@
+"""Cross-app extension points, found by convention instead of a central list.
+
+An app `convene.X` may define these functions in `convene/X/selectors.py`:
+
+- `home_items(user) -> list[HomeItem]`         things waiting for the person (home page)
+- `upcoming(user) -> list[HomeItem]`           dated things coming up (home page)
+- `community_links(user, community) -> list[tuple[str, str]]`  (label, url) tabs on a community
+- `personal_data(user) -> dict`                its part of the member's data download
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from django.apps import apps
+
+
+@cache
+def _selector_modules():
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("convene."):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.selectors"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.selectors":
+                raise
+    return tuple(modules)
+
+
+def collect(func_name: str, *args) -> list:
+    out = []
+    for module in _selector_modules():
+        func = getattr(module, func_name, None)
+        if func is not None:
+            result = func(*args)
+            if isinstance(result, dict):
+                out.append(result)
+            else:
+                out.extend(result)
+    return out
