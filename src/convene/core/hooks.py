@@ -6,6 +6,11 @@ An app `convene.X` may define these functions in `convene/X/selectors.py`:
 - `upcoming(user) -> list[HomeItem]`           dated things coming up (home page)
 - `community_links(user, community) -> list[tuple[str, str]]`  (label, url) tabs on a community
 - `personal_data(user) -> dict`                its part of the member's data download
+- `context_info(context: str) -> dict | None`  for the contexts it owns ("session:12", "response:4",
+  "project:3"), used by insights for per-session/response/project views:
+  {"title": str, "url": str, "kind": "session"|"response"|"project", "community_ids": [int],
+   "invited_user_ids": [int], "anonymous": bool, "groups": {"label": [user ids]}}; None otherwise.
+- `contexts_for(community) -> list[str]`       the contexts it owns in a community, newest first
 """
 
 from __future__ import annotations
@@ -41,3 +46,14 @@ def collect(func_name: str, *args) -> list:
             else:
                 out.extend(result)
     return out
+
+
+def first(func_name: str, *args):
+    """The first non-None answer of `func_name` across apps (for lookups one app owns)."""
+    for module in _selector_modules():
+        func = getattr(module, func_name, None)
+        if func is not None:
+            result = func(*args)
+            if result is not None:
+                return result
+    return None
