@@ -208,6 +208,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 10
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+NINJA_PAGINATION_CLASS = "convene.core.api.Pagination"
 
 # Content-Security-Policy: no inline scripts, everything from our own origin.
 CONTENT_SECURITY_POLICY = {

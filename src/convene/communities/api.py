@@ -6,9 +6,9 @@ from datetime import datetime
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from convene.core.api import ERRORS, OPTIONAL
+from convene.core.api import ERRORS, OPTIONAL, Pagination
 
 from . import services
 from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
@@ -158,7 +158,7 @@ def _term(community, term_id) -> GlossaryTerm:
 
 
 @router.get("/", response=list[CommunityOut], auth=OPTIONAL, summary="Communities you can see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_communities(request):
     return communities_with_counts(visible_communities(request.user)).order_by("name")
 
@@ -188,7 +188,7 @@ def delete_community(request, slug: str):
 
 
 @router.get("/{slug}/members", response={200: list[MemberOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_members(request, slug: str, q: str = "", skill: str = "", discipline: str = "", organisation: str = ""):
     community = community_for(request.user, slug, need=Need.MEMBER)
     return [
@@ -235,7 +235,7 @@ def request_to_join(request, slug: str, payload: JoinRequestIn):
 
 
 @router.get("/{slug}/join-requests", response={200: list[JoinRequestOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_join_requests(request, slug: str):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     return JoinRequest.objects.filter(community=community, status="pending")
@@ -251,7 +251,7 @@ def decide_join_request(request, slug: str, request_id: int, payload: DecisionIn
 
 
 @router.get("/{slug}/invitations", response={200: list[InvitationOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_invitations(request, slug: str):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     return Invitation.objects.filter(community=community)
@@ -267,7 +267,7 @@ def invite(request, slug: str, payload: InvitationIn):
 
 
 @router.get("/{slug}/glossary", response={200: list[TermOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_terms(request, slug: str):
     community = community_for(request.user, slug, need=Need.GUEST)
     return glossary(community)
@@ -301,7 +301,7 @@ def delete_term(request, slug: str, term_id: int):
 
 
 @router.get("/{slug}/mappings", response={200: list[MappingOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_mappings(request, slug: str):
     community = community_for(request.user, slug, need=Need.GUEST)
     return [
@@ -325,7 +325,7 @@ def add_mapping(request, slug: str, payload: MappingIn):
 
 
 @router.get("/{slug}/audit", response={200: list[AuditOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit(request, slug: str):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     return community.audit_entries.all()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
 
 from convene.core.errors import ServiceError
@@ -60,6 +61,14 @@ token_auth = TokenAuth()
 session_auth = SessionAuth()
 REQUIRED = [token_auth, session_auth]
 OPTIONAL = [token_auth, session_auth, anonymous]
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset pagination with a bounded offset (an unbounded one overflows SQLite's integers)."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class Error(Schema):
