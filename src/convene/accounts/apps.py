@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from .models import Profile, User
 
         def ensure_profile(sender, instance, created, **kwargs):
-            if created:
+            if created and not kwargs.get("raw"):  # fixtures and imports bring their own profile
                 # Assigning refreshes the reverse cache, which may hold a stale "no profile".
                 instance.profile = Profile.objects.get_or_create(user=instance)[0]
 
