@@ -86,7 +86,7 @@ def community_export(community) -> dict:
     for item in data:
         fields = item["fields"]
         if item["model"] == "accounts.user":
-            fields["password"] = "!exported"  # unusable: the person sets a new password
+            fields["password"] = "!exported"  # noqa: S105 - unusable hash: the person sets a new password
             fields.pop("last_login", None)
         for name, value in list(fields.items()):
             if isinstance(value, list):  # many-to-many: keep links inside the graph only
