@@ -121,3 +121,10 @@ def test_login_is_rate_limited(client, db):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     assert b"Too many failed login attempts" in response.content
+
+
+def test_static_files_are_served_without_collectstatic(client, db):
+    """`make run` serves the stylesheet and htmx without DEBUG or collectstatic (WhiteNoise finders)."""
+    for path in ["/static/css/convene.css", "/static/vendor/htmx.min.js", "/static/js/convene.js"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
