@@ -77,3 +77,16 @@ def test_glossary_compare_page_lists_mappings(world):
     )
     html = world.client("member").get("/c/pub/glossary/compare/priv/").content.decode()
     assert "client" in html and "patient" in html and "same person" in html
+
+
+def test_directory_query_count_does_not_grow_with_members(world, django_assert_max_num_queries):
+    from ..factories import MembershipFactory, UserFactory
+
+    for i in range(25):
+        user = UserFactory(email=f"many{i}@example.com")
+        MembershipFactory(community=world.public, user=user)
+    client = world.client("member")
+    client.get("/c/pub/members/")  # warm the session
+    with django_assert_max_num_queries(14):
+        response = client.get("/c/pub/members/")
+    assert response.content.decode().count("/c/pub/members/") >= 25
