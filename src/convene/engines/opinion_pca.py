@@ -1,0 +1,111 @@
+"""Sparse mean-centred PCA with Pol.is's sparsity-aware projection.
+
+The centred matrix has x_ij - mu_j at observed cells and exactly 0 elsewhere
+(missing votes are imputed with mu_j), so it is a CSR matrix with the same
+pattern as the votes: nothing dense of size participants x statements exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+from .opinion_votes import VoteTable
+
+# Below this many multiply-adds the Gram matrix D^T D is built explicitly and
+# solved with a dense eigensolver (exact, robust for tiny or degenerate data).
+_DENSE_GRAM_COST = 20_000_000
+
+
+@dataclass(frozen=True)
+class Projection:
+    mean: np.ndarray  # mu_j (0 for unvoted / moderated statements)
+    pcs: np.ndarray  # (2, n_statements)
+    xy: np.ndarray  # (n_participants, 2)
+    statement_xy: np.ndarray  # (n_statements, 2)
+    extremity: np.ndarray  # ||q_j||
+    n_columns: int  # N_c
+
+
+def _fix_sign(vec: np.ndarray) -> np.ndarray:
+    """Deterministic sign: the first clearly non-zero entry is positive."""
+    big = np.abs(vec) > 1e-8 * max(float(np.abs(vec).max(initial=0.0)), 1e-300)
+    if not np.any(big):
+        return np.zeros_like(vec)
+    return vec if vec[np.argmax(big)] > 0 else -vec
+
+
+def _top2(d: sp.csr_matrix, row_counts: np.ndarray) -> np.ndarray:
+    n_s = d.shape[1]
+    pcs = np.zeros((2, n_s))
+    if n_s == 0 or d.nnz == 0:
+        return pcs
+    cost = float(np.dot(row_counts.astype(np.float64), row_counts))
+    vals = vecs = None
+    if cost > _DENSE_GRAM_COST and n_s > 3:
+        dt = d.T  # a CSC view: no copy of the 50M-vote case
+        op = LinearOperator((n_s, n_s), matvec=lambda x: dt @ (d @ x), dtype=np.float64)
+        v0 = np.random.default_rng(20140618).standard_normal(n_s)
+        try:
+            vals, vecs = eigsh(op, k=2, which="LA", v0=v0, tol=1e-10, maxiter=20 * n_s)
+        except ArpackNoConvergence:
+            vals = vecs = None
+    if vals is None:
+        gram = (d.T @ d).toarray()
+        vals, vecs = scipy.linalg.eigh(gram, subset_by_index=[max(n_s - 2, 0), n_s - 1])
+    order = np.argsort(vals)[::-1][:2]
+    vals, vecs = vals[order], vecs[:, order]
+    scale = max(float(vals[0]), 0.0)
+    for i in range(min(2, len(vals))):
+        # Components with (numerically) zero variance carry no information:
+        # report 0 instead of an arbitrary direction.
+        if vals[i] > 1e-9 * max(scale, 1e-300) and vals[i] > 1e-12:
+            pcs[i] = _fix_sign(vecs[:, i])
+    return pcs
+
+
+def project(table: VoteTable, moderated: np.ndarray, *, polis: bool = True) -> Projection:
+    """Participants' and statements' 2-D positions (POLIS_MATH "Projection").
+
+    polis=True reproduces Pol.is: moderated-out columns are zeroed for every
+    participant, so they count as votes in |V_i| and as columns in N_c.
+    polis=False drops moderated statements from N_c and |V_i| instead.
+    """
+    n_p, n_s = table.n_participants, table.n_statements
+    s, v = table.s, table.v
+    counts = np.bincount(s, minlength=n_s)
+    sums = np.bincount(s, weights=v, minlength=n_s)  # integer sums: exact, order-free
+    mean = np.divide(sums, counts, out=np.zeros(n_s), where=counts > 0)
+    mean[moderated] = 0.0
+    data = v - mean[s]
+    data[moderated[s]] = 0.0
+    # int32 index arrays whenever they fit: halves the matrix's index memory.
+    idx_t = np.int32 if len(s) < 2**31 - 1 else np.int64
+    d = sp.csr_matrix((data, s.astype(idx_t, copy=False), table.indptr.astype(idx_t)), shape=(n_p, n_s))
+    row_counts = np.diff(table.indptr)
+    voted_cols = counts > 0
+    if polis:
+        n_cols = int(voted_cols.sum())
+        n_mod_cols = int((voted_cols & moderated).sum())
+        mod_votes = np.bincount(table.p[moderated[s]], minlength=n_p) if n_mod_cols else 0
+        n_votes = row_counts - mod_votes + n_mod_cols
+    else:
+        n_cols = int((voted_cols & ~moderated).sum())
+        n_votes = row_counts - np.bincount(table.p[moderated[s]], minlength=n_p)
+    pcs = _top2(d, row_counts)
+    xy = np.asarray(d @ pcs.T)
+    xy *= np.sqrt(n_cols / np.maximum(n_votes, 1))[:, None]
+    q = np.sqrt(n_cols) * ((1.0 - mean)[:, None] * pcs.T)
+    q[~voted_cols | moderated] = 0.0
+    return Projection(
+        mean=mean,
+        pcs=pcs,
+        xy=xy,
+        statement_xy=q,
+        extremity=np.hypot(q[:, 0], q[:, 1]),
+        n_columns=n_cols,
+    )
