@@ -24,6 +24,7 @@ GUEST_M = lambda w: {"slug": "priv", "membership_id": w.objects["priv_guest"].pk
 
 WEB = [
     Case("core:home", (200, 200, 200, 200, 200)),
+    Case("core:healthz", (200, 200, 200, 200, 200), note="no data, only whether the database answers"),
     Case("communities:list", (200, 200, 200, 200, 200)),
     Case("communities:create", (302, 200, 200, 200, 200)),
     Case(

@@ -26,3 +26,16 @@ def home(request):
             "n_communities": Community.objects.count(),
         },
     )
+
+
+def healthz(request):
+    """For load balancers and process managers: 200 when the app can reach its database."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,3 +1,648 @@
-from ninja import Router
+"""API routes for joint responses: every step from intake to delivery.
+
+No route ever returns who wrote a statement, who voted what, or a user id of a participant;
+in anonymous responses no name appears anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from convene.communities.models import Community
+from convene.communities.permissions import Need, community_for
+from convene.core.api import ERRORS, OPTIONAL
+from convene.core.errors import Conflict
+
+from . import exports, selectors, services
+from .models import (
+    DraftVersion,
+    MinorityView,
+    OpinionRequest,
+    ParagraphComment,
+    Phase,
+    Stance,
+    Statement,
+    StatementState,
+)
+from .permissions import (
+    can_act,
+    invited_ids,
+    opinion_request_by_token,
+    opinion_request_for,
+    response_for,
+    throttle,
+)
 
 router = Router(tags=["deliberation"])
+ERR = {**ERRORS, 429: ERRORS[400]}
+
+
+class ResponseOut(Schema):
+    id: int
+    community: str
+    communities: list[str]
+    kind: str
+    title: str
+    what_changed: str
+    source_url: str
+    why_it_matters: str
+    question: str
+    state: str
+    anonymous: bool
+    hide_results: bool
+    perception_step: bool
+    gathering_ends: dt.datetime | None
+    drafting_ends: dt.datetime | None
+    endorsement_ends: dt.datetime | None
+    deadline: dt.date | None
+    delivered_at: dt.datetime | None
+    draft_version: int
+
+
+class DevelopmentIn(Schema):
+    title: str = Field(..., max_length=1000)
+    what_changed: str = Field(..., max_length=20000)
+    source_url: str = Field("", max_length=1000)
+    why_it_matters: str = Field("", max_length=20000)
+
+
+class ResponsePatch(Schema):
+    title: str | None = Field(None, max_length=1000)
+    what_changed: str | None = Field(None, max_length=20000)
+    source_url: str | None = Field(None, max_length=1000)
+    why_it_matters: str | None = Field(None, max_length=20000)
+    question: str | None = Field(None, max_length=20000)
+    anonymous: bool | None = None
+    hide_results: bool | None = None
+    perception_step: bool | None = None
+    gathering_ends: dt.datetime | None = None
+    drafting_ends: dt.datetime | None = None
+    endorsement_ends: dt.datetime | None = None
+    communities: list[str] | None = Field(None, max_length=50)
+
+
+class TransitionIn(Schema):
+    to: str = Field(..., max_length=20)
+
+
+class OpinionRequestIn(Schema):
+    requester_name: str = Field(..., max_length=500)
+    organisation: str = Field(..., max_length=500)
+    contact: str = Field(..., max_length=254)
+    question: str = Field(..., max_length=10000)
+    context: str = Field("", max_length=20000)
+    deadline: dt.date
+
+
+class OpinionRequestOut(Schema):
+    id: int
+    community: str
+    requester_name: str
+    organisation: str
+    contact: str
+    question: str
+    context: str
+    deadline: dt.date
+    status: str
+    decline_reason: str
+    response_id: int | None
+    created_at: dt.datetime
+
+
+class OpinionRequestCreated(Schema):
+    status: str
+    tracking_url: str
+    token: str
+
+
+class TrackingOut(Schema):
+    community: str
+    organisation: str
+    question: str
+    deadline: dt.date
+    status: str
+    status_label: str
+    decline_reason: str
+    phase: str | None
+    response: dict | None
+
+
+class AcceptIn(Schema):
+    title: str = Field("", max_length=1000)
+    gathering_ends: dt.datetime
+    drafting_ends: dt.datetime | None = None
+    endorsement_ends: dt.datetime | None = None
+
+
+class DeclineIn(Schema):
+    reason: str = Field(..., max_length=5000)
+
+
+class StatementIn(Schema):
+    text: str = Field(..., max_length=5000)
+
+
+class StatementOut(Schema):
+    id: int
+    text: str
+    state: str
+    is_key: bool
+    agree: int
+    disagree: int
+    pass_: int = Field(..., alias="pass")
+    reject_reason: str
+    mine: bool
+
+
+class ModerationIn(Schema):
+    decision: str = Field(..., max_length=10, description="accept, reject, meta, key or unkey")
+    reason: str = Field("", max_length=2000)
+
+
+class VoteIn(Schema):
+    statement: int
+    value: int | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
+
+
+class NextOut(Schema):
+    statement: dict | None
+    remaining: int
+
+
+class VoteOut(Schema):
+    statement: int
+    value: int
+    next: NextOut
+
+
+class PredictionIn(Schema):
+    statement: int
+    target: str = Field(..., max_length=60, description="slug of the other community")
+    share: float = Field(..., description="percentage 0-100")
+
+
+class DraftIn(Schema):
+    text: str = Field(..., max_length=60000)
+    base_version: int
+
+
+class DraftOut(Schema):
+    version: int
+    text: str
+    paragraphs: list[dict]
+    minority_views: list[dict]
+
+
+class VersionOut(Schema):
+    number: int
+    created_at: dt.datetime
+    author: str | None
+    diff: str
+
+
+class CommentIn(Schema):
+    paragraph: str = Field(..., max_length=16)
+    text: str = Field(..., max_length=5000)
+
+
+class CommentOut(Schema):
+    id: int
+    paragraph: str
+    excerpt: str
+    version: int
+    text: str
+    author: str | None
+    created_at: dt.datetime
+
+
+class MinorityIn(Schema):
+    text: str = Field(..., max_length=5000)
+    held_by: str = Field("", max_length=500)
+
+
+class AnswerIn(Schema):
+    answer: str = Field(..., max_length=10000)
+
+
+class MinorityOut(Schema):
+    id: int
+    text: str
+    held_by: str
+    answer: str
+
+
+class EndorseIn(Schema):
+    stance: Stance
+    reason: str = Field("", max_length=5000)
+
+
+def _response_out(r) -> dict:
+    slugs = dict(Community.objects.filter(pk__in=invited_ids(r)).values_list("id", "slug"))
+    return {
+        **{f: getattr(r, f) for f in ResponseOut.model_fields if f not in ("community", "communities")},
+        "community": r.community.slug,
+        "communities": sorted(slugs.values()),
+    }
+
+
+def _statement_out(s: Statement, mine_ids: set[int]) -> dict:
+    return {
+        "id": s.pk,
+        "text": s.text,
+        "state": s.state,
+        "is_key": s.is_key,
+        "agree": s.n_agree,
+        "disagree": s.n_disagree,
+        "pass": s.n_pass,
+        "reject_reason": s.reject_reason if s.pk in mine_ids else "",
+        "mine": s.pk in mine_ids,
+    }
+
+
+def _next(response, user) -> dict:
+    participant = services.participant_for(response, user, create=False)
+    statement, remaining = selectors.next_statement(response, participant)
+    return {
+        "statement": {"id": statement.pk, "text": statement.text} if statement else None,
+        "remaining": remaining,
+    }
+
+
+def _results_visible(response) -> None:
+    if response.results_hidden:
+        raise Conflict("Results are hidden until gathering ends.", code="results_hidden")
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@router.get("/communities/{slug}/responses", response={200: list[ResponseOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_responses(request, slug: str):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    return [_response_out(r) for r in selectors.responses_for(request.user, community)]
+
+
+@router.post(
+    "/communities/{slug}/responses", response={201: ResponseOut, **ERRORS}, summary="Raise an external development"
+)
+def create_response(request, slug: str, payload: DevelopmentIn):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    response = services.response_create(community=community, creator=request.user, **payload.dict())
+    return Status(201, _response_out(response))
+
+
+@router.post(
+    "/communities/{slug}/opinion-requests",
+    response={201: OpinionRequestCreated, **ERR},
+    auth=OPTIONAL,
+    summary="Ask a community for its opinion (no account needed; 5 per hour per address)",
+)
+def submit_opinion_request(request, slug: str, payload: OpinionRequestIn):
+    community = community_for(request.user, slug)
+    throttle(request)
+    req = services.opinion_request_submit(community=community, **payload.dict())
+    return Status(201, {"status": req.status, "tracking_url": services.tracking_url(req), "token": req.token})
+
+
+@router.get("/communities/{slug}/opinion-requests", response={200: list[OpinionRequestOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_opinion_requests(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return [_request_out(r) for r in OpinionRequest.objects.filter(community=community).select_related("community")]
+
+
+def _request_out(r: OpinionRequest) -> dict:
+    return {
+        **{f: getattr(r, f) for f in OpinionRequestOut.model_fields if f != "community"},
+        "community": r.community.slug,
+    }
+
+
+@router.post("/communities/{slug}/opinion-requests/{request_id}/accept", response={201: ResponseOut, **ERRORS})
+def accept_opinion_request(request, slug: str, request_id: int, payload: AcceptIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    req = opinion_request_for(community, request_id)
+    response = services.opinion_request_accept(opinion_request=req, actor=request.user, **payload.dict())
+    return Status(201, _response_out(response))
+
+
+@router.post("/communities/{slug}/opinion-requests/{request_id}/decline", response={200: OpinionRequestOut, **ERRORS})
+def decline_opinion_request(request, slug: str, request_id: int, payload: DeclineIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    req = opinion_request_for(community, request_id)
+    return _request_out(
+        services.opinion_request_decline(opinion_request=req, actor=request.user, reason=payload.reason)
+    )
+
+
+@router.get(
+    "/opinion-requests/{token}",
+    response={200: TrackingOut, **ERRORS},
+    auth=OPTIONAL,
+    summary="The requester's private tracking view (the token is the credential)",
+)
+def track_opinion_request(request, token: str):
+    req = opinion_request_by_token(token)
+    response = req.response
+    delivered = response is not None and response.state in (Phase.DELIVERED, Phase.CLOSED)
+    return {
+        "community": req.community.name,
+        "organisation": req.organisation,
+        "question": req.question,
+        "deadline": req.deadline,
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "decline_reason": req.decline_reason,
+        "phase": response.state if response else None,
+        "response": exports.document(response) if delivered else None,
+    }
+
+
+# --------------------------------------------------------------------------- a response
+
+
+@router.get("/responses/{response_id}", response={200: ResponseOut, **ERRORS})
+def get_response(request, response_id: int):
+    return _response_out(response_for(request.user, response_id, need=Need.GUEST))
+
+
+@router.patch("/responses/{response_id}", response={200: ResponseOut, **ERRORS})
+def update_response(request, response_id: int, payload: ResponsePatch):
+    response = response_for(request.user, response_id, need=Need.COORDINATOR)
+    data = payload.dict(exclude_unset=True)
+    if "communities" in data:
+        slugs = data.pop("communities") or []
+        found = list(Community.objects.filter(slug__in=slugs))
+        if len(found) != len(set(slugs)):
+            raise Http404("One of the communities does not exist.")
+        for c in found:
+            community_for(request.user, c.slug)  # must be visible to the caller
+        data["communities"] = found
+    return _response_out(services.response_update(response=response, actor=request.user, **data))
+
+
+@router.post("/responses/{response_id}/transition", response={200: ResponseOut, **ERRORS})
+def transition_response(request, response_id: int, payload: TransitionIn):
+    response = response_for(request.user, response_id, need=Need.COORDINATOR)
+    return _response_out(services.response_transition(response=response, actor=request.user, to=payload.to))
+
+
+@router.get("/responses/{response_id}/statements", response={200: list[StatementOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_statements(request, response_id: int, state: str = ""):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    qs = response.statements.all()
+    if not can_act(request.user, response, Need.COORDINATOR):
+        qs = qs.filter(state=StatementState.ACCEPTED)
+    if state:
+        qs = qs.filter(state=state[:10])
+    participant = services.participant_for(response, request.user, create=False)
+    mine = set(Statement.objects.filter(author=participant).values_list("id", flat=True)) if participant else set()
+    hidden = response.results_hidden
+    rows = []
+    for s in qs:
+        out = _statement_out(s, mine)
+        if hidden:
+            out.update(agree=0, disagree=0, **{"pass": 0})
+        rows.append(out)
+    return rows
+
+
+@router.get(
+    "/responses/{response_id}/statements/mine",
+    response={200: list[StatementOut], **ERRORS},
+    summary="Your own statements with their moderation state and any rejection reason",
+)
+def my_statements(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    participant = services.participant_for(response, request.user, create=False)
+    if participant is None:
+        return []
+    rows = Statement.objects.filter(author=participant)
+    return [_statement_out(s, {s.pk for s in rows}) for s in rows]
+
+
+@router.post("/responses/{response_id}/statements", response={201: StatementOut, **ERRORS})
+def submit_statement(request, response_id: int, payload: StatementIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    statement = services.statement_submit(response=response, user=request.user, text=payload.text)
+    return Status(201, _statement_out(statement, {statement.pk}))
+
+
+@router.post("/responses/{response_id}/statements/{statement_id}/moderation", response={200: StatementOut, **ERRORS})
+def moderate_statement(request, response_id: int, statement_id: int, payload: ModerationIn):
+    response = response_for(request.user, response_id, need=Need.COORDINATOR)
+    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
+    if statement is None:
+        raise Http404("No such statement.")
+    if payload.decision in ("key", "unkey"):
+        statement = services.statement_mark_key(statement=statement, actor=request.user, key=payload.decision == "key")
+    else:
+        statement = services.statement_moderate(
+            statement=statement, actor=request.user, decision=payload.decision, reason=payload.reason
+        )
+    return _statement_out(statement, set())
+
+
+@router.get(
+    "/responses/{response_id}/next",
+    response={200: NextOut, **ERRORS},
+    summary="The next statement for you to vote on, chosen by the engine's priority",
+)
+def next_statement(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    return _next(response, request.user)
+
+
+@router.post(
+    "/responses/{response_id}/votes",
+    response={200: VoteOut, **ERRORS},
+    summary="Vote (or change a vote); the same vote twice is harmless. Returns the next statement.",
+)
+def cast_vote(request, response_id: int, payload: VoteIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    vote = services.vote_cast(response=response, user=request.user, statement_id=payload.statement, value=payload.value)
+    return {"statement": vote.statement_id, "value": vote.value, "next": _next(response, request.user)}
+
+
+@router.get(
+    "/responses/{response_id}/map",
+    response={200: dict, **ERRORS},
+    summary="Opinion map: groups, representative statements, common ground, divisive, by community",
+)
+def get_map(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    _results_visible(response)
+    view = selectors.map_view(response)
+    return view
+
+
+@router.get("/responses/{response_id}/coverage", response={200: list[dict], **ERRORS})
+def get_coverage(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    names = can_act(request.user, response, Need.COORDINATOR) and not response.anonymous
+    return [
+        {
+            "community": row["community"].slug,
+            "invited": row["invited"],
+            "voted": row["voted"],
+            "wrote": row["wrote"],
+            **({"not_heard": row["not_heard"]} if names else {}),
+        }
+        for row in selectors.coverage(response, with_names=names)
+    ]
+
+
+@router.post("/responses/{response_id}/predictions", response={200: dict, **ERRORS})
+def predict(request, response_id: int, payload: PredictionIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    statement = Statement.objects.filter(response=response, pk=payload.statement).first()
+    target = Community.objects.filter(slug=payload.target[:60]).first()
+    if statement is None or target is None:
+        raise Http404("No such statement or community in this response.")
+    p = services.prediction_save(
+        response=response, user=request.user, statement=statement, target=target, share=payload.share
+    )
+    return {"statement": p.statement_id, "target": target.slug, "share": round(p.share * 100, 1)}
+
+
+@router.get("/responses/{response_id}/perception", response={200: list[dict], **ERRORS})
+def perception(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    _results_visible(response)
+    return selectors.perception_report(response)
+
+
+@router.get("/responses/{response_id}/draft", response={200: DraftOut, **ERRORS})
+def get_draft(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    return {
+        "version": response.draft_version,
+        "text": response.draft_text,
+        "paragraphs": [
+            {"key": services.paragraph_key(p), "text": p} for p in services.split_paragraphs(response.draft_text)
+        ],
+        "minority_views": [
+            {"id": m.pk, "text": m.text, "held_by": m.held_by, "answer": m.answer}
+            for m in MinorityView.objects.filter(response=response)
+        ],
+    }
+
+
+@router.put(
+    "/responses/{response_id}/draft",
+    response={200: VersionOut, **ERRORS},
+    summary="Save a new version; 409 if someone saved since base_version (nothing is overwritten)",
+)
+def save_draft(request, response_id: int, payload: DraftIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    version = services.draft_save(
+        response=response, user=request.user, text=payload.text, base_version=payload.base_version
+    )
+    return _version_out(version, response)
+
+
+def _version_out(v: DraftVersion, response) -> dict:
+    return {
+        "number": v.number,
+        "created_at": v.created_at,
+        "author": None if response.anonymous or v.author is None else v.author.display_name,
+        "diff": v.diff,
+    }
+
+
+@router.get("/responses/{response_id}/draft/versions", response={200: list[VersionOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_versions(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    return [_version_out(v, response) for v in response.versions.select_related("author__profile")]
+
+
+def _comment_out(c: ParagraphComment, response) -> dict:
+    user = c.participant.user
+    return {
+        "id": c.pk,
+        "paragraph": c.paragraph_key,
+        "excerpt": c.paragraph_excerpt,
+        "version": c.version,
+        "text": c.text,
+        "author": None if response.anonymous or user is None else user.display_name,
+        "created_at": c.created_at,
+    }
+
+
+@router.get("/responses/{response_id}/draft/comments", response={200: list[CommentOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_comments(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    rows = ParagraphComment.objects.filter(response=response).select_related("participant__user__profile")
+    return [_comment_out(c, response) for c in rows]
+
+
+@router.post("/responses/{response_id}/draft/comments", response={201: CommentOut, **ERRORS})
+def add_comment(request, response_id: int, payload: CommentIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    c = services.comment_add(response=response, user=request.user, paragraph=payload.paragraph, text=payload.text)
+    return Status(201, _comment_out(c, response))
+
+
+@router.post("/responses/{response_id}/minority-views", response={201: MinorityOut, **ERRORS})
+def add_minority_view(request, response_id: int, payload: MinorityIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    return Status(201, services.minority_view_add(response=response, actor=request.user, **payload.dict()))
+
+
+@router.post("/responses/{response_id}/minority-views/{view_id}/answer", response={200: MinorityOut, **ERRORS})
+def answer_minority_view(request, response_id: int, view_id: int, payload: AnswerIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
+    if view is None:
+        raise Http404("No such minority view.")
+    return services.minority_view_answer(view=view, user=request.user, answer=payload.answer)
+
+
+@router.post(
+    "/responses/{response_id}/endorsements",
+    response={200: dict, **ERRORS},
+    summary="Endorse, endorse with reservations, object or abstain (a later call replaces it)",
+)
+def endorse(request, response_id: int, payload: EndorseIn):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    e = services.endorsement_cast(response=response, user=request.user, stance=payload.stance, reason=payload.reason)
+    return {"stance": e.stance, "reason": e.reason}
+
+
+@router.get("/responses/{response_id}/endorsements", response={200: dict, **ERRORS})
+def endorsement_summary(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    summary = selectors.endorsement_summary(response)
+    if response.anonymous:
+        for r in summary["reasons"]:
+            r["by"] = None
+    return summary
+
+
+@router.get(
+    "/responses/{response_id}/document",
+    response={200: dict, **ERRORS},
+    summary="The response document as JSON (the delivered version once delivered)",
+)
+def document(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.GUEST)
+    return exports.document(response)
+
+
+@router.get("/responses/{response_id}/polis-export", response={200: None, **ERRORS}, summary="Pol.is CSVs (zip)")
+def polis_export(request, response_id: int):
+    response = response_for(request.user, response_id, need=Need.MEMBER)
+    if response.results_hidden:
+        raise PermissionDenied("Results are hidden until gathering ends.")
+    out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
+    out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'
+    return out

@@ -1,0 +1,160 @@
+"""The delivered response as Markdown, DOCX, JSON, and the conversation in Pol.is CSV format.
+
+Delivered documents never name individuals: objections and reservations are listed by community.
+Pol.is exports use participant numbers 1..n in order of first participation, never user ids.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
+from .selectors import endorsement_summary
+
+
+def document(response: JointResponse) -> dict:
+    summary = endorsement_summary(response)
+    request = getattr(response, "opinion_request", None)
+    return {
+        "title": response.title,
+        "kind": response.get_kind_display(),
+        "community": response.community.name,
+        "question": response.question,
+        "requested_by": f"{request.requester_name}, {request.organisation}" if request else None,
+        "state": response.state,
+        "version": response.draft_version,
+        "delivered_at": response.delivered_at.isoformat() if response.delivered_at else None,
+        "text": response.draft_text,
+        "minority_views": [
+            {"view": m.text, "held_by": m.held_by, "answer": m.answer}
+            for m in MinorityView.objects.filter(response=response)
+        ],
+        "endorsement": {
+            "support_pct": summary["support_pct"],
+            "totals": summary["totals"],
+            "by_community": summary["by_community"],
+            "objections_and_reservations": [
+                {"stance": r["stance"], "community": r["community"], "reason": r["reason"]} for r in summary["reasons"]
+            ],
+        },
+    }
+
+
+def as_markdown(response: JointResponse) -> str:
+    doc = document(response)
+    lines = [doc["text"].strip(), "", "## Minority views", ""]
+    for m in doc["minority_views"]:
+        held = f" ({m['held_by']})" if m["held_by"] else ""
+        lines.append(f"- **{m['view']}**{held}")
+        lines.append(f"  - Answer: {m['answer'] or '(not yet answered)'}")
+    if not doc["minority_views"]:
+        lines.append("None recorded.")
+    e = doc["endorsement"]
+    lines += ["", "## Endorsement", "", f"Support: {e['support_pct']}% of those who took a position.", ""]
+    lines += ["| Community | Endorse | With reservations | Object | Abstain |", "|---|---|---|---|---|"]
+    for row in e["by_community"]:
+        lines.append(
+            f"| {row['community']} | {row['endorse']} | {row['reservations']} | {row['object']} | {row['abstain']} |"
+        )
+    if e["objections_and_reservations"]:
+        lines += ["", "### Objections and reservations", ""]
+        lines += [f"- {r['stance']} ({r['community']}): {r['reason']}" for r in e["objections_and_reservations"]]
+    return "\n".join(lines) + "\n"
+
+
+def as_docx(response: JointResponse) -> bytes:
+    from docx import Document
+
+    doc = document(response)
+    out = Document()
+    for block in doc["text"].split("\n"):
+        line = block.rstrip()
+        if line.startswith("### "):
+            out.add_heading(line[4:], level=3)
+        elif line.startswith("## "):
+            out.add_heading(line[3:], level=2)
+        elif line.startswith("# "):
+            out.add_heading(line[2:], level=1)
+        elif line.startswith("- "):
+            out.add_paragraph(line[2:], style="List Bullet")
+        elif line.startswith("> "):
+            out.add_paragraph(line[2:], style="Intense Quote")
+        elif line:
+            out.add_paragraph(line)
+    out.add_heading("Minority views", level=2)
+    for m in doc["minority_views"]:
+        p = out.add_paragraph(style="List Bullet")
+        p.add_run(m["view"]).bold = True
+        if m["held_by"]:
+            p.add_run(f" ({m['held_by']})")
+        out.add_paragraph(f"Answer: {m['answer'] or '(not yet answered)'}")
+    e = doc["endorsement"]
+    out.add_heading("Endorsement", level=2)
+    out.add_paragraph(f"Support: {e['support_pct']}% of those who took a position.")
+    table = out.add_table(rows=1, cols=5)
+    for cell, text in zip(
+        table.rows[0].cells, ["Community", "Endorse", "With reservations", "Object", "Abstain"], strict=True
+    ):
+        cell.text = text
+    for row in e["by_community"]:
+        cells = table.add_row().cells
+        for cell, value in zip(
+            cells, [row["community"], row["endorse"], row["reservations"], row["object"], row["abstain"]], strict=True
+        ):
+            cell.text = str(value)
+    for r in e["objections_and_reservations"]:
+        out.add_paragraph(f"{r['stance']} ({r['community']}): {r['reason']}", style="List Bullet")
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def polis_zip(response: JointResponse) -> bytes:
+    """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped."""
+    from convene.engines.polis_io import write_polis
+
+    numbers = {
+        pid: n
+        for n, pid in enumerate(
+            Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True),
+            start=1,
+        )
+    }
+    statements = list(
+        Statement.objects.filter(response=response)
+        .exclude(state=StatementState.PENDING)
+        .values_list("id", "text", "state", "author_id", "created_at")
+    )
+    votes = [
+        (numbers[p], s, v, t.timestamp() * 1000)
+        for p, s, v, t in Vote.objects.filter(response=response).values_list(
+            "participant_id", "statement_id", "value", "updated_at"
+        )
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        write_polis(
+            tmp,
+            votes=votes,
+            statements={sid: text for sid, text, *_ in statements},
+            moderated_out=[sid for sid, _, state, *_ in statements if state != StatementState.ACCEPTED],
+            authors={} if response.anonymous else {sid: numbers[a] for sid, _, _, a, _ in statements if a in numbers},
+            created={sid: c.timestamp() * 1000 for sid, _, _, _, c in statements},
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name in ("comments.csv", "votes.csv", "participants-votes.csv"):
+                zf.write(Path(tmp) / name, arcname=name)
+    return buffer.getvalue()
+
+
+def text_html(text: str):
+    """The draft's Markdown as safe HTML (raw HTML in the source is not rendered, and nh3 cleans the rest)."""
+    import nh3
+    from django.utils.safestring import mark_safe
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": False}).render(text or "")
+    return mark_safe(nh3.clean(html))  # noqa: S308 - sanitised just above

@@ -1,0 +1,150 @@
+from django import forms
+
+from .models import STATEMENT_LIMIT, Phase, Stance
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class DevelopmentForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="A short name for the development, e.g. the policy's title.")
+    what_changed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        label="What changed",
+        help_text="In your own words: what is new, and since when.",
+    )
+    source_url = forms.URLField(max_length=500, required=False, label="Source link (optional)", assume_scheme="https")
+    why_it_matters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        label="Why it matters to our practice",
+    )
+
+
+class OpinionRequestForm(forms.Form):
+    requester_name = forms.CharField(max_length=120, label="Your name")
+    organisation = forms.CharField(max_length=200)
+    contact = forms.EmailField(max_length=254, label="Your email", help_text="We send the private tracking link here.")
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        label="What would you like the community's opinion on?",
+    )
+    context = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False, label="Background (optional)"
+    )
+    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Response needed by")
+
+
+class PhaseDatesForm(forms.Form):
+    gathering_ends = forms.DateTimeField(widget=DATETIME, label="Gathering views ends")
+    drafting_ends = forms.DateTimeField(widget=DATETIME, label="Drafting ends", required=False)
+    endorsement_ends = forms.DateTimeField(widget=DATETIME, label="Endorsement ends", required=False)
+
+
+class AcceptForm(PhaseDatesForm):
+    title = forms.CharField(max_length=200, required=False, label="Title for members (optional)")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason (the requester sees it)"
+    )
+
+
+class SettingsForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    what_changed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label="What changed / background"
+    )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Anonymous: nobody, coordinators included, can see who said or voted what",
+        help_text="Can only be chosen before gathering starts.",
+    )
+    hide_results = forms.BooleanField(required=False, label="Hide the opinion map until gathering ends")
+    perception_step = forms.BooleanField(
+        required=False, label="Perception-gap step: members guess how the other community votes on key statements"
+    )
+    communities = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other communities taking part",
+    )
+    gathering_ends = forms.DateTimeField(widget=DATETIME, label="Gathering views ends", required=False)
+    drafting_ends = forms.DateTimeField(widget=DATETIME, label="Drafting ends", required=False)
+    endorsement_ends = forms.DateTimeField(widget=DATETIME, label="Endorsement ends", required=False)
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = communities
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Phase.choices)
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": STATEMENT_LIMIT}),
+        max_length=2000,
+        label="Your statement",
+        help_text=f"One idea, up to {STATEMENT_LIMIT} characters. A coordinator reviews it before others vote.",
+    )
+
+
+class VoteForm(forms.Form):
+    statement = forms.IntegerField()
+    value = forms.IntegerField(min_value=-1, max_value=1)
+
+
+class ModerateForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("accept", "Accept"),
+            ("reject", "Reject"),
+            ("meta", "Meta"),
+            ("key", "Mark as key"),
+            ("unkey", "Unmark key"),
+        ]
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Reason (the author sees it)")
+
+
+class PredictionForm(forms.Form):
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    share = forms.IntegerField(min_value=0, max_value=100, label="Share who agree (%)")
+
+
+class DraftForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24}), max_length=50_000, label="Draft (Markdown)", strip=False
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CommentForm(forms.Form):
+    paragraph = forms.CharField(max_length=16, widget=forms.HiddenInput)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Comment")
+
+
+class MinorityForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label="Minority view")
+    held_by = forms.CharField(max_length=200, required=False, label="Held by (optional)")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, label="Answer")
+
+
+class EndorseForm(forms.Form):
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, label="Your position")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        label="Reason (optional; listed with objections and reservations)",
+    )

@@ -1,0 +1,79 @@
+"""Phase reminders for joint responses, sent by `convene remind` (cron-safe, never twice).
+
+A member of an invited community who has not yet taken part in the current phase gets one mail
+`CONVENE_PHASE_REMINDER_HOURS` (default 24) before the phase ends. Taking part means: voted or
+wrote a statement (gathering), commented on the draft (drafting), endorsed or objected
+(endorsement).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from convene.communities.models import Membership
+
+from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
+
+WHAT = {
+    Phase.GATHERING: "add your view or vote on your colleagues' statements",
+    Phase.DRAFTING: "read the draft and comment on it",
+    Phase.ENDORSEMENT: "endorse the response, or record your objection",
+}
+
+
+def _took_part(response: JointResponse, phase: str) -> set[str]:
+    parts = Participant.objects.filter(response=response)
+    if phase == Phase.GATHERING:
+        parts = parts.filter(votes__isnull=False) | parts.filter(statements__isnull=False)
+    elif phase == Phase.DRAFTING:
+        parts = parts.filter(comments__isnull=False)
+    else:
+        parts = parts.filter(endorsements__isnull=False)
+    return set(parts.values_list("user_key", flat=True))
+
+
+def send_due_reminders(now) -> int:
+    hours = getattr(settings, "CONVENE_PHASE_REMINDER_HOURS", 24)
+    window = now + timedelta(hours=hours)
+    sent = 0
+    for phase, field in PHASE_END_FIELD.items():
+        due = JointResponse.objects.filter(state=phase, **{f"{field}__gt": now, f"{field}__lte": window})
+        for response in due.select_related("community"):
+            from .permissions import invited_ids
+
+            done = _took_part(response, phase)
+            already = set(ReminderSent.objects.filter(response=response, phase=phase).values_list("user_id", flat=True))
+            members = (
+                Membership.objects.filter(community_id__in=invited_ids(response), role__in=("member", "coordinator"))
+                .select_related("user")
+                .order_by("user_id")
+            )
+            seen = set()
+            for m in members:
+                user = m.user
+                if user.pk in seen or user.pk in already or response.user_key(user.pk) in done:
+                    continue
+                seen.add(user.pk)
+                try:
+                    with transaction.atomic():
+                        ReminderSent.objects.create(response=response, user=user, phase=phase)
+                except IntegrityError:
+                    continue  # another run got there first
+                ends = getattr(response, field)
+                link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
+                send_mail(
+                    subject=f"[Convene] {response.get_state_display()} ends soon: {response.title}",
+                    message=(
+                        f"{response.get_state_display()} of the joint response “{response.title}” ends on "
+                        f"{ends:%d %B %Y at %H:%M %Z}. There is still time to {WHAT[phase]}.\n\n{link}\n"
+                    ),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
+                sent += 1
+    return sent

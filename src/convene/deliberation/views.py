@@ -1,0 +1,647 @@
+"""Pages for joint responses. Thin: validate with a form, authorize with a helper, call a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from convene.communities.models import Community
+from convene.communities.permissions import Need, community_for
+from convene.core.errors import ServiceError
+from convene.core.forms import run_service
+from convene.core.hooks import collect
+
+from . import exports, selectors, services
+from .forms import (
+    AcceptForm,
+    AnswerForm,
+    CommentForm,
+    DeclineForm,
+    DevelopmentForm,
+    DraftForm,
+    EndorseForm,
+    MinorityForm,
+    ModerateForm,
+    OpinionRequestForm,
+    PredictionForm,
+    SettingsForm,
+    StatementForm,
+    TransitionForm,
+)
+from .models import (
+    TRANSITIONS,
+    DraftVersion,
+    Endorsement,
+    MinorityView,
+    OpinionRequest,
+    ParagraphComment,
+    Phase,
+    Prediction,
+    Statement,
+    StatementState,
+)
+from .permissions import (
+    can_act,
+    invited_ids,
+    opinion_request_by_token,
+    opinion_request_for,
+    response_for,
+    throttle,
+)
+
+
+def _ctx(request, response, **extra):
+    return {
+        "response": response,
+        "community": response.community,
+        "is_coordinator": can_act(request.user, response, Need.COORDINATOR),
+        "is_member": can_act(request.user, response, Need.MEMBER),
+        "nav": "communities",
+        **extra,
+    }
+
+
+def _community_ctx(request, community, **extra):
+    from convene.communities.permissions import membership_of
+
+    membership = membership_of(request.user, community)
+    return {
+        "community": community,
+        "membership": membership,
+        "is_coordinator": bool(membership and membership.role == "coordinator"),
+        "is_member": bool(membership and membership.role in ("member", "coordinator")),
+        "nav": "communities",
+        "community_tabs": [
+            {"label": label, "url": url} for label, url in collect("community_links", request.user, community)
+        ],
+        **extra,
+    }
+
+
+def _flash(request, exc: ServiceError):
+    messages.error(request, exc.message)
+
+
+# --------------------------------------------------------------------------- lists and intake
+
+
+def response_list(request, slug):
+    community = community_for(request.user, slug)
+    rows = selectors.responses_for(request.user, community)
+    from convene.communities.permissions import can
+
+    if not can(request.user, community, Need.GUEST):
+        rows = rows.filter(state__in=[Phase.DELIVERED, Phase.CLOSED], communities=community).none()
+    return render(request, "deliberation/list.html", _community_ctx(request, community, responses=rows))
+
+
+@login_required
+def response_create(request, slug):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    form = DevelopmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            form, lambda: services.response_create(community=community, creator=request.user, **form.cleaned_data)
+        )
+        if response:
+            messages.success(request, "Raised. A coordinator sets the phase dates and opens gathering.")
+            return redirect("deliberation:detail", pk=response.pk)
+    return render(request, "deliberation/create.html", _community_ctx(request, community, form=form))
+
+
+def request_new(request, slug):
+    """Public form: an outside body asks the community for its opinion."""
+    community = community_for(request.user, slug)
+    form = OpinionRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+
+        def submit():
+            throttle(request)
+            return services.opinion_request_submit(community=community, **form.cleaned_data)
+
+        opinion_request = run_service(form, submit)
+        if opinion_request:
+            return redirect("deliberation:track", token=opinion_request.token)
+        status = 429 if any("Too many" in e for e in form.non_field_errors()) else 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "deliberation/request_form.html", {"community": community, "form": form}, status=status)
+
+
+def request_track(request, token):
+    opinion_request = opinion_request_by_token(token)
+    response = opinion_request.response
+    delivered = response is not None and response.state in (Phase.DELIVERED, Phase.CLOSED)
+    return render(
+        request,
+        "deliberation/track.html",
+        {
+            "req": opinion_request,
+            "response": response,
+            "doc": exports.document(response) if delivered else None,
+            "doc_html": exports.text_html(response.draft_text) if delivered else "",
+            "delivered": delivered,
+        },
+    )
+
+
+def request_track_download(request, token, fmt):
+    opinion_request = opinion_request_by_token(token)
+    response = opinion_request.response
+    if response is None or response.state not in (Phase.DELIVERED, Phase.CLOSED):
+        raise Http404("The response has not been delivered yet.")
+    return _download(response, fmt)
+
+
+@login_required
+def request_list(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    rows = OpinionRequest.objects.filter(community=community).select_related("response")
+    return render(request, "deliberation/requests.html", _community_ctx(request, community, requests=rows))
+
+
+@login_required
+def request_decide(request, slug, request_id):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    opinion_request = opinion_request_for(community, request_id)
+    accept = AcceptForm(request.POST if request.POST.get("action") == "accept" else None, prefix="accept")
+    decline = DeclineForm(request.POST if request.POST.get("action") == "decline" else None, prefix="decline")
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "accept" and accept.is_valid():
+            response = run_service(
+                accept,
+                lambda: services.opinion_request_accept(
+                    opinion_request=opinion_request, actor=request.user, **accept.cleaned_data
+                ),
+            )
+            if response:
+                messages.success(request, "Accepted. Choose the options, then open gathering.")
+                return redirect("deliberation:detail", pk=response.pk)
+        elif request.POST.get("action") == "decline" and decline.is_valid():
+            if run_service(
+                decline,
+                lambda: services.opinion_request_decline(
+                    opinion_request=opinion_request, actor=request.user, reason=decline.cleaned_data["reason"]
+                ),
+            ):
+                messages.success(request, "Declined. The requester sees your reason on their tracking page.")
+                return redirect("deliberation:requests", slug=slug)
+        status = 400
+    return render(
+        request,
+        "deliberation/request_decide.html",
+        _community_ctx(request, community, req=opinion_request, accept=accept, decline=decline),
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- a response
+
+
+def response_detail(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    participant = None
+    if request.user.is_authenticated:
+        participant = services.participant_for(response, request.user, create=False)
+    mine = []
+    if participant is not None:
+        mine = list(Statement.objects.filter(author=participant).order_by("-created_at"))
+    is_coordinator = can_act(request.user, response, Need.COORDINATOR)
+    ctx = _ctx(
+        request,
+        response,
+        communities=Community.objects.filter(pk__in=invited_ids(response)).order_by("name"),
+        my_statements=mine,
+        transitions=[Phase(t) for t in sorted(TRANSITIONS[response.state])],
+        n_pending=response.statements.filter(state=StatementState.PENDING).count() if is_coordinator else 0,
+        n_accepted=response.statements.filter(state=StatementState.ACCEPTED).count(),
+        coverage=selectors.coverage(response, with_names=is_coordinator),
+        my_endorsement=Endorsement.objects.filter(participant=participant).first() if participant else None,
+        opinion_request=OpinionRequest.objects.filter(response=response).first(),
+    )
+    return render(request, "deliberation/detail.html", ctx)
+
+
+@login_required
+def response_settings(request, pk):
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    others = Community.objects.exclude(pk=response.community_id).order_by("name")
+    initial = {
+        f: getattr(response, f)
+        for f in ("title", "what_changed", "anonymous", "hide_results", "perception_step")
+        + ("gathering_ends", "drafting_ends", "endorsement_ends")
+    }
+    initial["communities"] = [c for c in invited_ids(response) if c != response.community_id]
+    form = SettingsForm(request.POST or None, initial=initial, communities=others)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if run_service(form, lambda: services.response_update(response=response, actor=request.user, **data)):
+            messages.success(request, "Saved.")
+            return redirect("deliberation:detail", pk=response.pk)
+    return render(
+        request, "deliberation/settings.html", _ctx(request, response, form=form), status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def response_transition(request, pk):
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_transition(response=response, actor=request.user, to=form.cleaned_data["to"])
+            messages.success(request, f"The response is now: {Phase(form.cleaned_data['to']).label.lower()}.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    else:
+        messages.error(request, "Choose a phase.")
+    return redirect("deliberation:detail", pk=response.pk)
+
+
+# --------------------------------------------------------------------------- gathering
+
+
+def _vote_context(request, response, *, error: str = "", notice: str = "", participant=None):
+    if participant is None:
+        participant = services.participant_for(response, request.user, create=False)
+    statement, remaining = selectors.next_statement(response, participant)
+    return {
+        "statement": statement,
+        "remaining": remaining,
+        "error": error,
+        "notice": notice,
+        "open": response.state == Phase.GATHERING,
+    }
+
+
+@login_required
+def vote(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    if request.method == "POST":
+        error = notice = ""
+        status = 200
+        participant = None
+        try:
+            vote = services.vote_cast(
+                response=response,
+                user=request.user,
+                statement_id=request.POST.get("statement"),
+                value=request.POST.get("value", ""),
+            )
+            notice, participant = "Vote recorded.", vote.participant
+        except ServiceError as exc:
+            error, status = exc.message, exc.status
+        if request.htmx:
+            # htmx swaps only 2xx answers: the message carries the outcome, the API carries the status code.
+            return render(
+                request,
+                "deliberation/_vote_card.html",
+                {
+                    "response": response,
+                    **_vote_context(request, response, error=error, notice=notice, participant=participant),
+                },
+            )
+        if error:
+            ctx = _ctx(
+                request, response, **_vote_context(request, response, error=error), statement_form=StatementForm()
+            )
+            return render(request, "deliberation/vote.html", ctx, status=status)
+        messages.success(request, notice)
+        return redirect("deliberation:vote", pk=response.pk)
+    participant = services.participant_for(response, request.user, create=False)
+    ctx = _ctx(
+        request,
+        response,
+        **_vote_context(request, response),
+        statement_form=StatementForm(),
+        my_votes=selectors.my_votes(response, participant),
+    )
+    return render(request, "deliberation/vote.html", ctx)
+
+
+@login_required
+@require_POST
+def statement_add(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    form = StatementForm(request.POST)
+    if form.is_valid():
+        statement = run_service(
+            form,
+            lambda: services.statement_submit(response=response, user=request.user, text=form.cleaned_data["text"]),
+        )
+        if statement:
+            messages.success(
+                request,
+                "Statement added."
+                if statement.state == StatementState.ACCEPTED
+                else "Thank you: your statement waits for a coordinator's review.",
+            )
+            return redirect("deliberation:vote", pk=response.pk)
+    ctx = _ctx(request, response, **_vote_context(request, response), statement_form=form, my_votes=[])
+    return render(request, "deliberation/vote.html", ctx, status=400)
+
+
+@login_required
+def moderation(request, pk):
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    statements = response.statements.select_related("author__user__profile").order_by("state", "-created_at")
+    return render(request, "deliberation/moderation.html", _ctx(request, response, statements=statements))
+
+
+@login_required
+@require_POST
+def moderate(request, pk, statement_id):
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
+    if statement is None:
+        raise Http404("No such statement.")
+    form = ModerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept, reject or meta.")
+        return redirect("deliberation:moderation", pk=response.pk)
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision in ("key", "unkey"):
+            services.statement_mark_key(statement=statement, actor=request.user, key=decision == "key")
+        else:
+            services.statement_moderate(
+                statement=statement, actor=request.user, decision=decision, reason=form.cleaned_data["reason"]
+            )
+        messages.success(request, "Saved.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("deliberation:moderation", pk=response.pk)
+
+
+# --------------------------------------------------------------------------- map, perception
+
+
+def opinion_map(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    hidden = response.results_hidden
+    view = None if hidden else selectors.map_view(response)
+    return render(request, "deliberation/map.html", _ctx(request, response, hidden=hidden, map=view))
+
+
+@login_required
+def perception(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    participant = services.participant_for(response, request.user, create=False)
+    from .permissions import home_community
+
+    home = home_community(request.user, response)
+    targets = Community.objects.filter(pk__in=invited_ids(response)).exclude(pk=getattr(home, "pk", None))
+    key_statements = list(response.statements.filter(is_key=True, state=StatementState.ACCEPTED))
+    status = 200
+    if request.method == "POST":
+        form = PredictionForm(request.POST)
+        target = targets.filter(pk=request.POST.get("target") or 0).first() if form.is_valid() else None
+        statement = next((s for s in key_statements if str(s.pk) == request.POST.get("statement")), None)
+        if form.is_valid() and target and statement:
+            try:
+                services.prediction_save(
+                    response=response,
+                    user=request.user,
+                    statement=statement,
+                    target=target,
+                    share=form.cleaned_data["share"],
+                )
+                messages.success(request, "Prediction saved.")
+                return redirect("deliberation:perception", pk=response.pk)
+            except ServiceError as exc:
+                _flash(request, exc)
+                status = exc.status
+        else:
+            messages.error(request, "Give a whole percentage between 0 and 100 for a key statement.")
+            status = 400
+    mine = {}
+    if participant:
+        mine = {
+            (p.statement_id, p.target_id): round(p.share * 100)
+            for p in Prediction.objects.filter(participant=participant)
+        }
+    cards = [
+        {"statement": s, "targets": [{"community": t, "value": mine.get((s.pk, t.pk))} for t in targets]}
+        for s in key_statements
+    ]
+    show_report = not response.results_hidden
+    return render(
+        request,
+        "deliberation/perception.html",
+        _ctx(request, response, cards=cards, report=selectors.perception_report(response) if show_report else None),
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- drafting
+
+
+def _paragraphs(response):
+    comments = {}
+    for c in ParagraphComment.objects.filter(response=response).select_related("participant__user__profile"):
+        comments.setdefault(c.paragraph_key, []).append(c)
+    paras = [
+        {"key": services.paragraph_key(p), "text": p, "comments": comments.pop(services.paragraph_key(p), [])}
+        for p in services.split_paragraphs(response.draft_text)
+    ]
+    orphans = [c for rows in comments.values() for c in rows]
+    return paras, orphans
+
+
+def draft(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    can_edit = can_act(request.user, response, Need.MEMBER) and response.state == Phase.DRAFTING
+    form = DraftForm(
+        request.POST or None, initial={"text": response.draft_text, "base_version": response.draft_version}
+    )
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        response_for(request.user, pk, need=Need.MEMBER)
+        if form.is_valid():
+            version = run_service(
+                form,
+                lambda: services.draft_save(
+                    response=response,
+                    user=request.user,
+                    text=form.cleaned_data["text"],
+                    base_version=form.cleaned_data["base_version"],
+                ),
+            )
+            if version:
+                messages.success(request, f"Saved as version {version.number}.")
+                return redirect("deliberation:draft", pk=response.pk)
+        errors = form.errors.as_data()
+        status = (
+            409
+            if any(
+                getattr(e, "message", "").startswith("Someone saved") or "delivered" in str(e)
+                for rows in errors.values()
+                for e in rows
+            )
+            else 400
+        )
+        response.refresh_from_db()
+    paras, orphans = _paragraphs(response)
+    return render(
+        request,
+        "deliberation/draft.html",
+        _ctx(
+            request,
+            response,
+            form=form,
+            can_edit=can_edit,
+            paragraphs=paras,
+            orphans=orphans,
+            minority=MinorityView.objects.filter(response=response),
+            can_comment=can_act(request.user, response, Need.MEMBER)
+            and response.state in (Phase.DRAFTING, Phase.ENDORSEMENT),
+            minority_form=MinorityForm(prefix="minority"),
+        ),
+        status=status,
+    )
+
+
+def versions(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    rows = DraftVersion.objects.filter(response=response).select_related("author__profile")
+    return render(request, "deliberation/versions.html", _ctx(request, response, versions=rows))
+
+
+@login_required
+@require_POST
+def comment(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(response=response, user=request.user, **form.cleaned_data)
+            messages.success(request, "Comment added.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    else:
+        messages.error(request, "Write a comment first.")
+    return redirect("deliberation:draft", pk=response.pk)
+
+
+@login_required
+@require_POST
+def minority_add(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    form = MinorityForm(request.POST, prefix="minority")
+    if form.is_valid():
+        try:
+            services.minority_view_add(response=response, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Minority view added: it stays in the document.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    else:
+        messages.error(request, "Write the minority view first.")
+    return redirect("deliberation:draft", pk=response.pk)
+
+
+@login_required
+@require_POST
+def minority_answer(request, pk, view_id):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
+    if view is None:
+        raise Http404("No such minority view.")
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minority_view_answer(view=view, user=request.user, answer=form.cleaned_data["answer"])
+            messages.success(request, "Answer saved.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    else:
+        messages.error(request, "Write an answer first.")
+    return redirect("deliberation:draft", pk=response.pk)
+
+
+# --------------------------------------------------------------------------- endorsement and delivery
+
+
+def endorse(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    participant = None
+    if request.user.is_authenticated:
+        participant = services.participant_for(response, request.user, create=False)
+    current = Endorsement.objects.filter(participant=participant).first() if participant else None
+    form = EndorseForm(
+        request.POST or None, initial={"stance": current.stance, "reason": current.reason} if current else None
+    )
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        response_for(request.user, pk, need=Need.MEMBER)
+        if form.is_valid() and run_service(
+            form, lambda: services.endorsement_cast(response=response, user=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, "Thank you: your position is recorded.")
+            return redirect("deliberation:endorse", pk=response.pk)
+        status = 409 if response.state != Phase.ENDORSEMENT else 400
+    return render(
+        request,
+        "deliberation/endorse.html",
+        _ctx(
+            request,
+            response,
+            form=form,
+            current=current,
+            summary=selectors.endorsement_summary(response),
+            show_names=not response.anonymous,
+            can_endorse=can_act(request.user, response, Need.MEMBER) and response.state == Phase.ENDORSEMENT,
+        ),
+        status=status,
+    )
+
+
+def final(request, pk):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    return render(
+        request,
+        "deliberation/final.html",
+        _ctx(request, response, doc=exports.document(response), doc_html=exports.text_html(response.draft_text)),
+    )
+
+
+def _download(response, fmt):
+    safe = f"joint-response-{response.pk}"
+    if fmt == "md":
+        out = HttpResponse(exports.as_markdown(response), content_type="text/markdown; charset=utf-8")
+        out["Content-Disposition"] = f'attachment; filename="{safe}.md"'
+        return out
+    if fmt == "docx":
+        out = HttpResponse(
+            exports.as_docx(response),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        out["Content-Disposition"] = f'attachment; filename="{safe}.docx"'
+        return out
+    if fmt == "json":
+        return JsonResponse(exports.document(response), json_dumps_params={"ensure_ascii": False})
+    raise Http404("Formats: md, docx, json.")
+
+
+def download(request, pk, fmt):
+    response = response_for(request.user, pk, need=Need.GUEST)
+    return _download(response, fmt)
+
+
+def polis_export(request, pk):
+    response = response_for(request.user, pk, need=Need.MEMBER)
+    if response.results_hidden:
+        raise PermissionDenied("Results are hidden until gathering ends.")
+    out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
+    out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'
+    return out

@@ -1,0 +1,168 @@
+"""Forms for projects: they only shape input; the services check it and say what is wrong."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import MilestoneState, OfferRole, ProjectState
+
+SKILLS_HELP = "Separate skills with commas, for example: python, pandas, sql."
+
+
+class HelpRequestForm(forms.Form):
+    title = forms.CharField(max_length=200, label="What do you need help with?")
+    team_name = forms.CharField(max_length=200, label="Your team")
+    process = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        label="The process today, step by step",
+        help_text="What you do by hand, in order, and what makes it slow or error-prone.",
+    )
+    minutes_per_run = forms.FloatField(label="Minutes each time it runs", help_text="Total minutes of work, per run.")
+    runs_per_month = forms.FloatField(label="Runs per month", help_text="Weekly is about 4.3.")
+    people_involved = forms.IntegerField(label="People involved", initial=1)
+    done_looks_like = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, label="What would “done” look like?"
+    )
+    data_and_tools = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False, label="Data and tools involved"
+    )
+    contact = forms.CharField(max_length=200, label="Contact", help_text="Who we talk to, and how to reach them.")
+
+
+class TriageForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("accept", "Accept as a project"),
+            ("ask", "Ask for more information"),
+            ("decline", "Decline"),
+        ],
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        required=False,
+        label="Question or reason",
+        help_text="The requester sees this: your question, or why the community declines.",
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=3000, label="Your answer")
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    requesting_contact = forms.CharField(max_length=200, label="Requesting team contact")
+    communities = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other communities involved",
+        help_text="A boundary project brings members of several communities together.",
+    )
+    required_skills = forms.CharField(max_length=1000, required=False, help_text=SKILLS_HELP)
+    learning_skills = forms.CharField(
+        max_length=1000, required=False, label="Learning opportunities", help_text="Skills mentees can learn here."
+    )
+    mentors_wanted = forms.IntegerField(initial=2, label="Mentors wanted")
+    mentees_wanted = forms.IntegerField(initial=4, label="Mentees wanted")
+    min_hours = forms.IntegerField(initial=0, label="Minimum hours per month for each person")
+    approach = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        label="Approach",
+        help_text="How the team works; it appears in the case study.",
+    )
+
+    def __init__(self, *args, others=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = others
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["communities"] = list(data["communities"])
+        return data
+
+
+class TransitionForm(forms.Form):
+    state = forms.ChoiceField(choices=ProjectState.choices)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Milestone")
+    owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="No owner yet")
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: u.display_name
+
+
+class MilestoneStateForm(forms.Form):
+    state = forms.ChoiceField(choices=MilestoneState.choices)
+
+
+class OfferForm(forms.Form):
+    role = forms.ChoiceField(choices=OfferRole.choices, widget=forms.RadioSelect, label="Would you…")
+    teaches = forms.CharField(max_length=1000, required=False, label="Skills you could teach", help_text=SKILLS_HELP)
+    wants = forms.CharField(max_length=1000, required=False, label="Skills you want to learn", help_text=SKILLS_HELP)
+    hours_per_month = forms.IntegerField(initial=4, label="Hours per month you can give")
+    max_projects = forms.IntegerField(initial=1, label="Projects at the same time, at most")
+
+
+class ConflictForm(forms.Form):
+    note = forms.CharField(max_length=300, required=False, label="Why (optional, seen by coordinators)")
+
+
+class MeasuresForm(forms.Form):
+    before_minutes_per_run = forms.FloatField(required=False, label="Before: minutes per run")
+    before_runs_per_month = forms.FloatField(required=False, label="Before: runs per month")
+    after_minutes_per_run = forms.FloatField(required=False, label="After: minutes per run")
+    after_runs_per_month = forms.FloatField(required=False, label="After: runs per month")
+
+
+RATING_CHOICES = [("", "—"), *[(str(i), str(i)) for i in range(1, 6)]]
+
+
+class SkillsForm(forms.Form):
+    """One before and one after rating per skill the project offers."""
+
+    def __init__(self, *args, skills=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skills = list(skills)
+        for i, skill in enumerate(self.skills):
+            self.fields[f"before_{i}"] = forms.ChoiceField(
+                choices=RATING_CHOICES, required=False, label=f"{skill}: before the project (1–5)"
+            )
+            self.fields[f"after_{i}"] = forms.ChoiceField(
+                choices=RATING_CHOICES, required=False, label=f"{skill}: now (1–5)"
+            )
+
+    def ratings(self) -> tuple[dict, dict]:
+        before = {s: self.cleaned_data.get(f"before_{i}") or None for i, s in enumerate(self.skills)}
+        after = {s: self.cleaned_data.get(f"after_{i}") or None for i, s in enumerate(self.skills)}
+        return before, after
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        label="Your reflection as a mentor",
+        help_text="What leading this team taught you: planning, working with the requesting team, leadership.",
+    )
+
+
+class SatisfactionForm(forms.Form):
+    score = forms.ChoiceField(
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+        label="How satisfied is the requesting team? (1 = not at all, 5 = very)",
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
