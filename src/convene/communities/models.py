@@ -199,7 +199,12 @@ class OpportunityEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "source"], name="one_opportunity_per_source"),
         ]
-        indexes = [models.Index(fields=["community", "occurred_at"]), models.Index(fields=["user", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["community", "occurred_at"]),
+            models.Index(fields=["user", "occurred_at"]),
+            # Covers the insights aggregates (per person over a period) so they read the index only.
+            models.Index(fields=["community", "user", "occurred_at", "kind"], name="opportunity_cover"),
+        ]
 
 
 class ContributionKind(models.TextChoices):
@@ -227,4 +232,5 @@ class Contribution(models.Model):
         indexes = [
             models.Index(fields=["community", "occurred_at"]),
             models.Index(fields=["context", "user"]),
+            models.Index(fields=["community", "user", "occurred_at", "kind"], name="contribution_cover"),
         ]

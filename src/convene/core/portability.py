@@ -61,17 +61,19 @@ def community_export(community) -> dict:
     rows = [obj for model_objs in collector.data.values() for obj in model_objs if _label(obj) not in SKIP_MODELS]
 
     user_model = apps.get_model("accounts", "User")
-    user_ids = {
-        getattr(obj, f.attname)
-        for obj in rows
-        for f in obj._meta.concrete_fields
-        if f.is_relation and f.related_model is user_model and getattr(obj, f.attname) is not None
-    }
-    rows += _people_rows(user_ids)
+
+    def referenced_users(objs) -> set[int]:
+        return {
+            getattr(obj, f.attname)
+            for obj in objs
+            for f in obj._meta.concrete_fields
+            if f.is_relation and f.related_model is user_model and getattr(obj, f.attname) is not None
+        }
 
     keep: dict[str, set] = defaultdict(set)
     for obj in rows:
         keep[_label(obj)].add(obj.pk)
+    keep[user_model._meta.label_lower] |= referenced_users(rows)  # people come along below
     # Drop rows pointing outside the graph until nothing changes (a drop can orphan another row).
     changed = True
     while changed:
@@ -81,6 +83,12 @@ def community_export(community) -> dict:
                 rows.remove(obj)
                 keep[_label(obj)].discard(obj.pk)
                 changed = True
+    # Only the people the remaining rows refer to, so a re-export after import is identical.
+    user_ids = referenced_users(rows)
+    people = _people_rows(user_ids)
+    for obj in people:
+        keep[_label(obj)].add(obj.pk)
+    rows += people
 
     data = serializers.serialize("python", _ordered(rows))
     for item in data:
@@ -89,9 +97,9 @@ def community_export(community) -> dict:
             fields["password"] = "!exported"  # noqa: S105 - unusable hash: the person sets a new password
             fields.pop("last_login", None)
         for name, value in list(fields.items()):
-            if isinstance(value, list):  # many-to-many: keep links inside the graph only
-                model = apps.get_model(item["model"])
-                target = model._meta.get_field(name).related_model._meta.label_lower
+            field = apps.get_model(item["model"])._meta.get_field(name)
+            if field.many_to_many:  # keep links inside the graph only
+                target = field.related_model._meta.label_lower
                 fields[name] = sorted(pk for pk in value if pk in keep.get(target, set()))
             elif isinstance(value, datetime):
                 fields[name] = value.isoformat()

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<slug:slug>/insights/", views.community, name="community"),
+    path("c/<slug:slug>/insights/export.csv", views.export, name="export"),
+    path("c/<slug:slug>/insights/not-heard/", views.not_heard, name="not_heard"),
+    path("c/<slug:slug>/insights/opportunities/", views.opportunities, name="opportunities"),
+    path("c/<slug:slug>/insights/rotation/", views.rotation, name="rotation"),
+    path("c/<slug:slug>/insights/contexts/", views.contexts, name="contexts"),
+    path("c/<slug:slug>/insights/contexts/<str:context>/", views.context, name="context"),
+]

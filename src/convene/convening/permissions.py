@@ -1,0 +1,109 @@
+"""Fetch-and-authorize helpers for sessions.
+
+Who sees a session:
+- the host community's coordinators, always (drafts included);
+- once invitations are out: everyone invited (guests and individual guests see only these), and
+  members and coordinators of the host and invited communities.
+Anyone else gets a 404: a session does not reveal that it exists.
+
+Visible sessions the caller may not act on are a 403:
+- PARTICIPATE (RSVP, check in, notes, candidates, ratings): people invited, and host coordinators;
+- FACILITATE (speaking queue, attendance): host coordinators and the session's facilitators;
+- MANAGE (edit, invite, preview, groups, outcomes, actions): host coordinators.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from convene.communities.models import Community, Membership, Role
+from convene.communities.permissions import rank_of
+
+from .models import Session, SessionInvitation, SessionRole, SessionRoleKind, SessionState
+
+
+class SessionNeed(IntEnum):
+    VIEW = 0
+    PARTICIPATE = 1
+    FACILITATE = 2
+    MANAGE = 3
+
+
+def is_manager(user, session: Session) -> bool:
+    return rank_of(user, session.host) >= 3
+
+
+def invitation_of(user, session: Session) -> SessionInvitation | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = session.__dict__.setdefault("_invitation_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = SessionInvitation.objects.filter(session=session, user=user).first()
+    return cache[user.pk]
+
+
+def is_facilitator(user, session: Session) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return SessionRole.objects.filter(session=session, user=user, kind=SessionRoleKind.FACILITATOR).exists()
+
+
+def _member_of_involved(user, session: Session) -> bool:
+    community_ids = [session.host_id, *session.invited_communities.values_list("pk", flat=True)]
+    return Membership.objects.filter(
+        user=user, community_id__in=community_ids, role__in=[Role.MEMBER, Role.COORDINATOR]
+    ).exists()
+
+
+def can_view(user, session: Session) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_manager(user, session):
+        return True
+    if session.state == SessionState.DRAFT:
+        return False
+    return invitation_of(user, session) is not None or _member_of_involved(user, session)
+
+
+def session_for(user, session_id, *, need: SessionNeed = SessionNeed.VIEW) -> Session:
+    try:
+        session = Session.objects.select_related("host", "activity").get(pk=int(session_id))
+    except (Session.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such session.") from None
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Log in to continue.")
+    if not can_view(user, session):
+        raise Http404("No such session.")
+    if need == SessionNeed.VIEW or is_manager(user, session):
+        return session
+    if need == SessionNeed.PARTICIPATE and invitation_of(user, session) is not None:
+        return session
+    if need == SessionNeed.FACILITATE and is_facilitator(user, session):
+        return session
+    raise PermissionDenied(
+        {
+            SessionNeed.PARTICIPATE: "Only people invited to this session can do that.",
+            SessionNeed.FACILITATE: "Only the session's facilitators and the host's coordinators can do that.",
+            SessionNeed.MANAGE: "Only coordinators of the host community can do that.",
+        }[need]
+    )
+
+
+def visible_sessions(user, community: Community | None = None) -> QuerySet[Session]:
+    """Sessions the person may see, optionally those hosted by or inviting `community`."""
+    qs = Session.objects.select_related("host", "activity")
+    if community is not None:
+        qs = qs.filter(Q(host=community) | Q(invited_communities=community))
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    coordinated = Membership.objects.filter(user=user, role=Role.COORDINATOR).values("community_id")
+    full = Membership.objects.filter(user=user, role__in=[Role.MEMBER, Role.COORDINATOR]).values("community_id")
+    invited = SessionInvitation.objects.filter(user=user).values("session_id")
+    not_draft = ~Q(state=SessionState.DRAFT)
+    return qs.filter(
+        Q(host__in=coordinated) | (not_draft & (Q(pk__in=invited) | Q(host__in=full) | Q(invited_communities__in=full)))
+    ).distinct()

@@ -1,0 +1,442 @@
+"""Reads for convening: room preview, picker ranking, speaking-queue state, and the cross-app hooks
+(home page, community tabs, personal data, insights contexts)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from convene.accounts.models import DiversityAnswer, Seniority
+from convene.engines.equity import Suppressed, blau, must_hide_breakdown, suppress, suppress_cells
+
+from .models import (
+    ActionStatus,
+    ActivityType,
+    BreakoutMember,
+    Candidate,
+    FollowUp,
+    Rating,
+    Rsvp,
+    Session,
+    SessionInvitation,
+    SessionState,
+    Turn,
+)
+
+GUEST_LABEL = "Individual guests"
+NOT_GIVEN = "Not given"
+
+
+def tool_link(session_or_activity) -> str | None:
+    """The page that opens the activity's tool (a deliberation, a project), if that app provides it."""
+    activity = getattr(session_or_activity, "activity", session_or_activity)
+    session = session_or_activity if isinstance(session_or_activity, Session) else None
+    name = activity.tool_url_name
+    if not name:
+        return None
+    attempts = [{}]
+    if session is not None:
+        attempts.append({"slug": session.host.slug})
+    for kwargs in attempts:
+        try:
+            url = reverse(name, kwargs=kwargs or None)
+        except NoReverseMatch:
+            continue
+        return f"{url}?session={session.pk}" if session is not None else url
+    return None
+
+
+def catalogue():
+    return ActivityType.objects.filter(active=True).select_related("parent").prefetch_related("variations")
+
+
+# --------------------------------------------------------------------------- room preview
+
+
+def _breakdown(key: str, label: str, values: list[str], categories: list[str] | None = None) -> dict:
+    counts = Counter(values)
+    if categories is not None:
+        full = {c: counts.get(c, 0) for c in categories}
+        full.update({v: n for v, n in counts.items() if v not in full})
+    else:
+        full = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    known = [n for v, n in full.items() if v != NOT_GIVEN]
+    return {
+        "key": key,
+        "label": label,
+        "rows": [{"value": v, "count": n} for v, n in full.items()],
+        "blau": round(blau(known), 3) if known else 0.0,
+        "hidden": False,
+    }
+
+
+def _diversity(user_ids: list[int], total: int) -> list[dict]:
+    threshold = getattr(settings, "PRIVACY_MIN_CELL", 5)
+    attributes = getattr(settings, "DIVERSITY_ATTRIBUTES", {})
+    answers = (
+        DiversityAnswer.objects.filter(user_id__in=user_ids)
+        .values("attribute", "value")
+        .annotate(n=Count("id"))
+        .order_by("attribute", "value")
+    )
+    by_attr: dict[str, dict[str, int]] = {}
+    for row in answers:
+        by_attr.setdefault(row["attribute"], {})[row["value"]] = row["n"]
+    out = []
+    for key, label in attributes.items():
+        cells = by_attr.get(key, {})
+        answered = sum(cells.values())
+        if answered < total:
+            cells = {**cells, "Not answered": total - answered}
+        hidden = must_hide_breakdown(cells, threshold) if cells else True
+        shown = suppress_cells(cells, threshold) if not hidden else {}
+        any_suppressed = any(isinstance(v, Suppressed) for v in shown.values())
+        known = [n for v, n in cells.items() if v != "Not answered"]
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "hidden": hidden,
+                "rows": [{"value": v, "count": c if isinstance(c, int) else str(c)} for v, c in shown.items()],
+                # the index is shown only when every cell is shown: otherwise it could leak small cells
+                "blau": round(blau(known), 3) if (not hidden and not any_suppressed and known) else None,
+            }
+        )
+    return out
+
+
+def composition(invitations: list[SessionInvitation], session: Session) -> dict:
+    communities = [session.host.name, *[c.name for c in session.invited_communities.all()]]
+    if any(i.community is None for i in invitations):
+        communities.append(GUEST_LABEL)
+    seniority_labels = [label for _, label in Seniority.choices]
+    threshold = getattr(settings, "PRIVACY_MIN_CELL", 5)
+    total = len(invitations)
+    return {
+        "total": total,
+        "profile": [
+            _breakdown(
+                "community",
+                "Community",
+                [i.community.name if i.community else GUEST_LABEL for i in invitations],
+                communities,
+            ),
+            _breakdown("discipline", "Discipline", [i.user.profile.discipline or NOT_GIVEN for i in invitations]),
+            _breakdown("organisation", "Organisation", [i.user.profile.organisation or NOT_GIVEN for i in invitations]),
+            _breakdown(
+                "seniority",
+                "Seniority band",
+                [
+                    i.user.profile.get_seniority_display() if i.user.profile.seniority else NOT_GIVEN
+                    for i in invitations
+                ],
+                seniority_labels,
+            ),
+        ],
+        "diversity": _diversity([i.user_id for i in invitations], total),
+        "diversity_total": suppress(total, threshold) if total else Suppressed(threshold),
+    }
+
+
+def room_preview(session: Session) -> dict:
+    invitations = list(session.invitations.select_related("user__profile", "community"))
+    return {
+        "invited": composition(invitations, session),
+        "accepted": composition([i for i in invitations if i.rsvp == Rsvp.YES], session),
+    }
+
+
+# --------------------------------------------------------------------------- picker
+
+
+def _rater_community(invitation: SessionInvitation | None) -> str:
+    if invitation is None or invitation.community is None:
+        return GUEST_LABEL
+    return invitation.community.name
+
+
+def picker_ranking(session: Session) -> list[dict]:
+    from convene.engines.picker import Rating as EngineRating
+    from convene.engines.picker import rank_candidates
+
+    candidates = {c.pk: c for c in session.candidates.select_related("proposed_by__profile")}
+    invitations = {i.user_id: i for i in session.invitations.select_related("community")}
+    ratings = [
+        EngineRating(
+            candidate=r.candidate_id,
+            participant=r.user_id,
+            community=_rater_community(invitations.get(r.user_id)),
+            usefulness=r.usefulness,
+            commitment=r.commitment,
+        )
+        for r in Rating.objects.filter(candidate__session=session)
+    ]
+    ranked = rank_candidates(ratings)
+    out = []
+    for position, rc in enumerate(ranked, start=1):
+        out.append(
+            {
+                "rank": position,
+                "candidate": candidates[rc.candidate],
+                "min_community_usefulness": round(rc.min_community_usefulness, 2),
+                "weakest_community": rc.weakest_community,
+                "per_community": {k: round(v, 2) for k, v in rc.per_community.items()},
+                "commitment": round(rc.commitment, 2),
+                "mean_usefulness": round(rc.mean_usefulness, 2),
+                "complete": rc.complete,
+                "missing_communities": list(rc.missing_communities),
+                "n_ratings": rc.n_ratings,
+            }
+        )
+    rated = {rc.candidate for rc in ranked}
+    for candidate in candidates.values():
+        if candidate.pk not in rated:
+            out.append(
+                {
+                    "rank": None,
+                    "candidate": candidate,
+                    "min_community_usefulness": None,
+                    "weakest_community": None,
+                    "per_community": {},
+                    "commitment": None,
+                    "mean_usefulness": None,
+                    "complete": False,
+                    "missing_communities": [],
+                    "n_ratings": 0,
+                }
+            )
+    return out
+
+
+def my_ratings(session: Session, user) -> dict[int, Rating]:
+    return {r.candidate_id: r for r in Rating.objects.filter(candidate__session=session, user=user)}
+
+
+def candidate_in(session: Session, candidate_id) -> Candidate:
+    from convene.core.permissions import owned_or_404
+
+    return owned_or_404(Candidate.objects.filter(session=session).select_related("session"), candidate_id)
+
+
+# --------------------------------------------------------------------------- speaking queue
+
+
+def queue_state(session: Session) -> dict:
+    invitations = list(session.invitations.select_related("user__profile", "community"))
+    present = [i for i in invitations if i.checked_in_at is not None]
+    room = present or [i for i in invitations if i.rsvp == Rsvp.YES]
+    turns = list(Turn.objects.filter(session=session).values("user_id", "community__name"))
+    by_user = Counter(t["user_id"] for t in turns)
+    by_community = Counter(t["community__name"] or GUEST_LABEL for t in turns)
+    in_room = Counter(i.community.name if i.community else GUEST_LABEL for i in room)
+    total_turns = len(turns)
+    people = [
+        {"invitation": i, "user": i.user, "turns": by_user.get(i.user_id, 0), "hand": i.hand_raised_at} for i in room
+    ]
+    people.sort(key=lambda p: (p["hand"] is None, p["hand"] or timezone.now(), p["turns"], p["user"].display_name))
+    shares = []
+    for name in sorted(set(in_room) | set(by_community)):
+        turns_n = by_community.get(name, 0)
+        people_n = in_room.get(name, 0)
+        shares.append(
+            {
+                "community": name,
+                "turns": turns_n,
+                "share": round(turns_n / total_turns, 3) if total_turns else 0.0,
+                "people": people_n,
+                "room_share": round(people_n / len(room), 3) if room else 0.0,
+                "width": round(200 * turns_n / total_turns) if total_turns else 0,
+            }
+        )
+    for idx, row in enumerate(shares):
+        row["y"] = 22 * idx
+    return {
+        "chart_height": 22 * len(shares),
+        "people": people,
+        "hands": [p for p in people if p["hand"] is not None],
+        "not_spoken": [p for p in people if p["turns"] == 0],
+        "shares": shares,
+        "total_turns": total_turns,
+        "last": Turn.objects.filter(session=session).select_related("user__profile").order_by("-at", "-id").first(),
+    }
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def breakout_groups(session: Session) -> list[dict]:
+    members = (
+        BreakoutMember.objects.filter(session=session)
+        .select_related("group__lead__profile", "user__profile")
+        .order_by("group__number", "user__profile__display_name")
+    )
+    invitations = {i.user_id: i for i in session.invitations.select_related("community")}
+    groups: dict[int, dict] = {}
+    for group in session.breakout_groups.select_related("lead__profile"):
+        groups[group.number] = {"group": group, "number": group.number, "lead": group.lead, "members": [], "mix": {}}
+    for m in members:
+        entry = groups[m.group.number]
+        inv = invitations.get(m.user_id)
+        entry["members"].append(
+            {"user": m.user, "community": inv.community.name if inv and inv.community else GUEST_LABEL}
+        )
+    for entry in groups.values():
+        entry["mix"] = {
+            "community": dict(Counter(p["community"] for p in entry["members"])),
+            "discipline": dict(Counter(p["user"].profile.discipline or NOT_GIVEN for p in entry["members"])),
+            "seniority": dict(
+                Counter(p["user"].profile.get_seniority_display() or NOT_GIVEN for p in entry["members"])
+            ),
+        }
+    return list(groups.values())
+
+
+def my_group(session: Session, user) -> dict | None:
+    member = BreakoutMember.objects.filter(session=session, user=user).select_related("group").first()
+    if member is None:
+        return None
+    for entry in breakout_groups(session):
+        if entry["number"] == member.group.number:
+            return entry
+    return None
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def community_links(user, community) -> list[tuple[str, str]]:
+    from convene.communities.permissions import rank_of
+
+    if rank_of(user, community) >= 1:
+        return [("Sessions", reverse("convening:community_sessions", args=[community.slug]))]
+    return []
+
+
+def home_items(user) -> list:
+    from convene.core.home import HomeItem
+
+    now = timezone.now()
+    items = [
+        HomeItem(
+            title=f"Will you come to “{inv.session.title}”?",
+            url=reverse("convening:rsvp", args=[inv.session_id]),
+            kind="Invitation",
+            when=inv.session.starts_at,
+        )
+        for inv in SessionInvitation.objects.filter(
+            user=user, rsvp=Rsvp.PENDING, session__state=SessionState.INVITATIONS_SENT, session__starts_at__gt=now
+        ).select_related("session")
+    ]
+    items += [
+        HomeItem(
+            title=action.title,
+            url=reverse("convening:record", args=[action.session_id]) + f"#action-{action.pk}",
+            kind="Follow-up",
+            when=None,
+            detail=(f"due {action.due:%d %b %Y} · " if action.due else "") + f"from “{action.session.title}”",
+        )
+        for action in FollowUp.objects.filter(owner=user)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("session")
+        .order_by("due", "id")
+    ]
+    return items
+
+
+def upcoming(user) -> list:
+    from convene.core.home import HomeItem
+
+    now = timezone.now()
+    invitations = SessionInvitation.objects.filter(
+        user=user,
+        rsvp__in=[Rsvp.YES, Rsvp.MAYBE, Rsvp.WAITLIST],
+        session__state__in=[SessionState.INVITATIONS_SENT, SessionState.IN_PROGRESS],
+        session__starts_at__gt=now - timezone.timedelta(hours=24),
+    ).select_related("session")
+    return [
+        HomeItem(
+            title=inv.session.title,
+            url=reverse("convening:session", args=[inv.session_id]),
+            kind="Session",
+            when=inv.session.starts_at,
+            detail="on the waitlist" if inv.rsvp == Rsvp.WAITLIST else inv.get_rsvp_display().lower(),
+        )
+        for inv in invitations
+        if inv.session.ends_at >= now
+    ]
+
+
+def personal_data(user) -> dict:
+    return {
+        "convening": {
+            "invitations": [
+                {
+                    "session": inv.session.title,
+                    "starts_at": inv.session.starts_at.isoformat(),
+                    "rsvp": inv.rsvp,
+                    "access_and_care_needs": inv.needs,
+                    "checked_in_at": inv.checked_in_at.isoformat() if inv.checked_in_at else None,
+                }
+                for inv in SessionInvitation.objects.filter(user=user).select_related("session")
+            ],
+            "notes": [
+                {"session": n.session.title, "text": n.text, "created_at": n.created_at.isoformat()}
+                for n in user_notes(user)
+            ],
+            "follow_ups": [
+                {
+                    "session": a.session.title,
+                    "title": a.title,
+                    "due": a.due.isoformat() if a.due else None,
+                    "status": a.status,
+                }
+                for a in FollowUp.objects.filter(owner=user).select_related("session")
+            ],
+            "ratings": [
+                {"candidate": r.candidate.title, "usefulness": r.usefulness, "commitment": r.commitment}
+                for r in Rating.objects.filter(user=user).select_related("candidate")
+            ],
+            "speaking_turns": Turn.objects.filter(user=user).count(),
+        }
+    }
+
+
+def user_notes(user):
+    from .models import Note
+
+    return Note.objects.filter(author=user).select_related("session")
+
+
+def context_info(context: str) -> dict | None:
+    if not isinstance(context, str) or not context.startswith("session:"):
+        return None
+    try:
+        session = Session.objects.select_related("host").get(pk=int(context.split(":", 1)[1]))
+    except (Session.DoesNotExist, ValueError):
+        return None
+    groups: dict[str, list[int]] = {}
+    for m in BreakoutMember.objects.filter(session=session).select_related("group").order_by("group__number"):
+        groups.setdefault(m.group.label, []).append(m.user_id)
+    return {
+        "title": session.title,
+        "url": reverse("convening:session", args=[session.pk]),
+        "kind": "session",
+        "community_ids": [session.host_id, *session.invited_communities.values_list("pk", flat=True)],
+        "invited_user_ids": list(session.invitations.values_list("user_id", flat=True)),
+        "anonymous": False,
+        "groups": groups,
+    }
+
+
+def contexts_for(community) -> list[str]:
+    ids = (
+        Session.objects.filter(Q(host=community) | Q(invited_communities=community))
+        .exclude(state=SessionState.DRAFT)
+        .order_by("-starts_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    return [f"session:{pk}" for pk in dict.fromkeys(ids)]

@@ -1,0 +1,737 @@
+"""Pages for convening. Thin: validate with a form, authorize with a helper, call a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from convene.accounts.models import User
+from convene.communities.permissions import Need, can, community_for, visible_communities
+from convene.core.errors import ServiceError
+from convene.core.forms import run_service
+from convene.core.permissions import owned_or_404
+
+from . import selectors, services
+from .forms import (
+    AgendaItemForm,
+    CandidateForm,
+    CheckInForm,
+    FollowUpForm,
+    FollowUpStatusForm,
+    GroupsForm,
+    InviteForm,
+    MoveForm,
+    NoteForm,
+    OutcomeForm,
+    RatingForm,
+    RoleForm,
+    RsvpForm,
+    SelfCheckInForm,
+    SessionForm,
+    TransitionForm,
+)
+from .ics import session_calendar
+from .models import (
+    TRANSITIONS,
+    ActivityType,
+    AgendaItem,
+    Commitment,
+    FollowUp,
+    SessionInvitation,
+    SessionRole,
+    SessionState,
+)
+from .permissions import SessionNeed, invitation_of, is_facilitator, is_manager, session_for, visible_sessions
+
+
+def _ctx(request, session, tab: str = "", **extra):
+    manager = is_manager(request.user, session)
+    return {
+        "session": session,
+        "tab": tab,
+        "is_manager": manager,
+        "can_facilitate": manager or is_facilitator(request.user, session),
+        "my_invitation": invitation_of(request.user, session),
+        "nav": "communities",
+        **extra,
+    }
+
+
+def _flash(request, exc: ServiceError):
+    messages.error(request, exc.message)
+
+
+def _people(session):
+    return (
+        User.objects.filter(session_invitations__session=session)
+        .select_related("profile")
+        .order_by("profile__display_name", "email")
+    )
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def catalogue(request):
+    activities = selectors.catalogue()
+    roots = [a for a in activities if a.parent_id is None]
+    return render(request, "convening/catalogue.html", {"roots": roots, "nav": "activities"})
+
+
+def activity_detail(request, slug):
+    activity = get_object_or_404(ActivityType.objects.filter(active=True), slug=str(slug)[:60])
+    return render(
+        request,
+        "convening/activity.html",
+        {
+            "activity": activity,
+            "variations": activity.variations.filter(active=True),
+            "tool_url": selectors.tool_link(activity),
+            "nav": "activities",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@login_required
+def community_sessions(request, slug):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    sessions = visible_sessions(request.user, community).order_by("-starts_at")
+    return render(
+        request,
+        "convening/community_sessions.html",
+        {
+            "community": community,
+            "sessions": sessions,
+            "can_create": can(request.user, community, Need.COORDINATOR),
+            "nav": "communities",
+        },
+    )
+
+
+@login_required
+def session_create(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    others = visible_communities(request.user).order_by("name")
+    initial = {}
+    if request.GET.get("activity"):
+        initial["activity"] = ActivityType.objects.filter(slug=request.GET["activity"][:60]).first()
+    form = SessionForm(request.POST or None, host=community, communities=others, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        session = run_service(
+            form, lambda: services.session_create(host=community, actor=request.user, **form.cleaned_data)
+        )
+        if session:
+            messages.success(request, "Session created as a draft. Invite people, then check the room preview.")
+            return redirect("convening:invitations", session_id=session.pk)
+    return render(
+        request,
+        "convening/session_form.html",
+        {"form": form, "community": community, "nav": "communities"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def session_detail(request, session_id):
+    session = session_for(request.user, session_id)
+    invitation = invitation_of(request.user, session)
+    return render(
+        request,
+        "convening/session.html",
+        _ctx(
+            request,
+            session,
+            "overview",
+            agenda=session.agenda.all(),
+            invited_communities=session.invited_communities.all(),
+            transitions=[SessionState(s) for s in sorted(TRANSITIONS[session.state])],
+            counts=_counts(session),
+            tool_url=selectors.tool_link(session),
+            my_group=selectors.my_group(session, request.user) if invitation else None,
+            outcomes=session.outcomes.all(),
+            roles=SessionRole.objects.filter(session=session).select_related("user__profile"),
+        ),
+    )
+
+
+def _counts(session) -> dict:
+    from django.db.models import Count
+
+    rows = session.invitations.values("rsvp").annotate(n=Count("id"))
+    counts = {row["rsvp"]: row["n"] for row in rows}
+    counts["checked_in"] = session.invitations.filter(checked_in_at__isnull=False).count()
+    counts["total"] = sum(v for k, v in counts.items() if k != "checked_in")
+    return counts
+
+
+@login_required
+def session_edit(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    initial = {
+        "title": session.title,
+        "purpose": session.purpose,
+        "boundary_concern": session.boundary_concern,
+        "starts_at": session.local_start.replace(tzinfo=None),
+        "time_zone": session.time_zone,
+        "duration_minutes": session.duration_minutes,
+        "place": session.place,
+        "online_link": session.online_link,
+        "capacity": session.capacity,
+        "invited_communities": list(session.invited_communities.all()),
+    }
+    form = SessionForm(
+        request.POST or None,
+        host=session.host,
+        communities=visible_communities(request.user).order_by("name"),
+        initial=initial,
+        edit=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if run_service(form, lambda: services.session_update(session=session, actor=request.user, **data)):
+            messages.success(request, "Saved.")
+            return redirect("convening:session", session_id=session.pk)
+    return render(
+        request,
+        "convening/session_form.html",
+        _ctx(request, session, "edit", form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def session_state(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid state.")
+    else:
+        try:
+            session = services.session_transition(session=session, actor=request.user, to=form.cleaned_data["to"])
+            messages.success(request, f"The session is now {session.get_state_display().lower()}.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    return redirect("convening:session", session_id=session.pk)
+
+
+@login_required
+def session_ics(request, session_id):
+    session = session_for(request.user, session_id)
+    response = HttpResponse(session_calendar(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+# --------------------------------------------------------------------------- invitations, RSVP, preview
+
+
+@login_required
+def invitations(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    communities = visible_communities(request.user).order_by("name")
+    form = InviteForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kwargs = {}
+        if data["how"] == "person":
+            person = User.objects.filter(email__iexact=data["email"]).first()
+            if person is None:
+                form.add_error("email", f"No one with the address {data['email']} has a Convene account yet.")
+            kwargs = {"user": person}
+        else:
+            kwargs = {"community": data["community"], "role": data["role"] if data["how"] == "role" else None}
+        if not form.errors:
+            created = run_service(form, lambda: services.invitation_add(session=session, actor=request.user, **kwargs))
+            if created is not None:
+                messages.success(request, f"{len(created)} {'person' if len(created) == 1 else 'people'} invited.")
+                return redirect("convening:invitations", session_id=session.pk)
+    guest_list = session.invitations.select_related("user__profile", "community").order_by(
+        "community__name", "user__profile__display_name"
+    )
+    return render(
+        request,
+        "convening/invitations.html",
+        _ctx(request, session, "invitations", form=form, guest_list=guest_list, counts=_counts(session)),
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_remove(request, session_id, invitation_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    invitation = owned_or_404(SessionInvitation.objects.filter(session=session), invitation_id)
+    try:
+        services.invitation_remove(session=session, actor=request.user, invitation=invitation)
+        messages.success(request, "Invitation withdrawn.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("convening:invitations", session_id=session.pk)
+
+
+@login_required
+def preview(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    return render(
+        request, "convening/preview.html", _ctx(request, session, "preview", preview=selectors.room_preview(session))
+    )
+
+
+@login_required
+def rsvp(request, session_id):
+    session = session_for(request.user, session_id)
+    invitation = invitation_of(request.user, session)
+    if invitation is None:
+        raise Http404("You are not invited to this session.")
+    form = RsvpForm(
+        request.POST or None,
+        initial={
+            "answer": invitation.rsvp if invitation.rsvp in ("yes", "no", "maybe") else None,
+            "needs": invitation.needs,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        answer = run_service(
+            form,
+            lambda: services.rsvp_set(
+                session=session, user=request.user, answer=form.cleaned_data["answer"], needs=form.cleaned_data["needs"]
+            ),
+        )
+        if answer:
+            if answer.rsvp == "waitlist":
+                messages.warning(
+                    request, "The session is full: you are on the waitlist and will hear if a seat frees up."
+                )
+            else:
+                messages.success(request, f"Thank you: your answer is “{answer.get_rsvp_display()}”.")
+            return redirect("convening:session", session_id=session.pk)
+    return render(
+        request,
+        "convening/rsvp.html",
+        _ctx(request, session, "rsvp", form=form, invitation=invitation),
+        status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+@login_required
+def agenda(request, session_id):
+    session = session_for(request.user, session_id)
+    form = AgendaItemForm(request.POST or None)
+    if request.method == "POST":
+        session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+        if form.is_valid():
+            if run_service(
+                form, lambda: services.agenda_item_add(session=session, actor=request.user, **form.cleaned_data)
+            ):
+                messages.success(request, "Agenda item added.")
+                return redirect("convening:agenda", session_id=session.pk)
+    return render(
+        request, "convening/agenda.html", _ctx(request, session, "agenda", form=form, items=session.agenda.all())
+    )
+
+
+@login_required
+def agenda_item(request, session_id, item_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    item = owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
+    form = AgendaItemForm(
+        request.POST or None,
+        initial={"title": item.title, "minutes": item.minutes, "detail": item.detail, "position": item.position},
+    )
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.agenda_item_update(item=item, actor=request.user, **form.cleaned_data)):
+            messages.success(request, "Agenda item saved.")
+            return redirect("convening:agenda", session_id=session.pk)
+    return render(request, "convening/agenda_item.html", _ctx(request, session, "agenda", form=form, item=item))
+
+
+@login_required
+@require_POST
+def agenda_item_delete(request, session_id, item_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    item = owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
+    try:
+        services.agenda_item_delete(item=item, actor=request.user)
+        messages.success(request, "Agenda item removed.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("convening:agenda", session_id=session.pk)
+
+
+# --------------------------------------------------------------------------- attendance and roles
+
+
+@login_required
+def attendance(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.FACILITATE)
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            person = User.objects.filter(pk=form.cleaned_data["user"]).first()
+            if person is None:
+                raise Http404("No such person.")
+            try:
+                services.attendance_mark(
+                    session=session, actor=request.user, user=person, present=form.cleaned_data["present"]
+                )
+                state = "checked in" if form.cleaned_data["present"] else "no longer checked in"
+                messages.success(request, f"{person.display_name} is {state}.")
+            except ServiceError as exc:
+                _flash(request, exc)
+        else:
+            messages.error(request, "Choose a person.")
+        return redirect("convening:attendance", session_id=session.pk)
+    guest_list = session.invitations.select_related("user__profile", "community").order_by(
+        "user__profile__display_name"
+    )
+    show_needs = is_manager(request.user, session)
+    return render(
+        request,
+        "convening/attendance.html",
+        _ctx(request, session, "attendance", guest_list=guest_list, show_needs=show_needs, counts=_counts(session)),
+    )
+
+
+@login_required
+def checkin(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
+    form = SelfCheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(
+            form, lambda: services.attendance_self(session=session, user=request.user, code=form.cleaned_data["code"])
+        ):
+            messages.success(request, "You are checked in. Welcome!")
+            return redirect("convening:session", session_id=session.pk)
+    return render(request, "convening/checkin.html", _ctx(request, session, "checkin", form=form))
+
+
+@login_required
+def roles(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = RoleForm(request.POST or None, people=_people(session))
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.role_assign(session=session, actor=request.user, **form.cleaned_data)):
+            messages.success(request, "Role given.")
+            return redirect("convening:roles", session_id=session.pk)
+    current = SessionRole.objects.filter(session=session).select_related("user__profile").order_by("kind")
+    return render(request, "convening/roles.html", _ctx(request, session, "roles", form=form, current=current))
+
+
+@login_required
+@require_POST
+def role_remove(request, session_id, role_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    role = owned_or_404(SessionRole.objects.filter(session=session).select_related("user"), role_id)
+    services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
+    messages.success(request, "Role removed.")
+    return redirect("convening:roles", session_id=session.pk)
+
+
+# --------------------------------------------------------------------------- notes, outcomes, follow-ups
+
+
+def _record_ctx(request, session, **forms):
+    manager = is_manager(request.user, session)
+    return _ctx(
+        request,
+        session,
+        "record",
+        notes=session.notes.select_related("author__profile"),
+        outcomes=session.outcomes.all(),
+        actions=session.actions.select_related("owner__profile"),
+        note_form=forms.get("note_form") or NoteForm(prefix="note"),
+        outcome_form=forms.get("outcome_form") or OutcomeForm(prefix="outcome"),
+        action_form=forms.get("action_form") or FollowUpForm(people=_people(session), prefix="action"),
+        can_note=manager or invitation_of(request.user, session) is not None,
+        status_choices=FollowUpStatusForm.base_fields["status"].choices,
+    )
+
+
+@login_required
+def record(request, session_id):
+    session = session_for(request.user, session_id)
+    return render(request, "convening/record.html", _record_ctx(request, session))
+
+
+@login_required
+@require_POST
+def note_add(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
+    form = NoteForm(request.POST, prefix="note")
+    if form.is_valid() and run_service(
+        form, lambda: services.note_add(session=session, author=request.user, text=form.cleaned_data["text"])
+    ):
+        messages.success(request, "Note added.")
+        return redirect("convening:record", session_id=session.pk)
+    return render(request, "convening/record.html", _record_ctx(request, session, note_form=form), status=400)
+
+
+@login_required
+@require_POST
+def outcome_add(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = OutcomeForm(request.POST, prefix="outcome")
+    if form.is_valid() and run_service(
+        form, lambda: services.outcome_add(session=session, actor=request.user, text=form.cleaned_data["text"])
+    ):
+        messages.success(request, "Outcome recorded.")
+        return redirect("convening:record", session_id=session.pk)
+    return render(request, "convening/record.html", _record_ctx(request, session, outcome_form=form), status=400)
+
+
+@login_required
+@require_POST
+def action_add(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = FollowUpForm(request.POST, people=_people(session), prefix="action")
+    if form.is_valid() and run_service(
+        form, lambda: services.follow_up_create(session=session, actor=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Follow-up action added; it shows on the owner's home page until done.")
+        return redirect("convening:record", session_id=session.pk)
+    return render(request, "convening/record.html", _record_ctx(request, session, action_form=form), status=400)
+
+
+@login_required
+@require_POST
+def action_status(request, session_id, action_id):
+    session = session_for(request.user, session_id)
+    action = owned_or_404(FollowUp.objects.filter(session=session).select_related("session"), action_id)
+    if action.owner_id != request.user.pk:
+        session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = FollowUpStatusForm(request.POST)
+    if form.is_valid():
+        services.follow_up_update(action=action, actor=request.user, status=form.cleaned_data["status"])
+        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose a valid status.")
+    return redirect("convening:record", session_id=session.pk)
+
+
+# --------------------------------------------------------------------------- speaking queue
+
+
+@login_required
+def queue(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.FACILITATE)
+    template = "convening/_queue_panel.html" if request.htmx else "convening/queue.html"
+    return render(request, template, _ctx(request, session, "queue", q=selectors.queue_state(session)))
+
+
+@login_required
+def queue_panel(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.FACILITATE)
+    return render(
+        request, "convening/_queue_panel.html", _ctx(request, session, "queue", q=selectors.queue_state(session))
+    )
+
+
+@login_required
+@require_POST
+def turn(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.FACILITATE)
+    person = User.objects.filter(
+        pk=request.POST.get("user") if str(request.POST.get("user", "")).isdigit() else 0
+    ).first()
+    if person is None:
+        raise Http404("No such person.")
+    error = None
+    try:
+        services.turn_give(session=session, actor=request.user, user=person)
+    except ServiceError as exc:
+        error = exc.message
+    if request.htmx:
+        ctx = _ctx(request, session, "queue", q=selectors.queue_state(session), error=error)
+        return render(request, "convening/_queue_panel.html", ctx, status=200 if error is None else 409)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{person.display_name} has the floor.")
+    return redirect("convening:queue", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def hand(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
+    raised = request.POST.get("raised", "1") == "1"
+    try:
+        services.hand_set(session=session, user=request.user, raised=raised)
+        messages.success(request, "Your hand is raised." if raised else "Your hand is lowered.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("convening:session", session_id=session.pk)
+
+
+# --------------------------------------------------------------------------- breakthrough picker
+
+
+def _picker_ctx(request, session, form=None):
+    ranking = selectors.picker_ranking(session)
+    mine = selectors.my_ratings(session, request.user)
+    for row in ranking:
+        row["mine"] = mine.get(row["candidate"].pk)
+    return _ctx(
+        request,
+        session,
+        "picker",
+        ranking=ranking,
+        commitments=Commitment.choices,
+        form=form or CandidateForm(),
+        rating_form=RatingForm(),
+        can_take_part=invitation_of(request.user, session) is not None or is_manager(request.user, session),
+    )
+
+
+@login_required
+def picker(request, session_id):
+    session = session_for(request.user, session_id)
+    if not session.activity.is_boundary:
+        raise Http404("This session has no breakthrough picker.")
+    form = None
+    if request.method == "POST":
+        session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
+        form = CandidateForm(request.POST)
+        if form.is_valid() and run_service(
+            form, lambda: services.candidate_propose(session=session, user=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, "Candidate added. Everyone can now rate it.")
+            return redirect("convening:picker", session_id=session.pk)
+    return render(request, "convening/picker.html", _picker_ctx(request, session, form))
+
+
+@login_required
+@require_POST
+def rate(request, session_id, candidate_id):
+    session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
+    candidate = selectors.candidate_in(session, candidate_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a usefulness from 1 to 5 and a commitment (light, medium or heavy).")
+    else:
+        try:
+            services.rating_set(candidate=candidate, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Your rating of “{candidate.title}” is saved.")
+        except ServiceError as exc:
+            _flash(request, exc)
+    return redirect("convening:picker", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def pick(request, session_id, candidate_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    candidate = selectors.candidate_in(session, candidate_id)
+    try:
+        services.candidate_pick(session=session, actor=request.user, candidate=candidate)
+        messages.success(request, f"“{candidate.title}” is the breakthrough activity of this session.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("convening:picker", session_id=session.pk)
+
+
+# --------------------------------------------------------------------------- breakout groups
+
+
+def _resolve_pairs(form: GroupsForm, name: str):
+    pairs = []
+    for emails in GroupsForm.pairs(form.cleaned_data.get(name) or ""):
+        if len(emails) != 2:
+            form.add_error(name, f"Each line needs exactly two email addresses: {', '.join(emails)}.")
+            continue
+        people = []
+        for email in emails:
+            person = User.objects.filter(email__iexact=email).first()
+            if person is None:
+                form.add_error(name, f"No one with the address {email}.")
+            people.append(person)
+        if all(people):
+            pairs.append(tuple(people))
+    return pairs
+
+
+def _groups_ctx(request, session, form=None, move_form=None, move_score=None):
+    manager = is_manager(request.user, session)
+    return _ctx(
+        request,
+        session,
+        "groups",
+        groups=selectors.breakout_groups(session) if manager else [],
+        my_group=selectors.my_group(session, request.user),
+        form=form or GroupsForm(initial={"n_groups": session.grouping.get("n_groups") or 2, "seed": 0}),
+        move_form=move_form or MoveForm(people=_grouped(session)),
+        move_score=move_score,
+        people_count=len(services.group_people(session)),
+        grouping=session.grouping,
+    )
+
+
+def _grouped(session):
+    return User.objects.filter(pk__in=session.breakout_groups.values("members__user")).select_related("profile")
+
+
+@login_required
+def groups(request, session_id):
+    session = session_for(request.user, session_id)
+    form = None
+    if request.method == "POST":
+        session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+        form = GroupsForm(request.POST)
+        if form.is_valid():
+            separate = _resolve_pairs(form, "separate")
+            together = _resolve_pairs(form, "together")
+            if not form.errors:
+                data = form.cleaned_data
+                made = run_service(
+                    form,
+                    lambda: services.groups_form(
+                        session=session,
+                        actor=request.user,
+                        n_groups=data["n_groups"],
+                        group_size=data["group_size"],
+                        include_organisation=data["include_organisation"],
+                        separate=separate,
+                        together=together,
+                        seed=data["seed"] or 0,
+                    ),
+                )
+                if made is not None:
+                    messages.success(request, f"{len(made)} breakout groups formed and saved.")
+                    return redirect("convening:groups", session_id=session.pk)
+        return render(request, "convening/groups.html", _groups_ctx(request, session, form=form), status=400)
+    return render(request, "convening/groups.html", _groups_ctx(request, session))
+
+
+@login_required
+@require_POST
+def group_move(request, session_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    form = MoveForm(request.POST, people=_grouped(session))
+    score = None
+    if form.is_valid():
+        kwargs = {"session": session, "user": form.cleaned_data["user"], "to_number": form.cleaned_data["to_group"]}
+        if request.POST.get("action") == "move":
+            score = run_service(form, lambda: services.group_move(actor=request.user, **kwargs))
+            if score is not None:
+                messages.success(
+                    request,
+                    f"{form.cleaned_data['user'].display_name} moved to group {kwargs['to_number']}. "
+                    f"Diversity score {score['before']:.2f} → {score['after']:.2f} ({score['delta']:+.2f}).",
+                )
+                return redirect("convening:groups", session_id=session.pk)
+        else:
+            score = run_service(form, lambda: services.group_move_score(**kwargs))
+    status = 200 if score is not None else 400
+    return render(
+        request, "convening/groups.html", _groups_ctx(request, session, move_form=form, move_score=score), status=status
+    )

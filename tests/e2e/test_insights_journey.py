@@ -1,0 +1,115 @@
+"""A coordinator walks the insight dashboards over the demo data; the numbers on screen are
+checked against the equity engine computed here, straight from the ledgers."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from convene.accounts.models import User
+from convene.communities import demo as communities_demo
+from convene.communities.models import Community, Contribution, Membership, OpportunityEntry
+from convene.engines import equity
+from convene.insights import demo as insights_demo
+from convene.insights import selectors
+from convene.insights.periods import default_period
+
+
+def _login(j, user):
+    client = Client()
+    client.force_login(user)
+    j.page.context.clear_cookies()
+    j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
+
+
+def _text(j, selector: str) -> str:
+    return j.page.locator(selector).inner_text().strip()
+
+
+def _expected(community):
+    """Engine values from plain loops over the ledger rows, independent of the selectors' SQL."""
+    period = default_period()
+    members = [m.user_id for m in Membership.objects.filter(community=community).exclude(role="guest")]
+    counts = dict.fromkeys(members, 0)
+    for c in Contribution.objects.filter(community=community):
+        if c.user_id in counts and period.since <= c.occurred_at < period.until:
+            counts[c.user_id] += 1
+    opps = dict.fromkeys(members, 0)
+    for o in OpportunityEntry.objects.filter(community=community):
+        if o.user_id in opps and period.since <= o.occurred_at < period.until:
+            opps[o.user_id] += 1
+    disciplines: dict[str, int] = {}
+    for uid in members:
+        d = " ".join(User.objects.get(pk=uid).profile.discipline.split()).lower()
+        if d:
+            disciplines[d] = disciplines.get(d, 0) + 1
+    values = list(counts.values())
+    return {
+        "gini": f"{equity.gini(values):.2f}",
+        "heard": f"{equity.share_heard(values) * 100:.0f} %",
+        "quiet": sum(1 for v in values if v == 0),
+        "opp_gini": f"{equity.gini(list(opps.values())):.2f}",
+        "blau_discipline": f"{equity.blau(list(disciplines.values())):.2f}",
+        "members": len(members),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coordinator_reads_the_dashboards(journey):
+    j = journey
+    j.page.set_default_timeout(30_000)  # the demo is bigger than a factory world; CI machines are shared
+    communities_demo.load()
+    insights_demo.load()
+    psychiatry = Community.objects.get(slug="psychiatry")
+    expected = _expected(psychiatry)
+    assert expected["quiet"] > 0 and float(expected["gini"]) > 0  # the demo has silent members
+
+    _login(j, User.objects.get(email="coordinator@example.org"))
+    j.go("/c/psychiatry/")
+    j.click(j.page.get_by_role("link", name="Insights", exact=True))
+    j.expect_text("Inclusion and equity in Acute Psychiatry Practice Network")
+    assert _text(j, "#rep-population") == str(expected["members"])
+    assert _text(j, "#blau-discipline") == expected["blau_discipline"]
+    assert _text(j, "#voice-gini") == expected["gini"]
+    assert _text(j, "#voice-heard") == expected["heard"]
+    assert _text(j, "#opp-gini") == expected["opp_gini"]
+    assert j.page.locator("#trend-table tbody tr").count() == 12
+    assert j.page.locator("svg[role=img]").count() >= 3
+
+    # a bad date explains itself and keeps the page usable
+    j.go("/c/psychiatry/insights/?from=2026-02-31")
+    j.expect_text("is not a date")
+
+    # who has not been heard yet: names for the coordinator
+    j.go("/c/psychiatry/insights/")
+    j.click(j.page.get_by_role("link", name="Who has not been heard yet in this period"))
+    assert _text(j, "#not-heard-count") == str(expected["quiet"])
+
+    # the opportunity ledger, then whose turn it is to facilitate (htmx, and a plain form without it)
+    j.click(j.page.get_by_role("link", name="Opportunity ledger"))
+    assert _text(j, "#ledger-gini") == expected["opp_gini"]
+    j.click(j.page.get_by_role("link", name="Whose turn next"))
+    j.page.get_by_label("Role to fill").select_option("facilitator")
+    j.page.get_by_role("button", name="Suggest").click()
+    j.page.wait_for_url("**kind=facilitator**")
+    j.check()
+    first = selectors.rotation_suggestion(psychiatry, kind="facilitator", limit=5)[0]
+    j.expect_text(first.name)
+
+    # one past meeting, checked against the engine
+    j.click(j.page.get_by_role("link", name="Sessions, responses and projects"))
+    link = j.page.locator("tbody a").first
+    context = link.inner_text().strip()
+    j.click(link)
+    rows = Contribution.objects.filter(community=psychiatry, context=context)
+    per_person: dict[int, int] = {}
+    for c in rows:
+        per_person[c.user_id] = per_person.get(c.user_id, 0) + 1
+    assert _text(j, "#voice-gini") == f"{equity.gini(list(per_person.values())):.2f}"
+
+    # a member sees who the community is, not who spoke
+    _login(j, User.objects.get(email="member01@example.org"))
+    j.go("/c/psychiatry/insights/")
+    j.expect_text("Who is in the community")
+    assert j.page.locator("#voice-gini").count() == 0
+    assert j.page.get_by_text("Is everyone heard?").count() == 0

@@ -1,0 +1,229 @@
+"""Insight reads against hand-computed values and the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from convene.engines import equity
+from convene.engines.equity import Suppressed
+from convene.insights import selectors
+from convene.insights.periods import Period, default_period, last_months
+
+from ..factories import CommunityFactory, MembershipFactory, UserFactory
+from .conftest import NOW
+
+
+def _names(rows):
+    return [r.user.display_name for r in rows]
+
+
+def test_representation_counts_fold_and_suppress(eq):
+    rep = selectors.community_representation(eq.community)
+    assert rep.people == 13 and rep.population == 13  # guest not counted
+    disc = {b.key: b for b in rep.breakdowns}["discipline"]
+    # "Nurse" and "nurse " are one category; blau over the exact categories (profile facts)
+    assert disc.categories == 3
+    assert disc.blau == pytest.approx(equity.blau([7, 4, 1]))
+    assert disc.evenness == pytest.approx(equity.evenness([7, 4, 1]))
+    cells = {c.label: c.value for c in disc.cells}
+    assert cells["Nurse"] == 7
+    # Doctor (4) and Pharmacist (1) fold into "Other" = 5, but Not stated (1) is hidden and so
+    # the next-smallest cell must go too (complementary suppression: the total is shown).
+    assert isinstance(cells["Other (2 smaller groups)"], Suppressed)
+    assert isinstance(cells["Not stated"], Suppressed)
+    assert disc.total == 13 and not disc.hidden
+
+
+def test_seniority_uses_all_bands_and_hides_small_cells(eq):
+    sen = {b.key: b for b in selectors.community_representation(eq.community).breakdowns}["seniority"]
+    assert sen.categories == 5
+    assert sen.blau == pytest.approx(equity.blau([1, 2, 4, 3, 1]))  # student, early, mid, senior, leader
+    assert all(c.suppressed for c in sen.cells) and sen.hidden
+
+
+def test_diversity_attribute_two_way_with_small_cell_is_hidden_without_index(eq):
+    gender = {b.key: b for b in selectors.community_representation(eq.community).breakdowns}["diversity:gender"]
+    assert gender.hidden  # woman 5, man 4: hiding "man" alone is undone by subtraction
+    assert gender.blau is None and gender.evenness is None
+    assert gender.total == 9
+
+
+def test_diversity_index_shown_when_every_group_is_large(db):
+    community = CommunityFactory(slug="big")
+    from convene.accounts.models import DiversityAnswer
+
+    for i in range(16):
+        user = UserFactory()
+        MembershipFactory(community=community, user=user)
+        DiversityAnswer.objects.create(user=user, attribute="gender", value=["woman", "man"][i % 2] if i < 12 else "x")
+    gender = {b.key: b for b in selectors.community_representation(community).breakdowns}["diversity:gender"]
+    # man 6, woman 6, x 4: "x" is hidden, and with the total shown the next-smallest goes too
+    assert [(c.label, c.display) for c in gender.cells] == [("man", "< 5"), ("woman", "6"), ("x", "< 5")]
+    # 4 "x" answers are a small group: the index would reveal it, so it is withheld
+    assert gender.blau is None
+    assert selectors.private_indices([6, 6, 5]) == (equity.blau([6, 6, 5]), equity.evenness([6, 6, 5]))
+
+
+def test_single_category_has_index_zero(db):
+    b = selectors.build_breakdown("x", "X", [("only", 9)])
+    assert b.blau == 0.0 and b.evenness == 0.0 and b.categories == 1
+
+
+def test_empty_breakdown_is_defined(db):
+    b = selectors.build_breakdown("x", "X", [])
+    assert b.hidden and b.blau is None and b.total == Suppressed()
+
+
+def test_voice_counts_silent_members_as_zero(eq):
+    voice = selectors.voice_summary(eq.community, default_period())
+    expected = [6, 3, 3, 1, 1] + [0] * 8
+    assert voice.gini == pytest.approx(equity.gini(expected))
+    assert voice.heard == pytest.approx(5 / 13)
+    assert (voice.members, voice.contributions, voice.contributors, voice.not_heard) == (13, 14, 5, 8)
+    turns = {k.kind: k for k in voice.by_kind}["turn"]
+    assert turns.entries == 14 and turns.people is None  # people per kind: single contexts only
+    assert isinstance({k.kind: k for k in voice.by_kind}["note"].entries, Suppressed)
+
+
+def test_not_yet_heard_lists_quiet_members_only(eq):
+    quiet = _names(selectors.not_yet_heard(eq.community, default_period()))
+    assert quiet == ["Cora Coordinator", "Di", "Ed", "Fay", "Ivy", "Jo", "Kit", "Lou"]
+    assert "Vic Visitor" not in quiet
+
+
+def test_empty_period_and_empty_community_are_defined(eq, db):
+    old = Period(dt.date(2001, 1, 1), dt.date(2001, 1, 31))
+    voice = selectors.voice_summary(eq.community, old)
+    assert (voice.gini, voice.heard, voice.contributions, voice.not_heard) == (0.0, 0.0, 0, 13)
+    assert voice.empty
+    empty = CommunityFactory(slug="nobody")
+    assert selectors.voice_summary(empty, default_period()).gini == 0.0
+    assert selectors.opportunity_summary(empty, default_period()).gini == 0.0
+    rep = selectors.community_representation(empty)
+    assert rep.people == 0 and all(b.hidden for b in rep.breakdowns)
+    trend = selectors.community_trend(empty)
+    assert len(trend.months) == 12 and trend.gini == [0.0] * 12
+
+
+def test_opportunities(eq):
+    opp = selectors.opportunity_summary(eq.community, default_period())
+    assert opp.gini == pytest.approx(equity.gini([2, 1] + [0] * 11))
+    assert (opp.entries, opp.people, opp.never) == (3, 2, 10)
+    shown = opp.shown
+    assert isinstance(shown["with"], Suppressed) and isinstance(shown["without"], Suppressed)
+    ledger = {m.user.display_name: m for m in selectors.opportunity_ledger(eq.community, default_period())}
+    assert (ledger["Ada"].total, ledger["Ada"].n_facilitator, ledger["Ada"].n_speaker) == (2, 1, 1)
+    assert (ledger["Cy"].total, ledger["Cy"].ever) == (0, 1)
+    assert ledger["Lou"].last_at is None
+
+
+def test_ledger_orders(eq):
+    fewest = _names(selectors.opportunity_ledger(eq.community, default_period()))
+    assert fewest[-2:] == ["Bo", "Ada"] and fewest[-3] == "Cy"
+    most = _names(selectors.opportunity_ledger(eq.community, default_period(), order="most"))
+    assert most[:2] == ["Ada", "Bo"]
+
+
+def test_rotation_suggestion(eq):
+    c = eq.community
+    names = [s.name for s in selectors.rotation_suggestion(c)]
+    assert names == ["Cora Coordinator", "Di", "Ed", "Fay", "Gus"]
+    everyone = [s.name for s in selectors.rotation_suggestion(c, limit=50)]
+    assert everyone[-3:] == ["Cy", "Bo", "Ada"] and "Vic Visitor" not in everyone
+    ids = [p.pk for p in eq.people[:3]]
+    fit = selectors.rotation_suggestion(c, kind="facilitator", eligible_user_ids=ids)
+    assert [s.name for s in fit] == ["Cy", "Ada", "Bo"]
+    assert fit[1].recent == 1 and fit[0].last_at is None
+    mentor = [s.name for s in selectors.rotation_suggestion(c, kind="mentor", limit=50)]
+    assert mentor[-1] == "Cy"
+    assert selectors.rotation_suggestion(c, limit=0) == []
+    with pytest.raises(ValueError):
+        selectors.rotation_suggestion(c, kind="king")
+
+
+def test_members_with_skill(eq):
+    from convene.accounts.models import Skill
+
+    eq.people[3].profile.skills.add(Skill.objects.create(name="python"))
+    assert selectors.members_with_skill(eq.community, "  PYTH ") == [eq.people[3].pk]
+
+
+def test_trend_matches_engine_month_by_month(eq):
+    months = last_months(12)
+    trend = selectors.community_trend(eq.community, months=months)
+    assert [m.label for m in trend.months] == [m.label for m in months]
+    joined = [m.joined_at for m in selectors.members_qs(eq.community)]
+    for i, month in enumerate(months):
+        members = sum(1 for j in joined if j < month.end)
+        assert trend.members[i] == equity.suppress(members)
+        spoke = [6, 3, 3, 1, 1] if month.start <= NOW - dt.timedelta(days=3) < month.end else []
+        expected = spoke + [0] * (members - len(spoke))
+        assert trend.gini[i] == pytest.approx(equity.gini(expected)), month.label
+        assert trend.heard[i] == pytest.approx(equity.share_heard(expected))
+    assert sum(trend.contributions) == 14
+    # discipline diversity of the whole community in the last month
+    assert trend.blau["discipline"][-1] == pytest.approx(equity.blau([7, 4, 1]))
+
+
+def test_context_without_owner_counts_contributors(eq):
+    report = selectors.context_report(eq.community, "session:900", with_names=True)
+    assert not report.known and report.population == 6  # 5 members and the guest
+    assert report.voice.gini == pytest.approx(equity.gini([6, 3, 3, 1, 1, 1]))
+    assert report.not_heard == []
+
+
+def test_context_with_owner(eq, fake_contexts):
+    p = eq.people
+    fake_contexts["session:900"] = {
+        "title": "Discharge planning",
+        "url": "/s/900/",
+        "kind": "session",
+        "community_ids": [eq.community.pk],
+        "invited_user_ids": [u.pk for u in p[:6]] + [eq.guest.pk],
+        "anonymous": False,
+        "groups": {"Table 1": [u.pk for u in p[:3]], "Table 2": [u.pk for u in p[3:6]]},
+    }
+    report = selectors.context_report(eq.community, "session:900", with_names=True)
+    assert report.title == "Discharge planning" and report.population == 9  # 7 invited + Gus, Hal spoke
+    assert report.voice.gini == pytest.approx(equity.gini([6, 3, 3, 0, 0, 0, 1, 1, 1]))
+    assert report.voice.heard == pytest.approx(6 / 9)
+    assert [r["name"] for r in report.not_heard] == ["Di", "Ed", "Fay"]
+    assert [g.label for g in report.groups] == ["Table 1", "Table 2"]
+    # Table 1: early, early, mid; the room's seniority bands are the five fixed ones
+    assert report.groups[0].blau["seniority"] == pytest.approx(equity.blau([0, 2, 1, 0, 0]))
+    assert report.groups[0].blau["diversity:gender"] is None  # three people: never shown
+    assert report.deviation["diversity:gender"] is None
+    assert 0.0 <= report.deviation["seniority"] <= 1.0
+    summaries = selectors.context_summaries(eq.community, ["session:900"])
+    assert summaries[0].contributors == 6 and summaries[0].invited == 9
+    assert selectors.context_list(eq.community)[0] == "session:900"
+
+
+def test_anonymous_context_has_no_names_and_no_voice(eq, fake_contexts):
+    fake_contexts["response:5"] = {
+        "title": "Response to the new policy",
+        "url": "",
+        "kind": "response",
+        "community_ids": [eq.community.pk],
+        "invited_user_ids": [u.pk for u in eq.people],
+        "anonymous": True,
+        "groups": {},
+    }
+    report = selectors.context_report(eq.community, "response:5", with_names=True)
+    assert report.anonymous and report.voice is None and report.not_heard == []
+    assert report.population == 12
+    [summary] = selectors.context_summaries(eq.community, ["response:5"])
+    assert summary.gini is None and summary.heard is None
+
+
+def test_context_membership_rules(eq, fake_contexts):
+    other = CommunityFactory(slug="elsewhere")
+    fake_contexts["project:3"] = {"title": "T", "community_ids": [other.pk], "invited_user_ids": []}
+    info = selectors.resolve_context("project:3")
+    assert not selectors.context_in_community(eq.community, "project:3", info)
+    assert selectors.context_in_community(other, "project:3", info)
+    assert not selectors.context_in_community(eq.community, "session:777", None)
+    assert not selectors.context_in_community(eq.community, "../etc", None)
+    assert selectors.valid_context("session:12") and not selectors.valid_context("session")
