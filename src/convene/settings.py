@@ -243,6 +243,12 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Opinion maps: computed by a background worker in production, on read in development.
+CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)
+# Reminders: hours before a session starts / a joint-response phase ends.
+CONVENE_SESSION_REMINDER_HOURS = int(os.environ.get("CONVENE_SESSION_REMINDER_HOURS", "48"))
+CONVENE_PHASE_REMINDER_HOURS = int(os.environ.get("CONVENE_PHASE_REMINDER_HOURS", "24"))
+
 # Privacy: aggregate cells smaller than this are shown as "< N".
 PRIVACY_MIN_CELL = 5
 # Diversity attributes members may describe themselves by (opt-in); key -> label.

@@ -1,6 +1,8 @@
 """Every URL pattern and API operation, checked against every role.
 
 A route missing from tests/permissions/<app>.py fails `test_every_route_has_a_decision`.
+The world is built once per (app, role) test; each case runs inside a savepoint that is rolled
+back, so a POST or DELETE in one case cannot change what the next case sees.
 """
 
 from __future__ import annotations
@@ -8,16 +10,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from convene.api import api as ninja_api
 
 from ..conftest import build_world
-from . import ROLES, all_cases, setup_world
+from . import ROLES, modules, setup_world
 
 # Third-party routes with their own, well-tested access rules.
 EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_PREFIXES = ("account_", "api:", "django.")
+APPS = [m.__name__.rsplit(".", 1)[-1] for m in modules()]
 
 
 def _names(patterns, prefix=""):
@@ -40,51 +44,73 @@ def _api_routes() -> set[str]:
     return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
 
 
+def _cases(app: str, kind: str):
+    module = next(m for m in modules() if m.__name__.endswith(f".{app}"))
+    return getattr(module, kind, [])
+
+
 def test_every_route_has_a_decision():
-    web = {c.route for c in all_cases("WEB")}
-    api = {c.route for c in all_cases("API")}
+    web = {c.route for app in APPS for c in _cases(app, "WEB")}
+    api = {c.route for app in APPS for c in _cases(app, "API")}
     assert sorted(_web_routes() - web) == [], "web routes without a permission decision"
     assert sorted(_api_routes() - api) == [], "API operations without a permission decision"
     assert sorted(web - _web_routes()) == [], "decisions for routes that no longer exist"
     assert sorted(api - _api_routes()) == [], "decisions for API operations that no longer exist"
 
 
-def _id(case):
-    return f"{case.route}{'' if not case.note else ''}"
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", all_cases("WEB"), ids=_id)
-def test_web_route(db, case, role):
-    world = build_world()
-    setup_world(world)
-    client = world.client(role)
+def _web_status(world, client, case) -> tuple[str, int]:
     url = reverse(case.route, kwargs=case.kwargs(world))
     data = case.data(world) if case.data else {}
     response = client.post(url, data) if case.method == "POST" else client.get(url)
-    expected = case.expect[ROLES.index(role)]
-    assert response.status_code == expected, f"{case.method} {url} as {role}: {response.status_code} != {expected}"
+    return f"{case.method} {url}", response.status_code, None
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", all_cases("API"), ids=_id)
-def test_api_route(db, case, role):
-    world = build_world()
-    setup_world(world)
-    client = world.client(role)
+def _api_status(world, client, case):
     method, template = case.route.split(" ", 1)
     path = template.format(**case.kwargs(world))
     kwargs = {}
     if case.data is not None:
         kwargs = {"data": json.dumps(case.data(world)), "content_type": "application/json"}
     response = getattr(client, method.lower())(path, **kwargs)
-    expected = case.expect[ROLES.index(role)]
-    assert response.status_code == expected, (
-        f"{method} {path} as {role}: {response.status_code} != {expected}: {response.content[:300]!r}"
-    )
+    body = None
     if response.status_code >= 400:
         body = response.json()
-        assert set(body) == {"detail", "code"}, body
+    return f"{method} {path}", response.status_code, body
+
+
+def _check(kind: str, app: str, role: str) -> None:
+    world = build_world()
+    setup_world(world)
+    client = world.client(role)
+    problems = []
+    call = _web_status if kind == "WEB" else _api_status
+    for case in _cases(app, kind):
+        expected = case.expect[ROLES.index(role)]
+        with transaction.atomic():
+            try:
+                label, status, body = call(world, client, case)
+            except Exception as exc:  # noqa: BLE001 - report every case, then fail once
+                problems.append(f"{case.route}: raised {exc!r}")
+                transaction.set_rollback(True)
+                continue
+            transaction.set_rollback(True)
+        if status != expected:
+            problems.append(f"{label} as {role}: {status} != {expected} ({case.note})")
+        elif body is not None and set(body) != {"detail", "code"}:
+            problems.append(f"{label} as {role}: error body is not {{detail, code}}: {body}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("app", APPS)
+def test_web_routes(db, app, role):
+    _check("WEB", app, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("app", APPS)
+def test_api_routes(db, app, role):
+    _check("API", app, role)
 
 
 def test_admin_is_staff_only(client, db):

@@ -101,13 +101,21 @@ def _vote_matrix(response_id: int) -> np.ndarray:
     return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
 
 
-def map_data(response: JointResponse, *, force: bool = False) -> dict:
-    """The engine's map for the current revision: from the DB cache, or recomputed and stored."""
+def map_data(response: JointResponse, *, force: bool = False, fresh: bool = False) -> dict:
+    """The engine's map for the current revision: from the DB cache, or recomputed and stored.
+
+    When a worker keeps maps current (CONVENE_MAP_IN_WORKER), readers get the latest stored map
+    even if a few votes newer exist, and only the worker (`fresh=True`) computes.
+    """
     from .services import map_store
+    from .tasks import map_in_worker, request_map
 
     current = JointResponse.objects.values_list("revision", flat=True).get(pk=response.pk)
     cache = MapCache.objects.filter(response_id=response.pk).first()
     if cache is not None and cache.revision == current and not force:
+        return cache.data
+    if cache is not None and map_in_worker() and not (force or fresh):
+        request_map(response.pk)
         return cache.data
     revision, data, seconds = _compute(response)
     map_store(response=response, revision=revision, data=data, seconds=seconds)

@@ -500,7 +500,7 @@ def statement_submit(*, response: JointResponse, user, text: str) -> Statement:
     state = StatementState.ACCEPTED if _is_coordinator(user, response) else StatementState.PENDING
     statement = Statement.objects.create(response=response, author=participant, text=text, state=state)
     if state == StatementState.ACCEPTED:
-        JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
+        _bump_revision(response.pk)
     _record(response, participant, "statement")
     return statement
 
@@ -519,7 +519,7 @@ def statement_moderate(*, statement: Statement, actor, decision: str, reason: st
     statement.state = MODERATION[decision]
     statement.reject_reason = reason if decision == "reject" else ""
     statement.save(update_fields=["state", "reject_reason"])
-    JointResponse.objects.filter(pk=statement.response_id).update(revision=F("revision") + 1)
+    _bump_revision(statement.response_id)
     return statement
 
 
@@ -596,10 +596,18 @@ def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vot
                 return vote
             return _change_vote(vote, value, now)
         Statement.objects.filter(pk=statement_id).update(**{COUNTER[value]: F(COUNTER[value]) + 1})
-        JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
+        _bump_revision(response.pk)
         _record(response, participant, "vote")
         return vote
     return _change_vote(vote, value, now)
+
+
+def _bump_revision(response_id: int) -> None:
+    """Every vote, re-vote and moderation decision changes the map: bump its cache key."""
+    JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
+    from .tasks import request_map
+
+    transaction.on_commit(lambda: request_map(response_id))
 
 
 def _change_vote(vote: Vote, value: int, now) -> Vote:
@@ -609,7 +617,7 @@ def _change_vote(vote: Vote, value: int, now) -> Vote:
     Statement.objects.filter(pk=vote.statement_id).update(
         **{COUNTER[old]: F(COUNTER[old]) - 1, COUNTER[value]: F(COUNTER[value]) + 1}
     )
-    JointResponse.objects.filter(pk=vote.response_id).update(revision=F("revision") + 1)
+    _bump_revision(vote.response_id)
     return vote
 
 
