@@ -1,0 +1,36 @@
+"""Compare the stored (worker-computed) map of a response with a fresh single-process computation."""
+
+import json
+import sys
+
+import django
+
+django.setup()
+
+from convene.deliberation.models import JointResponse, MapCache  # noqa: E402
+from convene.deliberation.selectors import _compute  # noqa: E402
+
+response = JointResponse.objects.get(pk=int(sys.argv[1]))
+cache = MapCache.objects.filter(response=response).first()
+revision, fresh, _ = _compute(response)
+
+
+def normalise(value):
+    """JSON-equal form without timings (the only part of a map that may differ between runs)."""
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [normalise(v) for v in value]
+    return json.loads(json.dumps(value, default=str))
+
+
+print(
+    json.dumps(
+        {
+            "revision": revision,
+            "cached_revision": cache.revision if cache else None,
+            "equal": cache is not None and normalise(cache.data) == normalise(fresh),
+            "groups": len(fresh.get("groups", [])),
+        }
+    )
+)

@@ -1,0 +1,159 @@
+"""Load, crash and scale-out scenarios shared by bench/load.py (full) and the quick tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from _stack import PYTHON, ROOT, PrivatePostgres, Web, Worker, app_env, seed
+from _voters import VoterLog, percentile, run_voters
+
+
+@dataclass
+class Outcome:
+    votes: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    retries: int
+    lost: int  # acknowledged votes missing from the database (must be 0)
+    wrong: int  # acknowledged votes stored with another value (must be 0)
+    map_ok: bool
+
+    @property
+    def rate(self) -> float:
+        return self.votes / self.seconds if self.seconds else 0.0
+
+
+def _db_votes(env: dict, response_id: int) -> dict:
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "_dump_votes.py"), str(response_id)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return {(email, statement): value for email, statement, value in json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+def verify(env: dict, seeded: dict, log: VoterLog) -> tuple[int, int]:
+    stored = _db_votes(env, seeded["response"])
+    lost = wrong = 0
+    for (index, statement), value in log.acked.items():
+        got = stored.get((f"voter{index}@example.org", statement))
+        if got is None:
+            lost += 1
+        elif got != value:
+            wrong += 1
+    return lost, wrong
+
+
+def fetch_map(port: int, seeded: dict) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(
+        "GET",
+        f"/api/v1/deliberation/responses/{seeded['response']}/map",
+        headers={"Authorization": f"Bearer {seeded['coordinator_token']}"},
+    )
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"map: {response.status} {body[:300]!r}")
+    return json.loads(body)
+
+
+def map_check(env: dict, response_id: int, *, timeout: float = 60.0) -> dict:
+    """Wait until the worker has stored the map of the latest revision, then compare it with a fresh one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = subprocess.run(
+            [PYTHON, str(ROOT / "bench" / "_map_check.py"), str(response_id)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if result["cached_revision"] == result["revision"] or time.monotonic() > deadline:
+            return result
+        time.sleep(0.5)
+
+
+def run(
+    *,
+    voters: int,
+    statements: int,
+    seconds: float,
+    kill_web_at: float | None = None,
+    restart_db_at: float | None = None,
+    web_processes: int = 1,
+    workers: int = 2,
+    threads: int = 4,
+    with_worker: bool = False,
+    redis_db: int | None = None,
+) -> tuple[Outcome, dict]:
+    pg = PrivatePostgres()
+    webs: list[Web] = []
+    worker = None
+    try:
+        extra = {"CONVENE_MAP_IN_WORKER": "true" if with_worker else "false"}
+        if redis_db is not None:
+            extra["REDIS_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
+        env = app_env(pg.create_db(), **extra)
+        seeded = seed(env, voters=voters, statements=statements)
+        webs = [Web(env, workers=workers, threads=threads) for _ in range(web_processes)]
+        if with_worker:
+            worker = Worker(env)
+        faults: list[threading.Timer] = []
+        if kill_web_at is not None:
+
+            def crash():
+                for web in webs:
+                    web.kill()
+                time.sleep(0.3)
+                for web in webs:
+                    web.start()
+
+            faults.append(threading.Timer(kill_web_at, crash))
+        if restart_db_at is not None:
+            faults.append(threading.Timer(restart_db_at, pg.restart))
+        for f in faults:
+            f.start()
+        started = time.monotonic()
+        log = run_voters([w.port for w in webs], seeded["tokens"], seeded["response"], seconds=seconds)
+        elapsed = time.monotonic() - started
+        for f in faults:
+            f.join()
+        lost, wrong = verify(env, seeded, log)
+        worker_map = map_check(env, seeded["response"]) if with_worker else None
+        maps = [fetch_map(w.port, seeded) for w in webs]
+        map_ok = all(m == maps[0] for m in maps) and bool(maps[0])
+        if worker_map is not None:
+            map_ok = map_ok and worker_map["equal"] and worker_map["cached_revision"] == worker_map["revision"]
+        outcome = Outcome(
+            votes=log.votes,
+            seconds=elapsed,
+            p50_ms=percentile(log.latencies, 0.5) * 1000,
+            p99_ms=percentile(log.latencies, 0.99) * 1000,
+            errors=log.errors,
+            retries=log.retries,
+            lost=lost,
+            wrong=wrong,
+            map_ok=map_ok,
+        )
+        return outcome, {"seeded": seeded, "maps": maps, "env": env, "worker_map": worker_map}
+    finally:
+        if worker:
+            worker.close()
+        for web in webs:
+            web.close()
+        pg.close()
