@@ -7,6 +7,7 @@ Everything listens on 127.0.0.1 only and is torn down by `Stack.close()`.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -111,10 +112,8 @@ class PrivatePostgres:
         return self.url(db)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # best effort at teardown
             self.stop("immediate")
-        except Exception:  # noqa: BLE001 - best effort at teardown
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
