@@ -4,6 +4,7 @@ import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Order matters: later parts use the people and communities made by earlier ones.
 DEMO_MODULES = [
@@ -26,7 +27,9 @@ class Command(BaseCommand):
                 if exc.name and name.startswith(exc.name):
                     continue  # that part of the product is not installed
                 raise
-            with transaction.atomic():
+            # Demo stories trigger notification mail; keep it out of the console.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                    transaction.atomic():
                 summary = module.load()
             if summary:
                 self.stdout.write(f"  {summary}")
@@ -37,5 +40,6 @@ class Command(BaseCommand):
             ("social.coordinator@example.org", "coordinates social work"),
             ("ignite.coordinator@example.org", "coordinates Ignite (coding for non-coders)"),
             ("member01@example.org", "an ordinary member"),
+            ("guest@example.org", "a housing officer, guest of the psychiatry network"),
         ]:
             self.stdout.write(f"    {email:34} {what}")
