@@ -124,9 +124,7 @@ def dense_lsa(projects, candidates, *, require_skill_overlap: bool = True) -> Re
     owner = np.repeat(np.arange(len(k)), k)
     grp = np.searchsorted(col_start, cols, side="right") - 1
     real = m[rows, cols] < empty
-    picked = [
-        (int(owner[a]), int(b // 2), int(b % 2)) for a, b in zip(rows[real], grp[real], strict=True)
-    ]
+    picked = [(int(owner[a]), int(b // 2), int(b % 2)) for a, b in zip(rows[real], grp[real], strict=True)]
     pairs = [(i, j) for i, j, _ in picked]
     roles = ("mentor", "mentee")
     return RefResult(

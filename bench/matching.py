@@ -63,9 +63,7 @@ def assignment_instance(n_mentees, n_projects, slots, per_project, seed=1):
     # one skill per project, so each project has exactly `per_project` candidates; the
     # fit varies with availability (hours vs the project's minimum)
     projects = [
-        ProjectNeed(
-            j, frozenset(), frozenset({f"s{j}"}), 0, slots, min_hours=float(rng.integers(1, 8))
-        )
+        ProjectNeed(j, frozenset(), frozenset({f"s{j}"}), 0, slots, min_hours=float(rng.integers(1, 8)))
         for j in range(n_projects)
     ]
     return projects, cands

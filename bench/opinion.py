@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -124,11 +125,13 @@ def full_child(n_p, n_s, n_votes) -> None:
     """Runs in a subprocess so its peak RSS is its own."""
     votes = synthetic(n_p, n_s, n_votes)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
     m = analyze(votes, statements=np.arange(n_s))
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": secs, "peak_kb": peak, "data_kb": base, "k": m.k}))
+    load = max(load0, os.getloadavg()[0])
+    print(json.dumps({"seconds": secs, "cpu": cpu, "load": load, "peak_kb": peak, "data_kb": base, "k": m.k}))
 
 
 def main() -> None:
@@ -149,7 +152,9 @@ def main() -> None:
         full = json.loads(out.strip().splitlines()[-1])
         text = (
             "1,000,000 participants × 10,000 statements, ~50,000,000 votes (one run, red-dwarf "
-            f"not run): {full['seconds']:.1f} s; peak RSS {full['peak_kb'] / 1e6:.2f} GB for "
+            f"not run): {full['seconds']:.1f} s wall, {full['cpu']:.1f} s CPU over both threads "
+            f"(1-min load average up to {full['load']:.1f} on 2 cores during the run: other jobs "
+            f"shared the machine); peak RSS {full['peak_kb'] / 1e6:.2f} GB for "
             f"the whole process, of which {full['data_kb'] / 1e6:.2f} GB was reached while "
             f"generating the input; {full['k']} groups."
         )

@@ -48,6 +48,20 @@ def build_world() -> World:
     return world
 
 
+@pytest.fixture(autouse=True)
+def _activity_catalogue(request, django_db_blocker):
+    """Transactional tests truncate every table, including rows that migrations load; put the
+    shipped activity catalogue back before any test that touches the database."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server", "world"} & set(request.fixturenames)
+    ):
+        return
+    from convene.convening.catalogue import ensure_catalogue
+
+    with django_db_blocker.unblock():
+        ensure_catalogue()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

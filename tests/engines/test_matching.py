@@ -271,11 +271,7 @@ def random_instance(rng: random.Random, n_projects: int):
     for j in range(n_projects):
         req = set(rng.sample(vocab, rng.randint(0, 2)))
         learn = set(rng.sample(vocab, rng.randint(0, 2)))
-        projects.append(
-            project(
-                j, req, learn, rng.randint(0, 1), rng.randint(1, 2), min_hours=rng.choice([0, 4])
-            )
-        )
+        projects.append(project(j, req, learn, rng.randint(0, 1), rng.randint(1, 2), min_hours=rng.choice([0, 4])))
     cands = []
     for i in range(rng.randint(5, 9)):
         cands.append(
@@ -339,9 +335,7 @@ def test_person_with_room_for_two_is_not_placed_twice_on_one_project():
 
 def test_seed_is_deterministic():
     projects, cands = rematch_case()
-    assert match_teams(projects, cands, seed=4).assignments == (
-        match_teams(projects, cands, seed=4).assignments
-    )
+    assert match_teams(projects, cands, seed=4).assignments == (match_teams(projects, cands, seed=4).assignments)
 
 
 # ---------------------------------------------------------- fairness property (hypothesis)

@@ -357,3 +357,76 @@ def test_state_rejects_bad_votes():
     assert st.next_statement(1) == 1
     st.add_vote(1, 1, 1)
     assert st.next_statement(1) is None
+
+
+def test_dedupe_paths_agree_unsorted_time_sparse_ids_and_duplicates():
+    rng = np.random.default_rng(3)
+    n = 5000
+    p = rng.integers(0, 300, n) * 1_000_003  # sparse ids: the np.unique path
+    s = rng.integers(0, 40, n) * 7 + 10**9  # statement ids far from 0
+    v = rng.integers(-1, 2, n)
+    t = rng.integers(0, 50, n).astype(float)  # many equal timestamps, unsorted
+    rows = np.column_stack([p, s, v, t])
+    tb = prepare(rows, np.unique(s))
+    # Reference: a dict in (timestamp, row) order, the later row winning ties.
+    ref = {}
+    for i in np.lexsort((np.arange(n), t)):
+        ref[(int(p[i]), int(s[i]))] = int(v[i])
+    got = {
+        (int(tb.participant_ids[a]), int(tb.statement_ids[b])): int(c) for a, b, c in zip(tb.p, tb.s, tb.v, strict=True)
+    }
+    assert got == ref
+    assert np.all(np.diff(tb.p * len(tb.statement_ids) + tb.s) > 0)  # sorted by (participant, statement)
+    # Already unique and sorted input: the no-sort path gives the same table.
+    again = prepare(np.column_stack([tb.participant_ids[tb.p], tb.statement_ids[tb.s], tb.v, tb.t]), np.unique(s))
+    assert np.array_equal(again.p, tb.p) and np.array_equal(again.s, tb.s) and np.array_equal(again.v, tb.v)
+
+
+def test_replay_mode_is_deterministic_and_keeps_the_output_shape():
+    rng = np.random.default_rng(5)
+    camp = rng.integers(0, 2, 120)
+    rows = []
+    for t in range(3000):
+        i, j = int(rng.integers(0, 120)), int(rng.integers(0, 30))
+        agree = (j < 15) == (camp[i] == 1)
+        rows.append((i, j, 1 if agree else -1, t))
+    a = analyze(rows, statements=range(30), replay=True)
+    b = analyze(list(reversed(rows)), statements=range(30), replay=True)
+    assert np.array_equal(a.group, b.group) and a.k == b.k == 2
+    one_shot = analyze(rows, statements=range(30))
+    assert set(a.to_dict()) == set(one_shot.to_dict())
+    assert a.replay and not one_shot.replay and a.to_dict(full=True)["replay"] is True
+    inc = a.group >= 0
+    assert _ari(a.group[inc], camp[a.participants[inc]]) == 1.0
+    with pytest.raises(OpinionInputError):
+        analyze(rows, statements=range(30), replay="yes")
+
+
+def _ari(a, b) -> float:
+    a = np.unique(np.asarray(a), return_inverse=True)[1]
+    b = np.unique(np.asarray(b), return_inverse=True)[1]
+    table = np.zeros((a.max() + 1, b.max() + 1))
+    np.add.at(table, (a, b), 1)
+
+    def pairs(x):
+        return float((x * (x - 1) / 2).sum())
+
+    s_ij, s_a, s_b = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
+    expected = s_a * s_b / (len(a) * (len(a) - 1) / 2)
+    top = (s_a + s_b) / 2
+    return 1.0 if top == expected else (s_ij - expected) / (top - expected)
+
+
+def test_threaded_kernels_give_the_serial_result(monkeypatch):
+    from convene.engines import opinion_threads as T
+
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, 50, 1000)
+    monkeypatch.setattr(T, "WORKERS", 2)
+    monkeypatch.setattr(T, "_MIN_ITEMS", 10)
+    assert np.array_equal(T.sort_int64(a.copy()), np.sort(a))
+    rows = np.column_stack([rng.integers(0, 60, 3000), rng.integers(0, 20, 3000), rng.integers(-1, 2, 3000)])
+    threaded = analyze(rows, statements=range(20))
+    monkeypatch.setattr(T, "WORKERS", 1)
+    serial = analyze(rows, statements=range(20))
+    assert np.array_equal(threaded.group, serial.group) and np.allclose(threaded.x, serial.x)

@@ -45,6 +45,9 @@ def _force_past(session: Session, days: int) -> None:
 
 
 def load() -> str:
+    from .catalogue import ensure_catalogue
+
+    ensure_catalogue()
     rng = random.Random(8)
     communities = {c.slug: c for c in Community.objects.filter(slug__in=["psychiatry", "social-work", "ignite"])}
     if len(communities) < 3:

@@ -106,9 +106,7 @@ def solve_assignment(
     while True:
         a = np.flatnonzero(active)
         gadget = np.isin(key[a], gadget_keys)
-        chosen = _solve_once(
-            person[a], project[a], group[a], cost[a], empty, k, gadget, flat, col_start, solver
-        )
+        chosen = _solve_once(person[a], project[a], group[a], cost[a], empty, k, gadget, flat, col_start, solver)
         uniq, counts = np.unique(chosen[:, 0] * width + chosen[:, 1], return_counts=True)
         dup = uniq[counts > 1]
         if np.isin(dup, gadget_keys).any():  # pragma: no cover - the gadget cannot duplicate

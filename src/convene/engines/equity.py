@@ -198,9 +198,7 @@ def composition_deviation(group_counts: ArrayLike, population_counts: ArrayLike)
     if groups.ndim != 2:
         raise ValueError(f"group_counts must be 2-D (groups x categories), got {groups.shape}")
     if groups.shape[1] != pop.size:
-        raise ValueError(
-            f"group_counts has {groups.shape[1]} categories but population_counts has {pop.size}"
-        )
+        raise ValueError(f"group_counts has {groups.shape[1]} categories but population_counts has {pop.size}")
     if not np.all(np.isfinite(groups)) or np.any(groups < 0):
         raise ValueError("group_counts must be finite and non-negative")
     pop_share = _shares(pop)
@@ -228,9 +226,7 @@ class Representation:
     evenness: float
 
 
-def representation(
-    labels: Iterable[Hashable], categories: Sequence[Hashable] | None = None
-) -> Representation:
+def representation(labels: Iterable[Hashable], categories: Sequence[Hashable] | None = None) -> Representation:
     """Count ``labels`` per category and compute :func:`blau` and :func:`evenness`.
 
     With ``categories`` given, every listed category is counted (zeros
@@ -351,10 +347,7 @@ def suppress_cells(
     through :func:`suppress`.
     """
     hidden = cells_to_suppress(cells, threshold, total_shown=total_shown)
-    return {
-        key: Suppressed(threshold) if key in hidden else _as_head_count(v)
-        for key, v in cells.items()
-    }
+    return {key: Suppressed(threshold) if key in hidden else _as_head_count(v) for key, v in cells.items()}
 
 
 def must_hide_breakdown(

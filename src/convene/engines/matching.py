@@ -136,16 +136,10 @@ class Candidate:
         object.__setattr__(self, "can_be_mentored", bool(self.can_be_mentored))
         object.__setattr__(self, "teaches", _skills(who, "teaches", self.teaches))
         object.__setattr__(self, "wants", _skills(who, "wants", self.wants))
-        object.__setattr__(
-            self, "hours_per_month", _hours(who, "hours_per_month", self.hours_per_month)
-        )
+        object.__setattr__(self, "hours_per_month", _hours(who, "hours_per_month", self.hours_per_month))
         object.__setattr__(self, "max_projects", _count(who, "max_projects", self.max_projects))
-        object.__setattr__(
-            self, "current_projects", _count(who, "current_projects", self.current_projects)
-        )
-        object.__setattr__(
-            self, "opportunities_12m", _count(who, "opportunities_12m", self.opportunities_12m)
-        )
+        object.__setattr__(self, "current_projects", _count(who, "current_projects", self.current_projects))
+        object.__setattr__(self, "opportunities_12m", _count(who, "opportunities_12m", self.opportunities_12m))
         object.__setattr__(self, "conflicts", _ids(who, "conflicts", self.conflicts))
 
     @property
@@ -178,18 +172,12 @@ class ProjectNeed:
         if isinstance(self.id, bool) or not isinstance(self.id, int | np.integer):
             raise MatchingError(f"{who}: id must be an integer")
         object.__setattr__(self, "id", int(self.id))
-        object.__setattr__(
-            self, "required_skills", _skills(who, "required_skills", self.required_skills)
-        )
-        object.__setattr__(
-            self, "learning_skills", _skills(who, "learning_skills", self.learning_skills)
-        )
+        object.__setattr__(self, "required_skills", _skills(who, "required_skills", self.required_skills))
+        object.__setattr__(self, "learning_skills", _skills(who, "learning_skills", self.learning_skills))
         object.__setattr__(self, "mentors", _count(who, "mentors (team shape)", self.mentors))
         object.__setattr__(self, "mentees", _count(who, "mentees (team shape)", self.mentees))
         object.__setattr__(self, "min_hours", _hours(who, "min_hours", self.min_hours))
-        object.__setattr__(
-            self, "requesting_team", _ids(who, "requesting_team", self.requesting_team)
-        )
+        object.__setattr__(self, "requesting_team", _ids(who, "requesting_team", self.requesting_team))
         fixed: dict[int, str] = {}
         for pid, role in dict(self.fixed).items():
             if role not in ROLES:
@@ -231,14 +219,9 @@ class Explanation:
             skills = "no skills asked: fitted on availability only"
         elif self.role == "mentor":
             what = "required" if self.basis == "required" else "learning"
-            skills = (
-                f"teaches {shown or 'none'} ({len(self.skills)} of {self.basis_size} {what} skills)"
-            )
+            skills = f"teaches {shown or 'none'} ({len(self.skills)} of {self.basis_size} {what} skills)"
         else:
-            skills = (
-                f"wants to learn {shown or 'none'} "
-                f"({len(self.skills)} of {self.basis_size} skills on offer)"
-            )
+            skills = f"wants to learn {shown or 'none'} ({len(self.skills)} of {self.basis_size} skills on offer)"
         hours = f"{self.hours_per_month:g} h/month"
         if self.min_hours > 0:
             hours += f" (needs {self.min_hours:g})"
@@ -359,9 +342,7 @@ class _Graph:
         hours = np.array([c.hours_per_month for c in self.candidates], dtype=float)
         min_h = np.array([p.min_hours for p in self.projects], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            avail = np.where(
-                min_h[None, :] > 0, np.minimum(1.0, hours[:, None] / (2.0 * min_h[None, :])), 1.0
-            )
+            avail = np.where(min_h[None, :] > 0, np.minimum(1.0, hours[:, None] / (2.0 * min_h[None, :])), 1.0)
         self.hours, self.min_h = hours, min_h
 
         def frac(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -376,9 +357,7 @@ class _Graph:
             W_PRIMARY * fr + W_SECONDARY * np.where(has_learn, fl, fr) + W_AVAILABILITY * avail,
             np.where(has_learn, (W_PRIMARY + W_SECONDARY) * fl + W_AVAILABILITY * avail, avail),
         )
-        fit_mentee = np.where(
-            has_off, (W_PRIMARY + W_SECONDARY) * fo + W_AVAILABILITY * avail, avail
-        )
+        fit_mentee = np.where(has_off, (W_PRIMARY + W_SECONDARY) * fo + W_AVAILABILITY * avail, avail)
         self.fit = np.stack([fit_mentor, fit_mentee])  # 2 x P x J
 
         # --- hard filters
@@ -465,9 +444,7 @@ def _check_unique(kind: str, ids: list[int]) -> None:
 # -------------------------------------------------------------------------- pairing
 
 
-def _pair_team(
-    project: int, mentors: Sequence[Candidate], mentees: Sequence[Candidate]
-) -> list[Pair]:
+def _pair_team(project: int, mentors: Sequence[Candidate], mentees: Sequence[Candidate]) -> list[Pair]:
     """Each mentee to one mentor of the team: balanced loads, max skill overlap.
 
     Loads differ by at most one (mentor i gets floor(e/m) or ceil(e/m) mentees);
@@ -477,9 +454,7 @@ def _pair_team(
     if m == 0 or e == 0:
         return []
     base, extra = divmod(e, m)
-    overlap = np.array(
-        [[len(t.teaches & s.wants) for t in mentors] for s in mentees], dtype=float
-    )  # e x m
+    overlap = np.array([[len(t.teaches & s.wants) for t in mentors] for s in mentees], dtype=float)  # e x m
     cols, penalty = [], []
     for k in range(m):
         cols += [k] * (base + (1 if extra else 0))
@@ -567,9 +542,7 @@ def match_teams(
     )
 
 
-def _solve(
-    graph: _Graph, *, seed: int, solver: str, prune: bool | None
-) -> list[tuple[int, int, int]]:
+def _solve(graph: _Graph, *, seed: int, solver: str, prune: bool | None) -> list[tuple[int, int, int]]:
     r_idx, p_idx, j_idx = np.nonzero(graph.eligible & (graph.slots.T[:, None, :] > 0))
     if len(p_idx) == 0:
         return []
@@ -686,8 +659,7 @@ def rematch(
         candidates,
         require_skill_overlap=require_skill_overlap,
         load=load,
-        excluded=[(pid, project) for pid, pj in excluded if pj == project]
-        + [(pid, project) for pid in on_project],
+        excluded=[(pid, project) for pid, pj in excluded if pj == project] + [(pid, project) for pid in on_project],
         tiers_from=candidates,
     )
     r = ROLES.index(gone.role)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+import numpy as np
+
 from .opinion_core import MODES, analyze_table, breakdown, check_params, moderated_mask
 from .opinion_model import (
     Breakdown,
@@ -21,7 +23,7 @@ from .opinion_model import (
     StatementStats,
 )
 from .opinion_state import OpinionState
-from .opinion_votes import OpinionInputError, prepare
+from .opinion_votes import OpinionInputError, prepare, time_ordered_rows
 
 __all__ = [
     "MODES",
@@ -46,6 +48,7 @@ def analyze(
     k: int | None = None,
     seed: int = 0,
     mode: str = "polis",
+    replay: bool = False,
 ) -> OpinionMap:
     """Compute the opinion map of one conversation.
 
@@ -61,10 +64,16 @@ def analyze(
     seed: the same input and seed always give the same output.
     mode: "polis" (default, Pol.is's formulas) or "convene" (moderated-out
         statements do not count in the sparsity scaling).
+    replay: recompute the groups along the vote timestamps as Pol.is's stateful
+        math worker does (warm-started k-means, k adopted after 4 consecutive wins);
+        deterministic, one projection per checkpoint, meant for conversations up to
+        a few hundred thousand votes.
     Raises OpinionInputError (a ValueError) on input it cannot interpret.
     """
     started = time.perf_counter()
     check_params(k, seed, mode)
+    if not isinstance(replay, bool | np.bool_):
+        raise OpinionInputError(f"replay must be True or False, got {replay!r}")
     if attributes is not None and not isinstance(attributes, Mapping):
         raise OpinionInputError("attributes must be a mapping participant id -> label")
     table = prepare(votes, statements)
@@ -77,4 +86,5 @@ def analyze(
         seed=int(seed),
         mode=mode,
         started=started,
+        replay_rows=time_ordered_rows(votes) if replay else None,
     )

@@ -20,6 +20,7 @@ from .opinion_model import (
     StatementStats,
 )
 from .opinion_pca import project
+from .opinion_replay import replay_groups
 from .opinion_votes import OpinionInputError, VoteTable, statement_ids_of
 
 MODES = ("polis", "convene")
@@ -145,25 +146,30 @@ def analyze_table(
     seed: int = 0,
     mode: str = "polis",
     started: float | None = None,
+    replay_rows: np.ndarray | None = None,
 ) -> OpinionMap:
     """`analyze` on already-prepared votes (OpinionState reuses its table)."""
     started = time.perf_counter() if started is None else started
     rng = np.random.default_rng(seed)
     n_p, n_s = table.n_participants, table.n_statements
     proj = project(table, moderated, polis=(mode == "polis"))
-    n_votes = np.diff(table.indptr)
-    included = included_participants(n_votes, proj.n_columns, table if mode == "polis" else None)
-    inc_idx = np.flatnonzero(included)
+    if replay_rows is not None:
+        group, included, k_used, score = replay_groups(replay_rows, table, moderated, polis=(mode == "polis"), k=k)
+    else:
+        n_votes = np.diff(table.indptr)
+        included = included_participants(n_votes, proj.n_columns, table if mode == "polis" else None)
+        inc_idx = np.flatnonzero(included)
 
-    centers, base_lab = base_clusters(proj.xy[inc_idx], rng)
-    sizes = np.bincount(base_lab, minlength=len(centers)).astype(np.float64)
-    g_of_base, k_used, score = group_clusters(centers, sizes, rng, k=k)
-    group = np.full(n_p, -1, dtype=np.int64)
-    group[inc_idx] = g_of_base[base_lab]
-    if mode == "convene" and k_used > 1:
-        # Polish: Lloyd on the participants themselves from the group centres,
-        # removing the granularity error of the 100 base clusters.
-        group[inc_idx] = refine_groups(proj.xy[inc_idx], group[inc_idx], k_used)
+        centers, base_lab = base_clusters(proj.xy[inc_idx], rng)
+        sizes = np.bincount(base_lab, minlength=len(centers)).astype(np.float64)
+        g_of_base, k_used, score = group_clusters(centers, sizes, rng, k=k)
+        group = np.full(n_p, -1, dtype=np.int64)
+        group[inc_idx] = g_of_base[base_lab]
+        if k_used > 1:
+            # Polish: Lloyd on the participants themselves from the group centres,
+            # removing the granularity error of the 100 base clusters. Closer to
+            # Pol.is's exported groups on every conversation in bench/RESULTS.md.
+            group[inc_idx] = refine_groups(proj.xy[inc_idx], group[inc_idx], k_used)
     opinion = breakdown(table, group, tuple(range(k_used)), moderated)
 
     na = np.bincount(table.s[table.v == 1], minlength=n_s)
@@ -208,4 +214,5 @@ def analyze_table(
         seed=int(seed),
         mode=mode,
         seconds=time.perf_counter() - started,
+        replay=replay_rows is not None,
     )

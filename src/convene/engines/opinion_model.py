@@ -148,6 +148,7 @@ class OpinionMap:
     seed: int
     mode: str
     seconds: float = field(default=0.0, compare=False)
+    replay: bool = False  # groups from replay=True (Pol.is's updates along the timestamps)
 
     @property
     def groups(self) -> tuple[GroupSummary, ...]:
@@ -212,6 +213,7 @@ class OpinionMap:
                 silhouette=_f(self.silhouette),
                 seed=self.seed,
                 mode=self.mode,
+                replay=self.replay,
                 divisive={
                     "extremity": [_id(s, string_ids) for s in self.divisive_by_extremity],
                     "spread": [_id(s, string_ids) for s in self.opinion.divisive],

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .opinion_threads import sort_int64
+
 AGREE, PASS, DISAGREE = 1, 0, -1  # export sign (Pol.is CSV): agree = +1
 
 
@@ -109,11 +111,86 @@ def _index_of(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq.astype(np.int64), inv.astype(np.int64)
 
 
+def _statement_index(stmt_ids: np.ndarray, sid: np.ndarray) -> np.ndarray:
+    """Index of each vote's statement in stmt_ids (sorted); unknown ids are an error.
+
+    A lookup table when the ids are dense (database keys), else a binary search.
+    """
+    if len(sid) == 0:
+        return np.zeros(0, np.int32)
+    if len(stmt_ids) == 0:
+        raise OpinionInputError(f"vote on unknown statement {int(sid[0])}")
+    lo, hi = int(stmt_ids[0]), int(stmt_ids[-1])
+    if hi - lo < max(8 * len(stmt_ids), 1 << 16):
+        lut = np.full(hi - lo + 1, -1, dtype=np.int32)
+        lut[stmt_ids - lo] = np.arange(len(stmt_ids), dtype=np.int32)
+        if int(sid.min()) < lo or int(sid.max()) > hi:
+            inside = (sid >= lo) & (sid <= hi)
+            raise OpinionInputError(f"vote on unknown statement {int(sid[~inside][0])}")
+        s_idx = lut[sid - lo]
+        bad = s_idx < 0
+    else:
+        s_idx = np.searchsorted(stmt_ids, sid)
+        bad = s_idx >= len(stmt_ids)
+        bad[~bad] = stmt_ids[s_idx[~bad]] != sid[~bad]
+        s_idx = s_idx.astype(np.int32)
+    if bad.any():
+        raise OpinionInputError(f"vote on unknown statement {int(sid[bad][0])}")
+    return s_idx
+
+
+def _latest_per_pair(
+    p_idx: np.ndarray, s_idx: np.ndarray, n_s: int, n_p: int, tord: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Rows (positions in time order) of the latest vote per (participant, statement), sorted by
+    pair, and (when cheap) the pair keys p * n_s + s of those rows.
+
+    None when the rows are already unique and sorted by pair in time order (nothing to do).
+    The pair key and the row's time rank are packed into one int64 whenever they fit, so
+    a single value sort (much faster than an argsort) both groups the pairs and orders
+    each pair's rows by time: the last row of each run is the vote that wins.
+    """
+    n = len(p_idx)
+    if n < 2:
+        return None
+    key = p_idx * n_s + s_idx if tord is None else p_idx[tord] * n_s + s_idx[tord]
+    if bool(np.all(key[1:] > key[:-1])):
+        return None
+    pos_bits = (n - 1).bit_length()
+    if (max(n_p * n_s - 1, 1)).bit_length() + pos_bits <= 63:
+        key <<= pos_bits
+        key |= np.arange(n, dtype=np.int64)
+        key = sort_int64(key)
+        mask = np.int64((1 << pos_bits) - 1)
+        pairs = key >> pos_bits
+        last = np.empty(n, dtype=bool)
+        np.not_equal(pairs[1:], pairs[:-1], out=last[:-1])
+        last[-1] = True
+        pairs = pairs[last]
+        key = key[last]
+        key &= mask
+        return key, pairs
+    order = np.argsort(key, kind="stable")  # stable: time order within each pair
+    ks = key[order]
+    last = np.r_[ks[1:] != ks[:-1], True]
+    return order[last], None
+
+
 def statement_ids_of(statements) -> np.ndarray:
     arr = np.asarray(list(statements) if not isinstance(statements, np.ndarray) else statements)
     if arr.size == 0:
         return np.empty(0, np.int64)
     return np.unique(_as_int_ids(arr.ravel(), "statement"))
+
+
+def time_ordered_rows(votes) -> np.ndarray:
+    """Raw vote rows as an (n, 4) float array in time order (stable); call after `prepare` validated them."""
+    arr = _as_matrix(votes)
+    out = np.empty((arr.shape[0], 4), dtype=np.float64)
+    for i in range(3):
+        out[:, i] = _as_int_ids(arr[:, i], "vote") if i < 2 else _values(arr[:, 2])
+    out[:, 3] = arr[:, 3].astype(np.float64) if arr.shape[1] == 4 else np.arange(arr.shape[0])
+    return out[np.argsort(out[:, 3], kind="stable")]
 
 
 def prepare(votes, statements) -> VoteTable:
@@ -137,34 +214,30 @@ def prepare(votes, statements) -> VoteTable:
     else:
         t = np.arange(n, dtype=np.float64)
 
-    s_idx = np.searchsorted(stmt_ids, sid)
-    known = s_idx < len(stmt_ids)
-    known[known] = stmt_ids[s_idx[known]] == sid[known]
-    if not np.all(known):
-        raise OpinionInputError(f"vote on unknown statement {int(sid[~known][0])}")
+    s_idx = _statement_index(stmt_ids, sid)
     p_ids, p_idx = _index_of(pid)
+    del pid, sid
     n_s = max(len(stmt_ids), 1)
 
     # Put rows in time order (stable, so equal timestamps keep input order); the
     # last row of each (participant, statement) pair in that order wins.
     unsorted = n > 1 and bool(np.any(t[1:] < t[:-1]))
     tord = np.argsort(t, kind="stable") if unsorted else None
-    key = p_idx * n_s + s_idx
-    if tord is not None:
-        key = key[tord]
-    if n > 1 and not np.all(key[1:] > key[:-1]):
-        order = np.argsort(key)  # unstable is fine: we take the max position below
-        ks = key[order]
-        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-        pos = order if len(starts) == n else np.maximum.reduceat(order, starts)
-        del order, ks
-    else:
-        pos = None
+    found = _latest_per_pair(p_idx, s_idx, n_s, len(p_ids), tord)
+    pos, pairs = (None, None) if found is None else found
+    del found
     if tord is not None:
         pos = tord if pos is None else tord[pos]
-    del key
+    if pairs is not None:
+        # The sorted pair keys give participant and statement sequentially: no random gathers.
+        p_idx = pairs // n_s
+        pairs -= p_idx * n_s
+        s_idx = pairs.astype(np.int32)
+        del pairs
+    elif pos is not None:
+        p_idx, s_idx = p_idx[pos], s_idx[pos]
     if pos is not None:
-        p_idx, s_idx, val, t = p_idx[pos], s_idx[pos], val[pos], t[pos]
+        val, t = val[pos], t[pos]
         del pos
     indptr = np.zeros(len(p_ids) + 1, dtype=np.int64)
     np.cumsum(np.bincount(p_idx, minlength=len(p_ids)), out=indptr[1:])

@@ -127,16 +127,12 @@ def rank_candidates(ratings: Iterable[Rating]) -> list[RankedCandidate]:
         _validate(rating)
         pair = (rating.candidate, rating.participant)
         if pair in seen:
-            raise ValueError(
-                f"participant {rating.participant!r} rated candidate "
-                f"{rating.candidate!r} more than once"
-            )
+            raise ValueError(f"participant {rating.participant!r} rated candidate {rating.candidate!r} more than once")
         seen.add(pair)
         known = community_of.setdefault(rating.participant, rating.community)
         if known != rating.community:
             raise ValueError(
-                f"participant {rating.participant!r} appears in communities "
-                f"{known!r} and {rating.community!r}"
+                f"participant {rating.participant!r} appears in communities {known!r} and {rating.community!r}"
             )
         communities[rating.community] = None
         useful[rating.candidate][rating.community].append(int(rating.usefulness))

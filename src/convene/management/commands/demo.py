@@ -28,8 +28,7 @@ class Command(BaseCommand):
                     continue  # that part of the product is not installed
                 raise
             # Demo stories trigger notification mail; keep it out of the console.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
-                    transaction.atomic():
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
                 summary = module.load()
             if summary:
                 self.stdout.write(f"  {summary}")
