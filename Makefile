@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install install-dev migrate demo bench lint format clean
 
@@ -42,9 +42,10 @@ run: demo
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+BENCHES := opinion.py polis_fidelity.py grouping.py matching.py deliberation_vote.py insights.py load.py
+
 bench: install-dev
-	cd bench && for script in opinion.py polis_fidelity.py grouping.py matching.py; do \
-		[ -f $$script ] && ../$(BIN)/python $$script || exit 1; done
+	cd bench && for script in $(BENCHES); do ../$(BIN)/python $$script || exit 1; done
 
 lint: install-dev
 	$(BIN)/ruff check .
