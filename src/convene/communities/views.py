@@ -29,7 +29,8 @@ from .permissions import Need, can, community_for, membership_of, visible_commun
 from .selectors import communities_with_counts, glossary, mapping_table, member_directory
 
 
-def _ctx(request, community, **extra):
+def community_context(request, community, **extra):
+    """Context every page inside a community needs: role flags and the tabs apps contribute."""
     membership = membership_of(request.user, community)
     return {
         "community": community,
@@ -90,7 +91,7 @@ def community_detail(request, slug):
     return render(
         request,
         "communities/detail.html",
-        _ctx(
+        community_context(
             request,
             community,
             coordinators=coordinators,
@@ -112,7 +113,7 @@ def community_edit(request, slug):
         if run_service(form, lambda: services.community_update(community=community, actor=request.user, **data)):
             messages.success(request, "Saved.")
             return redirect("communities:detail", slug=community.slug)
-    return render(request, "communities/form.html", _ctx(request, community, form=form))
+    return render(request, "communities/form.html", community_context(request, community, form=form))
 
 
 @login_required
@@ -154,7 +155,7 @@ def member_list(request, slug):
     return render(
         request,
         "communities/members.html",
-        _ctx(
+        community_context(
             request,
             community,
             form=form,
@@ -181,7 +182,7 @@ def member_detail(request, slug, membership_id):
     return render(
         request,
         "communities/member.html",
-        _ctx(request, community, member=member, role_form=RoleForm(initial={"role": member.role})),
+        community_context(request, community, member=member, role_form=RoleForm(initial={"role": member.role})),
     )
 
 
@@ -235,7 +236,7 @@ def join_requests(request, slug):
             _flash_error(request, exc)
         return redirect("communities:requests", slug=slug)
     pending = community.join_requests.filter(status="pending").select_related("user__profile")
-    return render(request, "communities/requests.html", _ctx(request, community, pending=pending))
+    return render(request, "communities/requests.html", community_context(request, community, pending=pending))
 
 
 @login_required
@@ -252,7 +253,7 @@ def invitations(request, slug):
     return render(
         request,
         "communities/invitations.html",
-        _ctx(request, community, form=form, invitations=community.invitations.all()[:100]),
+        community_context(request, community, form=form, invitations=community.invitations.all()[:100]),
     )
 
 
@@ -288,7 +289,7 @@ def glossary_view(request, slug):
     return render(
         request,
         "communities/glossary.html",
-        _ctx(
+        community_context(
             request,
             community,
             terms=glossary(community),
@@ -320,7 +321,7 @@ def term_edit(request, slug, term_id):
         ):
             messages.success(request, "Saved.")
             return redirect("communities:glossary", slug=slug)
-    return render(request, "communities/term_form.html", _ctx(request, community, form=form, term=term))
+    return render(request, "communities/term_form.html", community_context(request, community, form=form, term=term))
 
 
 @login_required
@@ -354,7 +355,7 @@ def term_map(request, slug, term_id):
         if mapping:
             messages.success(request, f"Mapped “{term.term}” to “{mapping.target.term}”.")
             return redirect("communities:compare", slug=slug, other=mapping.target.community.slug)
-    return render(request, "communities/term_map.html", _ctx(request, community, form=form, term=term))
+    return render(request, "communities/term_map.html", community_context(request, community, form=form, term=term))
 
 
 @login_required
@@ -380,7 +381,7 @@ def glossary_compare(request, slug, other):
     return render(
         request,
         "communities/compare.html",
-        _ctx(
+        community_context(
             request,
             community,
             other=other_community,
@@ -395,4 +396,4 @@ def audit_log(request, slug):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     entries = community.audit_entries.select_related("actor__profile", "target__profile")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "communities/audit.html", _ctx(request, community, page_obj=page))
+    return render(request, "communities/audit.html", community_context(request, community, page_obj=page))

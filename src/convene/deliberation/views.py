@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
+from convene.communities.views import community_context as _community_ctx
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
-from convene.core.hooks import collect
 
 from . import exports, selectors, services
 from .forms import (
@@ -61,23 +61,6 @@ def _ctx(request, response, **extra):
         "is_coordinator": can_act(request.user, response, Need.COORDINATOR),
         "is_member": can_act(request.user, response, Need.MEMBER),
         "nav": "communities",
-        **extra,
-    }
-
-
-def _community_ctx(request, community, **extra):
-    from convene.communities.permissions import membership_of
-
-    membership = membership_of(request.user, community)
-    return {
-        "community": community,
-        "membership": membership,
-        "is_coordinator": bool(membership and membership.role == "coordinator"),
-        "is_member": bool(membership and membership.role in ("member", "coordinator")),
-        "nav": "communities",
-        "community_tabs": [
-            {"label": label, "url": url} for label, url in collect("community_links", request.user, community)
-        ],
         **extra,
     }
 

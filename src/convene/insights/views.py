@@ -12,30 +12,13 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from convene.communities.models import Role
-from convene.communities.permissions import membership_of
+from convene.communities.views import community_context as _ctx
 from convene.core.errors import InvalidInput
-from convene.core.hooks import collect
 
 from . import charts, exports, selectors
 from .forms import RotationForm
 from .periods import default_period, parse_period
 from .permissions import context_for, coordinated_community, dashboard_for
-
-
-def _ctx(request, community, **extra):
-    membership = membership_of(request.user, community)
-    return {
-        "community": community,
-        "membership": membership,
-        "is_coordinator": bool(membership and membership.role == Role.COORDINATOR),
-        "is_member": bool(membership and membership.role in (Role.MEMBER, Role.COORDINATOR)),
-        "nav": "communities",
-        "community_tabs": [
-            {"label": label, "url": url} for label, url in collect("community_links", request.user, community)
-        ],
-        **extra,
-    }
 
 
 def _period(request):

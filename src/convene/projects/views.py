@@ -14,10 +14,9 @@ from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Membership, Role
-from convene.communities.permissions import membership_of
+from convene.communities.views import community_context as _community_ctx
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
-from convene.core.hooks import collect
 
 from . import selectors, services
 from .forms import (
@@ -48,21 +47,6 @@ from .permissions import (
     project_for,
     require_record,
 )
-
-
-def _community_ctx(request, community, **extra):
-    membership = membership_of(request.user, community)
-    return {
-        "community": community,
-        "membership": membership,
-        "is_coordinator": bool(membership and membership.role == Role.COORDINATOR),
-        "is_member": bool(membership and membership.role in (Role.MEMBER, Role.COORDINATOR)),
-        "nav": "communities",
-        "community_tabs": [
-            {"label": label, "url": url} for label, url in collect("community_links", request.user, community)
-        ],
-        **extra,
-    }
 
 
 def _flash(request, call, success: str | None = None):
