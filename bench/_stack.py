@@ -147,6 +147,9 @@ class Web:
     def __init__(self, env: dict, port: int | None = None, workers: int = 2, threads: int = 4):
         self.env, self.port, self.workers, self.threads = env, port or free_port(), workers, threads
         self.proc: subprocess.Popen | None = None
+        # A file, not a pipe: an undrained pipe fills up with logged tracebacks (e.g. while the
+        # database restarts) and every thread then blocks on the logging lock.
+        self.log = tempfile.TemporaryFile(prefix="convene-web-")  # noqa: SIM115 - lives as long as the process
         self.start()
 
     def start(self) -> None:
@@ -169,7 +172,7 @@ class Web:
             cwd=ROOT,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         wait_port(self.port)
         wait_healthy(self.port)
@@ -181,19 +184,21 @@ class Web:
 
     def close(self) -> None:
         self.kill()
+        self.log.close()
 
 
 class Worker:
     """One django-tasks database worker."""
 
     def __init__(self, env: dict):
+        self.log = tempfile.TemporaryFile(prefix="convene-worker-")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "convene", "db_worker", "--interval", "0.2"],
             env=env,
             cwd=ROOT,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
 
     def close(self) -> None:

@@ -1,5 +1,4 @@
-"""Quick versions of the crash and scale-out runs (bench/load.py has the full ones, including a
-database restart mid-run, which is kept out of the suite: see docs/reliability.md, known limits).
+"""Quick versions of the crash and scale-out runs (bench/load.py has the full ones).
 
 Real processes: a private PostgreSQL cluster, gunicorn web processes, a django-tasks worker, and
 concurrent voters over HTTP on 127.0.0.1. No timing assertions: only that nothing acknowledged is
@@ -31,10 +30,10 @@ pytestmark = [
 ]
 
 
-def test_acknowledged_votes_survive_killed_web_processes():
+def test_acknowledged_votes_survive_web_kill_and_database_restart():
     from _scenarios import run
 
-    outcome, extra = run(voters=8, statements=30, seconds=10, kill_web_at=2.5)
+    outcome, extra = run(voters=8, statements=30, seconds=10, kill_web_at=2.5, restart_db_at=6.0)
     assert outcome.votes > 0
     assert outcome.lost == 0, f"{outcome.lost} acknowledged votes are missing"
     assert outcome.wrong == 0, f"{outcome.wrong} acknowledged votes were stored with another value"
