@@ -119,7 +119,9 @@ def test_help_request_to_published_case_study(journey):
     for title in ("Prototype the report", "Hand over to the flow team"):
         j.page.get_by_text("Add a milestone").click()
         j.page.fill("#id_title", title)
-        j.page.get_by_label("Owner").select_option(label="Ana Silva")
+        # Any member of the published team can own a milestone; which mentors the matching picked
+        # among equally good candidates is not this journey's concern.
+        j.page.get_by_label("Owner").select_option(index=1)
         j.page.fill("#id_due", "2026-03-01")
         j.submit("Add milestone")
         j.expect_text(f"Milestone “{title}” added")

@@ -474,7 +474,8 @@ def candidate_pool(project: Project) -> list[Candidate]:
             "user_id", flat=True
         )
     )
-    offers = list(MentoringOffer.objects.filter(user_id__in=user_ids).exclude(role=OfferRole.NONE))
+    # Ordered: the matcher breaks ties by input order, and proposals must not change between runs.
+    offers = list(MentoringOffer.objects.filter(user_id__in=user_ids).exclude(role=OfferRole.NONE).order_by("user_id"))
     ids = [o.user_id for o in offers]
     load = Counter(
         TeamPlace.objects.filter(user_id__in=ids, status__in=PLACE_LIVE, project__state__in=OPEN_STATES)
