@@ -122,16 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PRODUCTION:
     # Never wait forever on the database: a request fails (and the client retries) instead of
-    # holding a worker thread while the server restarts or a lock is stuck.
+    # holding a worker thread while the server restarts or a lock is stuck. Production only: a
+    # test holds one transaction open for its whole run.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
             "options": "-c statement_timeout={} -c lock_timeout={} -c idle_in_transaction_session_timeout={}".format(
                 os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"),
                 os.environ.get("DB_LOCK_TIMEOUT_MS", "10000"),
-                os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "60000"),
+                os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "0"),  # 0: off
             ),
             "keepalives": 1,
             "keepalives_idle": 30,
