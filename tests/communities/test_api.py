@@ -143,3 +143,8 @@ def test_openapi_schema_and_docs(client, db):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/communities/" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(world, api):
+    response = api("member").patch("/me/profile", {"bio": "before\u0000after"})
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]

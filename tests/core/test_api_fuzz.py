@@ -18,6 +18,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 MAX_EXAMPLES = 12
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Requests run in-process inside the test's transaction; like Django's test client, stop the
+    request signals from closing that connection (they would on PostgreSQL after a failed query)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(world):
     from convene.accounts.services import api_token_create

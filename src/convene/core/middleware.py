@@ -26,6 +26,11 @@ class ApiBodyGuardMiddleware:
                     },
                     status=413,
                 )
+            # PostgreSQL cannot store NUL characters in text or JSON: refuse them up front (found by fuzzing).
+            if length and (b"\\u0000" in request.body or b"\x00" in request.body):
+                return JsonResponse(
+                    {"detail": "Text may not contain NUL (\\u0000) characters.", "code": "invalid"}, status=400
+                )
             content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             if length and content_type not in {"application/json", ""} and not content_type.endswith("+json"):
                 return JsonResponse(
