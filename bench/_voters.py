@@ -9,8 +9,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-DEBUG = False
-
 
 @dataclass
 class VoterLog:
@@ -64,8 +62,6 @@ def voter(
             started = time.perf_counter()
             status, body = _request(conn, "POST", f"{base}/votes", token, {"statement": next_id, "value": value})
             elapsed = time.perf_counter() - started
-            if DEBUG:
-                print("voter", index, "POST", status, round(elapsed, 3), body[:100])
             if status >= 500:
                 raise ConnectionError(status)
             if status != 200:
@@ -79,14 +75,10 @@ def voter(
                 log.latencies.append(elapsed)
             cast += 1
             following = data["next"]["statement"]
-            if DEBUG:
-                print("voter", index, "next", data["next"])
             next_id = following["id"] if following else None
             if next_id is None:
                 return
-        except (ConnectionError, OSError, http.client.HTTPException, json.JSONDecodeError) as exc:
-            if DEBUG:
-                print("voter", index, repr(exc)[:200])
+        except (ConnectionError, OSError, http.client.HTTPException, json.JSONDecodeError):
             # The server was killed or the database restarted: reconnect and retry the same vote
             # (casting the same vote twice is harmless by design).
             with log.lock:

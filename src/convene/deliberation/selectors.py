@@ -34,7 +34,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
     """The next statement for this participant, sampled by the engine's priority; and how many remain."""
-    from convene.engines.opinion_stats import priority
+    from convene.engines.opinion import priority
 
     qs = Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED)
     if participant is not None:

@@ -23,9 +23,11 @@ from .opinion_model import (
     StatementStats,
 )
 from .opinion_state import OpinionState
+from .opinion_stats import priority
 from .opinion_votes import OpinionInputError, prepare, time_ordered_rows
 
 __all__ = [
+    "priority",
     "MODES",
     "Breakdown",
     "GroupSummary",
