@@ -7,10 +7,14 @@ import django
 
 django.setup()
 
+from django.core.cache import cache as shared_cache  # noqa: E402
+
 from convene.deliberation.models import JointResponse, MapCache  # noqa: E402
 from convene.deliberation.selectors import _compute  # noqa: E402
+from convene.deliberation.tasks import PENDING  # noqa: E402
 
 response = JointResponse.objects.get(pk=int(sys.argv[1]))
+pending = shared_cache.get(PENDING.format(response.pk)) is not None  # a recompute is still queued
 cache = MapCache.objects.filter(response=response).first()
 revision, fresh, _ = _compute(response)
 
@@ -31,6 +35,7 @@ print(
             "cached_revision": cache.revision if cache else None,
             "equal": cache is not None and normalise(cache.data) == normalise(fresh),
             "groups": len(fresh.get("groups", [])),
+            "pending": pending,
         }
     )
 )

@@ -191,15 +191,25 @@ class Worker:
     """One django-tasks database worker."""
 
     def __init__(self, env: dict):
+        self.env = env
         self.log = tempfile.TemporaryFile(prefix="convene-worker-")  # noqa: SIM115 - lives as long as the process
+        self.restarts = 0
+        self.start()
+
+    def start(self) -> None:
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "convene", "db_worker", "--interval", "0.2"],
-            env=env,
+            env=self.env,
             cwd=ROOT,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
         )
+
+    def ensure_running(self) -> None:
+        if self.proc.poll() is not None:
+            self.restarts += 1
+            self.start()
 
     def close(self) -> None:
         if self.proc.poll() is None:

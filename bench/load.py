@@ -24,7 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    voters, statements, seconds = (8, 40, 8) if args.quick else (32, 300, 30)
+    voters, statements, seconds = (8, 1000, 8) if args.quick else (32, 1000, 20)
     rows = []
     scenarios = [
         ("steady load, 1 web process × 2 workers", {}),
@@ -32,7 +32,7 @@ def main() -> None:
         ("database restarted (immediate stop) mid-run", {"restart_db_at": seconds * 0.5}),
         (
             "scale-out: 2 web processes + 1 task worker",
-            {"web_processes": 2, "workers": 1, "with_worker": True, "redis_db": 14},
+            {"web_processes": 2, "workers": 1, "redis_db": 14},
         ),
     ]
     for name, options in scenarios:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "convene.deliberation.lane.VoteLaneMiddleware",  # votes by API token, in a few queries
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "convene.core.middleware.ApiBodyGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,7 +113,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'convene.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_health_checks=os.environ.get("DB_HEALTH_CHECKS", "true") == "true",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -122,7 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PRODUCTION:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's cursors bind on the client and are never prepared; only convene.core.db.hot_cursor
+    # (the vote lane) binds on the server, and with this threshold is prepared at first use.
+    if os.environ.get("DB_PREPARED_STATEMENTS", "true") == "true":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PRODUCTION:
     # Never wait forever on the database: a request fails (and the client retries) instead of
     # holding a worker thread while the server restarts or a lock is stuck. Production only: a
     # test holds one transaction open for its whole run.
@@ -142,13 +148,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PRODU
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# The cache holds rate-limit counters and the map worker's "recompute pending" flags, so every
+# web process and the worker must share it: Redis when REDIS_URL is set (several machines), else
+# files under var/ in production (one machine, several processes), else memory (development).
+if os.environ.get("REDIS_URL"):
+    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+elif PRODUCTION:
+    _CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(VAR_DIR / "cache")),
+    }
+else:
+    _CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _CACHE}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -261,6 +273,8 @@ if PRODUCTION:
 
 # Opinion maps: computed by a background worker in production, on read in development.
 CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)
+# A conversation under a stream of votes is recomputed at most this often (seconds).
+CONVENE_MAP_MIN_INTERVAL = float(os.environ.get("CONVENE_MAP_MIN_INTERVAL", "3"))
 # Reminders: hours before a session starts / a joint-response phase ends.
 CONVENE_SESSION_REMINDER_HOURS = int(os.environ.get("CONVENE_SESSION_REMINDER_HOURS", "48"))
 CONVENE_PHASE_REMINDER_HOURS = int(os.environ.get("CONVENE_PHASE_REMINDER_HOURS", "24"))

@@ -2,10 +2,11 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from convene.deliberation import selectors, services
-from convene.deliberation.models import JointResponse, MapCache
-from convene.deliberation.tasks import PENDING
+from convene.deliberation.models import JointResponse, MapCache, Statement, Vote
+from convene.deliberation.tasks import PENDING, recompute_map
 
 from .conftest import vote_pattern
 from .test_services import _statements
@@ -32,8 +33,73 @@ def test_readers_get_the_stored_map_while_the_worker_catches_up(boundary, settin
     first = selectors.map_data(response)  # computed on read (worker mode off)
     settings.CONVENE_MAP_IN_WORKER = True
     cache.add(PENDING.format(response.pk), 1)  # a recompute is already queued: nothing new is enqueued
+    revision = JointResponse.objects.get(pk=response.pk).revision
+    counts = Statement.objects.values_list("n_agree", "n_disagree").get(pk=statements[0].pk)
     services.vote_cast(response=response, user=b.members[0], statement_id=statements[0].pk, value=-1)
-    assert JointResponse.objects.get(pk=response.pk).revision > MapCache.objects.get(response=response).revision
+    # In worker mode a vote touches no shared row: the counters and the revision wait for the worker.
+    assert JointResponse.objects.get(pk=response.pk).revision == revision
+    assert Statement.objects.values_list("n_agree", "n_disagree").get(pk=statements[0].pk) == counts
     stale = selectors.map_data(response)
     assert stale == first  # served from the store, not computed by the reader
-    cache.delete(PENDING.format(response.pk))
+    assert cache.get(PENDING.format(response.pk)) == 1
+
+    recompute_map.call(response.pk)  # what the worker runs
+    assert cache.get(PENDING.format(response.pk)) is None
+    current = JointResponse.objects.get(pk=response.pk).revision
+    assert current > revision
+    assert MapCache.objects.get(response=response).revision == current
+    recounted = Statement.objects.get(pk=statements[0].pk)
+    votes = Vote.objects.filter(statement=statements[0])
+    assert (recounted.n_agree, recounted.n_disagree, recounted.n_pass) == (
+        votes.filter(value=1).count(),
+        votes.filter(value=-1).count(),
+        votes.filter(value=0).count(),
+    )
+    assert selectors.map_data(response) != first, "the worker's map includes the new vote"
+
+
+@pytest.mark.django_db
+def test_counts_refresh_recounts_from_the_votes(boundary):
+    b = boundary
+    response = b.open_response()
+    statements = _statements(b, response)
+    vote_pattern(response, b, statements)
+    Statement.objects.filter(response=response).update(n_agree=99, n_disagree=0, n_pass=7)  # drifted
+    before = JointResponse.objects.get(pk=response.pk).revision
+    assert services.statement_counts_refresh(response_id=response.pk) == before + 1
+    for s in Statement.objects.filter(response=response):
+        votes = list(Vote.objects.filter(statement=s).values_list("value", flat=True))
+        assert (s.n_agree, s.n_disagree, s.n_pass) == (votes.count(1), votes.count(-1), votes.count(0))
+
+
+def test_a_busy_conversation_is_recomputed_at_most_every_interval(settings):
+    """After a recompute, the next one waits CONVENE_MAP_MIN_INTERVAL, or three times as long as
+    the last one took; the vote that asked is still mapped (the task is deferred, not dropped)."""
+    import time as clock
+
+    from django_tasks import default_task_backend
+
+    from convene.deliberation.tasks import COMPUTED, request_map
+
+    settings.CONVENE_MAP_IN_WORKER = True
+    settings.CONVENE_MAP_MIN_INTERVAL = 3
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response_id = 987654
+    cache.delete(PENDING.format(response_id))
+    try:
+        cache.set(COMPUTED.format(response_id), (clock.time(), 2.0))  # the last recompute took 2 s
+        request_map(response_id)
+        request_map(response_id)  # pending already: not enqueued twice
+        queued = [r for r in default_task_backend.results if r.args == [response_id]]
+        assert len(queued) == 1
+        wait = (queued[0].task.run_after - timezone.now()).total_seconds()
+        assert 5 < wait <= 6  # 3 x 2 s beats the 3 s floor
+
+        cache.delete(PENDING.format(response_id))
+        cache.set(COMPUTED.format(response_id), (clock.time() - 60, 0.1))  # long ago: no wait
+        request_map(response_id)
+        latest = [r for r in default_task_backend.results if r.args == [response_id]][-1]
+        assert latest.task.run_after is None
+    finally:
+        cache.delete(PENDING.format(response_id))
+        cache.delete(COMPUTED.format(response_id))

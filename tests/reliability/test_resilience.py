@@ -33,7 +33,7 @@ pytestmark = [
 def test_acknowledged_votes_survive_web_kill_and_database_restart():
     from _scenarios import run
 
-    outcome, extra = run(voters=8, statements=30, seconds=10, kill_web_at=2.5, restart_db_at=6.0)
+    outcome, extra = run(voters=8, statements=1000, seconds=10, kill_web_at=2.5, restart_db_at=6.0)
     assert outcome.votes > 0
     assert outcome.lost == 0, f"{outcome.lost} acknowledged votes are missing"
     assert outcome.wrong == 0, f"{outcome.wrong} acknowledged votes were stored with another value"
@@ -45,7 +45,7 @@ def test_acknowledged_votes_survive_web_kill_and_database_restart():
 def test_two_web_processes_and_a_worker_agree_on_the_map():
     from _scenarios import run
 
-    outcome, extra = run(voters=6, statements=30, seconds=6, web_processes=2, workers=1, with_worker=True, redis_db=15)
+    outcome, extra = run(voters=6, statements=1000, seconds=6, web_processes=2, workers=1, redis_db=15)
     assert outcome.votes > 0 and outcome.lost == 0 and outcome.errors == 0
     assert extra["worker_map"]["groups"] >= 1
     assert extra["worker_map"]["cached_revision"] == extra["worker_map"]["revision"], "worker caught up"

@@ -150,5 +150,10 @@ def user_for_token(secret: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        api_token_touch(token_id=token.pk)
     return token.user
+
+
+def api_token_touch(*, token_id: int) -> None:
+    """Record that a token was used (callers do it at most once a minute per token)."""
+    ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -34,12 +35,45 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
     """The next statement for this participant, sampled by the engine's priority; and how many remain."""
+    picked, remaining = next_statement_for(
+        response.pk, participant.pk if participant else None, response_key=response.secret, rng=rng
+    )
+    if picked is None:
+        return None, remaining
+    return Statement(pk=picked[0], response_id=response.pk, text=picked[1]), remaining
+
+
+_CANDIDATES = (
+    "SELECT id, n_agree, n_disagree, n_pass, extremity FROM deliberation_statement "
+    "WHERE response_id = %s AND state = 'accepted'"
+)
+_NOT_VOTED = " AND id NOT IN (SELECT statement_id FROM deliberation_vote WHERE participant_id = %s)"
+# PostgreSQL prepares it (parameters bound on the server), so the parameters need their types.
+_CANDIDATES_PG = _CANDIDATES.replace("%s", "%s::bigint")
+_NOT_VOTED_PG = _NOT_VOTED.replace("%s", "%s::bigint")
+
+
+def next_statement_for(
+    response_id: int, participant_id: int | None, *, response_key: str, rng=None
+) -> tuple[tuple[int, str] | None, int]:
+    """(id, text) of the next statement and how many remain: one query, then a cached text (the vote hot path).
+
+    The priority uses the statement counters and extremity as last stored: with a map worker
+    they are as fresh as the latest map, as in Pol.is, where priorities come from the math worker.
+    """
+    from django.db import connection
+
+    from convene.core.db import hot_cursor
     from convene.engines.opinion import priority
 
-    qs = Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED)
-    if participant is not None:
-        qs = qs.exclude(pk__in=Vote.objects.filter(participant=participant).values("statement_id"))
-    rows = list(qs.values_list("id", "n_agree", "n_disagree", "n_pass", "extremity"))
+    pg = connection.vendor == "postgresql"
+    with hot_cursor() as cursor:
+        if participant_id is None:
+            cursor.execute(_CANDIDATES_PG if pg else _CANDIDATES, [response_id])
+        else:
+            sql = _CANDIDATES_PG + _NOT_VOTED_PG if pg else _CANDIDATES + _NOT_VOTED
+            cursor.execute(sql, [response_id, participant_id])
+        rows = cursor.fetchall()
     if not rows:
         return None, 0
     arr = np.asarray(rows, dtype=np.float64)
@@ -50,8 +84,21 @@ def next_statement(response: JointResponse, participant: Participant | None, rng
         pick = 0
     else:
         pick = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), len(rows) - 1)
-    statement = Statement.objects.only("id", "text", "response_id").get(pk=int(arr[pick, 0]))
-    return statement, len(rows)
+    statement_id = int(arr[pick, 0])
+    return (statement_id, _statement_text(response_key, statement_id)), len(rows)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _statement_text(response_key: str, statement_id: int) -> str:
+    """Statement texts never change once submitted. Keyed by the response's secret too, so a
+    statement id reused by another database (tests that roll back) never finds a stale text."""
+    return Statement.objects.filter(pk=statement_id).values_list("text", flat=True).first() or ""
+
+
+def anonymous_participant_id(ballot) -> int | None:
+    """In an anonymous response the participant is found by its keyed hash, never by the user."""
+    key = JointResponse(secret=ballot.secret).user_key(ballot.user_id)
+    return Participant.objects.filter(response_id=ballot.response_id, user_key=key).values_list("id", flat=True).first()
 
 
 def my_votes(response: JointResponse, participant: Participant | None) -> list[tuple[Statement, int]]:

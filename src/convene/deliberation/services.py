@@ -546,9 +546,13 @@ def _vote_value(value) -> int:
     return int(value)
 
 
-@transaction.atomic
 def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vote:
-    """Cast or change a vote. The same vote twice is a no-op (a double submit is harmless)."""
+    """Cast or change a vote. The same vote twice is a no-op (a double submit is harmless).
+
+    Checks the phase, the statement and the voter with readable refusals, then writes through
+    `vote_record`, the one write path of a vote (the API's vote lane calls it directly once
+    `permissions.ballot_for` has checked the same facts in one query).
+    """
     value = _vote_value(value)
     state = JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
     if state != Phase.GATHERING:
@@ -574,54 +578,142 @@ def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vot
         }[st_state]
         raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
     participant = participant_for(response, user, create=True)
-    vote = Vote.objects.filter(response_id=response.pk, participant=participant, statement_id=statement_id).first()
+    vote_record(
+        response_id=response.pk,
+        participant_id=participant.pk,
+        community_id=participant.community_id,
+        user_id=participant.user_id,
+        statement_id=statement_id,
+        value=value,
+    )
+    return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
+
+
+def vote_record(
+    *, response_id: int, participant_id: int, community_id: int, user_id: int | None, statement_id: int, value: int
+) -> bool:
+    """Write one vote: insert it, change it, or leave it alone when it is the same. True if it changed.
+
+    The caller has checked that voting is open, the statement is accepted and the participant
+    may vote. Kept to the fewest round trips: this is the hot path under load. With a map
+    worker (production), the statement counters and the map revision are derived data the
+    worker refreshes, so the vote touches no shared row and a first vote on PostgreSQL is one
+    statement; without one (development, tests) they are updated here, in the same transaction.
+    """
+    from django.db import connection
+
+    from .tasks import map_in_worker, request_map
+
     now = timezone.now()
-    if vote is not None and vote.value == value:
-        return vote
-    if vote is None:
-        try:
-            with transaction.atomic():
-                vote = Vote.objects.create(
-                    response_id=response.pk,
-                    participant=participant,
-                    statement_id=statement_id,
-                    value=value,
-                    updated_at=now,
-                )
-        except IntegrityError:  # a concurrent double submit won the race
-            vote = Vote.objects.select_for_update().get(
-                response_id=response.pk, participant=participant, statement_id=statement_id
+    ledger = (community_id, user_id)  # anonymous responses (user_id None) never write the voice ledger
+    in_worker = map_in_worker()
+    if in_worker and connection.vendor == "postgresql":
+        if _vote_insert(response_id, participant_id, statement_id, value, now, ledger):  # atomic on its own
+            transaction.on_commit(lambda: request_map(response_id))
+            return True
+    with transaction.atomic():
+        if _vote_insert(response_id, participant_id, statement_id, value, now, ledger):
+            old = None
+        else:
+            vote = (
+                Vote.objects.select_for_update()
+                .only("id", "value")
+                .get(response_id=response_id, participant_id=participant_id, statement_id=statement_id)
             )
-            if vote.value == value:
-                return vote
-            return _change_vote(vote, value, now)
-        Statement.objects.filter(pk=statement_id).update(**{COUNTER[value]: F(COUNTER[value]) + 1})
-        _bump_revision(response.pk)
-        _record(response, participant, "vote")
-        return vote
-    return _change_vote(vote, value, now)
+            old = vote.value
+            if old == value:
+                return False
+            Vote.objects.filter(pk=vote.pk).update(value=value, updated_at=now)
+        if not in_worker:
+            counts = {COUNTER[value]: F(COUNTER[value]) + 1}
+            if old is not None:
+                counts[COUNTER[old]] = F(COUNTER[old]) - 1
+            Statement.objects.filter(pk=statement_id).update(**counts)
+            JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
+        transaction.on_commit(lambda: request_map(response_id))
+    return True
+
+
+_VOTE_INSERT = (
+    "INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id"
+)
+_LEDGER_INSERT = (
+    "INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at) "
+    "VALUES (%s, %s, 'vote', %s, %s)"
+)
+# PostgreSQL: the vote and its ledger row in one statement (data-modifying CTEs run exactly once).
+_VOTE_INSERT_PG = (
+    "WITH vote AS (INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
+    "VALUES (%s::bigint, %s::bigint, %s::bigint, %s::smallint, %s::timestamptz) "
+    "ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id), "
+    "ledger AS ("
+    "INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at) "
+    "SELECT %s::bigint, %s::bigint, 'vote', %s::varchar, %s::timestamptz FROM vote WHERE %s::boolean) "
+    "SELECT count(*) FROM vote"
+)
+
+
+def _vote_insert(response_id, participant_id, statement_id, value, now, ledger) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING (+ the voice ledger row): True if this was a first vote."""
+    from django.db import connection
+
+    from convene.core.db import hot_cursor
+
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    community_id, user_id = ledger
+    context = f"response:{response_id}"
+    vote = [response_id, participant_id, statement_id, value, stamp]
+    with hot_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_VOTE_INSERT_PG, [*vote, community_id, user_id, context, stamp, user_id is not None])
+            return cursor.fetchone()[0] == 1
+        cursor.execute(_VOTE_INSERT, vote)
+        if cursor.fetchone() is None:
+            return False
+        if user_id is not None:
+            cursor.execute(_LEDGER_INSERT, [community_id, user_id, context, stamp])
+        return True
 
 
 def _bump_revision(response_id: int) -> None:
-    """Every vote, re-vote and moderation decision changes the map: bump its cache key."""
+    """Moderation and new accepted statements change the map: bump its cache key."""
     JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
     from .tasks import request_map
 
     transaction.on_commit(lambda: request_map(response_id))
 
 
-def _change_vote(vote: Vote, value: int, now) -> Vote:
-    old = vote.value
-    vote.value, vote.updated_at = value, now
-    vote.save(update_fields=["value", "updated_at"])
-    Statement.objects.filter(pk=vote.statement_id).update(
-        **{COUNTER[old]: F(COUNTER[old]) - 1, COUNTER[value]: F(COUNTER[value]) + 1}
-    )
-    _bump_revision(vote.response_id)
-    return vote
-
-
 # --------------------------------------------------------------------------- opinion map cache
+
+
+def statement_counts_refresh(*, response_id: int) -> int:
+    """Recount every statement's agree / disagree / pass from the votes (the map worker's job).
+
+    Returns the new map revision: votes in production do not bump it (see `vote_record`), so the
+    worker does, once per recompute, before it reads the votes.
+    """
+    from django.db.models import Count, Q
+
+    with transaction.atomic():
+        JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
+        counts = {
+            row["statement_id"]: row
+            for row in Vote.objects.filter(response_id=response_id)
+            .values("statement_id")
+            .annotate(
+                a=Count("id", filter=Q(value=1)), d=Count("id", filter=Q(value=-1)), p=Count("id", filter=Q(value=0))
+            )
+        }
+        rows = list(Statement.objects.filter(response_id=response_id).only("id", "n_agree", "n_disagree", "n_pass"))
+        changed = []
+        for row in rows:
+            c = counts.get(row.pk, {"a": 0, "d": 0, "p": 0})
+            if (row.n_agree, row.n_disagree, row.n_pass) != (c["a"], c["d"], c["p"]):
+                row.n_agree, row.n_disagree, row.n_pass = c["a"], c["d"], c["p"]
+                changed.append(row)
+        Statement.objects.bulk_update(changed, ["n_agree", "n_disagree", "n_pass"], batch_size=500)
+        return JointResponse.objects.values_list("revision", flat=True).get(pk=response_id)
 
 
 def map_store(*, response: JointResponse, revision: int, data: dict, seconds: float) -> None:

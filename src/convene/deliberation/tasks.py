@@ -1,17 +1,23 @@
 """Background recompute of opinion maps (django-tasks).
 
 With `CONVENE_MAP_IN_WORKER` on (the production default), votes ask for a recompute and a
-worker (`convene db_worker`) computes the map and stores it keyed by revision; pages serve the
-latest stored map. Off (development, tests), a page computes a stale map when it is read.
+worker (`convene db_worker`) recounts the statements, bumps the revision, computes the map and
+stores it keyed by that revision; pages serve the latest stored map. Off (development, tests),
+a page computes a stale map when it is read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django_tasks import task
 
 PENDING = "deliberation:map-pending:{}"
+COMPUTED = "deliberation:map-computed:{}"  # (start, seconds) of the worker's last recompute
 
 
 def map_in_worker() -> bool:
@@ -24,17 +30,41 @@ def request_map(response_id: int) -> None:
     if not map_in_worker():
         return
     if cache.add(PENDING.format(response_id), 1, timeout=300):
-        recompute_map.enqueue(response_id)
+        task = recompute_map
+        wait = _since_last(response_id)
+        if wait > 0 and task.get_backend().supports_defer:
+            # A busy conversation recomputes at most every CONVENE_MAP_MIN_INTERVAL seconds, so
+            # the worker never eats the CPU the votes need; the last vote is still always mapped.
+            task = task.using(run_after=timezone.now() + dt.timedelta(seconds=wait))
+        task.enqueue(response_id)
+
+
+def _since_last(response_id: int) -> float:
+    """Seconds to wait before the next recompute: at least CONVENE_MAP_MIN_INTERVAL after the last
+    one started, and three times as long as it took, so the worker uses at most a third of a core
+    on one conversation however large it grows."""
+    last = cache.get(COMPUTED.format(response_id))
+    if last is None:
+        return 0.0
+    started, took = last
+    interval = max(float(getattr(settings, "CONVENE_MAP_MIN_INTERVAL", 0)), 3 * took)
+    return interval - (time.time() - started)
 
 
 @task()
 def recompute_map(response_id: int) -> int:
     from .models import JointResponse
     from .selectors import map_data
+    from .services import statement_counts_refresh
 
     cache.delete(PENDING.format(response_id))
+    started = time.time()
     response = JointResponse.objects.filter(pk=response_id).first()
     if response is None:
         return -1
+    # Votes here do not touch shared rows (see services.vote_record): the counters and the
+    # revision are brought up to date first, then the map is computed for that revision.
+    statement_counts_refresh(response_id=response_id)
     map_data(response, fresh=True)
+    cache.set(COMPUTED.format(response_id), (started, time.time() - started), timeout=3600)
     return JointResponse.objects.values_list("revision", flat=True).get(pk=response_id)
