@@ -38,7 +38,8 @@ class VoteLaneMiddleware:
         from django.middleware.clickjacking import XFrameOptionsMiddleware
 
         self.get_response = get_response
-        self.headers = [m(get_response).process_response for m in (XFrameOptionsMiddleware, CSPMiddleware)]
+        self.hooks = [m(get_response).process_response for m in (XFrameOptionsMiddleware, CSPMiddleware)]
+        self.headers: dict[str, str] | None = None
 
     def __call__(self, request):
         if request.method == "POST":
@@ -46,10 +47,21 @@ class VoteLaneMiddleware:
             if match is not None:
                 answer = _vote(request, int(match.group(1)))
                 if answer is not None:
-                    for add_headers in self.headers:
-                        answer = add_headers(request, answer)
-                    return answer
+                    return self._with_headers(request, answer)
         return self.get_response(request)
+
+    def _with_headers(self, request, answer: HttpResponse) -> HttpResponse:
+        """The first answer goes through the skipped middlewares' hooks; later ones copy the
+        headers they added (the policy is configuration, with no per-request nonce)."""
+        if self.headers is None:
+            before = dict(answer.headers)
+            for hook in self.hooks:
+                answer = hook(request, answer)
+            self.headers = {k: v for k, v in answer.headers.items() if before.get(k) != v}
+            return answer
+        for name, value in self.headers.items():
+            answer[name] = value
+        return answer
 
 
 def _ballot_request(request) -> tuple[str, int, int] | None:

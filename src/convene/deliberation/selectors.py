@@ -92,7 +92,15 @@ def next_statement_for(
 def _statement_text(response_key: str, statement_id: int) -> str:
     """Statement texts never change once submitted. Keyed by the response's secret too, so a
     statement id reused by another database (tests that roll back) never finds a stale text."""
-    return Statement.objects.filter(pk=statement_id).values_list("text", flat=True).first() or ""
+    from django.db import connection
+
+    from convene.core.db import hot_cursor
+
+    sql = "SELECT text FROM deliberation_statement WHERE id = %s"
+    with hot_cursor() as cursor:
+        cursor.execute(sql.replace("%s", "%s::bigint") if connection.vendor == "postgresql" else sql, [statement_id])
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def anonymous_participant_id(ballot) -> int | None:
