@@ -45,6 +45,11 @@ def main(voters: int, statements: int) -> None:
         Statement(response=response, text=f"Synthetic statement number {i}", state="accepted")
         for i in range(statements)
     )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as a live database has them
     tokens = []
     for i in range(voters):
         user = User.objects.create(email=f"voter{i}@example.org", password=password)

@@ -160,17 +160,49 @@ def test_lane_with_a_map_worker_touches_no_shared_row(voting, settings):
     cache.set(PENDING.format(response.pk), 1)  # a recompute is queued already
     try:
         revision = JointResponse.objects.get(pk=response.pk).revision
+        _vote(member, response, statements[2], 1)  # loads the next-statement pool of this revision
         answer, queries = _vote(member, response, statements[1], -1)
         assert answer.status_code == 200
-        # Ballot, vote with its ledger row (one statement on PostgreSQL), next statement, its text.
+        # Ballot, vote with its ledger row (one statement on PostgreSQL), which of the drawn
+        # statements were voted on, the text of the chosen one.
         assert queries <= (4 if connection.vendor == "postgresql" else 5)
+        assert answer.json()["next"]["remaining"] == len(statements) - 3
         assert Vote.objects.get(participant__user=b.members[7], statement=statements[1]).value == -1
-        assert Contribution.objects.filter(user=b.members[7], kind="vote").count() == 2
+        assert Contribution.objects.filter(user=b.members[7], kind="vote").count() == 3
         assert JointResponse.objects.get(pk=response.pk).revision == revision  # the worker bumps it
         assert Statement.objects.get(pk=statements[1].pk).n_disagree == 0  # the worker recounts
         answer, _ = _vote(member, response, statements[1], 0)  # a change takes the locked path
         assert answer.status_code == 200
         assert Vote.objects.get(participant__user=b.members[7], statement=statements[1]).value == 0
-        assert Contribution.objects.filter(user=b.members[7], kind="vote").count() == 2
+        assert Contribution.objects.filter(user=b.members[7], kind="vote").count() == 3
     finally:
         cache.delete(PENDING.format(response.pk))
+
+
+def test_drawn_next_statement_skips_what_was_voted_and_ends_when_all_are(voting):
+    """The lane's draw from the cached pool never offers a statement voted on, counts what is
+    left, and says so when nothing is (on SQLite it is the full read, which must agree)."""
+    from convene.deliberation import selectors
+
+    b, response, statements = voting
+    member = ApiClient(b.members[8])
+    _vote(member, response, statements[0], 1)
+    participant = Participant.objects.get(response=response, user=b.members[8])
+    voted = {statements[0].pk}
+    for statement in statements[1:]:
+        seen = set()
+        for seed in range(20):
+            picked, remaining = selectors.next_statement_drawn(
+                response.pk, participant.pk, response_key=response.secret, revision=response.revision, rng=seed
+            )
+            assert picked is not None and picked[0] not in voted
+            assert remaining == len(statements) - len(voted)
+            seen.add(picked[0])
+        assert seen <= {s.pk for s in statements} - voted
+        answer, _ = _vote(member, response, statement, 0)
+        assert answer.status_code == 200
+        voted.add(statement.pk)
+    picked, remaining = selectors.next_statement_drawn(
+        response.pk, participant.pk, response_key=response.secret, revision=response.revision
+    )
+    assert (picked, remaining) == (None, 0)

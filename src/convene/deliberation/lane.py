@@ -124,7 +124,9 @@ def _cast(response_id: int, secret: str, statement_id: int, value: int) -> HttpR
         statement_id=statement_id,
         value=value,
     )
-    picked, remaining = selectors.next_statement_for(response_id, participant_id, response_key=ballot.secret)
+    picked, remaining = selectors.next_statement_drawn(
+        response_id, participant_id, response_key=ballot.secret, revision=ballot.revision
+    )
     payload = {
         "statement": statement_id,
         "value": value,

@@ -143,6 +143,7 @@ class Ballot:
     secret: str
     community_id: int  # the home community the participant takes part for
     participant_id: int | None  # None until the first vote or statement (and in anonymous responses)
+    revision: int  # the map revision: statements and counters the next-statement pool was built from
 
 
 # One query checks everything `response_for(need=MEMBER)` and `vote_cast` check on the happy path:
@@ -150,6 +151,7 @@ class Ballot:
 # response, and a member or coordinator role in one of its invited communities (host first).
 _BALLOT = """
 SELECT t.user_id, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s::timestamptz), r.id, r.anonymous, r.secret,
+  r.revision,
   COALESCE(
     (SELECT m.community_id FROM communities_membership m
       WHERE m.user_id = t.user_id AND m.role IN ('member', 'coordinator') AND m.community_id = r.community_id),
@@ -190,9 +192,9 @@ def ballot_for(secret: str, response_id: int, statement_id: int) -> Ballot | Non
         sql = _BALLOT if connection.vendor == "postgresql" else _BALLOT_SQLITE
         cursor.execute(sql, [stale_before, response_id, statement_id, ApiToken.hash(secret)])
         row = cursor.fetchone()
-    if row is None or row[6] is None:
+    if row is None or row[7] is None:
         return None
-    user_id, token_id, stale, rid, anonymous, response_secret, community_id, participant_id = row
+    user_id, token_id, stale, rid, anonymous, response_secret, revision, community_id, participant_id = row
     return Ballot(
         user_id=user_id,
         token_id=token_id,
@@ -202,4 +204,5 @@ def ballot_for(secret: str, response_id: int, statement_id: int) -> Ballot | Non
         secret=response_secret,
         community_id=community_id,
         participant_id=participant_id,
+        revision=revision,
     )

@@ -88,6 +88,76 @@ def next_statement_for(
     return (statement_id, _statement_text(response_key, statement_id)), len(rows)
 
 
+# The vote lane's next statement on PostgreSQL: the response's accepted statements and their
+# priorities are loaded once per map revision (per process), and the next statement is drawn
+# from them by rejection: draw by priority, skip what the participant has voted on. The first
+# draw not voted on is an exact sample of the priority restricted to the statements left, at the
+# cost of one small query instead of reading every statement on every vote.
+_POOLS: dict[tuple[int, str], tuple] = {}
+POOL_SECONDS = 5.0  # extremities are stored just after the revision moves: reload now and then
+DRAWS = 8
+# One pass over the participant's own votes (the unique index holds all three columns): how many,
+# how many on statements no longer accepted, and which of the drawn statements.
+_VOTED_AMONG = (
+    "SELECT count(*), count(*) FILTER (WHERE statement_id = ANY(%s::bigint[])), "
+    "coalesce(array_agg(statement_id) FILTER (WHERE statement_id = ANY(%s::bigint[])), '{}') "
+    "FROM deliberation_vote WHERE response_id = %s::bigint AND participant_id = %s::bigint"
+)
+_NOT_ACCEPTED = "SELECT id FROM deliberation_statement WHERE response_id = %s::bigint AND state <> 'accepted'"
+
+
+def _pool(response_id: int, response_key: str, revision: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """(accepted ids, cumulative priority, ids of the other statements) as of `revision`."""
+    from convene.core.db import hot_cursor
+    from convene.engines.opinion import priority
+
+    key = (response_id, response_key)
+    hit = _POOLS.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] == revision and now - hit[1] < POOL_SECONDS:
+        return hit[2:]
+    with hot_cursor() as cursor:
+        cursor.execute(_CANDIDATES_PG, [response_id])
+        rows = cursor.fetchall()
+        cursor.execute(_NOT_ACCEPTED, [response_id])
+        others = [r[0] for r in cursor.fetchall()]
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
+    weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
+    pool = (arr[:, 0].astype(np.int64), np.cumsum(weights), others)
+    if len(_POOLS) > 1000:
+        _POOLS.clear()
+    _POOLS[key] = (revision, now, *pool)
+    return pool
+
+
+def next_statement_drawn(
+    response_id: int, participant_id: int, *, response_key: str, revision: int, rng=None
+) -> tuple[tuple[int, str] | None, int]:
+    """As `next_statement_for`, for the vote lane: one small query on PostgreSQL."""
+    from django.db import connection
+
+    from convene.core.db import hot_cursor
+
+    if connection.vendor != "postgresql":
+        return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+    ids, cumulative, others = _pool(response_id, response_key, revision)
+    if not len(ids) or cumulative[-1] <= 0:
+        return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    picks = np.searchsorted(cumulative, rng.random(DRAWS) * cumulative[-1], side="right").clip(max=len(ids) - 1)
+    draws = [int(i) for i in ids[picks]]
+    with hot_cursor() as cursor:
+        cursor.execute(_VOTED_AMONG, [others, draws, response_id, participant_id])
+        voted_count, voted_elsewhere, voted = cursor.fetchone()
+    remaining = len(ids) - (voted_count - voted_elsewhere)
+    voted = set(voted)
+    for statement_id in draws:
+        if statement_id not in voted and remaining > 0:
+            return (statement_id, _statement_text(response_key, statement_id)), remaining
+    # Nearly everything voted on (or the pool is behind the statements): read them all.
+    return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+
+
 @functools.lru_cache(maxsize=50_000)
 def _statement_text(response_key: str, statement_id: int) -> str:
     """Statement texts never change once submitted. Keyed by the response's secret too, so a
