@@ -315,3 +315,25 @@ def test_membership_changes_invalidate_the_cached_months(eq):
     after, _ = _trend_queries(eq.community)
     assert after == selectors.community_trend(eq.community, cache=False)
     assert isinstance(after.contributions[3], Suppressed) and isinstance(after.contributors[3], Suppressed)
+
+
+def test_trend_counts_people_who_took_part_before_their_membership_says_they_joined(eq):
+    """History from before Convene: someone spoke in a month before their `joined_at`."""
+    cache.clear()
+    months = last_months(12)
+    target = months[6]
+    when = target.start + dt.timedelta(days=1)
+    newcomer = UserFactory(name="Nia Newcomer")
+    MembershipFactory(community=eq.community, user=newcomer)  # joined now
+    for _ in range(2):
+        contribution_record(community=eq.community, user=newcomer, kind="turn", context="archive:z", occurred_at=when)
+    lou = eq.people[11]  # joined a year ago
+    contribution_record(community=eq.community, user=lou, kind="turn", context="archive:z", occurred_at=when)
+    joined = [m.user_id for m in selectors.members_qs(eq.community) if m.joined_at < target.end]
+    assert lou.pk in joined and newcomer.pk not in joined
+    expected = [2, 1] + [0] * (len(joined) - 1)  # everyone who had joined, plus the newcomer
+    for cached in (False, True, True):
+        trend = selectors.community_trend(eq.community, cache=cached)
+        assert trend.gini[6] == pytest.approx(equity.gini(expected))
+        assert trend.heard[6] == pytest.approx(2 / (len(joined) + 1))
+        assert trend.members[6] == equity.suppress(len(joined))  # members by then, as their memberships say

@@ -727,7 +727,7 @@ def _blau_or_none(counts: Sequence[int]) -> float | None:
 # that mark falls into the closed months. Representation, population totals, opportunities
 # and the current month are always read fresh. See docs/insights.md, "Trend cache".
 
-TREND_CACHE_VERSION = 1
+TREND_CACHE_VERSION = 2
 TREND_CACHE_SECONDS = 24 * 3600
 # A month counts as closed this long after it ended, so a contribution written in the last
 # moments of a month by a transaction that commits just after midnight is still seen.
@@ -753,18 +753,41 @@ def _trend_cache_key(community: Community, closed: Sequence[Month], fingerprint:
 
 
 def _bucket_histograms(community: Community, months: Sequence[Month], since, until) -> dict[int, list[tuple]]:
-    """{month index: [(contributions, people with that many)]} for members, in one grouped query."""
-    qs = Contribution.objects.filter(
-        community=community,
-        user_id__in=_member_user_ids(community),
-        occurred_at__gte=since,
-        occurred_at__lt=until,
-    ).annotate(b=_bucket("occurred_at", months))
-    # person first in the GROUP BY: it follows the covering index (community, user, occurred_at, kind)
+    """{month index: [(contributions, people with that many, of whom joined after the month)]}.
+
+    Members only, in one grouped query. The last figure lets the month's population include
+    people who took part before their membership says they joined (history imported from before
+    Convene, a guest who later became a member): they were evidently there.
+    """
+    q = connection.ops.quote_name
+    joined = _bucket("user__memberships__joined_at", months)
+    inner = (
+        Contribution.objects.filter(
+            community=community,
+            occurred_at__gte=since,
+            occurred_at__lt=until,
+            user__memberships__community=community,
+            user__memberships__role__in=MEMBER_ROLES,
+        )
+        .annotate(b=_bucket("occurred_at", months))
+        # person first in the GROUP BY: it follows the covering index (community, user, occurred_at, kind)
+        .values("user_id", "b")
+        .annotate(n=Count("pk"), jb=Max(joined))
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    b, n, jb = q("b"), q("n"), q("jb")
+    late = f"CASE WHEN t.{jb} > t.{b} THEN 1 ELSE 0 END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.{b}, t.{n}, COUNT(*), SUM({late}) FROM ({sql}) t GROUP BY t.{b}, t.{n}",  # noqa: S608
+            params,
+        )
+        found = cursor.fetchall()
     out: dict[int, list[tuple]] = {}
-    for b, n, k in _histogram(qs.values("user_id", "b").annotate(n=Count("pk")).order_by(), ["b"]):
-        if 0 <= b < len(months):
-            out.setdefault(b, []).append((n, k))
+    for month, count, people, after in found:
+        if 0 <= month < len(months):
+            out.setdefault(int(month), []).append((int(count), int(people), int(after or 0)))
     return out
 
 
@@ -841,7 +864,10 @@ def community_trend(
     hist = _trend_histograms(community, months, window, cache=cache)
     gini, heard, volume, voices = [], [], [], []
     for i in range(n):
-        values = _values_from_histogram(hist.get(i, []), totals[i])
+        rows_i = hist.get(i, [])
+        # the voice population: members by the month's end, and anyone who took part in it
+        # before their membership says they joined
+        values = _values_from_histogram(rows_i, totals[i] + sum(r[2] for r in rows_i))
         gini.append(equity.gini(values))
         heard.append(equity.share_heard(values))
         contributors = equity.suppress(int(np.count_nonzero(values)))
