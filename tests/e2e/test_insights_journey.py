@@ -25,6 +25,12 @@ def _login(j, user):
     j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
 
 
+def _axe_clean(j) -> None:
+    """Stricter than the journey's own check: no axe violation of any impact on insight pages."""
+    violations = j.axe.run(j.page).response["violations"]
+    assert not violations, [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
 def _text(j, selector: str) -> str:
     return j.page.locator(selector).inner_text().strip()
 
@@ -100,6 +106,7 @@ def test_coordinator_reads_the_dashboards(journey):
     assert _text(j, "#voice-heard") == expected["heard"]
     assert _text(j, "#opp-gini") == expected["opp_gini"]
     assert j.page.locator("#trend-table tbody tr").count() == 12
+    _axe_clean(j)
     assert _text(j, "#voice-turn-people") == expected["turn_people"]  # distinct people, not turns
     m = expected["month"]
     assert _text(j, f"#trend-{m}-gini") == expected["month_gini"]
@@ -130,10 +137,12 @@ def test_coordinator_reads_the_dashboards(journey):
     j.go("/c/psychiatry/insights/")
     j.click(j.page.get_by_role("link", name="Who has not been heard yet in this period"))
     assert _text(j, "#not-heard-count") == str(expected["quiet"])
+    _axe_clean(j)
 
     # the opportunity ledger, then whose turn it is to facilitate (htmx, and a plain form without it)
     j.click(j.page.get_by_role("link", name="Opportunity ledger"))
     assert _text(j, "#ledger-gini") == expected["opp_gini"]
+    _axe_clean(j)
     j.click(j.page.get_by_role("link", name="Whose turn next"))
     j.page.get_by_label("Role to fill").select_option("facilitator")
     j.page.get_by_role("button", name="Suggest").click()
@@ -141,6 +150,7 @@ def test_coordinator_reads_the_dashboards(journey):
     j.check()
     first = selectors.rotation_suggestion(psychiatry, kind="facilitator", limit=5)[0]
     j.expect_text(first.name)
+    _axe_clean(j)
 
     # one past meeting, checked against the engine
     j.click(j.page.get_by_role("link", name="Sessions, responses and projects"))
@@ -152,6 +162,7 @@ def test_coordinator_reads_the_dashboards(journey):
     for c in rows:
         per_person[c.user_id] = per_person.get(c.user_id, 0) + 1
     assert _text(j, "#voice-gini") == f"{equity.gini(list(per_person.values())):.2f}"
+    _axe_clean(j)
 
     # an anonymous response: no voice and no names, on the page, in the API and in the CSV
     from convene.deliberation import services as deliberation
@@ -166,6 +177,7 @@ def test_coordinator_reads_the_dashboards(journey):
     j.expect_text("This is an anonymous response")
     assert j.page.get_by_role("heading", name="Not yet heard").count() == 0
     assert j.page.locator("#voice-gini").count() == 0
+    _axe_clean(j)
     api = j.page.request.get(f"{j.base_url}/api/v1/insights/communities/psychiatry/contexts/{ctx}")
     assert api.status == 200 and api.json()["not_yet_heard"] is None and api.json()["voice"] is None
     csv_text = j.page.request.get(f"{j.base_url}/c/psychiatry/insights/contexts/{ctx}/export.csv").text()
@@ -179,3 +191,4 @@ def test_coordinator_reads_the_dashboards(journey):
     j.expect_text("Who is in the community")
     assert j.page.locator("#voice-gini").count() == 0
     assert j.page.get_by_text("Is everyone heard?").count() == 0
+    _axe_clean(j)
