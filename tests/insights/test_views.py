@@ -184,3 +184,25 @@ def test_kind_tables_show_people(eq):
     assert 'id="voice-turn-people">5<' in html and 'id="voice-turn-entries">14<' in html
     assert 'id="voice-note-people">&lt; 5<' in html and 'id="voice-note-entries">&lt; 5<' in html
     assert 'id="opp-facilitator-people">&lt; 5<' in html
+
+
+def test_a_community_with_nobody_heard_and_nothing_recorded_renders_everywhere(db):
+    """One coordinator, no contributions, no opportunities, no answers: defined values, no 500."""
+    from tests.conftest import ApiClient
+
+    from ..factories import CommunityFactory
+
+    community = CommunityFactory(slug="quiet")
+    coordinator = UserFactory(name="Only Coordinator")
+    MembershipFactory(community=community, user=coordinator, role=Role.COORDINATOR)
+    c = _client(coordinator)
+    base = "/c/quiet/insights/"
+    for path in ("", "export.csv", "not-heard/", "opportunities/", "rotation/", "contexts/"):
+        assert c.get(base + path).status_code == 200, path
+    html = c.get(base).content.decode()
+    assert 'id="voice-gini">0.00<' in html and "No contributions were recorded in this period" in html
+    api = ApiClient(coordinator)
+    for path in ("representation", "trend", "voice", "opportunities", "not-yet-heard", "contexts", "rotation"):
+        assert api.get(f"/insights/communities/quiet/{path}").status_code == 200, path
+    voice = api.get("/insights/communities/quiet/voice").json()
+    assert voice["gini"] == 0 and voice["share_heard"] == 0 and voice["contributions"]["suppressed"]
