@@ -162,9 +162,12 @@ def child(args) -> None:
 
     from convene.accounts.models import User
 
-    # What convene.wsgi does when a worker starts: import every URL module (views, API schemas).
+    # What convene.wsgi does when a worker starts: import every URL module (views, API schemas)
+    # and compile the URL patterns.
     t = time.perf_counter()
-    get_resolver().url_patterns  # noqa: B018
+    from convene.wsgi import _warm_up
+
+    _warm_up(get_resolver())
     startup_s = time.perf_counter() - t
 
     client = Client()
@@ -305,7 +308,7 @@ def main() -> None:
         "Cold: the first dashboard a started worker renders (templates not yet compiled, trend cache empty). "
         "Cache miss: a render after the trend cache was emptied (what the first viewer after a backdated write "
         "or a membership change waits for). Warm: closed months of the trend come from the cache. "
-        "Before each cold render the URL modules were imported, as `convene.wsgi` does when a worker starts ("
+        "Before the cold render the URL modules were imported and compiled, as `convene.wsgi` does when a worker starts ("
         + ", ".join(f"{r['backend']} {r['startup_ms']:.0f} ms" for r in results)
         + "); until this round that import happened inside the first request and was counted in the cold figure. "
         "CPU: this process only (for SQLite that includes the database, for PostgreSQL the server's time is not in it).",
