@@ -757,31 +757,36 @@ def _bucket_histograms(community: Community, months: Sequence[Month], since, unt
 
     Members only, in one grouped query. The last figure lets the month's population include
     people who took part before their membership says they joined (history imported from before
-    Convene, a guest who later became a member): they were evidently there.
+    Convene, a guest who later became a member): they were evidently there. The joining date is
+    looked up once per person and month, after grouping, not once per contribution.
     """
     q = connection.ops.quote_name
-    joined = _bucket("user__memberships__joined_at", months)
     inner = (
         Contribution.objects.filter(
             community=community,
+            user_id__in=_member_user_ids(community),
             occurred_at__gte=since,
             occurred_at__lt=until,
-            user__memberships__community=community,
-            user__memberships__role__in=MEMBER_ROLES,
         )
         .annotate(b=_bucket("occurred_at", months))
         # person first in the GROUP BY: it follows the covering index (community, user, occurred_at, kind)
         .values("user_id", "b")
-        .annotate(n=Count("pk"), jb=Max(joined))
+        .annotate(n=Count("pk"))
         .order_by()
     )
     sql, params = inner.query.sql_with_params()
-    b, n, jb = q("b"), q("n"), q("jb")
-    late = f"CASE WHEN t.{jb} > t.{b} THEN 1 ELSE 0 END"
+    adapt = connection.ops.adapt_datetimefield_value
+    joined = f"m.{q('joined_at')}"
+    # the month the person joined in, as an index like `_bucket`'s (-1 before, len after)
+    whens = [f"WHEN {joined} < %s THEN -1"] + [f"WHEN {joined} < %s THEN {i}" for i in range(len(months))]
+    bounds = [adapt(months[0].start)] + [adapt(m.end) for m in months]
+    b, n, uid = q("b"), q("n"), q("user_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.{b}, t.{n}, COUNT(*), SUM({late}) FROM ({sql}) t GROUP BY t.{b}, t.{n}",  # noqa: S608
-            params,
+            f"SELECT t.{b}, t.{n}, COUNT(*), SUM(CASE WHEN (CASE {' '.join(whens)} ELSE {len(months)} END) > t.{b} "  # noqa: S608
+            f"THEN 1 ELSE 0 END) FROM ({sql}) t INNER JOIN {q(Membership._meta.db_table)} m "
+            f"ON m.{uid} = t.{uid} AND m.{q('community_id')} = %s GROUP BY t.{b}, t.{n}",
+            [*bounds, *params, community.pk],  # in the order of the placeholders
         )
         found = cursor.fetchall()
     out: dict[int, list[tuple]] = {}
