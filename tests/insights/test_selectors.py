@@ -300,6 +300,15 @@ def test_a_backdated_contribution_invalidates_the_cached_month(eq):
     assert after == selectors.community_trend(eq.community, cache=False)
     assert before.contributions[4] != after.contributions[4] and after.contributions[4] == 6
     assert after.contributors[4] == 6
+    # new contributions in the open month keep the entry (the mark moves on past them) ...
+    contribution_record(community=eq.community, user=eq.people[0], kind="vote", context="response:2")
+    _, n_hit = _trend_queries(eq.community)
+    again, n_again = _trend_queries(eq.community)
+    assert n_hit == n_again and again == selectors.community_trend(eq.community, cache=False)
+    # ... and a backdated one above the moved mark is still noticed
+    contribution_record(community=eq.community, user=eq.people[7], kind="note", context="archive:x", occurred_at=when)
+    latest, _ = _trend_queries(eq.community)
+    assert latest.contributions[4] == 7 and latest == selectors.community_trend(eq.community, cache=False)
 
 
 def test_membership_changes_invalidate_the_cached_months(eq):

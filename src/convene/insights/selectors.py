@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -727,7 +728,7 @@ def _blau_or_none(counts: Sequence[int]) -> float | None:
 # that mark falls into the closed months. Representation, population totals, opportunities
 # and the current month are always read fresh. See docs/insights.md, "Trend cache".
 
-TREND_CACHE_VERSION = 2
+TREND_CACHE_VERSION = 3
 TREND_CACHE_SECONDS = 24 * 3600
 # A month counts as closed this long after it ended, so a contribution written in the last
 # moments of a month by a transaction that commits just after midnight is still seen.
@@ -807,15 +808,17 @@ def _closed_histograms(community: Community, closed: Sequence[Month], *, cache: 
                 late=Count("pk", filter=Q(occurred_at__lt=closed[-1].end)), top=Max("pk")
             )
             if not since["late"]:
-                if since["top"]:  # move the mark on, so the next check reads even fewer rows
-                    django_cache.set(key, {**entry, "high_water": since["top"]}, TREND_CACHE_SECONDS)
+                left = int(entry["expires"] - time.time())
+                if since["top"] and left > 0:  # move the mark on (same expiry), so the next check reads fewer rows
+                    django_cache.set(key, {**entry, "high_water": since["top"]}, left)
                 return entry["hist"]
     # the mark is read before the counts: a row written in between is counted and also seen as
     # late next time (one needless recomputation), never missed
     high_water = Contribution.objects.aggregate(m=Max("pk"))["m"] or 0
     hist = _bucket_histograms(community, closed, closed[0].start, closed[-1].end)
     if key:
-        django_cache.set(key, {"high_water": high_water, "hist": hist}, TREND_CACHE_SECONDS)
+        entry = {"high_water": high_water, "hist": hist, "expires": time.time() + TREND_CACHE_SECONDS}
+        django_cache.set(key, entry, TREND_CACHE_SECONDS)
     return hist
 
 
