@@ -8,7 +8,8 @@ Each backend runs in its own child process (settings read DATABASE_URL once): a 
 SQLite file, and for PostgreSQL a temporary database on postgres://postgres@127.0.0.1:5432
 created and dropped by this script. The child migrates, bulk-loads the data, then renders
 /c/<slug>/insights/ through Django's test client as the coordinator: one cold render, then
-the median of several warm ones. Target: under 500 ms. Writes its section of bench/RESULTS.md.
+the median of several warm ones, and renders with the trend cache emptied. Target: under 500 ms
+(this round's aim: under 300 ms warm). Writes its section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGET_MS = 500
+AIM_MS = 300
 
 
 # ---------------------------------------------------------------- child: load and measure
@@ -155,29 +157,51 @@ def child(args) -> None:
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    from django.core.cache import cache
+    from django.urls import get_resolver
+
     from convene.accounts.models import User
+
+    # What convene.wsgi does when a worker starts: import every URL module (views, API schemas)
+    # and compile the URL patterns.
+    t = time.perf_counter()
+    from convene.wsgi import _warm_up
+
+    _warm_up(get_resolver())
+    startup_s = time.perf_counter() - t
 
     client = Client()
     client.force_login(User.objects.get(email="b00000@bench.example"))
     url = f"/c/{slug}/insights/"
-    t = time.perf_counter()
-    with CaptureQueriesContext(connection) as ctx:
+
+    def render(*, clear: bool = False) -> tuple[float, float]:
+        if clear:
+            cache.clear()
+        t, c = time.perf_counter(), time.process_time()
         response = client.get(url)
-    cold = time.perf_counter() - t
-    assert response.status_code == 200, response.status_code
-    n_queries = len(ctx.captured_queries)
+        assert response.status_code == 200, response.status_code
+        return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+
+    # cold: the first dashboard of a started worker, templates not compiled, trend cache empty
+    with CaptureQueriesContext(connection) as ctx:
+        cold, _ = render(clear=True)
+    n_cold = len(ctx.captured_queries)
+    # cache miss: what the first viewer after a backdated write or a membership change waits for
+    miss = [render(clear=True) for _ in range(max(3, args.runs // 2))]
+    render()  # fill the cache
+    with CaptureQueriesContext(connection) as ctx:
+        render()
+    n_warm = len(ctx.captured_queries)
     warm = []
     for _ in range(args.runs):
         reset_queries()
-        t = time.perf_counter()
-        response = client.get(url)
-        warm.append(time.perf_counter() - t)
-        assert response.status_code == 200
+        warm.append(render())
     export = []
     for _ in range(max(1, args.runs // 2)):
         t = time.perf_counter()
         assert client.get(f"/c/{slug}/insights/export.csv").status_code == 200
-        export.append(time.perf_counter() - t)
+        export.append((time.perf_counter() - t) * 1000)
+    response = client.get(url)
     print(
         "RESULT "
         + json.dumps(
@@ -185,18 +209,19 @@ def child(args) -> None:
                 "backend": connection.vendor,
                 "migrate_s": migrate_s,
                 "load_s": load_s,
-                "cold_ms": cold * 1000,
-                "median_ms": statistics.median(warm) * 1000,
-                "max_ms": max(warm) * 1000,
-                "export_ms": statistics.median(export) * 1000,
-                "queries": n_queries,
+                "startup_ms": startup_s * 1000,
+                "cold_ms": cold,
+                "miss_ms": statistics.median(w for w, _ in miss),
+                "median_ms": statistics.median(w for w, _ in warm),
+                "max_ms": max(w for w, _ in warm),
+                "cpu_ms": statistics.median(c for _, c in warm),
+                "export_ms": statistics.median(export),
+                "queries": n_warm,
+                "queries_cold": n_cold,
                 "bytes": len(response.content),
             }
         )
     )
-
-
-# ---------------------------------------------------------------- parent
 
 
 def run_child(db_url: str, args) -> dict:
@@ -269,18 +294,30 @@ def main() -> None:
         f"{args.contributions:,} contributions, {args.opportunities:,} opportunities, two thirds of members with "
         f"three consented attributes. Target: under {TARGET_MS} ms.",
         "",
-        "| database | cold render (ms) | warm median (ms) | warm max (ms) | CSV export (ms) | queries | data load (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| database | cold render (ms) | cache miss (ms) | warm median (ms) | warm max (ms) | warm CPU of this process (ms) "
+        "| CSV export (ms) | queries warm / cold | data load (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['backend']} | {r['cold_ms']:.0f} | **{r['median_ms']:.0f}** | {r['max_ms']:.0f} | "
-            f"{r['export_ms']:.0f} | {r['queries']} | {r['load_s']:.1f} |"
+            f"| {r['backend']} | {r['cold_ms']:.0f} | {r['miss_ms']:.0f} | **{r['median_ms']:.0f}** | {r['max_ms']:.0f} | "
+            f"{r['cpu_ms']:.0f} | {r['export_ms']:.0f} | {r['queries']} / {r['queries_cold']} | {r['load_s']:.1f} |"
         )
-    ok = all(r["median_ms"] < TARGET_MS for r in results)
     lines += [
         "",
-        f"Under target on every database: **{ok}**. One-minute load average {load_before:.1f} before and "
+        "Cold: the first dashboard a started worker renders (templates not yet compiled, trend cache empty). "
+        "Cache miss: a render after the trend cache was emptied (what the first viewer after a backdated write "
+        "or a membership change waits for). Warm: closed months of the trend come from the cache. "
+        "Before the cold render the URL modules were imported and compiled, as `convene.wsgi` does when a worker starts ("
+        + ", ".join(f"{r['backend']} {r['startup_ms']:.0f} ms" for r in results)
+        + "); until this round that import happened inside the first request and was counted in the cold figure. "
+        "CPU: this process only (for SQLite that includes the database, for PostgreSQL the server's time is not in it).",
+    ]
+    ok = all(r["median_ms"] < TARGET_MS for r in results)
+    aim = all(r["median_ms"] < AIM_MS for r in results)
+    lines += [
+        "",
+        f"Warm median under the {TARGET_MS} ms target on every database: **{ok}**; under {AIM_MS} ms: **{aim}**. One-minute load average {load_before:.1f} before and "
         f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores: other work on the machine slows every figure. "
         f"_Total bench time {time.perf_counter() - started:.0f} s._",
     ]

@@ -4,3 +4,17 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convene.settings")
 application = get_wsgi_application()
+
+
+def _warm_up(resolver) -> None:
+    """Import every URL module (views, and the API's ninja/pydantic schemas: about 2 s) and
+    compile every URL pattern now, while the worker starts, instead of inside the first request
+    someone makes. Namespaced includes are compiled lazily by Django, so walk them too."""
+    resolver.reverse_dict  # noqa: B018
+    for _pattern, sub in resolver.namespace_dict.values():
+        _warm_up(sub)
+
+
+from django.urls import get_resolver  # noqa: E402
+
+_warm_up(get_resolver())

@@ -26,6 +26,13 @@ def test_contributions_and_personal_data(world, api):
     assert Contribution.objects.filter(user=member).count() == 3
     data = api("member").get("/me/data").json()
     assert data["contributions"] == [{"community": "pub", "kind": "vote", "context": "response:1", "count": 3}]
+    # every row as held, with its time, and the opportunity's source
+    log = data["contribution_log"]
+    assert len(log) == 3 and {(e["community"], e["kind"], e["context"]) for e in log} == {("pub", "vote", "response:1")}
+    assert all(e["occurred_at"] for e in log)
+    opportunity_record(community=world.public, user=member, kind="speaker", source="session:7", label="Talk")
+    [opp] = api("member").get("/me/data").json()["opportunities"]
+    assert (opp["kind"], opp["source"], opp["label"]) == ("speaker", "session:7", "Talk")
     with pytest.raises(ValueError):
         contribution_record(community=world.public, user=member, kind="shout", context="x")
 

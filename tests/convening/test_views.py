@@ -125,3 +125,24 @@ def test_community_tab_and_home(world, sent):
     assert "Will you come to" in home
     outsider_person = person("x@example.com", None)
     assert outsider_person.session_invitations.count() == 0
+
+
+def test_roles_page_suggests_whose_turn_it_is(world, sent):
+    """The invited people with the fewest recent opportunities of each role come first (insights)."""
+    from convene.communities.ledgers import opportunity_record
+
+    coordinator, member = world.users["coordinator"], world.users["member"]
+    invited = set(sent.invitations.values_list("user_id", flat=True))
+    assert {coordinator.pk, member.pk} <= invited
+    opportunity_record(community=world.public, user=coordinator, kind="facilitator", source="session:old")
+    url = reverse("convening:roles", args=[sent.pk])
+    page = world.client("coordinator").get(url).content.decode()
+    section = page[page.index('id="turn-suggestions"') :]
+    facilitator = section[section.index("<dt>Facilitator</dt>") : section.index("</dd>")]
+    assert member.display_name in facilitator
+    assert facilitator.index(member.display_name) < facilitator.index(coordinator.display_name)
+    # once the member holds the role here, they are no longer suggested for it
+    services.role_assign(session=sent, actor=coordinator, user=member, kind="facilitator")
+    page = world.client("coordinator").get(url).content.decode()
+    section = page[page.index('id="turn-suggestions"') :]
+    assert member.display_name not in section[section.index("<dt>Facilitator</dt>") : section.index("</dd>")]

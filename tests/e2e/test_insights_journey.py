@@ -3,16 +3,19 @@ checked against the equity engine computed here, straight from the ledgers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from convene.accounts.models import User
 from convene.communities import demo as communities_demo
+from convene.communities.ledgers import contribution_record
 from convene.communities.models import Community, Contribution, Membership, OpportunityEntry
 from convene.engines import equity
 from convene.insights import demo as insights_demo
 from convene.insights import selectors
-from convene.insights.periods import default_period
+from convene.insights.periods import default_period, last_months
 
 
 def _login(j, user):
@@ -20,6 +23,12 @@ def _login(j, user):
     client.force_login(user)
     j.page.context.clear_cookies()
     j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
+
+
+def _axe_clean(j) -> None:
+    """Stricter than the journey's own check: no axe violation of any impact on insight pages."""
+    violations = j.axe.run(j.page).response["violations"]
+    assert not violations, [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
 
 
 def _text(j, selector: str) -> str:
@@ -44,7 +53,30 @@ def _expected(community):
         if d:
             disciplines[d] = disciplines.get(d, 0) + 1
     values = list(counts.values())
+    turns = {
+        c.user_id
+        for c in Contribution.objects.filter(community=community, kind="turn")
+        if c.user_id in counts and period.since <= c.occurred_at < period.until
+    }
+    # one closed month of the trend: its population is the members who had joined by its end plus
+    # any member who took part in it before joining (the demo's archive predates the memberships)
+    month = last_months(12)[-3]
+    joined = [
+        m.user_id
+        for m in Membership.objects.filter(community=community).exclude(role="guest")
+        if m.joined_at < month.end
+    ]
+    in_month = dict.fromkeys(joined, 0)
+    for c in Contribution.objects.filter(community=community):
+        if c.user_id in counts and month.start <= c.occurred_at < month.end:
+            in_month[c.user_id] = in_month.get(c.user_id, 0) + 1
+    month_values = list(in_month.values())
     return {
+        "turn_people": str(len(turns)) if len(turns) >= 5 else "< 5",
+        "month": month.label,
+        "month_gini": f"{equity.gini(month_values):.2f}",
+        "month_heard": f"{equity.share_heard(month_values) * 100:.0f} %",
+        "month_contributions": str(sum(month_values)) if sum(1 for v in month_values if v) >= 5 else "< 5",
         "gini": f"{equity.gini(values):.2f}",
         "heard": f"{equity.share_heard(values) * 100:.0f} %",
         "quiet": sum(1 for v in values if v == 0),
@@ -74,6 +106,27 @@ def test_coordinator_reads_the_dashboards(journey):
     assert _text(j, "#voice-heard") == expected["heard"]
     assert _text(j, "#opp-gini") == expected["opp_gini"]
     assert j.page.locator("#trend-table tbody tr").count() == 12
+    _axe_clean(j)
+    assert _text(j, "#voice-turn-people") == expected["turn_people"]  # distinct people, not turns
+    m = expected["month"]
+    assert _text(j, f"#trend-{m}-gini") == expected["month_gini"]
+    assert _text(j, f"#trend-{m}-heard") == expected["month_heard"]
+    assert _text(j, f"#trend-{m}-contributions") == expected["month_contributions"]
+    # a backdated contribution in that month reaches the (cached) trend on the next visit
+    late = Membership.objects.filter(community=psychiatry, role="member", joined_at__lt=last_months(12)[-3].start)
+    late_user = late.order_by("user__email").first().user
+    contribution_record(
+        community=psychiatry,
+        user=late_user,
+        kind="note",
+        context="archive:late",
+        occurred_at=last_months(12)[-3].start + dt.timedelta(days=1),
+    )
+    expected_after = _expected(psychiatry)
+    assert expected_after["month_contributions"] != expected["month_contributions"]  # so a stale cache would show
+    j.go("/c/psychiatry/insights/")
+    assert _text(j, f"#trend-{m}-gini") == expected_after["month_gini"]
+    assert _text(j, f"#trend-{m}-contributions") == expected_after["month_contributions"]
     assert j.page.locator("svg[role=img]").count() >= 3
 
     # a bad date explains itself and keeps the page usable
@@ -84,10 +137,12 @@ def test_coordinator_reads_the_dashboards(journey):
     j.go("/c/psychiatry/insights/")
     j.click(j.page.get_by_role("link", name="Who has not been heard yet in this period"))
     assert _text(j, "#not-heard-count") == str(expected["quiet"])
+    _axe_clean(j)
 
     # the opportunity ledger, then whose turn it is to facilitate (htmx, and a plain form without it)
     j.click(j.page.get_by_role("link", name="Opportunity ledger"))
     assert _text(j, "#ledger-gini") == expected["opp_gini"]
+    _axe_clean(j)
     j.click(j.page.get_by_role("link", name="Whose turn next"))
     j.page.get_by_label("Role to fill").select_option("facilitator")
     j.page.get_by_role("button", name="Suggest").click()
@@ -95,6 +150,7 @@ def test_coordinator_reads_the_dashboards(journey):
     j.check()
     first = selectors.rotation_suggestion(psychiatry, kind="facilitator", limit=5)[0]
     j.expect_text(first.name)
+    _axe_clean(j)
 
     # one past meeting, checked against the engine
     j.click(j.page.get_by_role("link", name="Sessions, responses and projects"))
@@ -106,6 +162,28 @@ def test_coordinator_reads_the_dashboards(journey):
     for c in rows:
         per_person[c.user_id] = per_person.get(c.user_id, 0) + 1
     assert _text(j, "#voice-gini") == f"{equity.gini(list(per_person.values())):.2f}"
+    _axe_clean(j)
+
+    # an anonymous response: no voice and no names, on the page, in the API and in the CSV
+    from convene.deliberation import services as deliberation
+
+    coordinator = User.objects.get(email="coordinator@example.org")
+    response = deliberation.response_create(
+        community=psychiatry, creator=coordinator, title="Anonymous answer on restraint", what_changed="A new rule."
+    )
+    deliberation.response_update(response=response, actor=coordinator, anonymous=True)
+    ctx = f"response:{response.pk}"
+    j.go(f"/c/psychiatry/insights/contexts/{ctx}/")
+    j.expect_text("This is an anonymous response")
+    assert j.page.get_by_role("heading", name="Not yet heard").count() == 0
+    assert j.page.locator("#voice-gini").count() == 0
+    _axe_clean(j)
+    api = j.page.request.get(f"{j.base_url}/api/v1/insights/communities/psychiatry/contexts/{ctx}")
+    assert api.status == 200 and api.json()["not_yet_heard"] is None and api.json()["voice"] is None
+    csv_text = j.page.request.get(f"{j.base_url}/c/psychiatry/insights/contexts/{ctx}/export.csv").text()
+    assert "anonymous response" in csv_text and "not yet heard" not in csv_text
+    names = [m.user.display_name for m in Membership.objects.filter(community=psychiatry).select_related("user")]
+    assert not [n for n in names if f",{n}," in csv_text or csv_text.rstrip().endswith(n)]
 
     # a member sees who the community is, not who spoke
     _login(j, User.objects.get(email="member01@example.org"))
@@ -113,3 +191,4 @@ def test_coordinator_reads_the_dashboards(journey):
     j.expect_text("Who is in the community")
     assert j.page.locator("#voice-gini").count() == 0
     assert j.page.get_by_text("Is everyone heard?").count() == 0
+    _axe_clean(j)

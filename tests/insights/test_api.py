@@ -32,7 +32,12 @@ def test_voice(coord):
     assert body["gini"] == pytest.approx(equity.gini([6, 3, 3, 1, 1] + [0] * 8))
     assert body["heard"]["count"] == 5 and body["not_yet_heard"]["count"] == 8
     empty = coord.get(f"{B}/voice?from=2001-01-01&to=2001-01-02").json()
-    assert empty["gini"] == 0 and empty["share_heard"] == 0 and empty["contributions"] == 0
+    assert empty["gini"] == 0 and empty["share_heard"] == 0
+    assert empty["contributions"] == {"count": None, "suppressed": True, "display": "< 5"}  # nobody contributed
+    assert body["contributions"] == {"count": 14, "suppressed": False, "display": "14"}
+    kinds = {k["kind"]: k for k in body["by_kind"]}
+    assert kinds["turn"]["people"]["count"] == 5 and kinds["turn"]["entries"]["count"] == 14
+    assert kinds["note"]["people"]["suppressed"] and kinds["note"]["entries"]["suppressed"]
 
 
 @pytest.mark.parametrize("query", ["from=tomorrow", "to=2026-02-30", "from=2026-05-01&to=2026-04-01"])
@@ -50,7 +55,7 @@ def test_not_yet_heard_is_paginated(coord):
 
 def test_opportunities_and_ledger(coord):
     body = coord.get(f"{B}/opportunities").json()
-    assert body["opportunities"] == 3 and body["with_one"]["suppressed"]
+    assert body["opportunities"]["suppressed"] and body["with_one"]["suppressed"]  # 3 from 2 people
     assert body["gini"] == pytest.approx(equity.gini([2, 1] + [0] * 11))
     ledger = coord.get(f"{B}/opportunities/ledger?order=most&limit=2").json()
     assert ledger["count"] == 13
@@ -67,7 +72,9 @@ def test_rotation(coord):
 def test_trend(coord):
     body = coord.get(f"{B}/trend").json()
     assert len(body["points"]) == 12 and "discipline" in body["dimensions"]
-    assert sum(p["contributions"] for p in body["points"]) == 14
+    shown = [p for p in body["points"] if not p["contributions"]["suppressed"]]
+    assert sum(p["contributions"]["count"] for p in shown) == 14  # one month, five contributors
+    assert all(p["contributors"]["suppressed"] for p in body["points"] if p not in shown)
 
 
 def test_contexts(coord, eq, fake_contexts):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from convene.communities.ledgers import contribution_record, opportunity_record
+from convene.communities.models import Membership, Role
 from convene.engines import equity
 from convene.engines.equity import Suppressed
 from convene.insights import selectors
@@ -83,8 +88,9 @@ def test_voice_counts_silent_members_as_zero(eq):
     assert voice.heard == pytest.approx(5 / 13)
     assert (voice.members, voice.contributions, voice.contributors, voice.not_heard) == (13, 14, 5, 8)
     turns = {k.kind: k for k in voice.by_kind}["turn"]
-    assert turns.entries == 14 and turns.people is None  # people per kind: single contexts only
+    assert (turns.entries, turns.people) == (14, 5)  # five distinct people took 14 turns
     assert isinstance({k.kind: k for k in voice.by_kind}["note"].entries, Suppressed)
+    assert voice.contributions_shown == 14
 
 
 def test_not_yet_heard_lists_quiet_members_only(eq):
@@ -162,7 +168,9 @@ def test_trend_matches_engine_month_by_month(eq):
         expected = spoke + [0] * (members - len(spoke))
         assert trend.gini[i] == pytest.approx(equity.gini(expected)), month.label
         assert trend.heard[i] == pytest.approx(equity.share_heard(expected))
-    assert sum(trend.contributions) == 14
+    shown = [c for c in trend.contributions if not isinstance(c, Suppressed)]
+    assert shown == [14]  # one month with five contributors; the others had none
+    assert trend.contributors.count(5) == 1
     # discipline diversity of the whole community in the last month
     assert trend.blau["discipline"][-1] == pytest.approx(equity.blau([7, 4, 1]))
 
@@ -227,3 +235,114 @@ def test_context_membership_rules(eq, fake_contexts):
     assert not selectors.context_in_community(eq.community, "session:777", None)
     assert not selectors.context_in_community(eq.community, "../etc", None)
     assert selectors.valid_context("session:12") and not selectors.valid_context("session")
+
+
+def test_kind_tables_count_distinct_people_and_suppress_on_people(eq):
+    """Two people cast 8 votes: 8 entries, but they describe 2 people, so both are hidden."""
+    recent = NOW - dt.timedelta(days=1)
+    for person, n in ((eq.people[3], 5), (eq.people[4], 3)):
+        for _ in range(n):
+            contribution_record(
+                community=eq.community, user=person, kind="vote", context="response:1", occurred_at=recent
+            )
+    kinds = {k.kind: k for k in selectors.voice_summary(eq.community, default_period()).by_kind}
+    assert isinstance(kinds["vote"].people, Suppressed) and isinstance(kinds["vote"].entries, Suppressed)
+    for person in eq.people[5:8]:
+        contribution_record(community=eq.community, user=person, kind="vote", context="response:1", occurred_at=recent)
+    kinds = {k.kind: k for k in selectors.voice_summary(eq.community, default_period()).by_kind}
+    assert (kinds["vote"].people, kinds["vote"].entries) == (5, 11)
+    assert (kinds["turn"].people, kinds["turn"].entries) == (5, 14)
+    # the guest's comment does not count: guests are not members
+    assert isinstance(kinds["comment"].people, Suppressed)
+
+
+def test_opportunity_kind_people(eq):
+    recent = NOW - dt.timedelta(days=1)
+    for i, person in enumerate(eq.people[2:7]):
+        opportunity_record(
+            community=eq.community, user=person, kind="speaker", source=f"session:{70 + i}", occurred_at=recent
+        )
+    opportunity_record(
+        community=eq.community, user=eq.people[2], kind="speaker", source="session:99", occurred_at=recent
+    )
+    opp = selectors.opportunity_summary(eq.community, default_period())
+    kinds = {k.kind: k for k in opp.by_kind}
+    # Ada's speaker slot, five new people, and Cy twice: 6 people, 7 entries
+    assert (kinds["speaker"].people, kinds["speaker"].entries) == (6, 7)
+    assert isinstance(kinds["facilitator"].people, Suppressed)  # Ada and Bo
+    assert opp.entries_shown == 9 and opp.people == 7
+
+
+def _trend_queries(community, **kwargs):
+    with CaptureQueriesContext(connection) as ctx:
+        trend = selectors.community_trend(community, **kwargs)
+    return trend, len(ctx.captured_queries)
+
+
+def test_trend_cache_agrees_with_a_fresh_computation_and_is_used(eq):
+    cache.clear()
+    fresh, _ = _trend_queries(eq.community, cache=False)
+    first, n_first = _trend_queries(eq.community)
+    again, n_again = _trend_queries(eq.community)
+    assert first == fresh and again == fresh
+    assert n_again < n_first  # the closed months came from the cache
+
+
+def test_a_backdated_contribution_invalidates_the_cached_month(eq):
+    cache.clear()
+    months = last_months(12)
+    before, _ = _trend_queries(eq.community)
+    target = months[4]
+    when = target.start + dt.timedelta(days=2)
+    for person in eq.people[:6]:
+        contribution_record(community=eq.community, user=person, kind="note", context="archive:x", occurred_at=when)
+    after, _ = _trend_queries(eq.community)
+    assert after == selectors.community_trend(eq.community, cache=False)
+    assert before.contributions[4] != after.contributions[4] and after.contributions[4] == 6
+    assert after.contributors[4] == 6
+    # new contributions in the open month keep the entry (the mark moves on past them) ...
+    contribution_record(community=eq.community, user=eq.people[0], kind="vote", context="response:2")
+    _, n_hit = _trend_queries(eq.community)
+    again, n_again = _trend_queries(eq.community)
+    assert n_hit == n_again and again == selectors.community_trend(eq.community, cache=False)
+    # ... and a backdated one above the moved mark is still noticed
+    contribution_record(community=eq.community, user=eq.people[7], kind="note", context="archive:x", occurred_at=when)
+    latest, _ = _trend_queries(eq.community)
+    assert latest.contributions[4] == 7 and latest == selectors.community_trend(eq.community, cache=False)
+
+
+def test_membership_changes_invalidate_the_cached_months(eq):
+    cache.clear()
+    months = last_months(12)
+    when = months[3].start + dt.timedelta(days=1)
+    for person in eq.people[:5]:
+        contribution_record(community=eq.community, user=person, kind="turn", context="archive:y", occurred_at=when)
+    cached, _ = _trend_queries(eq.community)
+    assert cached.contributions[3] == 5
+    # one of the five becomes a guest: her contributions no longer count in any month
+    Membership.objects.filter(community=eq.community, user=eq.people[0]).update(role=Role.GUEST)
+    after, _ = _trend_queries(eq.community)
+    assert after == selectors.community_trend(eq.community, cache=False)
+    assert isinstance(after.contributions[3], Suppressed) and isinstance(after.contributors[3], Suppressed)
+
+
+def test_trend_counts_people_who_took_part_before_their_membership_says_they_joined(eq):
+    """History from before Convene: someone spoke in a month before their `joined_at`."""
+    cache.clear()
+    months = last_months(12)
+    target = months[6]
+    when = target.start + dt.timedelta(days=1)
+    newcomer = UserFactory(name="Nia Newcomer")
+    MembershipFactory(community=eq.community, user=newcomer)  # joined now
+    for _ in range(2):
+        contribution_record(community=eq.community, user=newcomer, kind="turn", context="archive:z", occurred_at=when)
+    lou = eq.people[11]  # joined a year ago
+    contribution_record(community=eq.community, user=lou, kind="turn", context="archive:z", occurred_at=when)
+    joined = [m.user_id for m in selectors.members_qs(eq.community) if m.joined_at < target.end]
+    assert lou.pk in joined and newcomer.pk not in joined
+    expected = [2, 1] + [0] * (len(joined) - 1)  # everyone who had joined, plus the newcomer
+    for cached in (False, True, True):
+        trend = selectors.community_trend(eq.community, cache=cached)
+        assert trend.gini[6] == pytest.approx(equity.gini(expected))
+        assert trend.heard[6] == pytest.approx(2 / (len(joined) + 1))
+        assert trend.members[6] == equity.suppress(len(joined))  # members by then, as their memberships say

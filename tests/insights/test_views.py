@@ -129,3 +129,80 @@ def test_dashboard_query_count_does_not_grow_with_members(eq, extra, django_asse
     c = _client(eq.coordinator)
     with django_assert_max_num_queries(25):
         assert c.get(URL).status_code == 200
+
+
+def test_context_csv_has_groups_and_voice_but_no_names(eq, fake_contexts):
+    p = eq.people
+    fake_contexts["session:900"] = {
+        "title": "Discharge planning",
+        "kind": "session",
+        "community_ids": [eq.community.pk],
+        "invited_user_ids": [u.pk for u in p[:6]] + [eq.guest.pk],
+        "anonymous": False,
+        "groups": {"Table 1": [u.pk for u in p[:3]], "Table 2": [u.pk for u in p[3:6]]},
+    }
+    c = _client(eq.coordinator)
+    html = c.get(URL + "contexts/session:900/").content.decode()
+    assert "contexts/session:900/export.csv" in html
+    response = c.get(URL + "contexts/session:900/export.csv")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    body = response.content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert ["groups", "people", "", "Table 1", "session:900", "< 5"] in rows
+    # 6 heard, 3 not: the 3 are hidden, and with the total of 9 shown the 6 must go too
+    assert ["voice", "people heard", "", "", "session:900", "< 5"] in rows
+    assert ["voice", "share heard", "", "", "session:900", "0.6667"] in rows
+    assert ["voice", "contribution gini", "", "", "session:900", "0.5778"] in rows  # gini([6, 3, 3, 0, 0, 0, 1, 1, 1])
+    assert "Fay" in html  # not heard: the page names her ...
+    cells = {cell for row in rows for cell in row}
+    for name in ("Ada", "Di", "Ed", "Fay", "Vic Visitor"):
+        assert name not in cells  # ... the CSV names nobody
+    assert c.get(URL + "contexts/session:31337/export.csv").status_code == 404
+    assert _client(eq.people[0]).get(URL + "contexts/session:900/export.csv").status_code == 403
+
+
+def test_context_csv_of_an_anonymous_response_says_nothing_about_voice(eq, fake_contexts):
+    fake_contexts["response:5"] = {
+        "title": "Our answer",
+        "kind": "response",
+        "community_ids": [eq.community.pk],
+        "invited_user_ids": [u.pk for u in eq.people],
+        "anonymous": True,
+        "groups": {},
+    }
+    body = _client(eq.coordinator).get(URL + "contexts/response:5/export.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert ["voice", "not recorded", "", "", "response:5", "anonymous response"] in rows
+    assert not any(
+        r[0] == "voice" and r[1] in ("people heard", "people not yet heard", "contribution gini") for r in rows
+    )
+    assert "Kit" not in body and "Lou" not in body
+
+
+def test_kind_tables_show_people(eq):
+    html = _client(eq.coordinator).get(URL).content.decode()
+    assert 'id="voice-turn-people">5<' in html and 'id="voice-turn-entries">14<' in html
+    assert 'id="voice-note-people">&lt; 5<' in html and 'id="voice-note-entries">&lt; 5<' in html
+    assert 'id="opp-facilitator-people">&lt; 5<' in html
+
+
+def test_a_community_with_nobody_heard_and_nothing_recorded_renders_everywhere(db):
+    """One coordinator, no contributions, no opportunities, no answers: defined values, no 500."""
+    from tests.conftest import ApiClient
+
+    from ..factories import CommunityFactory
+
+    community = CommunityFactory(slug="quiet")
+    coordinator = UserFactory(name="Only Coordinator")
+    MembershipFactory(community=community, user=coordinator, role=Role.COORDINATOR)
+    c = _client(coordinator)
+    base = "/c/quiet/insights/"
+    for path in ("", "export.csv", "not-heard/", "opportunities/", "rotation/", "contexts/"):
+        assert c.get(base + path).status_code == 200, path
+    html = c.get(base).content.decode()
+    assert 'id="voice-gini">0.00<' in html and "No contributions were recorded in this period" in html
+    api = ApiClient(coordinator)
+    for path in ("representation", "trend", "voice", "opportunities", "not-yet-heard", "contexts", "rotation"):
+        assert api.get(f"/insights/communities/quiet/{path}").status_code == 200, path
+    voice = api.get("/insights/communities/quiet/voice").json()
+    assert voice["gini"] == 0 and voice["share_heard"] == 0 and voice["contributions"]["suppressed"]

@@ -32,6 +32,8 @@ WEB = [
     Case("insights:contexts", COORD_ONLY_WEB, PRIV),
     Case("insights:context", COORD_ONLY_WEB, CTX),
     Case("insights:context", (302, 403, 403, 403, 404), lambda w: {"slug": "pub", "context": CONTEXT}),
+    Case("insights:context_export", COORD_ONLY_WEB, CTX),
+    Case("insights:context_export", (302, 403, 403, 403, 404), lambda w: {"slug": "pub", "context": CONTEXT}),
 ]
 
 BASE = "/api/v1/insights/communities/{slug}"

@@ -116,8 +116,16 @@ def personal_data(user) -> dict:
 
     return {
         "opportunities": [
-            {"community": o.community.slug, "kind": o.kind, "label": o.label, "occurred_at": o.occurred_at.isoformat()}
-            for o in OpportunityEntry.objects.filter(user=user).select_related("community")
+            {
+                "community": o.community.slug,
+                "kind": o.kind,
+                "source": o.source,
+                "label": o.label,
+                "occurred_at": o.occurred_at.isoformat(),
+            }
+            for o in OpportunityEntry.objects.filter(user=user)
+            .select_related("community")
+            .order_by("occurred_at", "pk")
         ],
         "contributions": [
             {"community": c["community__slug"], "kind": c["kind"], "context": c["context"], "count": c["n"]}
@@ -125,5 +133,17 @@ def personal_data(user) -> dict:
             .values("community__slug", "kind", "context")
             .annotate(n=Count("id"))
             .order_by("context", "kind")
+        ],
+        # every row of the voice ledger, as held (the summary above counts them)
+        "contribution_log": [
+            {
+                "community": c["community__slug"],
+                "kind": c["kind"],
+                "context": c["context"],
+                "occurred_at": c["occurred_at"].isoformat(),
+            }
+            for c in Contribution.objects.filter(user=user)
+            .order_by("occurred_at", "pk")
+            .values("community__slug", "kind", "context", "occurred_at")
         ],
     }

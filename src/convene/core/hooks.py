@@ -11,6 +11,9 @@ An app `convene.X` may define these functions in `convene/X/selectors.py`:
   {"title": str, "url": str, "kind": "session"|"response"|"project", "community_ids": [int],
    "invited_user_ids": [int], "anonymous": bool, "groups": {"label": [user ids]}}; None otherwise.
 - `contexts_for(community) -> list[str]`       the contexts it owns in a community, newest first
+- `turn_suggestions(community, kind, eligible_user_ids, limit) -> list`  whose turn it is for a role
+  (insights: the people who fit with the fewest recent opportunities of that kind), for apps
+  that let a coordinator assign one; items have `user_id`, `name`, `recent`, `ever`, `last_at`
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ class KindOut(Schema):
     kind: str
     label: str
     entries: CountOut
-    people: CountOut | None = Field(..., description="counted for single sessions/responses/projects only")
+    people: CountOut = Field(..., description="distinct people with at least one; under 5 hides entries too")
 
 
 def _kinds(rows) -> list[dict]:
@@ -109,7 +109,7 @@ def _kinds(rows) -> list[dict]:
             "kind": k.kind,
             "label": k.label,
             "entries": _count(k.entries),
-            "people": None if k.people is None else _count(k.people),
+            "people": _count(k.people),
         }
         for k in rows
     ]
@@ -118,7 +118,7 @@ def _kinds(rows) -> list[dict]:
 class VoiceOut(Schema):
     period: PeriodOut
     members: CountOut
-    contributions: int
+    contributions: CountOut = Field(..., description="hidden when fewer than 5 people contributed")
     heard: CountOut
     not_yet_heard: CountOut
     gini: float
@@ -129,7 +129,7 @@ class VoiceOut(Schema):
 class OpportunitiesOut(Schema):
     period: PeriodOut
     members: CountOut
-    opportunities: int
+    opportunities: CountOut = Field(..., description="hidden when fewer than 5 people had one")
     with_one: CountOut
     without_one: CountOut
     never_had_one: CountOut
@@ -143,7 +143,8 @@ class TrendPointOut(Schema):
     blau: dict[str, float | None]
     contribution_gini: float
     share_heard: float
-    contributions: int
+    contributions: CountOut = Field(..., description="hidden in a month with fewer than 5 contributors")
+    contributors: CountOut
     opportunities: CountOut
     people_given_opportunity: CountOut
 
@@ -233,7 +234,8 @@ def trend(request, slug: str):
                 "blau": r["blau"],
                 "contribution_gini": r["gini"],
                 "share_heard": r["heard"],
-                "contributions": r["contributions"],
+                "contributions": _count(r["contributions"]),
+                "contributors": _count(r["contributors"]),
                 "opportunities": _count(r["opportunities"]),
                 "people_given_opportunity": _count(r["opportunity_people"]),
             }
@@ -258,7 +260,7 @@ def voice(request, slug: str, date_from: str | None = FROM, date_to: str | None 
     return {
         "period": _period(period),
         "members": _count(selectors.equity.suppress(v.members)),
-        "contributions": v.contributions,
+        "contributions": _count(v.contributions_shown),
         "heard": _count(v.shown["heard"]),
         "not_yet_heard": _count(v.shown["not_heard"]),
         "gini": v.gini,
@@ -285,7 +287,7 @@ def opportunities(request, slug: str, date_from: str | None = FROM, date_to: str
     return {
         "period": _period(period),
         "members": _count(selectors.equity.suppress(o.members)),
-        "opportunities": o.entries,
+        "opportunities": _count(o.entries_shown),
         "with_one": _count(shown["with"]),
         "without_one": _count(shown["without"]),
         "never_had_one": _count(shown["never"]),
@@ -376,7 +378,7 @@ def context(request, slug: str, context: str):
         shown = r.voice.shown
         voice = {
             "people": r.voice.members,
-            "contributions": r.voice.contributions,
+            "contributions": _count(r.voice.contributions_shown),
             "heard": _count(shown["heard"]),
             "not_yet_heard": _count(shown["not_heard"]),
             "gini": r.voice.gini,

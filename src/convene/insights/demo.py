@@ -7,7 +7,8 @@ facilitated or gave a talk. The story it tells: a few regulars do most of the ta
 of the facilitating, and about a quarter of the members have never been heard.
 
 Idempotent: this module's own rows (context/source starting with "archive:") are replaced each
-time, from a fixed random seed.
+time, from a fixed random seed. The demo members' `joined_at` is moved to before the archive
+(they were members before Convene), once, so the trend has a membership history to show.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import random
 from django.utils import timezone
 
 from convene.communities.ledgers import contribution_record, opportunity_record
-from convene.communities.models import Community, Contribution, OpportunityEntry
+from convene.communities.models import Community, Contribution, Membership, OpportunityEntry
 
 from .periods import last_months
 from .selectors import members_qs
@@ -45,6 +46,16 @@ def load() -> str:
         members = list(members_qs(community).select_related("user").order_by("user__email"))
         if not members:
             continue
+        # they were members before Convene: date their joining before the archive starts (once;
+        # a separate generator, so the archive below is the same on every run)
+        joined_rng = random.Random(f"joined:{slug}")
+        backdated = []
+        for m in members:
+            offset = dt.timedelta(days=joined_rng.randint(1, 400))
+            if m.joined_at >= months[0].start:
+                m.joined_at = months[0].start - offset
+                backdated.append(m)
+        Membership.objects.bulk_update(backdated, ["joined_at"])
         # talkativeness: a quarter silent, a few regulars who talk a lot
         weight = {}
         for m in members:

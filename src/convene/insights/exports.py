@@ -41,6 +41,64 @@ def _num(x) -> str:
     return str(x)
 
 
+def _breakdown_rows(section: str, b, when: str) -> list[list]:
+    rows = []
+    if b.hidden:
+        rows.append([section, "people", b.label, "(hidden for privacy)", when, ""])
+    else:
+        for c in b.cells:
+            rows.append([section, "people", b.label, c.label, when, c.display])
+        rows.append([section, "total", b.label, "", when, str(b.total)])
+    rows.append([section, "blau", b.label, "", when, _num(b.blau)])
+    rows.append([section, "evenness", b.label, "", when, _num(b.evenness)])
+    return rows
+
+
+def _write(rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow([_safe(v) for v in row])
+    return out.getvalue()
+
+
+def context_csv(community: Community, context: str) -> str:
+    """One session, response or project: who was in the room, each group, and voice. No names
+    (the "not yet heard" list stays on the page), and nothing about voice for anonymous responses."""
+    r = selectors.context_report(community, context, with_names=False)
+    rows: list[list] = [
+        ["context", "title", "", "", context, r.title],
+        ["context", "kind", "", "", context, r.kind],
+        ["context", "people", "", "", context, str(selectors.equity.suppress(r.population))],
+    ]
+    for b in r.representation:
+        rows += _breakdown_rows("representation", b, context)
+    for g in r.groups:
+        rows.append(["groups", "people", "", g.label, context, str(g.size)])
+        for dim, label in r.dimension_labels.items():
+            rows.append(["groups", "blau", label, g.label, context, _num(g.blau.get(dim))])
+    if r.groups:
+        for dim, label in r.dimension_labels.items():
+            rows.append(["groups", "largest deviation from the room", label, "", context, _num(r.deviation.get(dim))])
+    if r.voice is None:
+        rows.append(["voice", "not recorded", "", "", context, "anonymous response"])
+    else:
+        v = r.voice
+        rows += [
+            ["voice", "people", "", "", context, str(selectors.equity.suppress(v.members))],
+            ["voice", "contributions", "", "", context, str(v.contributions_shown)],
+            ["voice", "people heard", "", "", context, str(v.shown["heard"])],
+            ["voice", "people not yet heard", "", "", context, str(v.shown["not_heard"])],
+            ["voice", "contribution gini", "", "", context, _num(v.gini)],
+            ["voice", "share heard", "", "", context, _num(v.heard)],
+        ]
+        for k in v.by_kind:
+            rows.append(["voice", "people", "kind", k.label, context, str(k.people)])
+            rows.append(["voice", "contributions", "kind", k.label, context, str(k.entries)])
+    return _write(rows)
+
+
 def community_csv(community: Community, period: Period) -> str:
     board = selectors.community_dashboard(community, period, full=True)
     rep, voice, opp, trend = board.representation, board.voice, board.opportunities, board.trend
@@ -48,14 +106,7 @@ def community_csv(community: Community, period: Period) -> str:
     rows: list[list] = []
     rows.append(["representation", "members", "", "", now, str(rep.population)])
     for b in rep.breakdowns:
-        if b.hidden:
-            rows.append(["representation", "people", b.label, "(hidden for privacy)", now, ""])
-        else:
-            for c in b.cells:
-                rows.append(["representation", "people", b.label, c.label, now, c.display])
-            rows.append(["representation", "total", b.label, "", now, str(b.total)])
-        rows.append(["representation", "blau", b.label, "", now, _num(b.blau)])
-        rows.append(["representation", "evenness", b.label, "", now, _num(b.evenness)])
+        rows += _breakdown_rows("representation", b, now)
     for row in trend.rows:
         m = row["month"]
         rows.append(["trend", "members", "", "", m, str(row["members"])])
@@ -63,32 +114,30 @@ def community_csv(community: Community, period: Period) -> str:
             rows.append(["trend", "blau", trend.labels[key], "", m, _num(value)])
         rows.append(["trend", "contribution gini", "", "", m, _num(row["gini"])])
         rows.append(["trend", "share heard", "", "", m, _num(row["heard"])])
+        rows.append(["trend", "members heard", "", "", m, str(row["contributors"])])
         rows.append(["trend", "contributions", "", "", m, str(row["contributions"])])
         rows.append(["trend", "opportunities", "", "", m, str(row["opportunities"])])
         rows.append(["trend", "people given an opportunity", "", "", m, str(row["opportunity_people"])])
     p = f"{period.start.isoformat()}/{period.end.isoformat()}"
     rows += [
         ["voice", "members", "", "", p, str(rep.population)],
-        ["voice", "contributions", "", "", p, str(voice.contributions)],
+        ["voice", "contributions", "", "", p, str(voice.contributions_shown)],
         ["voice", "members heard", "", "", p, str(voice.shown["heard"])],
         ["voice", "members not yet heard", "", "", p, str(voice.shown["not_heard"])],
         ["voice", "contribution gini", "", "", p, _num(voice.gini)],
         ["voice", "share heard", "", "", p, _num(voice.heard)],
     ]
     for k in voice.by_kind:
+        rows.append(["voice", "people", "kind", k.label, p, str(k.people)])
         rows.append(["voice", "contributions", "kind", k.label, p, str(k.entries)])
     rows += [
-        ["opportunities", "opportunities", "", "", p, str(opp.entries)],
+        ["opportunities", "opportunities", "", "", p, str(opp.entries_shown)],
         ["opportunities", "members with one", "", "", p, str(opp.shown["with"])],
         ["opportunities", "members without one in the period", "", "", p, str(opp.shown["without"])],
         ["opportunities", "members who never had one", "", "", "ever", str(opp.shown["never"])],
         ["opportunities", "gini", "", "", p, _num(opp.gini)],
     ]
     for k in opp.by_kind:
+        rows.append(["opportunities", "people", "kind", k.label, p, str(k.people)])
         rows.append(["opportunities", "opportunities", "kind", k.label, p, str(k.entries)])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return out.getvalue()
+    return _write(rows)

@@ -14,15 +14,18 @@ to callers that checked the person is a coordinator (see `permissions.py`).
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Lower, Trim
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower, Mod, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +48,9 @@ from .periods import Month, Period, last_months
 THRESHOLD = equity.DEFAULT_THRESHOLD
 MEMBER_ROLES = (Role.MEMBER, Role.COORDINATOR)
 CONTEXT_RE = re.compile(r"^[a-z][a-z0-9_-]{0,19}:[A-Za-z0-9_.-]{1,30}$")
+
+# Ask for a materialised CTE where the database understands the hint (PostgreSQL 12+, SQLite 3.35+).
+_MATERIALIZED = "" if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35) else "MATERIALIZED "
 
 # (key, label, profile field)
 PROFILE_DIMENSIONS = [
@@ -285,17 +291,53 @@ class _MemberRows:
 
 
 def _member_rows(community: Community, months: list[Month]) -> _MemberRows:
-    """Four grouped queries serve both today's representation and the 12-month trend."""
-    base = members_qs(community).annotate(b=_bucket("joined_at", months))
-    profile = {key: _grouped(base, f"user__profile__{fieldname}", "b") for key, _, fieldname in PROFILE_DIMENSIONS}
-    value = "user__diversity_answers__value"
-    diversity = [
-        {**row, "attribute": row.pop("user__diversity_answers__attribute")}
-        for row in base.filter(user__diversity_answers__isnull=False)
-        .values("user__diversity_answers__attribute", "b", k=Lower(Trim(value)))
-        .annotate(n=Count("pk"), label=Min(Trim(value)))
+    """One grouped query serves both today's representation and the 12-month trend.
+
+    The members are read once (a materialised CTE: the month each joined in, and each profile
+    fact normalised), then grouped per dimension and per consented attribute in a UNION ALL, so
+    the month bucket and the normalisation are computed once per member, not once per dimension.
+    """
+    q = connection.ops.quote_name
+    fields = {key: f"user__profile__{fieldname}" for key, _, fieldname in PROFILE_DIMENSIONS}
+    inner = (
+        members_qs(community)
+        .annotate(b=_bucket("joined_at", months))
+        .values(
+            "user_id",
+            "b",
+            **{f"{key}_k": Lower(Trim(path)) for key, path in fields.items()},
+            **{f"{key}_l": Trim(path) for key, path in fields.items()},
+        )
         .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    # the dimension names are constants of this module (a-z only), written as SQL literals
+    parts = [
+        f"SELECT 'profile:{key}', m.{q('b')}, m.{q(key + '_k')}, MIN(m.{q(key + '_l')}), COUNT(*) FROM m "  # noqa: S608
+        f"GROUP BY m.{q('b')}, m.{q(key + '_k')}"
+        for key in fields
     ]
+    answers = q(DiversityAnswer._meta.db_table)
+    parts.append(
+        f"SELECT d.{q('attribute')}, m.{q('b')}, LOWER(TRIM(d.{q('value')})), MIN(TRIM(d.{q('value')})), COUNT(*) "  # noqa: S608
+        f"FROM m INNER JOIN {answers} d ON d.{q('user_id')} = m.{q('user_id')} "
+        f"GROUP BY d.{q('attribute')}, m.{q('b')}, LOWER(TRIM(d.{q('value')}))"
+    )
+    dims = [f"profile:{key}" for key in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m AS {_MATERIALIZED}({sql}) " + " UNION ALL ".join(parts),  # noqa: S608
+            params,
+        )
+        found = cursor.fetchall()
+    profile: dict[str, list[dict]] = {key: [] for key in fields}
+    diversity: list[dict] = []
+    for dim, b, k, label, n in found:
+        row = {"b": int(b), "k": k, "label": label, "n": int(n)}
+        if dim in dims:
+            profile[dim.split(":", 1)[1]].append(row)
+        else:
+            diversity.append({**row, "attribute": dim})
     return _MemberRows(months, profile, diversity)
 
 
@@ -323,23 +365,49 @@ def community_representation(community: Community, *, rows: _MemberRows | None =
     )
 
 
-def _histogram(inner: QuerySet, group: Sequence[str] = ()) -> list[tuple]:
+def _histogram(inner: QuerySet, group: Sequence[str] = (), kinds: Sequence[str] = ()) -> list[tuple]:
     """For `inner` = values(*group, person).annotate(n=Count(...)): rows (*group, n, people with n).
 
     Lets Gini be computed from a few hundred rows instead of one row per person. Parameterised
     SQL around the ORM's own query, so it runs the same on SQLite and PostgreSQL.
+
+    With `kinds`, `inner` also annotates `k_<kind>` (that person's entries of the kind) and each
+    row goes on with, per kind, how many of those people have one or more and how many entries
+    they have: distinct people per kind out of the same single grouped query.
     """
     sql, params = inner.query.sql_with_params()
     q = connection.ops.quote_name
     cols = "".join(f"t.{q(c)}, " for c in group)
+    per_kind = "".join(f", SUM(CASE WHEN t.{q('k_' + k)} > 0 THEN 1 ELSE 0 END), SUM(t.{q('k_' + k)})" for k in kinds)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {cols}t.{q('n')}, COUNT(*) FROM ({sql}) t GROUP BY {cols}t.{q('n')}", params)  # noqa: S608
-        return [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT {cols}t.{q('n')}, COUNT(*){per_kind} FROM ({sql}) t GROUP BY {cols}t.{q('n')}",  # noqa: S608
+            params,
+        )
+        g = len(group)
+        return [(*row[:g], *(int(v or 0) for v in row[g:])) for row in cursor.fetchall()]
+
+
+def _per_kind_columns(kinds: Sequence[str]) -> dict:
+    return {f"k_{k}": Count("pk", filter=Q(kind=k)) for k in kinds}
+
+
+def _kind_totals(hist: Iterable[tuple], kinds: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """{kind: (entries, distinct people)} from `_histogram(..., kinds=...)` rows (n, people, ...)."""
+    totals = dict.fromkeys(kinds, (0, 0))
+    for row in hist:
+        if not row[0]:
+            continue
+        for i, k in enumerate(kinds):
+            people, entries = row[2 + 2 * i], row[3 + 2 * i]
+            e, p = totals[k]
+            totals[k] = (e + entries, p + people)
+    return totals
 
 
 def _values_from_histogram(rows: Iterable[tuple[int, int]], population: int) -> np.ndarray:
     """Per-person counts (order irrelevant) with the silent members as zeros."""
-    rows = [(int(n), int(k)) for n, k in rows if n]
+    rows = [(int(r[0]), int(r[1])) for r in rows if r[0]]
     counts = np.repeat(np.array([n for n, _ in rows], dtype=float), [k for _, k in rows]) if rows else np.zeros(0)
     zeros = max(population - counts.size, 0)
     return np.concatenate([counts, np.zeros(zeros)])
@@ -360,7 +428,7 @@ class KindRow:
     kind: str
     label: str
     entries: int | Suppressed
-    people: int | Suppressed | None  # None: not counted (community level, to keep the dashboard fast)
+    people: int | Suppressed  # distinct people with at least one entry of this kind
 
 
 @dataclass
@@ -379,6 +447,11 @@ class VoiceSummary:
         return self.contributions == 0
 
     @property
+    def contributions_shown(self) -> int | Suppressed:
+        """The number of contributions, hidden when fewer than 5 people made them."""
+        return Suppressed(THRESHOLD) if self.contributors < THRESHOLD else self.contributions
+
+    @property
     def shown(self) -> dict[str, int | Suppressed]:
         """Heard / not heard as head counts, suppressed against the (shown) member total."""
         return equity.suppress_cells({"heard": self.contributors, "not_heard": self.not_heard}, THRESHOLD)
@@ -388,23 +461,24 @@ def _in_period(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}occurred_at__gte": period.since, f"{prefix}occurred_at__lt": period.until})
 
 
-def _kind_rows(qs: QuerySet, choices, *, people: bool = True) -> list[KindRow]:
-    """Entries and people per kind. Without `people`, entries under 5 are hidden as well (they
-    could only come from fewer than 5 people)."""
-    annotations = {"n": Count("pk")}
-    if people:
-        annotations["people"] = Count("user", distinct=True)
-    found = {r["kind"]: r for r in qs.values("kind").annotate(**annotations).order_by()}
+def _kind_rows(totals: dict[str, tuple[int, int]], choices) -> list[KindRow]:
+    """Entries and distinct people per kind. Suppression follows the people: a kind taken by
+    fewer than 5 people hides its people count and its entries (they describe those people)."""
     rows = []
     for value, label in choices:
-        r = found.get(value, {"n": 0, "people": 0})
-        if people:
-            shown_people = equity.suppress(r["people"])
-            entries = Suppressed(THRESHOLD) if isinstance(shown_people, Suppressed) else r["n"]
-            rows.append(KindRow(value, label, entries, shown_people))
-        else:
-            rows.append(KindRow(value, label, equity.suppress(r["n"]), None))
+        entries, people = totals.get(value, (0, 0))
+        shown_people = equity.suppress(people)
+        shown_entries = Suppressed(THRESHOLD) if isinstance(shown_people, Suppressed) else entries
+        rows.append(KindRow(value, label, shown_entries, shown_people))
     return rows
+
+
+def _kind_totals_of(qs: QuerySet) -> dict[str, tuple[int, int]]:
+    """{kind: (entries, distinct people)} for a small set of rows (one context)."""
+    return {
+        r["kind"]: (r["n"], r["people"])
+        for r in qs.values("kind").annotate(n=Count("pk"), people=Count("user", distinct=True)).order_by()
+    }
 
 
 def member_contributions(community: Community, period: Period) -> QuerySet[Contribution]:
@@ -416,9 +490,10 @@ def voice_summary(community: Community, period: Period, *, members: int | None =
     if members is None:
         members = members_qs(community).count()
     qs = member_contributions(community, period)
-    hist = _histogram(qs.values("user_id").annotate(n=Count("pk")).order_by())
+    kinds = ContributionKind.values
+    hist = _histogram(qs.values("user_id").annotate(n=Count("pk"), **_per_kind_columns(kinds)).order_by(), kinds=kinds)
     values = _values_from_histogram(hist, members)
-    contributors = int(sum(k for n, k in hist if n))
+    contributors = int(sum(r[1] for r in hist if r[0]))
     return VoiceSummary(
         period=period,
         members=members,
@@ -427,7 +502,7 @@ def voice_summary(community: Community, period: Period, *, members: int | None =
         not_heard=max(members - contributors, 0),
         gini=equity.gini(values),
         heard=equity.share_heard(values) if members else 0.0,
-        by_kind=_kind_rows(qs, ContributionKind.choices, people=False),
+        by_kind=_kind_rows(_kind_totals(hist, kinds), ContributionKind.choices),
     )
 
 
@@ -456,6 +531,11 @@ class OpportunitySummary:
     by_kind: list[KindRow]
 
     @property
+    def entries_shown(self) -> int | Suppressed:
+        """The number of opportunities, hidden when fewer than 5 people had them."""
+        return Suppressed(THRESHOLD) if self.people < THRESHOLD else self.entries
+
+    @property
     def without_in_period(self) -> int:
         return max(self.members - self.people, 0)
 
@@ -477,7 +557,8 @@ def opportunity_summary(community: Community, period: Period, *, members: int | 
     if members is None:
         members = members_qs(community).count()
     qs = member_opportunities(community, period)
-    hist = _histogram(qs.values("user_id").annotate(n=Count("pk")).order_by())
+    kinds = OpportunityKind.values
+    hist = _histogram(qs.values("user_id").annotate(n=Count("pk"), **_per_kind_columns(kinds)).order_by(), kinds=kinds)
     values = _values_from_histogram(hist, members)
     ever = OpportunityEntry.objects.filter(community=community).values("user_id")
     never = members_qs(community).exclude(user_id__in=ever).count()
@@ -485,10 +566,10 @@ def opportunity_summary(community: Community, period: Period, *, members: int | 
         period=period,
         members=members,
         entries=int(values.sum()),
-        people=int(sum(k for n, k in hist if n)),
+        people=int(sum(r[1] for r in hist if r[0])),
         gini=equity.gini(values),
         never=never,
-        by_kind=_kind_rows(qs, OpportunityKind.choices, people=False),
+        by_kind=_kind_rows(_kind_totals(hist, kinds), OpportunityKind.choices),
     )
 
 
@@ -588,7 +669,8 @@ class Trend:
     labels: dict[str, str]
     gini: list[float]
     heard: list[float]
-    contributions: list[int]
+    contributions: list[int | Suppressed]  # hidden in a month with fewer than 5 contributors
+    contributors: list[int | Suppressed]
     opportunities: list[int | Suppressed]
     opportunity_people: list[int | Suppressed]
 
@@ -604,6 +686,7 @@ class Trend:
                     "gini": self.gini[i],
                     "heard": self.heard[i],
                     "contributions": self.contributions[i],
+                    "contributors": self.contributors[i],
                     "opportunities": self.opportunities[i],
                     "opportunity_people": self.opportunity_people[i],
                 }
@@ -635,8 +718,131 @@ def _blau_or_none(counts: Sequence[int]) -> float | None:
     return equity.blau(counts) if sum(counts) >= THRESHOLD else None
 
 
+# --------------------------------------------------------------------------- trend cache
+#
+# A closed month's contributions cannot change except by a backdated write (an import, the
+# demo, a late sync) or by the member list changing (only current members are counted). The
+# per-month histograms of closed months are therefore cached, keyed by the community, the
+# months, and a fingerprint of the member list; each entry remembers the ledger's high-water
+# mark (the largest contribution id when it was computed) and is used only while no row above
+# that mark falls into the closed months. Representation, population totals, opportunities
+# and the current month are always read fresh. See docs/insights.md, "Trend cache".
+
+TREND_CACHE_VERSION = 3
+TREND_CACHE_SECONDS = 24 * 3600
+# A month counts as closed this long after it ended, so a contribution written in the last
+# moments of a month by a transaction that commits just after midnight is still seen.
+CLOSED_AFTER = timedelta(hours=1)
+
+
+def _member_fingerprint(community: Community) -> tuple[int, int, int]:
+    """Count, sum and a hashed sum of member ids: changes whenever someone joins, leaves or
+    becomes or stops being a guest (guests' contributions are not counted)."""
+    agg = members_qs(community).aggregate(
+        n=Count("pk"), s=Sum("user_id"), h=Sum(Mod(F("user_id") * F("user_id"), Value(1000003)))
+    )
+    return int(agg["n"] or 0), int(agg["s"] or 0), int(agg["h"] or 0)
+
+
+def _trend_cache_key(community: Community, closed: Sequence[Month], fingerprint: tuple[int, int, int]) -> str:
+    created = community.created_at.isoformat()  # ids come back after a rollback or a restore; this does not
+    n, s, h = fingerprint
+    return (
+        f"insights:trend:v{TREND_CACHE_VERSION}:{community.pk}:{created}:{settings.TIME_ZONE}:"
+        f"{closed[0].label}:{closed[-1].label}:{n}.{s}.{h}"
+    )
+
+
+def _bucket_histograms(community: Community, months: Sequence[Month], since, until) -> dict[int, list[tuple]]:
+    """{month index: [(contributions, people with that many, of whom joined after the month)]}.
+
+    Members only, in one grouped query. The last figure lets the month's population include
+    people who took part before their membership says they joined (history imported from before
+    Convene, a guest who later became a member): they were evidently there. The joining date is
+    looked up once per person and month, after grouping, not once per contribution.
+    """
+    q = connection.ops.quote_name
+    inner = (
+        Contribution.objects.filter(
+            community=community,
+            user_id__in=_member_user_ids(community),
+            occurred_at__gte=since,
+            occurred_at__lt=until,
+        )
+        .annotate(b=_bucket("occurred_at", months))
+        # person first in the GROUP BY: it follows the covering index (community, user, occurred_at, kind)
+        .values("user_id", "b")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    sql, params = inner.query.sql_with_params()
+    adapt = connection.ops.adapt_datetimefield_value
+    joined = f"m.{q('joined_at')}"
+    # the month the person joined in, as an index like `_bucket`'s (-1 before, len after)
+    whens = [f"WHEN {joined} < %s THEN -1"] + [f"WHEN {joined} < %s THEN {i}" for i in range(len(months))]
+    bounds = [adapt(months[0].start)] + [adapt(m.end) for m in months]
+    b, n, uid = q("b"), q("n"), q("user_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.{b}, t.{n}, COUNT(*), SUM(CASE WHEN (CASE {' '.join(whens)} ELSE {len(months)} END) > t.{b} "  # noqa: S608
+            f"THEN 1 ELSE 0 END) FROM ({sql}) t INNER JOIN {q(Membership._meta.db_table)} m "
+            f"ON m.{uid} = t.{uid} AND m.{q('community_id')} = %s GROUP BY t.{b}, t.{n}",
+            [*bounds, *params, community.pk],  # in the order of the placeholders
+        )
+        found = cursor.fetchall()
+    out: dict[int, list[tuple]] = {}
+    for month, count, people, after in found:
+        if 0 <= month < len(months):
+            out.setdefault(int(month), []).append((int(count), int(people), int(after or 0)))
+    return out
+
+
+def _closed_histograms(community: Community, closed: Sequence[Month], *, cache: bool) -> dict[int, list[tuple]]:
+    key = _trend_cache_key(community, closed, _member_fingerprint(community)) if cache else None
+    if key:
+        entry = django_cache.get(key)
+        if entry is not None:
+            # only rows written since the mark: community and id alone, so both databases walk
+            # an index by id instead of the community's whole history
+            since = Contribution.objects.filter(community=community, pk__gt=entry["high_water"]).aggregate(
+                late=Count("pk", filter=Q(occurred_at__lt=closed[-1].end)), top=Max("pk")
+            )
+            if not since["late"]:
+                left = int(entry["expires"] - time.time())
+                if since["top"] and left > 0:  # move the mark on (same expiry), so the next check reads fewer rows
+                    django_cache.set(key, {**entry, "high_water": since["top"]}, left)
+                return entry["hist"]
+    # the mark is read before the counts: a row written in between is counted and also seen as
+    # late next time (one needless recomputation), never missed
+    high_water = Contribution.objects.aggregate(m=Max("pk"))["m"] or 0
+    hist = _bucket_histograms(community, closed, closed[0].start, closed[-1].end)
+    if key:
+        entry = {"high_water": high_water, "hist": hist, "expires": time.time() + TREND_CACHE_SECONDS}
+        django_cache.set(key, entry, TREND_CACHE_SECONDS)
+    return hist
+
+
+def _trend_histograms(
+    community: Community, months: list[Month], window: Period, *, cache: bool
+) -> dict[int, list[tuple]]:
+    """Per month, the histogram of members' contribution counts: closed months (cached) and
+    the open ones (read fresh)."""
+    now = timezone.now()
+    n_closed = sum(1 for m in months if m.end <= now - CLOSED_AFTER)
+    closed, open_ = months[:n_closed], months[n_closed:]
+    hist = _closed_histograms(community, closed, cache=cache) if closed else {}
+    if open_:
+        fresh = _bucket_histograms(community, open_, open_[0].start, window.until)
+        hist = {**hist, **{n_closed + i: rows for i, rows in fresh.items()}}
+    return hist
+
+
 def community_trend(
-    community: Community, *, months: list[Month] | None = None, rows: _MemberRows | None = None
+    community: Community,
+    *,
+    months: list[Month] | None = None,
+    rows: _MemberRows | None = None,
+    cache: bool = True,
 ) -> Trend:
     """Twelve monthly points: who was a member by then, how diverse, how evenly heard, who got roles.
 
@@ -663,15 +869,18 @@ def community_trend(
         labels[f"diversity:{attr}"] = label
 
     window = Period(start=timezone.localtime(months[0].start).date(), end=timezone.localdate())
-    contrib = member_contributions(community, window).annotate(b=_bucket("occurred_at", months))
-    # person first in the GROUP BY: it follows the covering index (see migrations/0001)
-    hist = _histogram(contrib.values("user_id", "b").annotate(n=Count("pk")).order_by(), ["b"])
-    gini, heard, volume = [], [], []
+    hist = _trend_histograms(community, months, window, cache=cache)
+    gini, heard, volume, voices = [], [], [], []
     for i in range(n):
-        values = _values_from_histogram([(nn, k) for b, nn, k in hist if b == i], totals[i])
+        rows_i = hist.get(i, [])
+        # the voice population: members by the month's end, and anyone who took part in it
+        # before their membership says they joined
+        values = _values_from_histogram(rows_i, totals[i] + sum(r[2] for r in rows_i))
         gini.append(equity.gini(values))
         heard.append(equity.share_heard(values))
-        volume.append(int(values.sum()))
+        contributors = equity.suppress(int(np.count_nonzero(values)))
+        voices.append(contributors)
+        volume.append(Suppressed(THRESHOLD) if isinstance(contributors, Suppressed) else int(values.sum()))
     opp = {
         r["b"]: r
         for r in member_opportunities(community, window)
@@ -694,6 +903,7 @@ def community_trend(
         gini=gini,
         heard=heard,
         contributions=volume,
+        contributors=voices,
         opportunities=opp_entries,
         opportunity_people=opp_people,
     )
@@ -707,7 +917,7 @@ class Dashboard:
     trend: Trend | None = None
 
 
-def community_dashboard(community: Community, period: Period, *, full: bool) -> Dashboard:
+def community_dashboard(community: Community, period: Period, *, full: bool, cache: bool = True) -> Dashboard:
     """Everything on the community page in a fixed number of grouped queries.
 
     `full` adds voice, opportunities and the trend (coordinators); without it, only the
@@ -721,7 +931,7 @@ def community_dashboard(community: Community, period: Period, *, full: bool) -> 
         representation=rep,
         voice=voice_summary(community, period, members=rep.people),
         opportunities=opportunity_summary(community, period, members=rep.people),
-        trend=community_trend(community, rows=rows),
+        trend=community_trend(community, rows=rows, cache=cache),
     )
 
 
@@ -965,7 +1175,7 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
             not_heard=len(pop) - contributors,
             gini=equity.gini(values),
             heard=equity.share_heard(values),
-            by_kind=_kind_rows(kinds, ContributionKind.choices),
+            by_kind=_kind_rows(_kind_totals_of(kinds), ContributionKind.choices),
         )
         if with_names:
             not_heard = sorted(
@@ -998,6 +1208,11 @@ def community_links(user, community) -> list[tuple[str, str]]:
     if can(user, community, Need.MEMBER):
         return [("Insights", reverse("insights:community", args=[community.slug]))]
     return []
+
+
+def turn_suggestions(community, kind: str, eligible_user_ids: Iterable[int], limit: int = 3) -> list[Suggestion]:
+    """Hook (core.hooks) for apps where a coordinator assigns a role: `rotation_suggestion`."""
+    return rotation_suggestion(community, kind=kind, eligible_user_ids=eligible_user_ids, limit=limit)
 
 
 def members_with_skill(community: Community, skill: str) -> list[int]:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("c/<slug:slug>/insights/rotation/", views.rotation, name="rotation"),
     path("c/<slug:slug>/insights/contexts/", views.contexts, name="contexts"),
     path("c/<slug:slug>/insights/contexts/<str:context>/", views.context, name="context"),
+    path("c/<slug:slug>/insights/contexts/<str:context>/export.csv", views.context_export, name="context_export"),
 ]

@@ -43,7 +43,7 @@ def _trend_charts(trend):
     diversity = [(trend.labels[k], v) for k, v in trend.blau.items() if k.startswith("diversity:")]
     diversity = [s for s in diversity if any(v is not None for v in s[1])]
     peak = max(
-        [v for v in trend.opportunities if isinstance(v, int)] + [v for v in trend.contributions] + [1],
+        [v for v in [*trend.opportunities, *trend.contributions] if isinstance(v, int)] + [1],
     )
     return {
         "profile": charts.line_chart(labels, profile),
@@ -52,7 +52,7 @@ def _trend_charts(trend):
         "volume": charts.line_chart(
             labels,
             [
-                ("Contributions", trend.contributions),
+                ("Contributions", [v if isinstance(v, int) else None for v in trend.contributions]),
                 ("Opportunities", [v if isinstance(v, int) else None for v in trend.opportunities]),
             ],
             y_max=_nice(peak),
@@ -173,6 +173,14 @@ def contexts(request, slug):
     page = Paginator(selectors.context_list(c), 25).get_page(request.GET.get("page"))
     page.summaries = selectors.context_summaries(c, list(page.object_list))
     return render(request, "insights/contexts.html", _ctx(request, c, page_obj=page))
+
+
+@login_required
+def context_export(request, slug, context):
+    c, _info = context_for(request.user, slug, context)
+    response = HttpResponse(exports.context_csv(c, context), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="insights-{slugify(c.slug)}-{slugify(context)}.csv"'
+    return response
 
 
 @login_required
