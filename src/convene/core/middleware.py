@@ -38,3 +38,61 @@ class ApiBodyGuardMiddleware:
                     status=415,
                 )
         return self.get_response(request)
+
+
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _api_caller(request) -> str:
+    """Who a write is counted against: the bearer token, else the session's user, else the address."""
+    import hashlib
+
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:7].lower() == "bearer " and header[7:].strip():
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+
+
+class ApiRateLimitMiddleware:
+    """At most `CONVENE_API_WRITES_PER_MINUTE` API writes per caller per minute (0 turns it off).
+
+    A fixed one-minute window counted in Django's cache, so with `REDIS_URL` every process shares
+    the count. Over the limit the API answers 429 with `Retry-After` (seconds to the next window).
+    Reads are not counted. Runs after authentication so a session's user is known; a token is
+    counted by its hash without a database lookup.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.CONVENE_API_WRITES_PER_MINUTE
+        if limit > 0 and request.method in _WRITE_METHODS and request.path.startswith("/api/"):
+            import time
+
+            from django.core.cache import cache
+
+            now = time.time()
+            window = int(now // 60)
+            key = f"api-writes:{_api_caller(request)}:{window}"
+            cache.add(key, 0, timeout=120)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.set(key, 1, timeout=120)
+                count = 1
+            if count > limit:
+                retry_after = max(1, int((window + 1) * 60 - now + 0.999))
+                response = JsonResponse(
+                    {
+                        "detail": f"Too many changes: at most {limit} a minute. Try again in {retry_after} s.",
+                        "code": "rate_limited",
+                    },
+                    status=429,
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return self.get_response(request)
