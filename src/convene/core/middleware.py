@@ -1,11 +1,43 @@
-"""Guards for API request bodies: size (413) and content type (415), before any parsing."""
+"""Guards for API requests before any parsing: size (413), content type (415), unstorable text (400), rate (429)."""
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.http import JsonResponse
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+# A JSON body can only carry a forbidden character as a raw byte or as a \\u escape.
+_SUSPECT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u(?:00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _bad_text(body: bytes) -> str | None:
+    """A message naming the first string (by its key) that `text_problem` refuses, or None."""
+    import json
+
+    from convene.core.text import text_problem
+
+    if b"\x00" in body:
+        return "Text may not contain NUL (\\u0000) characters."
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the API answers 400 for the syntax
+    stack = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((str(k), v) for k, v in value.items())
+            stack.extend(("a key", k) for k in value)
+        elif isinstance(value, list):
+            stack.extend((where, v) for v in value)
+        elif isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                field = f"“{where}”" if where else "the body"
+                return f"Text in {field} {problem}."
+    return None
 
 
 class ApiBodyGuardMiddleware:
@@ -26,11 +58,12 @@ class ApiBodyGuardMiddleware:
                     },
                     status=413,
                 )
-            # PostgreSQL cannot store NUL characters in text or JSON: refuse them up front (found by fuzzing).
-            if length and (b"\\u0000" in request.body or b"\x00" in request.body):
-                return JsonResponse(
-                    {"detail": "Text may not contain NUL (\\u0000) characters.", "code": "invalid"}, status=400
-                )
+            # Text that cannot be stored or exported (NUL: PostgreSQL; other C0 controls: XML/DOCX; lone
+            # surrogates: not Unicode) is refused up front, naming the field (NUL found by fuzzing).
+            if length and _SUSPECT.search(request.body):
+                refusal = _bad_text(request.body)
+                if refusal is not None:
+                    return JsonResponse({"detail": refusal, "code": "invalid"}, status=400)
             content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             if length and content_type not in {"application/json", ""} and not content_type.endswith("+json"):
                 return JsonResponse(
