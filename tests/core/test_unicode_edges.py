@@ -299,3 +299,90 @@ def test_valid_unicode_is_not_silently_normalised_in_free_text(world, api):
     assert r.status_code == 200
     assert r.json()["bio"] == VALID
     assert unicodedata.is_normalized("NFD", "e\u0301") and "e\u0301" in member.get("/me/profile").json()["bio"]
+
+
+def _isolated(html: str, needle: str) -> bool:
+    """Every occurrence of `needle` in the page's text is inside <bdi> or an element with dir."""
+    from html.parser import HTMLParser
+
+    from .test_hostile_text import _VOID
+
+    class Finder(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack, self.seen, self.bad = [], 0, 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in _VOID:
+                self.stack.append((tag, tag in {"bdi", "title", "option", "textarea"} or "dir" in dict(attrs)))
+
+        def handle_endtag(self, tag):
+            for i in range(len(self.stack) - 1, -1, -1):
+                if self.stack[i][0] == tag:
+                    del self.stack[i:]
+                    break
+
+        def handle_data(self, data):
+            if needle in data:
+                self.seen += 1
+                self.bad += not any(isolating for _, isolating in self.stack)
+
+    finder = Finder()
+    finder.feed(html)
+    return finder.seen > 0 and finder.bad == 0
+
+
+def test_web_forms_take_unicode_refuse_bad_text_and_isolate_rtl(world):
+    """Through the web forms: RTL/emoji text kept, names normalised, bad text refused inline, RTL isolated."""
+    from convene.communities.models import Community
+
+    client = world.client("coordinator")
+    profile = world.users["coordinator"].profile
+    form = {"display_name": "Cora", "hours_per_month": 0, "bio": ""}
+
+    r = client.post("/me/profile/", {**form, "display_name": "\u202eCora \u05e9\u05dc\u05d5\u05dd\u200b", "bio": VALID})
+    assert r.status_code == 302
+    profile.refresh_from_db()
+    assert profile.display_name == "Cora \u05e9\u05dc\u05d5\u05dd" and profile.bio == VALID
+
+    for field, value, message in [
+        ("display_name", "\u200b\u200d\ufeff\u202e", "no visible characters"),
+        ("bio", "bell\x07", "control characters"),
+        ("bio", "x" * 2001, "at most 2000 characters"),
+        ("bio", "nul\x00", "Null characters are not allowed"),
+    ]:
+        r = client.post("/me/profile/", {**form, field: value})
+        assert r.status_code == 200, (field, value)
+        assert message in r.content.decode(), (field, message)
+        profile.refresh_from_db()
+        assert profile.display_name == "Cora \u05e9\u05dc\u05d5\u05dd" and profile.bio == VALID, "nothing saved"
+
+    r = client.post(
+        "/communities/new/",
+        {"name": "\u202eمجتمع الممارسة", "slug": "rtl", "domain": RTL, "description": VALID, "visibility": "public"},
+    )
+    assert r.status_code == 302
+    community = Community.objects.get(slug="rtl")
+    assert community.name == "مجتمع الممارسة" and community.domain == RTL and community.description == VALID
+    for url in ["/c/rtl/", "/c/rtl/members/", "/communities/"]:
+        html = client.get(url).content.decode()
+        assert _isolated(html, "مجتمع الممارسة"), url
+    assert _isolated(client.get("/c/rtl/members/").content.decode(), "Cora \u05e9\u05dc\u05d5\u05dd")
+    assert _isolated(client.get("/c/rtl/").content.decode(), RTL)
+
+
+def test_docx_export_survives_control_characters_stored_earlier(world):
+    """Text stored before the edges refused control characters still exports (python-docx refuses them)."""
+    import io
+    import zipfile
+
+    from convene.deliberation.models import JointResponse, Phase
+
+    response = JointResponse.objects.create(
+        community=world.public, title="Bell\x07 title", what_changed="W", state=Phase.DRAFTING, draft_text="One\x07 two"
+    )
+    response.communities.add(world.public)
+    r = world.client("member").get(f"/responses/{response.pk}/final.docx")
+    assert r.status_code == 200
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
+    assert "One two" in xml

@@ -55,3 +55,21 @@ def normalise_name(value: str | None) -> str:
     if not name.strip("\u200c\u200d"):
         return ""  # only joiners left: nothing visible
     return name
+
+
+def validate_storable_text(value) -> None:
+    """Django validator form of `text_problem` (web forms; see CoreConfig.ready)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem and "NUL" not in problem:  # Django's own validator reports NUL
+            raise ValidationError(f"This text {problem}: remove it and try again.", code="invalid_characters")
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value) -> str:
+    """`value` as text without the characters XML 1.0 cannot hold (for DOCX exports of older data)."""
+    return _XML_INVALID.sub("", str(value))
