@@ -62,6 +62,16 @@ def _activity_catalogue(request, django_db_blocker):
         ensure_catalogue()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and debounce keys live in the (per-process) cache: start every test empty,
+    since rolled-back tests reuse primary keys on SQLite and counts would carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "convene.core.middleware.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -270,6 +271,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# API writes (POST/PUT/PATCH/DELETE) per caller (token, session user or address) per minute; 0: off.
+# Far above what a person does by hand; a runaway script gets 429 with Retry-After.
+CONVENE_API_WRITES_PER_MINUTE = int(os.environ.get("CONVENE_API_WRITES_PER_MINUTE", "600"))
 
 # Opinion maps: computed by a background worker in production, on read in development.
 CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)

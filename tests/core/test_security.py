@@ -131,3 +131,30 @@ def test_static_files_are_served_without_collectstatic(client, db):
     for path in ["/static/css/convene.css", "/static/vendor/htmx.min.js", "/static/js/convene.js"]:
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_api_writes_are_rate_limited_per_caller(world, api, settings):
+    """Writes over CONVENE_API_WRITES_PER_MINUTE get 429 with Retry-After; reads and other callers go on."""
+    settings.CONVENE_API_WRITES_PER_MINUTE = 3
+    member, other = api("member"), api("coordinator")
+    for n in range(3):
+        assert member.patch("/me/profile", {"bio": f"bio {n}"}).status_code == 200
+    refused = member.patch("/me/profile", {"bio": "one too many"})
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited" and set(refused.json()) == {"detail", "code"}
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    world.users["member"].profile.refresh_from_db()
+    assert world.users["member"].profile.bio == "bio 2"  # the refused write changed nothing
+    assert member.get("/me/profile").status_code == 200  # reads are not counted
+    assert other.patch("/me/profile", {"bio": "mine"}).status_code == 200  # per caller
+    # a browser session is counted per user, CSRF or not
+    session = world.client("guest")
+    for _ in range(3):
+        session.patch("/api/v1/me/profile", "{}", content_type="application/json")
+    assert session.patch("/api/v1/me/profile", "{}", content_type="application/json").status_code == 429
+
+
+def test_api_rate_limit_can_be_turned_off(world, api, settings):
+    settings.CONVENE_API_WRITES_PER_MINUTE = 0
+    member = api("member")
+    assert all(member.patch("/me/profile", {"bio": "x"}).status_code == 200 for _ in range(5))

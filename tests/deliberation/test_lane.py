@@ -206,3 +206,17 @@ def test_drawn_next_statement_skips_what_was_voted_and_ends_when_all_are(voting)
         response.pk, participant.pk, response_key=response.secret, revision=response.revision
     )
     assert (picked, remaining) == (None, 0)
+
+
+def test_lane_counts_votes_against_the_api_write_limit(voting, settings):
+    from django.core.cache import cache
+
+    b, response, statements = voting
+    cache.clear()
+    settings.CONVENE_API_WRITES_PER_MINUTE = 3
+    member = ApiClient(b.members[9])
+    answers = [_vote(member, response, s, 1)[0] for s in statements[:5]]  # first by the route, then the lane
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert int(answers[3]["Retry-After"]) >= 1 and answers[3].json()["code"] == "rate_limited"
+    assert Vote.objects.filter(participant__user=b.members[9]).count() == 3
+    cache.clear()

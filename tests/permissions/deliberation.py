@@ -4,6 +4,7 @@ The response lives in the private community "priv" (so strangers get 404) and is
 views; routes of later phases answer 409 (wrong phase) to the people allowed to call them.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.core.cache import cache
@@ -37,6 +38,22 @@ def setup(world):
         response=response, text="The central desk slows things down.", state=StatementState.ACCEPTED
     )
     o["minority"] = MinorityView.objects.create(response=response, text="Keep direct referrals.")
+    # The same response in anonymous mode: every route must decide alike (and leak nobody; see
+    # tests/deliberation/test_anonymous.py).
+    anonymous = JointResponse.objects.create(
+        community=world.private,
+        title="An anonymous consultation",
+        what_changed="Night shifts change.",
+        state=Phase.GATHERING,
+        gathering_ends=now + timedelta(days=3),
+        anonymous=True,
+    )
+    anonymous.communities.add(world.private)
+    o["anon_response"] = anonymous
+    o["anon_statement"] = Statement.objects.create(
+        response=anonymous, text="Nights are hard.", state=StatementState.ACCEPTED
+    )
+    o["anon_minority"] = MinorityView.objects.create(response=anonymous, text="Keep the old rota.")
     o["opinion_request"] = OpinionRequest.objects.create(
         community=world.private,
         requester_name="Ada",
@@ -251,3 +268,43 @@ API = [
     Case(f"GET {D}/responses/{{response_id}}/document", (401, 404, 200, 200, 200), RID),
     Case(f"GET {D}/responses/{{response_id}}/polis-export", (401, 404, 403, 200, 200), RID),
 ]
+
+
+class _AnonymousMode:
+    """The world as seen by a case, with the anonymous response in place of the ordinary one."""
+
+    def __init__(self, world):
+        self._world = world
+        o = world.objects
+        self.objects = {
+            **o,
+            "response": o["anon_response"],
+            "statement": o["anon_statement"],
+            "minority": o["anon_minority"],
+        }
+
+    def __getattr__(self, name):
+        return getattr(self._world, name)
+
+
+def _in_anonymous_mode(case: Case) -> Case:
+    kwargs, data = case.kwargs, case.data
+    return replace(
+        case,
+        kwargs=lambda w: kwargs(_AnonymousMode(w)),
+        data=None if data is None else (lambda w: data(_AnonymousMode(w))),
+        note=f"anonymous mode{'; ' + case.note if case.note else ''}",
+    )
+
+
+_NOT_RESPONSE_ROUTES = {
+    "deliberation:list",
+    "deliberation:create",
+    "deliberation:ask",
+    "deliberation:requests",
+    "deliberation:request_decide",
+    "deliberation:track",
+    "deliberation:track_download",
+}
+WEB += [_in_anonymous_mode(c) for c in list(WEB) if c.route not in _NOT_RESPONSE_ROUTES]
+API += [_in_anonymous_mode(c) for c in list(API) if "/responses/{response_id}" in c.route]

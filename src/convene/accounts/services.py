@@ -10,14 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from convene.core.errors import InvalidInput
+from convene.core.text import normalise_name
 
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, User
 
 MAX_TAGS = 30
 
 
-def skill_names(raw: str | Iterable[str]) -> list[str]:
+def skill_names(raw: str | Iterable[str], *, field: str = "skills") -> list[str]:
     """Normalise free text ("Python, SQL;  pandas") into unique lower-case tags."""
+    label = field.replace("_", " ").capitalize()
     items = raw.replace(";", ",").split(",") if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
@@ -25,11 +27,11 @@ def skill_names(raw: str | Iterable[str]) -> list[str]:
         if not name:
             continue
         if len(name) > 60:
-            raise InvalidInput(f"Tag “{name[:20]}…” is longer than 60 characters.", field="skills")
+            raise InvalidInput(f"{label}: the tag “{name[:20]}…” is longer than 60 characters.", field=field)
         if name not in names:
             names.append(name)
     if len(names) > MAX_TAGS:
-        raise InvalidInput(f"At most {MAX_TAGS} tags, please.", field="skills")
+        raise InvalidInput(f"{label}: at most {MAX_TAGS} tags, please.", field=field)
     return names
 
 
@@ -71,6 +73,10 @@ def profile_update(
             raise InvalidInput(
                 f"{field.replace('_', ' ').capitalize()} is longer than {limits[field]} characters.", field=field
             )
+        if field == "display_name" and value:
+            value = normalise_name(value)  # an identity: no bidi overrides or invisible characters (core.text)
+            if not value:
+                raise InvalidInput("Display name has no visible characters.", field=field)
         setattr(profile, field, value)
     if seniority is not None:
         if seniority and seniority not in Seniority.values:

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, Gone, InvalidInput
+from convene.core.text import normalise_name
 
 from .models import (
     AuditEntry,
@@ -39,6 +40,14 @@ def _clean(value: str | None, *, field: str, limit: int, required: bool = False)
     return value
 
 
+def _name(name: str | None) -> str:
+    """A community's name is an identity: NFC, no bidi controls or invisible characters (core.text)."""
+    cleaned = normalise_name(_clean(name, field="name", limit=120, required=True))
+    if not cleaned:
+        raise InvalidInput("Name is required (it has no visible characters).", field="name")
+    return cleaned
+
+
 def _slug(slug: str | None, name: str) -> str:
     slug = slugify(slug or name)[:60]
     if not slug:
@@ -58,7 +67,7 @@ def community_create(
     description: str = "",
     visibility: str = Visibility.PUBLIC,
 ) -> Community:
-    name = _clean(name, field="name", limit=120, required=True)
+    name = _name(name)
     domain = _clean(domain, field="domain", limit=200, required=True)
     description = _clean(description, field="description", limit=5000)
     if visibility not in Visibility.values:
@@ -90,7 +99,7 @@ def community_update(
 ) -> Community:
     changed = []
     if name is not None:
-        community.name = _clean(name, field="name", limit=120, required=True)
+        community.name = _name(name)
         changed.append("name")
     if domain is not None:
         community.domain = _clean(domain, field="domain", limit=200, required=True)

@@ -68,29 +68,31 @@ def as_markdown(response: JointResponse) -> str:
 def as_docx(response: JointResponse) -> bytes:
     from docx import Document
 
-    doc = document(response)
+    from convene.core.text import xml_safe as x
+
+    doc = document(response)  # text stored before the edges refused control characters must not break the file
     out = Document()
     for block in doc["text"].split("\n"):
         line = block.rstrip()
         if line.startswith("### "):
-            out.add_heading(line[4:], level=3)
+            out.add_heading(x(line[4:]), level=3)
         elif line.startswith("## "):
-            out.add_heading(line[3:], level=2)
+            out.add_heading(x(line[3:]), level=2)
         elif line.startswith("# "):
-            out.add_heading(line[2:], level=1)
+            out.add_heading(x(line[2:]), level=1)
         elif line.startswith("- "):
-            out.add_paragraph(line[2:], style="List Bullet")
+            out.add_paragraph(x(line[2:]), style="List Bullet")
         elif line.startswith("> "):
-            out.add_paragraph(line[2:], style="Intense Quote")
+            out.add_paragraph(x(line[2:]), style="Intense Quote")
         elif line:
-            out.add_paragraph(line)
+            out.add_paragraph(x(line))
     out.add_heading("Minority views", level=2)
     for m in doc["minority_views"]:
         p = out.add_paragraph(style="List Bullet")
-        p.add_run(m["view"]).bold = True
+        p.add_run(x(m["view"])).bold = True
         if m["held_by"]:
-            p.add_run(f" ({m['held_by']})")
-        out.add_paragraph(f"Answer: {m['answer'] or '(not yet answered)'}")
+            p.add_run(x(f" ({m['held_by']})"))
+        out.add_paragraph(x(f"Answer: {m['answer'] or '(not yet answered)'}"))
     e = doc["endorsement"]
     out.add_heading("Endorsement", level=2)
     out.add_paragraph(f"Support: {e['support_pct']}% of those who took a position.")
@@ -104,9 +106,9 @@ def as_docx(response: JointResponse) -> bytes:
         for cell, value in zip(
             cells, [row["community"], row["endorse"], row["reservations"], row["object"], row["abstain"]], strict=True
         ):
-            cell.text = str(value)
+            cell.text = x(value)
     for r in e["objections_and_reservations"]:
-        out.add_paragraph(f"{r['stance']} ({r['community']}): {r['reason']}", style="List Bullet")
+        out.add_paragraph(x(f"{r['stance']} ({r['community']}): {r['reason']}"), style="List Bullet")
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()

@@ -21,6 +21,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 
 from convene.accounts.services import api_token_touch
+from convene.core.middleware import api_write_refusal
 
 from . import permissions, selectors, services
 
@@ -96,7 +97,7 @@ def _vote(request, response_id: int) -> HttpResponse | None:
     if parsed is None:
         return None
     try:
-        return _cast(response_id, *parsed)
+        return _cast(request, response_id, *parsed)
     except (OperationalError, InterfaceError):
         # A connection broken since the last request (the database restarted): drop it and let
         # the full stack reconnect and answer. Safe even after the vote was written: the same
@@ -105,7 +106,7 @@ def _vote(request, response_id: int) -> HttpResponse | None:
         return None
 
 
-def _cast(response_id: int, secret: str, statement_id: int, value: int) -> HttpResponse | None:
+def _cast(request, response_id: int, secret: str, statement_id: int, value: int) -> HttpResponse | None:
     ballot = permissions.ballot_for(secret, response_id, statement_id)
     if ballot is None:
         return None
@@ -114,6 +115,9 @@ def _cast(response_id: int, secret: str, statement_id: int, value: int) -> HttpR
         participant_id = selectors.anonymous_participant_id(ballot)
     if participant_id is None:
         return None  # a first vote creates the participant: the full route does that
+    refusal = api_write_refusal(request)  # counted here only when the lane answers, so once
+    if refusal is not None:
+        return refusal
     if ballot.token_stale:
         api_token_touch(token_id=ballot.token_id)
     services.vote_record(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from convene.communities.ledgers import contribution_record
 from convene.communities.models import Community, Membership
 from convene.core.errors import Conflict, InvalidInput, ServiceError
+from convene.core.text import normalise_name
 
 from .models import (
     STATEMENT_LIMIT,
@@ -300,7 +301,9 @@ def opinion_request_submit(
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    name = _clean(requester_name, field="requester_name", label="Your name", limit=120, required=True)
+    name = normalise_name(_clean(requester_name, field="requester_name", label="Your name", limit=120, required=True))
+    if not name:
+        raise InvalidInput("Your name is required (it has no visible characters).", field="requester_name")
     organisation = _clean(organisation, field="organisation", label="Organisation", limit=200, required=True)
     contact = (contact or "").strip().lower()
     try:

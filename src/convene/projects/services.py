@@ -94,10 +94,7 @@ def _number(value, *, field: str, label: str, low: float, high: float, integer: 
 
 
 def _skills(value, *, field: str) -> list[str]:
-    try:
-        return skill_names(value or [])
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message, field=field) from None
+    return skill_names(value or [], field=field)
 
 
 def _check_process(minutes, runs, *, prefix: str = "") -> None:

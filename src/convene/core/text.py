@@ -1,0 +1,75 @@
+"""Text rules at the edges: what user text may contain, and how short identity fields are normalised.
+
+Free text (descriptions, statements, notes, drafts) is stored exactly as sent: every code point
+of right-to-left scripts, emoji sequences, zero-width joiners and combining marks is kept. Only
+characters that cannot be stored or exported are refused: NUL (PostgreSQL cannot store it), the
+other C0 control characters except tab, line feed and carriage return (XML, and so DOCX, cannot
+hold them), and lone surrogates (not Unicode text at all).
+
+Short identity fields — a person's display name, a community's name, a requester's name — are
+shown next to other people's text, where an invisible or direction-changing character can spoof
+("Ann\u202egnirts" reads as a different name). `normalise_name` puts them in NFC, drops
+bidirectional controls and invisible format characters other than ZWJ/ZWNJ (which emoji and
+Indic/Persian scripts need), turns other whitespace into single spaces; a name left empty by
+this is blank.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# U+202A..U+202E embeddings/overrides, U+2066..U+2069 isolates, LRM, RLM, ALM.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_KEEP_FORMAT = frozenset("\u200c\u200d")  # ZWNJ, ZWJ: needed by scripts and emoji sequences
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as user text, or None."""
+    match = _FORBIDDEN.search(value)
+    if match is None:
+        return None
+    char = match.group(0)
+    if char == "\x00":
+        return "may not contain NUL (\\u0000) characters"
+    if "\ud800" <= char <= "\udfff":
+        return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
+    return f"may not contain control characters (U+{ord(char):04X})"
+
+
+def normalise_name(value: str | None) -> str:
+    """NFC, no bidi controls or invisible characters (except ZWJ/ZWNJ), single spaces, stripped."""
+    value = unicodedata.normalize("NFC", value or "")
+    kept = []
+    for char in value:
+        if char in BIDI_CONTROLS:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cf" and char not in _KEEP_FORMAT:
+            continue  # zero-width space, word joiner, BOM, soft hyphen, ...
+        if category in {"Cc", "Zs", "Zl", "Zp"}:
+            char = " "
+        kept.append(char)
+    name = re.sub(" +", " ", "".join(kept)).strip()
+    if not name.strip("\u200c\u200d"):
+        return ""  # only joiners left: nothing visible
+    return name
+
+
+def validate_storable_text(value) -> None:
+    """Django validator form of `text_problem` (web forms; see CoreConfig.ready)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem and "NUL" not in problem:  # Django's own validator reports NUL
+            raise ValidationError(f"This text {problem}: remove it and try again.", code="invalid_characters")
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value) -> str:
+    """`value` as text without the characters XML 1.0 cannot hold (for DOCX exports of older data)."""
+    return _XML_INVALID.sub("", str(value))
