@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from _stack import PYTHON, ROOT, PrivatePostgres, Web, Worker, app_env, seed
+from _stack import PYTHON, ROOT, PrivatePostgres, Web, Worker, app_env, postmaster_pid, seed, tree_cpu_seconds
 from _voters import VoterLog, percentile, run_voters
 
 
@@ -24,6 +24,7 @@ class Outcome:
     lost: int  # acknowledged votes missing from the database (must be 0)
     wrong: int  # acknowledged votes stored with another value (must be 0)
     map_ok: bool
+    cpu_ms: dict | None = None  # CPU ms per acknowledged vote: web processes, PostgreSQL, task worker
 
     @property
     def rate(self) -> float:
@@ -138,9 +139,16 @@ def run(
             faults.append(threading.Timer(restart_db_at, pg.restart))
         for f in faults:
             f.start()
+        roots = {"web": lambda: [w.proc.pid for w in webs], "postgres": lambda: [postmaster_pid(pg)]}
+        if worker is not None:
+            roots["worker"] = lambda: [worker.proc.pid]
+        cpu_before = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
         started = time.monotonic()
         log = run_voters([w.port for w in webs], seeded["tokens"], seeded["response"], seconds=seconds)
         elapsed = time.monotonic() - started
+        # Processes restarted mid-run lose their earlier CPU: the figures are for the steady runs.
+        cpu_after = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
+        cpu_ms = {k: round(max(0.0, cpu_after[k] - cpu_before[k]) * 1000 / max(1, log.votes), 2) for k in roots}
         for f in faults:
             f.join()
         if worker is not None:
@@ -161,6 +169,7 @@ def run(
             lost=lost,
             wrong=wrong,
             map_ok=map_ok,
+            cpu_ms=cpu_ms,
         )
         return outcome, {"seeded": seeded, "maps": maps, "env": env, "worker_map": worker_map}
     finally:

@@ -237,3 +237,25 @@ def seed(env: dict, *, voters: int, statements: int) -> dict:
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def tree_cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU seconds of these processes and all their descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    wanted, frontier = set(), set(root_pids)
+    while frontier:
+        wanted |= frontier
+        frontier = {pid for pid, (ppid, _) in stats.items() if ppid in frontier} - wanted
+    return sum(stats[pid][1] for pid in wanted if pid in stats)
+
+
+def postmaster_pid(pg: PrivatePostgres) -> int:
+    with open(pg.dir / "data" / "postmaster.pid") as f:
+        return int(f.readline())
