@@ -440,3 +440,20 @@ def contexts_for(community) -> list[str]:
         .values_list("pk", flat=True)
     )
     return [f"session:{pk}" for pk in dict.fromkeys(ids)]
+
+
+def role_turn_suggestions(session, current) -> list[tuple[str, list]]:
+    """Per role, the invited people with the fewest recent opportunities of it in the host
+    community (from insights, through a hook), leaving out who already has it here."""
+    from convene.core import hooks
+
+    from .models import SessionRoleKind
+
+    invited = list(session.invitations.values_list("user_id", flat=True))
+    out = []
+    for kind, label in SessionRoleKind.choices:
+        holders = {r.user_id for r in current if r.kind == kind}
+        eligible = [u for u in invited if u not in holders]
+        people = hooks.first("turn_suggestions", session.host, kind, eligible, 3) if eligible else []
+        out.append((label, people or []))
+    return out

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
 from convene.communities.permissions import Need, can, community_for, visible_communities
-from convene.core import hooks
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 from convene.core.permissions import owned_or_404
@@ -43,7 +42,6 @@ from .models import (
     FollowUp,
     SessionInvitation,
     SessionRole,
-    SessionRoleKind,
     SessionState,
 )
 from .permissions import SessionNeed, invitation_of, is_facilitator, is_manager, session_for, visible_sessions
@@ -429,21 +427,15 @@ def roles(request, session_id):
     return render(
         request,
         "convening/roles.html",
-        _ctx(request, session, "roles", form=form, current=current, suggestions=_turn_suggestions(session, current)),
+        _ctx(
+            request,
+            session,
+            "roles",
+            form=form,
+            current=current,
+            suggestions=selectors.role_turn_suggestions(session, current),
+        ),
     )
-
-
-def _turn_suggestions(session, current) -> list[tuple[str, list]]:
-    """Per role, the invited people with the fewest recent opportunities of it in the host
-    community (from insights, through a hook), leaving out who already has it here."""
-    invited = list(session.invitations.values_list("user_id", flat=True))
-    out = []
-    for kind, label in SessionRoleKind.choices:
-        holders = {r.user_id for r in current if r.kind == kind}
-        eligible = [u for u in invited if u not in holders]
-        people = hooks.first("turn_suggestions", session.host, kind, eligible, 3) if eligible else []
-        out.append((label, people or []))
-    return out
 
 
 @login_required

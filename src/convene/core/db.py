@@ -11,7 +11,12 @@ before 1.21).
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.db import connection
+
+_CASTS = re.compile(r"::[a-z]+(\[\])?")
 
 
 def prepared_statements_on() -> bool:
@@ -31,3 +36,14 @@ def hot_cursor():
     with connection.wrap_database_errors:
         # A server-binding cursor: the connection's prepare_threshold (0) prepares it at first use.
         return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def for_vendor(sql: str) -> str:
+    """Hot SQL is written for PostgreSQL, with the casts a server-bound (prepared) statement needs
+    for its parameters; SQLite has no casts, so they are dropped there."""
+    return sql if connection.vendor == "postgresql" else _without_casts(sql)
+
+
+@functools.lru_cache(maxsize=64)
+def _without_casts(sql: str) -> str:
+    return _CASTS.sub("", sql)

@@ -21,13 +21,13 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 
 from convene.accounts.services import api_token_touch
+from convene.core.errors import InvalidInput
 from convene.core.middleware import api_write_refusal
 
 from . import permissions, selectors, services
 
 _PATH = re.compile(r"^/api/v1/deliberation/responses/([1-9][0-9]{0,17})/votes$")
 _MAX_BODY = 1024
-_VALUES = {1: 1, 0: 0, -1: -1, "agree": 1, "disagree": -1, "pass": 0}
 
 
 class VoteLaneMiddleware:
@@ -80,16 +80,14 @@ def _ballot_request(request) -> tuple[str, int, int] | None:
         return None
     if not isinstance(body, dict) or set(body) != {"statement", "value"}:
         return None
-    statement, value = body["statement"], body["value"]
+    statement = body["statement"]
     if type(statement) is not int or not 0 < statement < 2**62:
         return None
-    if isinstance(value, str):
-        value = value.strip().lower()
-    elif type(value) is not int:
-        return None  # bool is an int too: leave True/False to the route's refusal
-    if value not in _VALUES:
+    try:
+        value = services.vote_value(body["value"])  # the route's own reading of a vote
+    except InvalidInput:
         return None
-    return auth[len("Bearer ") :].strip(), statement, _VALUES[value]
+    return auth[len("Bearer ") :].strip(), statement, value
 
 
 def _vote(request, response_id: int) -> HttpResponse | None:

@@ -168,8 +168,6 @@ WHERE t.key_hash = %s::varchar AND t.revoked_at IS NULL AND u.is_active
 """
 
 
-# SQLite has no casts; PostgreSQL needs them to prepare the statement (parameters bound on the server).
-_BALLOT_SQLITE = _BALLOT.replace("::timestamptz", "").replace("::bigint", "").replace("::varchar", "")
 TOKEN_TOUCH_SECONDS = 60  # as accounts.services.user_for_token: last use is kept to the minute
 
 
@@ -185,12 +183,11 @@ def ballot_for(secret: str, response_id: int, statement_id: int) -> Ballot | Non
     from django.utils import timezone
 
     from convene.accounts.models import ApiToken
-    from convene.core.db import hot_cursor
+    from convene.core.db import for_vendor, hot_cursor
 
     stale_before = connection.ops.adapt_datetimefield_value(timezone.now() - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS))
     with hot_cursor() as cursor:
-        sql = _BALLOT if connection.vendor == "postgresql" else _BALLOT_SQLITE
-        cursor.execute(sql, [stale_before, response_id, statement_id, ApiToken.hash(secret)])
+        cursor.execute(for_vendor(_BALLOT), [stale_before, response_id, statement_id, ApiToken.hash(secret)])
         row = cursor.fetchone()
     if row is None or row[7] is None:
         return None

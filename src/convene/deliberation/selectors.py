@@ -45,12 +45,10 @@ def next_statement(response: JointResponse, participant: Participant | None, rng
 
 _CANDIDATES = (
     "SELECT id, n_agree, n_disagree, n_pass, extremity FROM deliberation_statement "
-    "WHERE response_id = %s AND state = 'accepted'"
+    "WHERE response_id = %s::bigint AND state = 'accepted'"
 )
-_NOT_VOTED = " AND id NOT IN (SELECT statement_id FROM deliberation_vote WHERE participant_id = %s)"
-# PostgreSQL prepares it (parameters bound on the server), so the parameters need their types.
-_CANDIDATES_PG = _CANDIDATES.replace("%s", "%s::bigint")
-_NOT_VOTED_PG = _NOT_VOTED.replace("%s", "%s::bigint")
+_NOT_VOTED = " AND id NOT IN (SELECT statement_id FROM deliberation_vote WHERE participant_id = %s::bigint)"
+_TEXT = "SELECT text FROM deliberation_statement WHERE id = %s::bigint"
 
 
 def next_statement_for(
@@ -61,31 +59,35 @@ def next_statement_for(
     The priority uses the statement counters and extremity as last stored: with a map worker
     they are as fresh as the latest map, as in Pol.is, where priorities come from the math worker.
     """
-    from django.db import connection
+    from convene.core.db import for_vendor, hot_cursor
 
-    from convene.core.db import hot_cursor
-    from convene.engines.opinion import priority
-
-    pg = connection.vendor == "postgresql"
     with hot_cursor() as cursor:
         if participant_id is None:
-            cursor.execute(_CANDIDATES_PG if pg else _CANDIDATES, [response_id])
+            cursor.execute(for_vendor(_CANDIDATES), [response_id])
         else:
-            sql = _CANDIDATES_PG + _NOT_VOTED_PG if pg else _CANDIDATES + _NOT_VOTED
-            cursor.execute(sql, [response_id, participant_id])
+            cursor.execute(for_vendor(_CANDIDATES + _NOT_VOTED), [response_id, participant_id])
         rows = cursor.fetchall()
     if not rows:
         return None, 0
-    arr = np.asarray(rows, dtype=np.float64)
-    weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    cumulative = np.cumsum(weights)
-    if cumulative[-1] <= 0:
-        pick = 0
-    else:
-        pick = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), len(rows) - 1)
-    statement_id = int(arr[pick, 0])
+    ids, cumulative = _priorities(rows)
+    pick = 0 if cumulative[-1] <= 0 else int(_draw(cumulative, rng, 1)[0])
+    statement_id = int(ids[pick])
     return (statement_id, _statement_text(response_key, statement_id)), len(rows)
+
+
+def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, cumulative engine priority) of (id, n_agree, n_disagree, n_pass, extremity) rows."""
+    from convene.engines.opinion import priority
+
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
+    weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
+    return arr[:, 0].astype(np.int64), np.cumsum(weights)
+
+
+def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
+    """n positions drawn with replacement in proportion to the priorities."""
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right").clip(max=len(cumulative) - 1)
 
 
 # The vote lane's next statement on PostgreSQL: the response's accepted statements and their
@@ -109,7 +111,6 @@ _NOT_ACCEPTED = "SELECT id FROM deliberation_statement WHERE response_id = %s::b
 def _pool(response_id: int, response_key: str, revision: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """(accepted ids, cumulative priority, ids of the other statements) as of `revision`."""
     from convene.core.db import hot_cursor
-    from convene.engines.opinion import priority
 
     key = (response_id, response_key)
     hit = _POOLS.get(key)
@@ -117,13 +118,11 @@ def _pool(response_id: int, response_key: str, revision: int) -> tuple[np.ndarra
     if hit is not None and hit[0] == revision and now - hit[1] < POOL_SECONDS:
         return hit[2:]
     with hot_cursor() as cursor:
-        cursor.execute(_CANDIDATES_PG, [response_id])
+        cursor.execute(_CANDIDATES, [response_id])
         rows = cursor.fetchall()
         cursor.execute(_NOT_ACCEPTED, [response_id])
         others = [r[0] for r in cursor.fetchall()]
-    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
-    weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
-    pool = (arr[:, 0].astype(np.int64), np.cumsum(weights), others)
+    pool = (*_priorities(rows), others)
     if len(_POOLS) > 1000:
         _POOLS.clear()
     _POOLS[key] = (revision, now, *pool)
@@ -143,9 +142,7 @@ def next_statement_drawn(
     ids, cumulative, others = _pool(response_id, response_key, revision)
     if not len(ids) or cumulative[-1] <= 0:
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    picks = np.searchsorted(cumulative, rng.random(DRAWS) * cumulative[-1], side="right").clip(max=len(ids) - 1)
-    draws = [int(i) for i in ids[picks]]
+    draws = [int(i) for i in ids[_draw(cumulative, rng, DRAWS)]]
     with hot_cursor() as cursor:
         cursor.execute(_VOTED_AMONG, [others, draws, response_id, participant_id])
         voted_count, voted_elsewhere, voted = cursor.fetchone()
@@ -162,13 +159,10 @@ def next_statement_drawn(
 def _statement_text(response_key: str, statement_id: int) -> str:
     """Statement texts never change once submitted. Keyed by the response's secret too, so a
     statement id reused by another database (tests that roll back) never finds a stale text."""
-    from django.db import connection
+    from convene.core.db import for_vendor, hot_cursor
 
-    from convene.core.db import hot_cursor
-
-    sql = "SELECT text FROM deliberation_statement WHERE id = %s"
     with hot_cursor() as cursor:
-        cursor.execute(sql.replace("%s", "%s::bigint") if connection.vendor == "postgresql" else sql, [statement_id])
+        cursor.execute(for_vendor(_TEXT), [statement_id])
         row = cursor.fetchone()
     return row[0] if row else ""
 

@@ -538,7 +538,8 @@ def statement_mark_key(*, statement: Statement, actor, key: bool) -> Statement:
 # --------------------------------------------------------------------------- votes
 
 
-def _vote_value(value) -> int:
+def vote_value(value) -> int:
+    """1, -1 or 0 from a number or the words agree / disagree / pass; InvalidInput otherwise."""
     aliases = {"agree": 1, "disagree": -1, "pass": 0}
     if isinstance(value, str):
         value = aliases.get(value.strip().lower(), value)
@@ -556,7 +557,7 @@ def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vot
     `vote_record`, the one write path of a vote (the API's vote lane calls it directly once
     `permissions.ballot_for` has checked the same facts in one query).
     """
-    value = _vote_value(value)
+    value = vote_value(value)
     state = JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
     if state != Phase.GATHERING:
         raise Conflict(
@@ -610,14 +611,14 @@ def vote_record(
     now = timezone.now()
     ledger = (community_id, user_id)  # anonymous responses (user_id None) never write the voice ledger
     in_worker = map_in_worker()
-    if in_worker and connection.vendor == "postgresql":
-        if _vote_insert(response_id, participant_id, statement_id, value, now, ledger):  # atomic on its own
-            transaction.on_commit(lambda: request_map(response_id))
-            return True
+    tried = in_worker and connection.vendor == "postgresql"  # the insert needs no transaction around it
+    if tried and _vote_insert(response_id, participant_id, statement_id, value, now, ledger):  # atomic on its own
+        transaction.on_commit(lambda: request_map(response_id))
+        return True
     with transaction.atomic():
-        if _vote_insert(response_id, participant_id, statement_id, value, now, ledger):
+        if not tried and _vote_insert(response_id, participant_id, statement_id, value, now, ledger):
             old = None
-        else:
+        else:  # a vote exists (the insert found it): change it, or leave it alone
             vote = (
                 Vote.objects.select_for_update()
                 .only("id", "value")

@@ -84,19 +84,24 @@ def context_csv(community: Community, context: str) -> str:
     if r.voice is None:
         rows.append(["voice", "not recorded", "", "", context, "anonymous response"])
     else:
-        v = r.voice
-        rows += [
-            ["voice", "people", "", "", context, str(selectors.equity.suppress(v.members))],
-            ["voice", "contributions", "", "", context, str(v.contributions_shown)],
-            ["voice", "people heard", "", "", context, str(v.shown["heard"])],
-            ["voice", "people not yet heard", "", "", context, str(v.shown["not_heard"])],
-            ["voice", "contribution gini", "", "", context, _num(v.gini)],
-            ["voice", "share heard", "", "", context, _num(v.heard)],
-        ]
-        for k in v.by_kind:
-            rows.append(["voice", "people", "kind", k.label, context, str(k.people)])
-            rows.append(["voice", "contributions", "kind", k.label, context, str(k.entries)])
+        rows += _voice_rows(r.voice, context, "people", selectors.equity.suppress(r.voice.members))
     return _write(rows)
+
+
+def _voice_rows(v, when: str, noun: str, population) -> list[list]:
+    """Voice figures of a community period or of one context ("members" or "people")."""
+    rows = [
+        ["voice", noun, "", "", when, str(population)],
+        ["voice", "contributions", "", "", when, str(v.contributions_shown)],
+        ["voice", f"{noun} heard", "", "", when, str(v.shown["heard"])],
+        ["voice", f"{noun} not yet heard", "", "", when, str(v.shown["not_heard"])],
+        ["voice", "contribution gini", "", "", when, _num(v.gini)],
+        ["voice", "share heard", "", "", when, _num(v.heard)],
+    ]
+    for k in v.by_kind:
+        rows.append(["voice", "people", "kind", k.label, when, str(k.people)])
+        rows.append(["voice", "contributions", "kind", k.label, when, str(k.entries)])
+    return rows
 
 
 def community_csv(community: Community, period: Period) -> str:
@@ -119,17 +124,7 @@ def community_csv(community: Community, period: Period) -> str:
         rows.append(["trend", "opportunities", "", "", m, str(row["opportunities"])])
         rows.append(["trend", "people given an opportunity", "", "", m, str(row["opportunity_people"])])
     p = f"{period.start.isoformat()}/{period.end.isoformat()}"
-    rows += [
-        ["voice", "members", "", "", p, str(rep.population)],
-        ["voice", "contributions", "", "", p, str(voice.contributions_shown)],
-        ["voice", "members heard", "", "", p, str(voice.shown["heard"])],
-        ["voice", "members not yet heard", "", "", p, str(voice.shown["not_heard"])],
-        ["voice", "contribution gini", "", "", p, _num(voice.gini)],
-        ["voice", "share heard", "", "", p, _num(voice.heard)],
-    ]
-    for k in voice.by_kind:
-        rows.append(["voice", "people", "kind", k.label, p, str(k.people)])
-        rows.append(["voice", "contributions", "kind", k.label, p, str(k.entries)])
+    rows += _voice_rows(voice, p, "members", rep.population)
     rows += [
         ["opportunities", "opportunities", "", "", p, str(opp.entries_shown)],
         ["opportunities", "members with one", "", "", p, str(opp.shown["with"])],
