@@ -179,22 +179,30 @@ def test_lane_with_a_map_worker_touches_no_shared_row(voting, settings):
         cache.delete(PENDING.format(response.pk))
 
 
-def test_drawn_next_statement_skips_what_was_voted_and_ends_when_all_are(voting):
+@pytest.mark.parametrize("small_pool", [64, 0], ids=["whole-pool", "rejection"])
+def test_drawn_next_statement_skips_what_was_voted_and_ends_when_all_are(voting, small_pool, monkeypatch):
     """The lane's draw from the cached pool never offers a statement voted on, counts what is
-    left, and says so when nothing is (on SQLite it is the full read, which must agree)."""
+    left, and says so when nothing is (on SQLite it is the full read, which must agree). A small
+    pool is asked about whole, so its draw takes one query whatever the luck of the draw."""
     from convene.deliberation import selectors
 
+    monkeypatch.setattr(selectors, "SMALL_POOL", small_pool)
     b, response, statements = voting
     member = ApiClient(b.members[8])
     _vote(member, response, statements[0], 1)
     participant = Participant.objects.get(response=response, user=b.members[8])
     voted = {statements[0].pk}
+    for statement in statements:
+        selectors._statement_text(response.secret, statement.pk)
     for statement in statements[1:]:
         seen = set()
         for seed in range(20):
-            picked, remaining = selectors.next_statement_drawn(
-                response.pk, participant.pk, response_key=response.secret, revision=response.revision, rng=seed
-            )
+            with CaptureQueriesContext(connection) as queries:
+                picked, remaining = selectors.next_statement_drawn(
+                    response.pk, participant.pk, response_key=response.secret, revision=response.revision, rng=seed
+                )
+            if small_pool and connection.vendor == "postgresql" and seed:  # seed 0 loads the pool
+                assert len(queries) == 1  # texts are cached below
             assert picked is not None and picked[0] not in voted
             assert remaining == len(statements) - len(voted)
             seen.add(picked[0])

@@ -98,6 +98,7 @@ def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
 _POOLS: dict[tuple[int, str], tuple] = {}
 POOL_SECONDS = 5.0  # extremities are stored just after the revision moves: reload now and then
 DRAWS = 8
+SMALL_POOL = 64  # up to this many statements, ask about all of them in the same query
 # One pass over the participant's own votes (the unique index holds all three columns): how many,
 # how many on statements no longer accepted, and which of the drawn statements.
 _VOTED_AMONG = (
@@ -142,17 +143,31 @@ def next_statement_drawn(
     ids, cumulative, others = _pool(response_id, response_key, revision)
     if not len(ids) or cumulative[-1] <= 0:
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    draws = [int(i) for i in ids[_draw(cumulative, rng, DRAWS)]]
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    small = len(ids) <= SMALL_POOL
+    # A small pool is asked about whole, so the draw is exact and never needs the slow read.
+    asked = [int(i) for i in ids] if small else [int(i) for i in ids[_draw(cumulative, rng, DRAWS)]]
     with hot_cursor() as cursor:
-        cursor.execute(_VOTED_AMONG, [others, draws, response_id, participant_id])
+        cursor.execute(_VOTED_AMONG, [others, asked, response_id, participant_id])
         voted_count, voted_elsewhere, voted = cursor.fetchone()
     remaining = len(ids) - (voted_count - voted_elsewhere)
     voted = set(voted)
-    for statement_id in draws:
-        if statement_id not in voted and remaining > 0:
-            return (statement_id, _statement_text(response_key, statement_id)), remaining
+    statement_id = _first_not_voted(ids, cumulative, asked, voted, small, rng) if remaining > 0 else None
+    if statement_id is not None:
+        return (statement_id, _statement_text(response_key, statement_id)), remaining
     # Nearly everything voted on (or the pool is behind the statements): read them all.
     return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+
+
+def _first_not_voted(ids, cumulative, asked, voted: set, small: bool, rng) -> int | None:
+    """The drawn statement: exactly by priority among those left (small pool), else the first draw not voted on."""
+    if not small:
+        return next((i for i in asked if i not in voted), None)
+    left = np.fromiter((i not in voted for i in asked), dtype=bool, count=len(asked))
+    weights = np.diff(cumulative, prepend=0.0)[left]
+    if not len(weights) or weights.sum() <= 0:
+        return None
+    return int(ids[left][_draw(np.cumsum(weights), rng, 1)[0]])
 
 
 @functools.lru_cache(maxsize=50_000)
