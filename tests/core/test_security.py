@@ -160,10 +160,11 @@ def test_api_rate_limit_can_be_turned_off(world, api, settings):
     assert all(member.patch("/me/profile", {"bio": "x"}).status_code == 200 for _ in range(5))
 
 
-def test_api_write_counter_on_redis_counts_in_one_key_with_an_expiry(settings, rf):
+def test_api_write_counter_on_redis_counts_in_one_key_with_an_expiry(settings, rf, monkeypatch):
     """The Redis fast path of the write counter (one INCR) counts like the generic one."""
     import redis
     from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCacheClient
 
     from convene.core.middleware import api_write_refusal
 
@@ -176,6 +177,11 @@ def test_api_write_counter_on_redis_counts_in_one_key_with_an_expiry(settings, r
     }
     settings.CONVENE_API_WRITES_PER_MINUTE = 2
     caches["default"].clear()
+
+    def two_round_trips(*args, **kwargs):
+        raise AssertionError("Django's incr (EXISTS, then INCRBY) is the slow path")
+
+    monkeypatch.setattr(RedisCacheClient, "incr", two_round_trips)
     try:
         request = rf.post("/api/v1/x", HTTP_AUTHORIZATION="Bearer cvn_redis-counter-test")
         answers = [api_write_refusal(request) for _ in range(3)]

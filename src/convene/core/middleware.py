@@ -119,12 +119,12 @@ def api_write_refusal(request) -> JsonResponse | None:
         return None
     import time
 
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     now = time.time()
     window = int(now // 60)
     key = f"api-writes:{_api_caller(request)}:{window}"
-    count = _count(cache, key)
+    count = _count(caches["default"], key)  # the backend itself: `cache` is a proxy, never a RedisCache
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))
@@ -149,7 +149,11 @@ def _count(cache, key: str) -> int:
 
     if isinstance(cache, RedisCache):
         name = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(name, write=True)  # Django's own Redis client for this key
+        # Django's own Redis client for writes, kept on the backend (one per thread): get_client
+        # builds a new client object on every call, which costs more than the INCR itself.
+        client = getattr(cache, "_write_counter_client", None)
+        if client is None:
+            client = cache._write_counter_client = cache._cache.get_client(name, write=True)
         count = client.incr(name)
         if count == 1:
             client.expire(name, 120)
