@@ -697,46 +697,55 @@ def statement_counts_refresh(*, response_id: int) -> int:
     Returns the new map revision: votes in production do not bump it (see `vote_record`), so the
     worker does, once per recompute, before it reads the votes.
     """
-    from django.db.models import Count, Q
+    from django.db import connection
 
     with transaction.atomic():
         JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
-        counts = {
-            row["statement_id"]: row
-            for row in Vote.objects.filter(response_id=response_id)
-            .values("statement_id")
-            .annotate(
-                a=Count("id", filter=Q(value=1)), d=Count("id", filter=Q(value=-1)), p=Count("id", filter=Q(value=0))
-            )
-        }
-        rows = list(Statement.objects.filter(response_id=response_id).only("id", "n_agree", "n_disagree", "n_pass"))
-        changed = []
-        for row in rows:
-            c = counts.get(row.pk, {"a": 0, "d": 0, "p": 0})
-            if (row.n_agree, row.n_disagree, row.n_pass) != (c["a"], c["d"], c["p"]):
-                row.n_agree, row.n_disagree, row.n_pass = c["a"], c["d"], c["p"]
-                changed.append(row)
-        Statement.objects.bulk_update(changed, ["n_agree", "n_disagree", "n_pass"], batch_size=500)
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNTS_REFRESH, [response_id])
         return JointResponse.objects.values_list("revision", flat=True).get(pk=response_id)
+
+
+# One set-based statement (PostgreSQL and SQLite): only the statements whose counts moved are written.
+_COUNTS_REFRESH = """
+UPDATE deliberation_statement SET n_agree = c.a, n_disagree = c.d, n_pass = c.p
+FROM (
+    SELECT s.id AS id,
+           SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END) AS a,
+           SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END) AS d,
+           SUM(CASE WHEN v.value = 0 THEN 1 ELSE 0 END) AS p
+    FROM deliberation_statement s LEFT JOIN deliberation_vote v ON v.statement_id = s.id
+    WHERE s.response_id = %s
+    GROUP BY s.id
+) AS c
+WHERE deliberation_statement.id = c.id
+  AND (deliberation_statement.n_agree <> c.a OR deliberation_statement.n_disagree <> c.d
+       OR deliberation_statement.n_pass <> c.p)
+"""
 
 
 def map_store(*, response: JointResponse, revision: int, data: dict, seconds: float) -> None:
     """Store a freshly computed map (any web process may do it; the newest revision wins)."""
+    from convene.core.db import column_set
+
     from .models import MapCache, Statement
 
     with transaction.atomic():
-        cache = MapCache.objects.select_for_update().filter(response=response).first()
+        # Only the revision is read: the stored map is large JSON, not worth decoding to replace it.
+        cache = MapCache.objects.select_for_update().filter(response=response).only("id", "revision").first()
         if cache is not None and cache.revision > revision:
             return
-        MapCache.objects.update_or_create(
-            response=response,
-            defaults={"revision": revision, "data": data, "computed_at": timezone.now(), "seconds": seconds},
-        )
+        fields = {"revision": revision, "data": data, "computed_at": timezone.now(), "seconds": seconds}
+        if cache is not None:
+            MapCache.objects.filter(pk=cache.pk).update(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    MapCache.objects.create(response=response, **fields)
+            except IntegrityError:  # another process stored the first map meanwhile: newest revision wins
+                MapCache.objects.filter(response=response, revision__lte=revision).update(**fields)
         extremity = {s["id"]: s["extremity"] for s in data.get("statements", [])}
-        rows = list(Statement.objects.filter(response=response, pk__in=list(extremity)).only("id", "extremity"))
-        for row in rows:
-            row.extremity = float(extremity[row.pk])
-        Statement.objects.bulk_update(rows, ["extremity"], batch_size=500)
+        column_set(Statement._meta.db_table, "extremity", extremity, scope=("response_id", response.pk))
 
 
 # --------------------------------------------------------------------------- perception gap
