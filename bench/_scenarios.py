@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import threading
 import time
@@ -178,3 +179,51 @@ def run(
         for web in webs:
             web.close()
         pg.close()
+
+
+def ceiling(
+    *, voters: int, seconds: float, database: bool, statements: int = 3, workers: int = 2, threads: int = 4
+) -> Outcome:
+    """The same client and gunicorn against bench/_ceiling_app.py: what a bare Python WSGI app
+    reaches on this machine, without a database or with the lane's three statements."""
+    pg = PrivatePostgres() if database else None
+    web = None
+    try:
+        extra = {"CEILING_DATABASE_URL": pg.create_db("ceiling"), "CEILING_STATEMENTS": str(statements)} if pg else {}
+        if pg:  # the tables exist before the first request, as Convene's are migrated
+            import psycopg
+
+            with psycopg.connect(extra["CEILING_DATABASE_URL"], autocommit=True) as conn:
+                for statement in _ceiling_setup():
+                    conn.execute(statement)
+        web = Web({**os.environ, **extra}, workers=workers, threads=threads, app="_ceiling_app:application")
+        tokens = [f"cvn_ceiling{i:06d}" for i in range(voters)]
+        roots = {"web": lambda: [web.proc.pid]}
+        if pg:
+            roots["postgres"] = lambda: [postmaster_pid(pg)]
+        before = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
+        log = run_voters([web.port], tokens, 1, seconds=seconds)
+        after = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
+        return Outcome(
+            votes=log.votes,
+            seconds=log.seconds,
+            p50_ms=percentile(log.latencies, 0.5) * 1000,
+            p99_ms=percentile(log.latencies, 0.99) * 1000,
+            errors=log.errors,
+            retries=log.retries,
+            lost=0,
+            wrong=0,
+            map_ok=True,
+            cpu_ms={k: round((after[k] - before[k]) * 1000 / max(1, log.votes), 2) for k in roots},
+        )
+    finally:
+        if web:
+            web.close()
+        if pg:
+            pg.close()
+
+
+def _ceiling_setup() -> tuple[str, ...]:
+    from _ceiling_app import SETUP
+
+    return SETUP

@@ -147,8 +147,11 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
 class Web:
     """gunicorn with `workers` processes; `kill()` is SIGKILL to the master and every worker."""
 
-    def __init__(self, env: dict, port: int | None = None, workers: int = 2, threads: int = 4):
+    def __init__(
+        self, env: dict, port: int | None = None, workers: int = 2, threads: int = 4, app: str = "convene.wsgi"
+    ):
         self.env, self.port, self.workers, self.threads = env, port or free_port(), workers, threads
+        self.app = app  # "convene.wsgi", or the ceiling app of bench/_ceiling_app.py
         self.proc: subprocess.Popen | None = None
         # A file, not a pipe: an undrained pipe fills up with logged tracebacks (e.g. while the
         # database restarts) and every thread then blocks on the logging lock.
@@ -159,7 +162,9 @@ class Web:
         self.proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "convene.wsgi",
+                "--pythonpath",
+                str(ROOT / "bench"),
+                self.app,
                 "--workers",
                 str(self.workers),
                 "--threads",

@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _results import write_section  # noqa: E402
-from _scenarios import run  # noqa: E402
+from _scenarios import ceiling, run  # noqa: E402
 
 
 def main() -> None:
@@ -40,6 +40,16 @@ def main() -> None:
         rows.append((name, outcome, extra))
         print(name, outcome, f"{outcome.rate:.0f} votes/s", flush=True)
 
+    ceilings = [
+        ("ceiling: bare WSGI app, no database", ceiling(voters=voters, seconds=seconds, database=False)),
+        (
+            "ceiling: bare WSGI app + the lane's 3 PostgreSQL statements",
+            ceiling(voters=voters, seconds=seconds, database=True),
+        ),
+    ]
+    for name, outcome in ceilings:
+        print(name, outcome, f"{outcome.rate:.0f} votes/s", flush=True)
+
     lines = [
         f"`bench/load.py{' --quick' if args.quick else ''}`: {voters} concurrent voters (asyncio, one keep-alive "
         f"connection each, in a separate client process on the same 2 cores), {statements} statements, "
@@ -57,6 +67,28 @@ def main() -> None:
             f"{o.retries} | {o.lost} | {o.wrong} | {'yes' if o.map_ok else 'NO'} | "
             f"{o.cpu_ms.get('web', 0):.2f} / {o.cpu_ms.get('postgres', 0):.2f} / {o.cpu_ms.get('worker', 0):.2f} |"
         )
+    lines += [
+        "",
+        "The same client and the same gunicorn (2 workers × 4 threads) against `bench/_ceiling_app.py`, a bare "
+        "WSGI app without Django that answers what the lane answers: what a bare Python WSGI app doing the same work reaches on "
+        "these 2 cores with this client, without a database and with three PostgreSQL statements of the "
+        "lane's shape per vote (lookup by token, INSERT ... ON CONFLICT, read of the voter's votes; psycopg, "
+        "prepared, autocommit).",
+        "",
+        "| reference | votes | votes/s | p50 ms | p99 ms | errors | CPU ms per vote: web / PostgreSQL |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, o in ceilings:
+        lines.append(
+            f"| {name} | {o.votes} | {o.rate:.0f} | {o.p50_ms:.0f} | {o.p99_ms:.0f} | {o.errors} | "
+            f"{o.cpu_ms.get('web', 0):.2f} / {o.cpu_ms.get('postgres', 0):.2f} |"
+        )
+    steady = rows[0][1]
+    lines += [
+        "",
+        f"Convene's steady load reaches {100 * steady.rate / max(1.0, ceilings[1][1].rate):.0f}% of the "
+        "database ceiling.",
+    ]
     lines += [
         "",
         "Target from the reliability issue: at least 1,000 votes/s with p99 under 100 ms and zero errors. "
