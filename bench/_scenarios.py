@@ -149,7 +149,7 @@ def run(
         elapsed = time.monotonic() - started
         # Processes restarted mid-run lose their earlier CPU: the figures are for the steady runs.
         cpu_after = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
-        cpu_ms = {k: round(max(0.0, cpu_after[k] - cpu_before[k]) * 1000 / max(1, log.votes), 2) for k in roots}
+        cpu_ms = _cpu_ms_per_vote(cpu_before, cpu_after, log.votes)
         for f in faults:
             f.join()
         if worker is not None:
@@ -192,9 +192,10 @@ def ceiling(
         extra = {"CEILING_DATABASE_URL": pg.create_db("ceiling"), "CEILING_STATEMENTS": str(statements)} if pg else {}
         if pg:  # the tables exist before the first request, as Convene's are migrated
             import psycopg
+            from _ceiling_app import SETUP
 
             with psycopg.connect(extra["CEILING_DATABASE_URL"], autocommit=True) as conn:
-                for statement in _ceiling_setup():
+                for statement in SETUP:
                     conn.execute(statement)
         web = Web({**os.environ, **extra}, workers=workers, threads=threads, app="_ceiling_app:application")
         tokens = [f"cvn_ceiling{i:06d}" for i in range(voters)]
@@ -214,7 +215,7 @@ def ceiling(
             lost=0,
             wrong=0,
             map_ok=True,
-            cpu_ms={k: round((after[k] - before[k]) * 1000 / max(1, log.votes), 2) for k in roots},
+            cpu_ms=_cpu_ms_per_vote(before, after, log.votes),
         )
     finally:
         if web:
@@ -223,7 +224,5 @@ def ceiling(
             pg.close()
 
 
-def _ceiling_setup() -> tuple[str, ...]:
-    from _ceiling_app import SETUP
-
-    return SETUP
+def _cpu_ms_per_vote(before: dict, after: dict, votes: int) -> dict:
+    return {k: round(max(0.0, after[k] - before[k]) * 1000 / max(1, votes), 2) for k in before}

@@ -163,7 +163,7 @@ def _first_not_voted(ids, cumulative, asked, voted: set, small: bool, rng) -> in
     """The drawn statement: exactly by priority among those left (small pool), else the first draw not voted on."""
     if not small:
         return next((i for i in asked if i not in voted), None)
-    left = np.fromiter((i not in voted for i in asked), dtype=bool, count=len(asked))
+    left = ~np.isin(ids, np.fromiter(voted, dtype=np.int64, count=len(voted)))  # small: asked is all of ids
     weights = np.diff(cumulative, prepend=0.0)[left]
     if not len(weights) or weights.sum() <= 0:
         return None
