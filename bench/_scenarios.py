@@ -10,7 +10,18 @@ import threading
 import time
 from dataclasses import dataclass
 
-from _stack import PYTHON, ROOT, PrivatePostgres, Web, Worker, app_env, postmaster_pid, seed, tree_cpu_seconds
+from _stack import (
+    PYTHON,
+    ROOT,
+    THREADS,
+    PrivatePostgres,
+    Web,
+    Worker,
+    app_env,
+    postmaster_pid,
+    seed,
+    tree_cpu_seconds,
+)
 from _voters import VoterLog, percentile, run_voters
 
 
@@ -106,7 +117,7 @@ def run(
     restart_db_at: float | None = None,
     web_processes: int = 1,
     workers: int = 2,
-    threads: int = 4,
+    threads: int = THREADS,
     with_worker: bool = True,
     redis_db: int | None = None,
 ) -> tuple[Outcome, dict]:
@@ -182,7 +193,7 @@ def run(
 
 
 def ceiling(
-    *, voters: int, seconds: float, database: bool, statements: int = 3, workers: int = 2, threads: int = 4
+    *, voters: int, seconds: float, database: bool, statements: int = 3, workers: int = 2, threads: int = THREADS
 ) -> Outcome:
     """The same client and gunicorn against bench/_ceiling_app.py: what a bare Python WSGI app
     reaches on this machine, without a database or with the lane's three statements."""

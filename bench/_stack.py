@@ -144,11 +144,16 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
+# Threads per gunicorn worker, as docs/deploy.md advises: a vote mostly waits on PostgreSQL and
+# Redis, so more threads than cores keep the CPU busy.
+THREADS = 16
+
+
 class Web:
     """gunicorn with `workers` processes; `kill()` is SIGKILL to the master and every worker."""
 
     def __init__(
-        self, env: dict, port: int | None = None, workers: int = 2, threads: int = 4, app: str = "convene.wsgi"
+        self, env: dict, port: int | None = None, workers: int = 2, threads: int = THREADS, app: str = "convene.wsgi"
     ):
         self.env, self.port, self.workers, self.threads = env, port or free_port(), workers, threads
         self.app = app  # "convene.wsgi", or the ceiling app of bench/_ceiling_app.py

@@ -76,7 +76,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "convene.deliberation.lane.VoteLaneMiddleware",  # votes by API token, in a few queries
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "convene.core.middleware.ApiBodyGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

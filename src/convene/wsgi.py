@@ -3,7 +3,12 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convene.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from convene.deliberation.lane import VoteLane  # noqa: E402 - needs the settings loaded above
+
+# Token votes are answered in front of Django when they are the plain case (deliberation/lane.py).
+application = VoteLane(django_application)
 
 
 def _warm_up(resolver) -> None:

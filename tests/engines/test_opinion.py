@@ -99,12 +99,19 @@ def dense_reference(votes, n_p, n_s):
     return xy, q
 
 
-def test_projection_matches_dense_reference_up_to_sign():
+@pytest.mark.parametrize(
+    ("n_p", "n_s"),
+    [(30, 8), (6, 40)],  # more voters than statements, and fewer: the dense solve takes the smaller side
+    ids=["tall", "wide"],
+)
+def test_projection_matches_dense_reference_up_to_sign(n_p, n_s):
     rng = np.random.default_rng(3)
-    votes = [(p, s, int(rng.choice([-1, 0, 1]))) for p in range(30) for s in range(8) if rng.random() < 0.7 or s == 0]
-    table = prepare([(p, s, v, i) for i, (p, s, v) in enumerate(votes)], range(8))
-    proj = project(table, np.zeros(8, bool))
-    xy, q = dense_reference(votes, 30, 8)
+    votes = [
+        (p, s, int(rng.choice([-1, 0, 1]))) for p in range(n_p) for s in range(n_s) if rng.random() < 0.7 or s == 0
+    ]
+    table = prepare([(p, s, v, i) for i, (p, s, v) in enumerate(votes)], range(n_s))
+    proj = project(table, np.zeros(n_s, bool))
+    xy, q = dense_reference(votes, n_p, n_s)
     for i in range(2):
         sign = np.sign(xy[:, i] @ proj.xy[:, i])
         np.testing.assert_allclose(proj.xy[:, i], sign * xy[:, i], atol=1e-9)

@@ -222,10 +222,12 @@ class Contribution(models.Model):
     not write rows here: who took part in them must not be recoverable.
     """
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="contributions")
+    # Community and context have no index of their own: the indexes below lead with them, and every
+    # vote of a named participant writes a row here, paying for each index.
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="contributions", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributions")
     kind = models.CharField(max_length=12, choices=ContributionKind.choices)
-    context = models.CharField(max_length=40, db_index=True)
+    context = models.CharField(max_length=40)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

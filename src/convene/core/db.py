@@ -20,23 +20,25 @@ _CASTS = re.compile(r"::[a-z]+(\[\])?")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def prepared_statements_on() -> bool:
-    return (
-        connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
-    )
+def prepared_statements_on(db=None) -> bool:
+    db = connection if db is None else db
+    return db.vendor == "postgresql" and db.settings_dict["OPTIONS"].get("prepare_threshold") is not None
 
 
-def hot_cursor():
-    if not prepared_statements_on():
-        return connection.cursor()
+def hot_cursor(db=None):
+    """A cursor on `db` (a connection from `connections[alias]`; default: `django.db.connection`,
+    a proxy that costs a thread-local lookup on every attribute, which the lane avoids)."""
+    db = connection if db is None else db
+    if not prepared_statements_on(db):
+        return db.cursor()
     import psycopg
 
     # No health check ("SELECT 1" per request): the lane catches a broken connection on its
     # first statement and hands the request to the full stack, which reconnects (see lane.py).
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
+    db.ensure_connection()
+    with db.wrap_database_errors:
         # A server-binding cursor: the connection's prepare_threshold (0) prepares it at first use.
-        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+        return db._prepare_cursor(psycopg.Cursor(db.connection))
 
 
 def for_vendor(sql: str) -> str:

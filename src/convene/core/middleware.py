@@ -78,15 +78,24 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _api_caller(request) -> str:
     """Who a write is counted against: the bearer token, else the session's user, else the address."""
-    import hashlib
-
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer " and header[7:].strip():
-        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+        return api_token_caller(header[7:].strip())
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+
+
+def api_token_caller(secret: str) -> str:
+    import hashlib
+
+    return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+
+
+# Set in the WSGI environ (request.META) by the vote lane once it has counted a write it then hands
+# to the full stack, so that write is not counted twice.
+API_WRITE_COUNTED = "convene.api_write_counted"
 
 
 class ApiRateLimitMiddleware:
@@ -102,7 +111,11 @@ class ApiRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in _WRITE_METHODS and request.path.startswith("/api/"):
+        if (
+            request.method in _WRITE_METHODS
+            and request.path.startswith("/api/")
+            and not request.META.get(API_WRITE_COUNTED)
+        ):
             refusal = api_write_refusal(request)
             if refusal is not None:
                 return refusal
@@ -110,9 +123,20 @@ class ApiRateLimitMiddleware:
 
 
 def api_write_refusal(request) -> JsonResponse | None:
-    """Count one API write for this caller; the 429 answer when it is over the limit, else None.
+    """Count one API write for this caller; the 429 answer when it is over the limit, else None."""
+    over = api_write_over(_api_caller(request))
+    if over is None:
+        return None
+    payload, retry_after = over
+    response = JsonResponse(payload, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
-    Shared by ApiRateLimitMiddleware and the vote lane (deliberation/lane.py), which runs before it.
+
+def api_write_over(caller: str) -> tuple[dict, int] | None:
+    """Count one API write for `caller`; (429 payload, Retry-After seconds) when over the limit.
+
+    Shared by ApiRateLimitMiddleware and the vote lane (deliberation/lane.py), which runs before Django.
     """
     limit = settings.CONVENE_API_WRITES_PER_MINUTE
     if limit <= 0:
@@ -123,20 +147,13 @@ def api_write_refusal(request) -> JsonResponse | None:
 
     now = time.time()
     window = int(now // 60)
-    key = f"api-writes:{_api_caller(request)}:{window}"
-    count = _count(caches["default"], key)  # the backend itself: `cache` is a proxy, never a RedisCache
+    count = _count(caches["default"], f"api-writes:{caller}:{window}")  # the backend: `cache` is a proxy
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))
-    response = JsonResponse(
-        {
-            "detail": f"Too many changes: at most {limit} a minute. Try again in {retry_after} s.",
-            "code": "rate_limited",
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
+    detail = f"Too many changes: at most {limit} a minute. Try again in {retry_after} s."
+    payload = {"detail": detail, "code": "rate_limited"}
+    return payload, retry_after
 
 
 def _count(cache, key: str) -> int:

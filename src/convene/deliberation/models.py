@@ -171,7 +171,8 @@ class VoteValue(models.IntegerChoices):
 
 
 class Vote(models.Model):
-    response = models.ForeignKey(JointResponse, on_delete=models.CASCADE, related_name="votes")
+    # No index of its own: one_vote_per_statement leads with it, and every vote writes each index.
+    response = models.ForeignKey(JointResponse, on_delete=models.CASCADE, related_name="votes", db_index=False)
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField(choices=VoteValue.choices)

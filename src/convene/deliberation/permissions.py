@@ -8,8 +8,6 @@ not act on are 403.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -131,75 +129,33 @@ def throttle(request) -> None:
 # --------------------------------------------------------------------------- the vote lane
 
 
-@dataclass(frozen=True)
-class Ballot:
-    """What a vote needs once the voter, the response and the statement are known to be fine."""
-
-    user_id: int
-    token_id: int
-    token_stale: bool  # last use recorded over a minute ago (or never)
-    response_id: int
-    anonymous: bool
-    secret: str
-    community_id: int  # the home community the participant takes part for
-    participant_id: int | None  # None until the first vote or statement (and in anonymous responses)
-    revision: int  # the map revision: statements and counters the next-statement pool was built from
-
-
-# One query checks everything `response_for(need=MEMBER)` and `vote_cast` check on the happy path:
-# an active token of an active user, a response in gathering, an accepted statement of that
-# response, and a member or coordinator role in one of its invited communities (host first).
-_BALLOT = """
-SELECT t.user_id, t.id, (t.last_used_at IS NULL OR t.last_used_at < %s::timestamptz), r.id, r.anonymous, r.secret,
-  r.revision,
+# The vote lane's fetch-and-authorize, as the first part of its one statement
+# (`services.ballot_cast`): everything `response_for(need=MEMBER)` and `vote_cast` check on the
+# happy path. An active token of an active user, a response in gathering, an accepted statement
+# of that response, a member or coordinator role in one of its invited communities (host first),
+# and the participant: by user, or in an anonymous response by its keyed hash (`user_key`).
+# No row means "not the plain case": the lane hands the request to the full route, which gives
+# the precise refusal.
+BALLOT = """
+SELECT t.id AS token_id, t.user_id, (t.last_used_at IS NULL OR t.last_used_at < %(stale)s::timestamptz) AS stale,
+  r.anonymous, r.secret, r.revision,
   COALESCE(
     (SELECT m.community_id FROM communities_membership m
       WHERE m.user_id = t.user_id AND m.role IN ('member', 'coordinator') AND m.community_id = r.community_id),
     (SELECT MIN(m.community_id) FROM communities_membership m
       WHERE m.user_id = t.user_id AND m.role IN ('member', 'coordinator') AND m.community_id IN (
-        SELECT rc.community_id FROM deliberation_jointresponse_communities rc WHERE rc.jointresponse_id = r.id))),
-  (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_id = t.user_id AND NOT r.anonymous)
+        SELECT rc.community_id FROM deliberation_jointresponse_communities rc WHERE rc.jointresponse_id = r.id))
+  ) AS community_id,
+  CASE WHEN r.anonymous
+    THEN (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_key = %(user_key)s::varchar)
+    ELSE (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_id = t.user_id)
+  END AS participant_id
 FROM accounts_apitoken t
 JOIN accounts_user u ON u.id = t.user_id
-JOIN deliberation_jointresponse r ON r.id = %s::bigint
-JOIN deliberation_statement s ON s.id = %s::bigint AND s.response_id = r.id
-WHERE t.key_hash = %s::varchar AND t.revoked_at IS NULL AND u.is_active
+JOIN deliberation_jointresponse r ON r.id = %(response)s::bigint
+JOIN deliberation_statement s ON s.id = %(statement)s::bigint AND s.response_id = r.id
+WHERE t.key_hash = %(key_hash)s::varchar AND t.revoked_at IS NULL AND u.is_active
   AND r.state = 'gathering' AND s.state = 'accepted'
 """
 
-
 TOKEN_TOUCH_SECONDS = 60  # as accounts.services.user_for_token: last use is kept to the minute
-
-
-def ballot_for(secret: str, response_id: int, statement_id: int) -> Ballot | None:
-    """The vote lane's fetch-and-authorize: a Ballot when this token may vote on this statement now.
-
-    None means "not the plain case": the caller hands the request to the full API route, which
-    gives the precise refusal (unknown token, not a member, voting closed, statement rejected...).
-    """
-    import datetime as dt
-
-    from django.db import connection
-    from django.utils import timezone
-
-    from convene.accounts.models import ApiToken
-    from convene.core.db import for_vendor, hot_cursor
-
-    stale_before = connection.ops.adapt_datetimefield_value(timezone.now() - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS))
-    with hot_cursor() as cursor:
-        cursor.execute(for_vendor(_BALLOT), [stale_before, response_id, statement_id, ApiToken.hash(secret)])
-        row = cursor.fetchone()
-    if row is None or row[7] is None:
-        return None
-    user_id, token_id, stale, rid, anonymous, response_secret, revision, community_id, participant_id = row
-    return Ballot(
-        user_id=user_id,
-        token_id=token_id,
-        token_stale=bool(stale),
-        response_id=rid,
-        anonymous=bool(anonymous),
-        secret=response_secret,
-        community_id=community_id,
-        participant_id=participant_id,
-        revision=revision,
-    )

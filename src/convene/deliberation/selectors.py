@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Q
@@ -86,16 +88,17 @@ def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:
 
 def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
     """n positions drawn with replacement in proportion to the priorities."""
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right").clip(max=len(cumulative) - 1)
+    drawn = np.searchsorted(cumulative, rng_for(rng).random(n) * cumulative[-1], side="right")
+    return drawn.clip(max=len(cumulative) - 1)
 
 
 # The vote lane's next statement on PostgreSQL: the response's accepted statements and their
 # priorities are loaded once per map revision (per process), and the next statement is drawn
 # from them by rejection: draw by priority, skip what the participant has voted on. The first
 # draw not voted on is an exact sample of the priority restricted to the statements left, at the
-# cost of one small query instead of reading every statement on every vote.
-_POOLS: dict[tuple[int, str], tuple] = {}
+# cost of one small read instead of reading every statement on every vote (the lane folds that
+# read into its one statement: services.ballot_cast).
+_POOLS: dict[int, Pool] = {}
 POOL_SECONDS = 5.0  # extremities are stored just after the revision moves: reload now and then
 DRAWS = 8
 SMALL_POOL = 64  # up to this many statements, ask about all of them in the same query
@@ -109,25 +112,70 @@ _VOTED_AMONG = (
 _NOT_ACCEPTED = "SELECT id FROM deliberation_statement WHERE response_id = %s::bigint AND state <> 'accepted'"
 
 
-def _pool(response_id: int, response_key: str, revision: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """(accepted ids, cumulative priority, ids of the other statements) as of `revision`."""
+@dataclass(frozen=True)
+class Pool:
+    """A response's accepted statements and their cumulative priority as of one map revision."""
+
+    response_key: str
+    revision: int
+    loaded_at: float
+    ids: np.ndarray
+    cumulative: np.ndarray
+    others: list[int]  # the statements not accepted (pending, rejected, meta)
+
+    def current(self, response_key: str, revision: int) -> bool:
+        return (
+            self.response_key == response_key
+            and self.revision == revision
+            and time.monotonic() - self.loaded_at < POOL_SECONDS
+        )
+
+    def drawable(self) -> bool:
+        return bool(len(self.ids)) and self.cumulative[-1] > 0
+
+    def asked(self, rng: np.random.Generator) -> list[int]:
+        """The statements to ask about: all of a small pool, else DRAWS drawn by priority."""
+        if len(self.ids) <= SMALL_POOL:
+            return self.ids.tolist()
+        return self.ids[_draw(self.cumulative, rng, DRAWS)].tolist()
+
+
+def pool_latest(response_id: int) -> Pool | None:
+    """The pool this process loaded last for a response, whatever its revision: the lane draws
+    from it before its statement tells the current revision, and checks it after."""
+    return _POOLS.get(response_id)
+
+
+def _pool(response_id: int, response_key: str, revision: int) -> Pool:
     from convene.core.db import hot_cursor
 
-    key = (response_id, response_key)
-    hit = _POOLS.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] == revision and now - hit[1] < POOL_SECONDS:
-        return hit[2:]
+    hit = _POOLS.get(response_id)
+    if hit is not None and hit.current(response_key, revision):
+        return hit
     with hot_cursor() as cursor:
         cursor.execute(_CANDIDATES, [response_id])
         rows = cursor.fetchall()
         cursor.execute(_NOT_ACCEPTED, [response_id])
         others = [r[0] for r in cursor.fetchall()]
-    pool = (*_priorities(rows), others)
+    pool = Pool(response_key, revision, time.monotonic(), *_priorities(rows), others)
     if len(_POOLS) > 1000:
         _POOLS.clear()
-    _POOLS[key] = (revision, now, *pool)
+    _POOLS[response_id] = pool
     return pool
+
+
+_local = threading.local()
+
+
+def rng_for(rng) -> np.random.Generator:
+    """The caller's generator or seed; else one per thread (seeding a new one costs more than the draw)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is not None:
+        return np.random.default_rng(rng)
+    if not hasattr(_local, "rng"):
+        _local.rng = np.random.default_rng()
+    return _local.rng
 
 
 def next_statement_drawn(
@@ -140,23 +188,32 @@ def next_statement_drawn(
 
     if connection.vendor != "postgresql":
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    ids, cumulative, others = _pool(response_id, response_key, revision)
-    if not len(ids) or cumulative[-1] <= 0:
+    pool = _pool(response_id, response_key, revision)
+    if not pool.drawable():
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    small = len(ids) <= SMALL_POOL
-    # A small pool is asked about whole, so the draw is exact and never needs the slow read.
-    asked = [int(i) for i in ids] if small else [int(i) for i in ids[_draw(cumulative, rng, DRAWS)]]
+    rng = rng_for(rng)
+    asked = pool.asked(rng)
     with hot_cursor() as cursor:
-        cursor.execute(_VOTED_AMONG, [others, asked, response_id, participant_id])
+        cursor.execute(_VOTED_AMONG, [pool.others, asked, response_id, participant_id])
         voted_count, voted_elsewhere, voted = cursor.fetchone()
-    remaining = len(ids) - (voted_count - voted_elsewhere)
-    voted = set(voted)
-    statement_id = _first_not_voted(ids, cumulative, asked, voted, small, rng) if remaining > 0 else None
+    return next_statement_among(
+        response_id, participant_id, pool, asked, voted_count - voted_elsewhere, set(voted), rng=rng
+    )
+
+
+def next_statement_among(
+    response_id: int, participant_id: int, pool: Pool, asked: list[int], voted_in_pool: int, voted: set, *, rng=None
+) -> tuple[tuple[int, str] | None, int]:
+    """The draw once it is known which of `asked` the participant voted on, and how many
+    statements of the pool they voted on in all."""
+    rng = rng_for(rng)
+    remaining = len(pool.ids) - voted_in_pool
+    small = len(pool.ids) <= SMALL_POOL
+    statement_id = _first_not_voted(pool.ids, pool.cumulative, asked, voted, small, rng) if remaining > 0 else None
     if statement_id is not None:
-        return (statement_id, _statement_text(response_key, statement_id)), remaining
+        return (statement_id, _statement_text(pool.response_key, statement_id)), remaining
     # Nearly everything voted on (or the pool is behind the statements): read them all.
-    return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+    return next_statement_for(response_id, participant_id, response_key=pool.response_key, rng=rng)
 
 
 def _first_not_voted(ids, cumulative, asked, voted: set, small: bool, rng) -> int | None:
@@ -245,7 +302,9 @@ def map_data(response: JointResponse, *, force: bool = False, fresh: bool = Fals
     from .tasks import map_in_worker, request_map
 
     current = JointResponse.objects.values_list("revision", flat=True).get(pk=response.pk)
-    cache = MapCache.objects.filter(response_id=response.pk).first()
+    # The worker only needs the stored revision; decoding the stored map is most of a read's cost.
+    stored = MapCache.objects.filter(response_id=response.pk)
+    cache = (stored.only("response_id", "revision") if fresh else stored).first()
     if cache is not None and cache.revision == current and not force:
         return cache.data
     if cache is not None and map_in_worker() and not (force or fresh):

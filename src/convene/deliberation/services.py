@@ -7,6 +7,7 @@ import datetime as dt
 import difflib
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,6 +18,7 @@ from convene.communities.models import Community, Membership
 from convene.core.errors import Conflict, InvalidInput, ServiceError
 from convene.core.text import normalise_name
 
+from . import permissions
 from .models import (
     STATEMENT_LIMIT,
     TRANSITIONS,
@@ -554,8 +556,7 @@ def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vot
     """Cast or change a vote. The same vote twice is a no-op (a double submit is harmless).
 
     Checks the phase, the statement and the voter with readable refusals, then writes through
-    `vote_record`, the one write path of a vote (the API's vote lane calls it directly once
-    `permissions.ballot_for` has checked the same facts in one query).
+    `vote_record`. The API's vote lane writes the same rows in one statement (`ballot_cast`).
     """
     value = vote_value(value)
     state = JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
@@ -678,6 +679,117 @@ def _vote_insert(response_id, participant_id, statement_id, value, now, ledger) 
         if user_id is not None:
             cursor.execute(_LEDGER_INSERT, [community_id, user_id, context, stamp])
         return True
+
+
+@dataclass(frozen=True)
+class BallotCast:
+    """What the vote lane's one statement found and did (`ballot_cast`)."""
+
+    user_id: int
+    anonymous: bool
+    secret: str  # the response's secret: keys the statement texts and the anonymous user key
+    revision: int
+    participant_id: int | None  # None: no participant yet (or no user key given): nothing was written
+    written: bool | None  # True a first vote, False a changed vote, None nothing changed
+    voted: int  # the participant's votes before this one
+    voted_elsewhere: int  # ... of them on statements in `others`
+    voted_among: tuple[int, ...]  # which statements of `asked` they had voted on before this one
+
+
+# The vote lane in one statement on PostgreSQL (data-modifying CTEs run exactly once, all on the
+# same snapshot): authorize (permissions.BALLOT), write the vote or change it, add the voice
+# ledger row for a first vote of a named participant, record the token's use once a minute, and
+# read which of the lane's drawn statements the participant had voted on. `xmax = 0` tells an
+# inserted row from one ON CONFLICT updated. The read sees the votes as they were before this one.
+_BALLOT_CAST = (
+    "WITH ballot AS ("  # noqa: S608 - constant SQL, no input in it
+    + permissions.BALLOT
+    + """),
+voter AS (SELECT * FROM ballot WHERE community_id IS NOT NULL AND participant_id IS NOT NULL),
+vote AS (
+  INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at)
+  SELECT %(response)s::bigint, voter.participant_id, %(statement)s::bigint, %(value)s::smallint, %(now)s::timestamptz
+  FROM voter
+  ON CONFLICT (response_id, participant_id, statement_id)
+  DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at WHERE deliberation_vote.value <> EXCLUDED.value
+  RETURNING (xmax = 0) AS inserted
+),
+ledger AS (
+  INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at)
+  SELECT voter.community_id, voter.user_id, 'vote', %(context)s::varchar, %(now)s::timestamptz
+  FROM voter, vote WHERE vote.inserted AND NOT voter.anonymous
+),
+touch AS (
+  UPDATE accounts_apitoken SET last_used_at = %(now)s::timestamptz
+  WHERE id = (SELECT token_id FROM voter WHERE stale)
+)
+SELECT b.user_id, b.anonymous, b.secret, b.revision, b.community_id, b.participant_id,
+  (SELECT inserted FROM vote), w.voted, w.elsewhere, w.among
+FROM ballot b
+LEFT JOIN LATERAL (
+  SELECT count(*) AS voted, count(*) FILTER (WHERE v.statement_id = ANY(%(others)s::bigint[])) AS elsewhere,
+    coalesce(array_agg(v.statement_id) FILTER (WHERE v.statement_id = ANY(%(asked)s::bigint[])), '{}') AS among
+  FROM deliberation_vote v WHERE v.response_id = %(response)s::bigint AND v.participant_id = b.participant_id
+) w ON true
+"""
+)
+
+
+def ballot_cast(
+    *,
+    key_hash: str,
+    response_id: int,
+    statement_id: int,
+    value: int,
+    user_key: str | None,
+    asked: list[int],
+    others: list[int],
+    db=None,
+) -> BallotCast | None:
+    """The vote lane's vote (PostgreSQL, map worker on): authorize, write and read in one round trip.
+
+    None when the token may not vote on this statement now, or the voter has no home community
+    here: nothing was written and the full route answers. A BallotCast without a participant
+    means a first vote (the route creates the participant) or, in an anonymous response, that
+    `user_key` was not given; nothing was written either. Statement counters and the map revision
+    are the map worker's (see `vote_record`), so nothing shared is touched.
+    """
+    from convene.core.db import hot_cursor
+
+    from .tasks import request_map
+
+    now = timezone.now()
+    params = {
+        "stale": now - dt.timedelta(seconds=permissions.TOKEN_TOUCH_SECONDS),
+        "user_key": user_key,
+        "response": response_id,
+        "statement": statement_id,
+        "key_hash": key_hash,
+        "value": value,
+        "now": now,
+        "context": f"response:{response_id}",
+        "others": others,
+        "asked": asked,
+    }
+    with hot_cursor(db) as cursor:
+        cursor.execute(_BALLOT_CAST, params)
+        row = cursor.fetchone()
+    if row is None or row[4] is None:
+        return None
+    user_id, anonymous, secret, revision, _community, participant_id, written, voted, elsewhere, among = row
+    if written is not None:
+        request_map(response_id)
+    return BallotCast(
+        user_id=user_id,
+        anonymous=anonymous,
+        secret=secret,
+        revision=revision,
+        participant_id=participant_id,
+        written=written,
+        voted=voted or 0,
+        voted_elsewhere=elsewhere or 0,
+        voted_among=tuple(among or ()),
+    )
 
 
 def _bump_revision(response_id: int) -> None:
