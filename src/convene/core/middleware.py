@@ -94,7 +94,8 @@ def api_token_caller(secret: str) -> str:
 
 
 # Set in the WSGI environ (request.META) by the vote lane once it has counted a write it then hands
-# to the full stack, so that write is not counted twice.
+# to the full stack, so that write is not counted twice. A client cannot set it: the server puts
+# request headers in the environ only under HTTP_ names.
 API_WRITE_COUNTED = "convene.api_write_counted"
 
 
