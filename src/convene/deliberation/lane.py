@@ -16,7 +16,6 @@ which gives the precise answer (401, 403, 404, 409, 422...). So the lane can onl
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -24,14 +23,14 @@ import re
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http.request import split_domain_port, validate_host
 
+from convene.accounts.models import ApiToken
 from convene.core.errors import InvalidInput
 from convene.core.middleware import API_WRITE_COUNTED, api_token_caller, api_write_over
 
 from . import selectors, services
-from .models import JointResponse
 from .tasks import map_in_worker
 
 log = logging.getLogger(__name__)
@@ -45,9 +44,6 @@ _HEADER_MIDDLEWARES = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 )
-# In an anonymous response the participant is found by a keyed hash of the user id, which only
-# the response's secret gives: learnt from the first vote of a token (per process), then passed in.
-_USER_KEYS: dict[tuple[str, int], str] = {}
 
 
 class VoteLane:
@@ -70,7 +66,8 @@ class VoteLane:
         return self.app(environ, start_response)
 
     def _answer(self, environ, response_id: int) -> tuple[str, list, bytes] | None:
-        if not (map_in_worker() and connections["default"].vendor == "postgresql"):
+        db = connections["default"]
+        if not (map_in_worker() and db.vendor == "postgresql"):
             return None  # counters and revision kept in the vote's transaction: the route's job
         secure = _is_secure(environ)
         if (settings.SECURE_SSL_REDIRECT and not secure) or not self._host_allowed(environ):
@@ -78,7 +75,6 @@ class VoteLane:
         parsed = _ballot_request(environ)
         if parsed is None:
             return None
-        db = connections["default"]
         if not db.in_atomic_block:  # (only a test runs the lane inside a transaction)
             db.close_if_unusable_or_obsolete()  # Django's upkeep at each request: errors, CONN_MAX_AGE
         try:
@@ -106,13 +102,21 @@ class VoteLane:
         return status, headers, body
 
     def _host_allowed(self, environ) -> bool:
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        """Django's own `get_host()` check, once per Host value (a bounded memo: the header is the
+        client's to choose). Behind USE_X_FORWARDED_HOST the host is another header: step aside."""
+        if settings.USE_X_FORWARDED_HOST:
+            return False
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
         allowed = self.hosts.get(host)
         if allowed is None:
-            domain, _port = split_domain_port(host)
-            hosts = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
-            allowed = bool(domain) and validate_host(domain, hosts) and not settings.USE_X_FORWARDED_HOST
-            if len(self.hosts) < 100:  # a bounded memo: the Host header is the client's to choose
+            from django.core.handlers.wsgi import WSGIRequest
+
+            try:
+                WSGIRequest(environ).get_host()
+                allowed = True
+            except DisallowedHost:
+                allowed = False
+            if len(self.hosts) < 100:
                 self.hosts[host] = allowed
         return allowed
 
@@ -183,30 +187,26 @@ def _ballot_request(environ) -> tuple[str, int, int] | None:
 
 
 def _vote(environ, db, response_id: int, secret: str, statement_id: int, value: int) -> tuple | None:
-    over = api_write_over(api_token_caller(secret))
+    key_hash = ApiToken.hash(secret)
+    over = api_write_over(api_token_caller(key_hash))
     environ[API_WRITE_COUNTED] = True  # counted once, whoever answers
     if over is not None:
         payload, retry_after = over
         return "429 Too Many Requests", payload, [("Retry-After", str(retry_after))]
-    key_hash = hashlib.sha256(secret.encode()).hexdigest()
-    pool = selectors.pool_latest(response_id)
     rng = selectors.rng_for(None)
-    asked = pool.asked(rng) if pool is not None and pool.drawable() else []
-    others = pool.others if pool is not None else []
-    cast = _cast(db, key_hash, response_id, statement_id, value, asked, others)
+    pool, asked, others = selectors.draw_ahead(response_id, rng)
+    cast = services.ballot_cast(
+        key_hash=key_hash,
+        response_id=response_id,
+        statement_id=statement_id,
+        value=value,
+        asked=asked,
+        others=others,
+        db=db,
+    )
     if cast is None or cast.participant_id is None:
         return None  # a first vote creates the participant: the full route does that
-    if pool is not None and pool.current(cast.secret, cast.revision) and asked:
-        voted = set(cast.voted_among)
-        voted_in_pool = cast.voted - cast.voted_elsewhere + (1 if cast.written else 0)
-        voted.add(statement_id)  # the read saw the votes before this one
-        picked, remaining = selectors.next_statement_among(
-            response_id, cast.participant_id, pool, asked, voted_in_pool, voted, rng=rng
-        )
-    else:  # no pool yet in this process, or one of an older revision: load it, then draw
-        picked, remaining = selectors.next_statement_drawn(
-            response_id, cast.participant_id, response_key=cast.secret, revision=cast.revision, rng=rng
-        )
+    picked, remaining = selectors.next_statement_after(response_id, statement_id, cast, pool, asked, rng=rng)
     payload = {
         "statement": statement_id,
         "value": value,
@@ -216,16 +216,3 @@ def _vote(environ, db, response_id: int, secret: str, statement_id: int, value: 
         },
     }
     return "200 OK", payload, []
-
-
-def _cast(db, key_hash: str, response_id: int, statement_id: int, value: int, asked, others):
-    key = (key_hash, response_id)
-    arguments = {"key_hash": key_hash, "response_id": response_id, "statement_id": statement_id, "value": value}
-    arguments["db"] = db
-    cast = services.ballot_cast(**arguments, user_key=_USER_KEYS.get(key), asked=asked, others=others)
-    if cast is not None and cast.anonymous and cast.participant_id is None and key not in _USER_KEYS:
-        if len(_USER_KEYS) > 100_000:
-            _USER_KEYS.clear()
-        _USER_KEYS[key] = JointResponse(secret=cast.secret).user_key(cast.user_id)
-        cast = services.ballot_cast(**arguments, user_key=_USER_KEYS[key], asked=asked, others=others)
-    return cast

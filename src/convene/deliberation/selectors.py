@@ -140,12 +140,6 @@ class Pool:
         return self.ids[_draw(self.cumulative, rng, DRAWS)].tolist()
 
 
-def pool_latest(response_id: int) -> Pool | None:
-    """The pool this process loaded last for a response, whatever its revision: the lane draws
-    from it before its statement tells the current revision, and checks it after."""
-    return _POOLS.get(response_id)
-
-
 def _pool(response_id: int, response_key: str, revision: int) -> Pool:
     from convene.core.db import hot_cursor
 
@@ -198,6 +192,29 @@ def next_statement_drawn(
         voted_count, voted_elsewhere, voted = cursor.fetchone()
     return next_statement_among(
         response_id, participant_id, pool, asked, voted_count - voted_elsewhere, set(voted), rng=rng
+    )
+
+
+def draw_ahead(response_id: int, rng) -> tuple[Pool | None, list[int], list[int]]:
+    """For the vote lane, before its statement: the pool this process loaded last for the
+    response (whatever its revision), the statements to ask about, and those not accepted."""
+    pool = _POOLS.get(response_id)
+    if pool is None:
+        return None, [], []
+    return pool, (pool.asked(rng) if pool.drawable() else []), pool.others
+
+
+def next_statement_after(
+    response_id: int, statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
+) -> tuple[tuple[int, str] | None, int]:
+    """For the vote lane, after its statement (`services.ballot_cast`) voted on `statement_id`:
+    the draw from what it read, if the pool drawn from is current; else load it and draw."""
+    if pool is not None and asked and pool.current(cast.secret, cast.revision):
+        voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
+        voted_in_pool = cast.voted - cast.voted_elsewhere + (1 if cast.written else 0)
+        return next_statement_among(response_id, cast.participant_id, pool, asked, voted_in_pool, voted, rng=rng)
+    return next_statement_drawn(
+        response_id, cast.participant_id, response_key=cast.secret, revision=cast.revision, rng=rng
     )
 
 

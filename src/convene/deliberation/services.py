@@ -735,25 +735,35 @@ LEFT JOIN LATERAL (
 )
 
 
+# In an anonymous response the participant is found by a keyed hash of the user id, which only the
+# response's secret gives: learnt from a token's first lane vote (per process), then passed in.
+_USER_KEYS: dict[tuple[str, int], str] = {}
+
+
 def ballot_cast(
-    *,
-    key_hash: str,
-    response_id: int,
-    statement_id: int,
-    value: int,
-    user_key: str | None,
-    asked: list[int],
-    others: list[int],
-    db=None,
+    *, key_hash: str, response_id: int, statement_id: int, value: int, asked: list[int], others: list[int], db=None
 ) -> BallotCast | None:
     """The vote lane's vote (PostgreSQL, map worker on): authorize, write and read in one round trip.
 
     None when the token may not vote on this statement now, or the voter has no home community
     here: nothing was written and the full route answers. A BallotCast without a participant
-    means a first vote (the route creates the participant) or, in an anonymous response, that
-    `user_key` was not given; nothing was written either. Statement counters and the map revision
-    are the map worker's (see `vote_record`), so nothing shared is touched.
+    means a first vote (the route creates the participant); nothing was written either. In an
+    anonymous response a token's first lane vote in this process takes a second statement, once
+    the first has given the secret its participant's keyed hash needs. Statement counters and
+    the map revision are the map worker's (see `vote_record`), so nothing shared is touched.
     """
+    key = (key_hash, response_id)
+    arguments = {"key_hash": key_hash, "response_id": response_id, "statement_id": statement_id, "value": value}
+    cast = _ballot_cast(**arguments, user_key=_USER_KEYS.get(key), asked=asked, others=others, db=db)
+    if cast is not None and cast.anonymous and cast.participant_id is None and key not in _USER_KEYS:
+        if len(_USER_KEYS) > 100_000:
+            _USER_KEYS.clear()
+        _USER_KEYS[key] = JointResponse(secret=cast.secret).user_key(cast.user_id)
+        cast = _ballot_cast(**arguments, user_key=_USER_KEYS[key], asked=asked, others=others, db=db)
+    return cast
+
+
+def _ballot_cast(*, key_hash, response_id, statement_id, value, user_key, asked, others, db) -> BallotCast | None:
     from convene.core.db import hot_cursor
 
     from .tasks import request_map
