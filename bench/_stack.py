@@ -210,6 +210,7 @@ class Worker:
         self.start()
 
     def start(self) -> None:
+        since = os.fstat(self.log.fileno()).st_size  # (a restart appends to the same log)
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "convene", "db_worker", "--interval", "0.2"],
             env=self.env,
@@ -218,6 +219,18 @@ class Worker:
             stdout=subprocess.DEVNULL,
             stderr=self.log,
         )
+        self.wait_ready(since)
+
+    def wait_ready(self, since: int, timeout: float = 60.0) -> None:
+        """Until the worker polls for tasks: its start (Django's setup and system checks, a few
+        seconds of CPU) is not part of the load a steady run measures."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            # pread: the child writes through the same file offset, which a seek would move
+            if b"Starting worker" in os.pread(self.log.fileno(), 1 << 20, since):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"the task worker did not start within {timeout} s")
 
     def ensure_running(self) -> None:
         if self.proc.poll() is not None:

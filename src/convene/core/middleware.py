@@ -7,6 +7,8 @@ import re
 from django.conf import settings
 from django.http import JsonResponse
 
+from convene.core.tally import SharedTally
+
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 # A JSON body can only carry a forbidden character as a raw byte or as a \\u escape.
 _SUSPECT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u(?:00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -135,6 +137,10 @@ def api_write_refusal(request) -> JsonResponse | None:
     return response
 
 
+# The writes counted in this process, sent to the shared cache in batches (see core/tally.py).
+API_WRITES = SharedTally()
+
+
 def api_write_over(caller: str) -> tuple[dict, int] | None:
     """Count one API write for `caller`; (429 payload, Retry-After seconds) when over the limit.
 
@@ -149,35 +155,10 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
 
     now = time.time()
     window = int(now // 60)
-    count = _count(caches["default"], f"api-writes:{caller}:{window}")  # the backend: `cache` is a proxy
+    count = API_WRITES.add(caches["default"], f"api-writes:{caller}:{window}")  # the backend: `cache` is a proxy
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))
     detail = f"Too many changes: at most {limit} a minute. Try again in {retry_after} s."
     payload = {"detail": detail, "code": "rate_limited"}
     return payload, retry_after
-
-
-def _count(cache, key: str) -> int:
-    """Add one to a counter that lives for two minutes, in one round trip on Redis.
-
-    Django's RedisCache.incr asks whether the key exists first (two round trips per API write);
-    on Redis INCR creates the key, and only the first write of a window sets its expiry.
-    """
-    from django.core.cache.backends.redis import RedisCache
-
-    if isinstance(cache, RedisCache):
-        name = cache.make_and_validate_key(key)
-        # Django's own Redis client for writes, kept on the backend (one per thread): get_client
-        # builds a new client object on every call, which costs more than the INCR itself.
-        client = getattr(cache, "_write_counter_client", None)
-        if client is None:
-            client = cache._write_counter_client = cache._cache.get_client(name, write=True)
-        count = client.incr(name)
-        if count == 1:
-            client.expire(name, 120)
-        return count
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window's first write (or the counter was evicted)
-        return 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
