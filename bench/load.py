@@ -61,7 +61,7 @@ def main() -> None:
         f"{seconds:.0f} s per scenario; the production setup: gunicorn (gthread, 2 workers × {THREADS} threads), a "
         "private PostgreSQL cluster (fsync and synchronous commit on), a task worker keeping the map current, "
         "Redis for the shared cache; all on 127.0.0.1. Each request is one vote through the vote lane (one "
-        "PostgreSQL statement and one Redis INCR per vote) whose answer carries the next statement.",
+        "PostgreSQL statement per vote; the write limit counted in the process and sent to Redis in batches) whose answer carries the next statement.",
         "",
         "| scenario | votes | votes/s | p50 ms | p99 ms | errors | retries | acknowledged votes lost | stored with another value | map recomputes (and matches across processes / worker) | CPU ms per vote: web / PostgreSQL / worker |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
