@@ -77,6 +77,25 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def redis_cache(settings):
+    """The default cache on Redis database 12 (skips without Redis); the raw client to inspect it."""
+    import redis
+    from django.core.cache import caches
+
+    raw = redis.Redis(host="127.0.0.1", port=6379, db=12, socket_connect_timeout=1)
+    try:
+        raw.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/12"}
+    }
+    caches["default"].clear()
+    yield raw
+    caches["default"].clear()
+
+
+@pytest.fixture
 def world(db) -> World:
     return build_world()
 
