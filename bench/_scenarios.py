@@ -161,6 +161,7 @@ def run(
         # Processes restarted mid-run lose their earlier CPU: the figures are for the steady runs.
         cpu_after = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
         cpu_ms = _cpu_ms_per_vote(cpu_before, cpu_after, log.votes)
+        cpu_ms["client"] = round(log.client_cpu_seconds * 1000 / max(1, log.votes), 2)
         for f in faults:
             f.join()
         if worker is not None:
@@ -193,10 +194,20 @@ def run(
 
 
 def ceiling(
-    *, voters: int, seconds: float, database: bool, statements: int = 3, workers: int = 2, threads: int = THREADS
+    *,
+    voters: int,
+    seconds: float,
+    database: bool,
+    statements: int = 3,
+    workers: int = 2,
+    threads: int = THREADS,
+    asgi: bool = False,
 ) -> Outcome:
-    """The same client and gunicorn against bench/_ceiling_app.py: what a bare Python WSGI app
-    reaches on this machine, without a database or with the lane's three statements."""
+    """The same client and gunicorn against a bare app: what plain Python reaches on this machine.
+    bench/_ceiling_app.py on the threaded WSGI worker, without a database or with one or three
+    statements a vote; or bench/_ceiling_asgi.py on uvicorn's worker, as Convene is served."""
+    if asgi and database:
+        raise ValueError("the ASGI ceiling has no database")
     pg = PrivatePostgres() if database else None
     web = None
     try:
@@ -208,7 +219,8 @@ def ceiling(
             with psycopg.connect(extra["CEILING_DATABASE_URL"], autocommit=True) as conn:
                 for statement in SETUP:
                     conn.execute(statement)
-        web = Web({**os.environ, **extra}, workers=workers, threads=threads, app="_ceiling_app:application")
+        app = "_ceiling_asgi:application" if asgi else "_ceiling_app:application"
+        web = Web({**os.environ, **extra}, workers=workers, threads=threads, app=app, asgi=asgi)
         tokens = [f"cvn_ceiling{i:06d}" for i in range(voters)]
         roots = {"web": lambda: [web.proc.pid]}
         if pg:
@@ -226,7 +238,10 @@ def ceiling(
             lost=0,
             wrong=0,
             map_ok=True,
-            cpu_ms=_cpu_ms_per_vote(before, after, log.votes),
+            cpu_ms={
+                **_cpu_ms_per_vote(before, after, log.votes),
+                "client": round(log.client_cpu_seconds * 1000 / max(1, log.votes), 2),
+            },
         )
     finally:
         if web:

@@ -153,10 +153,17 @@ class Web:
     """gunicorn with `workers` processes; `kill()` is SIGKILL to the master and every worker."""
 
     def __init__(
-        self, env: dict, port: int | None = None, workers: int = 2, threads: int = THREADS, app: str = "convene.wsgi"
+        self,
+        env: dict,
+        port: int | None = None,
+        workers: int = 2,
+        threads: int = THREADS,
+        app: str = "convene.asgi:application",
+        asgi: bool = True,
     ):
-        self.env, self.port, self.workers, self.threads = env, port or free_port(), workers, threads
-        self.app = app  # "convene.wsgi", or the ceiling app of bench/_ceiling_app.py
+        self.env = {**env, "WEB_THREADS": str(threads)}
+        self.port, self.workers, self.threads, self.asgi = port or free_port(), workers, threads, asgi
+        self.app = app  # Convene's ASGI application, or a ceiling app of bench/_ceiling_app.py
         self.proc: subprocess.Popen | None = None
         # A file, not a pipe: an undrained pipe fills up with logged tracebacks (e.g. while the
         # database restarts) and every thread then blocks on the logging lock.
@@ -172,8 +179,7 @@ class Web:
                 self.app,
                 "--workers",
                 str(self.workers),
-                "--threads",
-                str(self.threads),
+                *self._worker_class(),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--graceful-timeout",
@@ -189,6 +195,13 @@ class Web:
         )
         wait_port(self.port)
         wait_healthy(self.port)
+
+    def _worker_class(self) -> list[str]:
+        """ASGI applications on uvicorn's worker (an event loop; Django's requests in WEB_THREADS
+        threads), WSGI ones on gunicorn's threaded worker."""
+        if self.asgi:
+            return ["--worker-class", "uvicorn_worker.UvicornWorker"]
+        return ["--threads", str(self.threads)]
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

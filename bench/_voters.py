@@ -23,6 +23,7 @@ class VoterLog:
     errors: int = 0  # responses that were neither 2xx nor a retryable failure
     retries: int = 0  # connection failures and 5xx answered by retrying
     seconds: float = 0.0  # how long the voters ran
+    client_cpu_seconds: float = 0.0  # the load client's own CPU over the run
     error_samples: list = field(default_factory=list)
 
     @property
@@ -51,6 +52,7 @@ def run_voters(
         errors=out["errors"],
         retries=out["retries"],
         seconds=out["seconds"],
+        client_cpu_seconds=out.get("cpu_seconds", 0.0),
         error_samples=out["error_samples"],
     )
     for index, pairs in enumerate(out["acked"]):

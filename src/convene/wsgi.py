@@ -1,14 +1,13 @@
+"""The WSGI application: Django alone. Production serves `convene.asgi`, which adds the vote lane
+in front of the same handler; this one suits any WSGI server (votes then take the full route)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convene.settings")
 django_application = get_wsgi_application()
-
-from convene.deliberation.lane import VoteLane  # noqa: E402 - needs the settings loaded above
-
-# Token votes are answered in front of Django when they are the plain case (deliberation/lane.py).
-application = VoteLane(django_application)
+application = django_application
 
 
 def _warm_up(resolver) -> None:

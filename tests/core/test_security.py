@@ -161,7 +161,7 @@ def test_api_rate_limit_can_be_turned_off(world, api, settings):
 
 
 def test_api_write_counter_on_redis_counts_in_one_key_with_an_expiry(settings, rf, monkeypatch, redis_cache):
-    """The Redis path of the write counter (a batch is one pipeline) counts like the generic one."""
+    """The Redis path of the write counter (a batch is one script call) counts like the generic one."""
     from django.core.cache.backends.redis import RedisCacheClient
 
     from convene.core.middleware import api_write_refusal

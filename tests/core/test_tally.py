@@ -74,22 +74,22 @@ def test_a_failed_batch_is_not_lost(clock):
 
 
 def test_on_redis_a_batch_is_one_round_trip(clock, monkeypatch, redis_cache):
-    from redis.client import Pipeline
+    from redis.commands.core import Script
 
     cache = caches["default"]
     executed = []
-    original = Pipeline.execute
+    original = Script.__call__
 
-    def counted(self, *args, **kwargs):
-        executed.append(len(self.command_stack))
-        return original(self, *args, **kwargs)
+    def counted(self, keys=None, args=None, client=None):
+        executed.append(len(keys))
+        return original(self, keys=keys, args=args, client=client)
 
-    monkeypatch.setattr(Pipeline, "execute", counted)
+    monkeypatch.setattr(Script, "__call__", counted)
     counter = SharedTally(flush_seconds=1)
     for key in ("x", "y", "y"):
         counter.add(cache, key)  # x goes out at once; y twice, held
     clock.now += 1
     assert counter.add(cache, "x") == 2
-    assert executed == [2, 4]  # SET NX EX + INCRBY per key, two keys in the second batch
+    assert executed == [1, 2]  # one script call a batch: one key, then both
     assert (cache.get("x"), cache.get("y")) == (2, 2)
     assert all(0 < redis_cache.ttl(name) <= tally.TTL for name in redis_cache.keys("*"))

@@ -141,10 +141,12 @@ def api_write_refusal(request) -> JsonResponse | None:
 API_WRITES = SharedTally()
 
 
-def api_write_over(caller: str) -> tuple[dict, int] | None:
+def api_write_over(caller: str, cache=None) -> tuple[dict, int] | None:
     """Count one API write for `caller`; (429 payload, Retry-After seconds) when over the limit.
 
-    Shared by ApiRateLimitMiddleware and the vote lane (deliberation/lane.py), which runs before Django.
+    Shared by ApiRateLimitMiddleware and the vote lane (deliberation/lane.py), which runs before
+    Django and passes a cache backend of its own: on an event loop `caches["default"]` is a new
+    backend (and a new Redis connection) for every request.
     """
     limit = settings.CONVENE_API_WRITES_PER_MINUTE
     if limit <= 0:
@@ -155,7 +157,8 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
 
     now = time.time()
     window = int(now // 60)
-    count = API_WRITES.add(caches["default"], f"api-writes:{caller}:{window}")  # the backend: `cache` is a proxy
+    backend = caches["default"] if cache is None else cache  # the backend: `cache` is a proxy
+    count = API_WRITES.add(backend, f"api-writes:{caller}:{window}")
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))

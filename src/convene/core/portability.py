@@ -20,6 +20,8 @@ FORMAT = "convene-community-export"
 VERSION = 1
 # Rows never exported: sessions, tokens, logs of sent mail belong to one installation.
 SKIP_MODELS = {"accounts.apitoken", "sessions.session", "admin.logentry"}
+# Counts the database keeps itself (triggers): an import recounts them as the rows arrive.
+SKIP_FIELDS = {"deliberation.participant": {"n_votes"}}
 
 
 def _label(obj) -> str:
@@ -93,6 +95,8 @@ def community_export(community) -> dict:
     data = serializers.serialize("python", _ordered(rows))
     for item in data:
         fields = item["fields"]
+        for name in SKIP_FIELDS.get(item["model"], ()):
+            fields.pop(name, None)
         if item["model"] == "accounts.user":
             fields["password"] = "!exported"  # noqa: S105 - unusable hash: the person sets a new password
             fields.pop("last_login", None)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Count, Q
@@ -97,10 +97,11 @@ def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
 # from them by rejection: draw by priority, skip what the participant has voted on. The first
 # draw not voted on is an exact sample of the priority restricted to the statements left, at the
 # cost of one small read instead of reading every statement on every vote (the lane folds that
-# read into its one statement: services.ballot_cast).
+# read into its one statement: services.ballots_cast).
 _POOLS: dict[int, Pool] = {}
 POOL_SECONDS = 5.0  # extremities are stored just after the revision moves: reload now and then
 DRAWS = 8
+DRAWN_AHEAD = 128  # sets of DRAWS made at once
 SMALL_POOL = 64  # up to this many statements, ask about all of them in the same query
 # One pass over the participant's own votes (the unique index holds all three columns): how many,
 # how many on statements no longer accepted, and which of the drawn statements.
@@ -122,6 +123,9 @@ class Pool:
     ids: np.ndarray
     cumulative: np.ndarray
     others: list[int]  # the statements not accepted (pending, rejected, meta)
+    statements: int = 0  # a fingerprint of `ids` and `others`, to compare pools cheaply
+    # Draws made ahead, DRAWS at a time: one numpy call for many votes instead of one per vote.
+    drawn: deque = field(default_factory=deque, repr=False, compare=False)
 
     def current(self, response_key: str, revision: int) -> bool:
         return (
@@ -133,14 +137,28 @@ class Pool:
     def drawable(self) -> bool:
         return bool(len(self.ids)) and self.cumulative[-1] > 0
 
+    def same_statements(self, other: Pool) -> bool:
+        """The same statements accepted and not (the priorities may differ)."""
+        return self.response_key == other.response_key and self.statements == other.statements
+
     def asked(self, rng: np.random.Generator) -> list[int]:
         """The statements to ask about: all of a small pool, else DRAWS drawn by priority."""
         if len(self.ids) <= SMALL_POOL:
             return self.ids.tolist()
-        return self.ids[_draw(self.cumulative, rng, DRAWS)].tolist()
+        try:
+            return self.drawn.popleft()
+        except IndexError:
+            ahead = self.ids[_draw(self.cumulative, rng, DRAWS * DRAWN_AHEAD)].reshape(DRAWN_AHEAD, DRAWS)
+            self.drawn.extend(ahead.tolist())
+            return self.drawn.popleft()
 
 
-def _pool(response_id: int, response_key: str, revision: int) -> Pool:
+_TEXTS_OF = "SELECT id, text FROM deliberation_statement WHERE id = ANY(%s::bigint[])"
+
+
+def pool_for(response_id: int, response_key: str, revision: int) -> Pool:
+    """The response's pool as of `revision` (loaded if this process's is older), with the texts
+    of its statements in memory."""
     from convene.core.db import hot_cursor
 
     hit = _POOLS.get(response_id)
@@ -151,7 +169,13 @@ def _pool(response_id: int, response_key: str, revision: int) -> Pool:
         rows = cursor.fetchall()
         cursor.execute(_NOT_ACCEPTED, [response_id])
         others = [r[0] for r in cursor.fetchall()]
-    pool = Pool(response_key, revision, time.monotonic(), *_priorities(rows), others)
+        missing = [r[0] for r in rows if (response_key, r[0]) not in _TEXTS]
+        if missing:
+            cursor.execute(_TEXTS_OF, [missing])
+            _remember_texts(response_key, cursor.fetchall())
+    ids, cumulative = _priorities(rows)
+    fingerprint = hash((np.sort(ids).tobytes(), tuple(sorted(others))))
+    pool = Pool(response_key, revision, time.monotonic(), ids, cumulative, others, fingerprint)
     if len(_POOLS) > 1000:
         _POOLS.clear()
     _POOLS[response_id] = pool
@@ -182,13 +206,13 @@ def next_statement_drawn(
 
     if connection.vendor != "postgresql":
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    pool = _pool(response_id, response_key, revision)
+    pool = pool_for(response_id, response_key, revision)
     if not pool.drawable():
         return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
     rng = rng_for(rng)
     asked = pool.asked(rng)
     with hot_cursor() as cursor:
-        cursor.execute(_VOTED_AMONG, [pool.others, asked, response_id, participant_id])
+        cursor.execute(_VOTED_AMONG, [pool.others, list(asked), response_id, participant_id])
         voted_count, voted_elsewhere, voted = cursor.fetchone()
     return next_statement_among(
         response_id, participant_id, pool, asked, voted_count - voted_elsewhere, set(voted), rng=rng
@@ -207,15 +231,37 @@ def draw_ahead(response_id: int, rng) -> tuple[Pool | None, list[int], list[int]
 def next_statement_after(
     response_id: int, statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
 ) -> tuple[tuple[int, str] | None, int]:
-    """For the vote lane, after its statement (`services.ballot_cast`) voted on `statement_id`:
+    """For the vote lane, after its statement (`services.ballots_cast`) voted on `statement_id`:
     the draw from what it read, if the pool drawn from is current; else load it and draw."""
+    known = next_statement_known(statement_id, cast, pool, asked, rng=rng)
+    if known is not None:
+        return known
     if pool is not None and asked and pool.current(cast.secret, cast.revision):
         voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
-        voted_in_pool = cast.voted - cast.voted_elsewhere + (1 if cast.written else 0)
-        return next_statement_among(response_id, cast.participant_id, pool, asked, voted_in_pool, voted, rng=rng)
+        return next_statement_among(response_id, cast.participant_id, pool, asked, _voted_in_pool(cast), voted, rng=rng)
     return next_statement_drawn(
         response_id, cast.participant_id, response_key=cast.secret, revision=cast.revision, rng=rng
     )
+
+
+def next_statement_known(
+    statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
+) -> tuple[tuple[int, str], int] | None:
+    """`next_statement_after` without the database, for the lane's event loop: the draw when the
+    pool drawn from is current, a statement is left and its text is in memory; else None."""
+    if pool is None or not asked or not pool.current(cast.secret, cast.revision):
+        return None
+    remaining = len(pool.ids) - _voted_in_pool(cast)
+    if remaining <= 0:
+        return None
+    voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
+    picked = _first_not_voted(pool.ids, pool.cumulative, asked, voted, len(pool.ids) <= SMALL_POOL, rng_for(rng))
+    text = None if picked is None else _TEXTS.get((pool.response_key, picked))
+    return None if text is None else ((picked, text), remaining)
+
+
+def _voted_in_pool(cast) -> int:
+    return cast.voted - cast.voted_elsewhere + (1 if cast.written else 0)
 
 
 def next_statement_among(
@@ -244,16 +290,31 @@ def _first_not_voted(ids, cumulative, asked, voted: set, small: bool, rng) -> in
     return int(ids[left][_draw(np.cumsum(weights), rng, 1)[0]])
 
 
-@functools.lru_cache(maxsize=50_000)
+_TEXTS: dict[tuple[str, int], str] = {}
+_MAX_TEXTS = 50_000
+
+
 def _statement_text(response_key: str, statement_id: int) -> str:
-    """Statement texts never change once submitted. Keyed by the response's secret too, so a
-    statement id reused by another database (tests that roll back) never finds a stale text."""
+    """Statement texts never change once submitted: kept per process. Keyed by the response's
+    secret too, so a statement id reused by another database (tests that roll back) never finds a
+    stale text."""
     from convene.core.db import for_vendor, hot_cursor
 
-    with hot_cursor() as cursor:
-        cursor.execute(for_vendor(_TEXT), [statement_id])
-        row = cursor.fetchone()
-    return row[0] if row else ""
+    text = _TEXTS.get((response_key, statement_id))
+    if text is None:
+        with hot_cursor() as cursor:
+            cursor.execute(for_vendor(_TEXT), [statement_id])
+            row = cursor.fetchone()
+        text = row[0] if row else ""
+        _remember_texts(response_key, [(statement_id, text)])
+    return text
+
+
+def _remember_texts(response_key: str, rows) -> None:
+    if len(_TEXTS) + len(rows) > _MAX_TEXTS:
+        _TEXTS.clear()
+    for statement_id, text in rows:
+        _TEXTS[(response_key, statement_id)] = text
 
 
 def anonymous_participant_id(ballot) -> int | None:

@@ -7,7 +7,8 @@ import datetime as dt
 import difflib
 import hashlib
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -540,6 +541,9 @@ def statement_mark_key(*, statement: Statement, actor, key: bool) -> Statement:
 # --------------------------------------------------------------------------- votes
 
 
+_VOTE_VALUES = tuple(VoteValue.values)  # (the enum builds the list anew on every access)
+
+
 def vote_value(value) -> int:
     """1, -1 or 0 from a number or the words agree / disagree / pass; InvalidInput otherwise."""
     aliases = {"agree": 1, "disagree": -1, "pass": 0}
@@ -547,7 +551,7 @@ def vote_value(value) -> int:
         value = aliases.get(value.strip().lower(), value)
         with contextlib.suppress(ValueError):
             value = int(value)
-    if isinstance(value, bool) or value not in VoteValue.values:
+    if isinstance(value, bool) or value not in _VOTE_VALUES:
         raise InvalidInput("A vote is agree, disagree or pass.", field="value")
     return int(value)
 
@@ -682,8 +686,21 @@ def _vote_insert(response_id, participant_id, statement_id, value, now, ledger) 
 
 
 @dataclass(frozen=True)
+class Ballot:
+    """One vote for the vote lane's batch (`ballots_cast`), with what its answer needs read back."""
+
+    key_hash: str  # the SHA-256 of the API token (`ApiToken.hash`)
+    response_id: int
+    statement_id: int
+    value: int
+    asked: tuple[int, ...] = ()  # statements drawn for the next one: which of them were voted on?
+    others: tuple[int, ...] = ()  # the response's statements that are not accepted
+    user_key: str | None = None  # an anonymous participant's keyed hash, if this process knows it
+
+
+@dataclass(frozen=True)
 class BallotCast:
-    """What the vote lane's one statement found and did (`ballot_cast`)."""
+    """What the vote lane's statement found and did for one ballot (`ballots_cast`)."""
 
     user_id: int
     anonymous: bool
@@ -691,46 +708,66 @@ class BallotCast:
     revision: int
     participant_id: int | None  # None: no participant yet (or no user key given): nothing was written
     written: bool | None  # True a first vote, False a changed vote, None nothing changed
-    voted: int  # the participant's votes before this one
+    voted: int  # the participant's votes before this batch
     voted_elsewhere: int  # ... of them on statements in `others`
-    voted_among: tuple[int, ...]  # which statements of `asked` they had voted on before this one
+    voted_among: tuple[int, ...]  # which statements of `asked` they had voted on before this batch
 
 
-# The vote lane in one statement on PostgreSQL (data-modifying CTEs run exactly once, all on the
-# same snapshot): authorize (permissions.BALLOT), write the vote or change it, add the voice
-# ledger row for a first vote of a named participant, record the token's use once a minute, and
-# read which of the lane's drawn statements the participant had voted on. `xmax = 0` tells an
-# inserted row from one ON CONFLICT updated. The read sees the votes as they were before this one.
-_BALLOT_CAST = (
-    "WITH ballot AS ("  # noqa: S608 - constant SQL, no input in it
-    + permissions.BALLOT
+# The vote lane's batch in one statement on PostgreSQL (data-modifying CTEs run exactly once, all
+# on the same snapshot), for every ballot of the batch: authorize (permissions.BALLOTS), write the
+# vote or change it, add the voice ledger row for a first vote of a named participant, record the
+# token's use once a minute, and read what the next statement needs: the participant's vote count
+# (kept by a trigger: Participant.n_votes), how many of those votes are on statements no longer
+# accepted, and which of the lane's drawn statements they voted on (index probes, whatever the
+# number of votes). `xmax = 0` tells an inserted row from one ON CONFLICT updated. The reads see
+# the votes as they were before the batch. Rows are written in key order, so two processes'
+# batches lock the rows they share in the same order. Per ballot `asked` and `others` are rows of
+# two-dimensional arrays, padded with 0 (no statement's id).
+_BALLOTS_CAST = (
+    """WITH ballots AS (
+  SELECT u.*, (%(asked)s::bigint[])[u.i::int:u.i::int] AS asked, (%(others)s::bigint[])[u.i::int:u.i::int] AS others
+  FROM unnest(%(key_hash)s::varchar[], %(response)s::bigint[], %(statement)s::bigint[], %(value)s::smallint[],
+    %(user_key)s::varchar[]) WITH ORDINALITY AS u(key_hash, response, statement, value, user_key, i)
+),
+ballot AS ("""  # noqa: S608 - constant SQL, no input in it
+    + permissions.BALLOTS
     + """),
-voter AS (SELECT * FROM ballot WHERE community_id IS NOT NULL AND participant_id IS NOT NULL),
+voter AS (
+  SELECT b.*, x.value FROM ballot b JOIN ballots x ON x.i = b.i
+  WHERE b.community_id IS NOT NULL AND b.participant_id IS NOT NULL
+),
 vote AS (
   INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at)
-  SELECT %(response)s::bigint, voter.participant_id, %(statement)s::bigint, %(value)s::smallint, %(now)s::timestamptz
-  FROM voter
+  SELECT v.response, v.participant_id, v.statement, v.value, %(now)s::timestamptz
+  FROM voter v ORDER BY v.participant_id, v.statement
   ON CONFLICT (response_id, participant_id, statement_id)
   DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at WHERE deliberation_vote.value <> EXCLUDED.value
-  RETURNING (xmax = 0) AS inserted
+  RETURNING participant_id, statement_id, (xmax = 0) AS inserted
 ),
 ledger AS (
   INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at)
-  SELECT voter.community_id, voter.user_id, 'vote', %(context)s::varchar, %(now)s::timestamptz
-  FROM voter, vote WHERE vote.inserted AND NOT voter.anonymous
+  SELECT v.community_id, v.user_id, 'vote', 'response:' || v.response, %(now)s::timestamptz
+  FROM voter v JOIN vote w ON w.participant_id = v.participant_id AND w.statement_id = v.statement
+  WHERE w.inserted AND NOT v.anonymous
 ),
 touch AS (
   UPDATE accounts_apitoken SET last_used_at = %(now)s::timestamptz
-  WHERE id = (SELECT token_id FROM voter WHERE stale)
+  WHERE id IN (SELECT token_id FROM voter WHERE stale)
 )
-SELECT b.user_id, b.anonymous, b.secret, b.revision, b.community_id, b.participant_id,
-  (SELECT inserted FROM vote), w.voted, w.elsewhere, w.among
+SELECT b.i, b.user_id, b.anonymous, b.secret, b.revision, b.community_id, b.participant_id, w.inserted,
+  p.n_votes, e.elsewhere, a.among
 FROM ballot b
+JOIN ballots x ON x.i = b.i
+LEFT JOIN vote w ON w.participant_id = b.participant_id AND w.statement_id = b.statement
+LEFT JOIN deliberation_participant p ON p.id = b.participant_id
 LEFT JOIN LATERAL (
-  SELECT count(*) AS voted, count(*) FILTER (WHERE v.statement_id = ANY(%(others)s::bigint[])) AS elsewhere,
-    coalesce(array_agg(v.statement_id) FILTER (WHERE v.statement_id = ANY(%(asked)s::bigint[])), '{}') AS among
-  FROM deliberation_vote v WHERE v.response_id = %(response)s::bigint AND v.participant_id = b.participant_id
-) w ON true
+  SELECT count(*) AS elsewhere FROM deliberation_vote v
+  WHERE v.response_id = b.response AND v.participant_id = b.participant_id AND v.statement_id = ANY(x.others)
+) e ON true
+LEFT JOIN LATERAL (
+  SELECT coalesce(array_agg(v.statement_id), '{}') AS among FROM deliberation_vote v
+  WHERE v.response_id = b.response AND v.participant_id = b.participant_id AND v.statement_id = ANY(x.asked)
+) a ON true
 """
 )
 
@@ -740,66 +777,95 @@ LEFT JOIN LATERAL (
 _USER_KEYS: dict[tuple[str, int], str] = {}
 
 
-def ballot_cast(
-    *, key_hash: str, response_id: int, statement_id: int, value: int, asked: list[int], others: list[int], db=None
-) -> BallotCast | None:
-    """The vote lane's vote (PostgreSQL, map worker on): authorize, write and read in one round trip.
+def ballot_user_key(ballot: Ballot) -> Ballot:
+    """The ballot with the anonymous participant's keyed hash, if this process has learnt it."""
+    key = _USER_KEYS.get((ballot.key_hash, ballot.response_id))
+    return ballot if key is None else replace(ballot, user_key=key)
 
-    None when the token may not vote on this statement now, or the voter has no home community
-    here: nothing was written and the full route answers. A BallotCast without a participant
-    means a first vote (the route creates the participant); nothing was written either. In an
-    anonymous response a token's first lane vote in this process takes a second statement, once
-    the first has given the secret its participant's keyed hash needs. Statement counters and
-    the map revision are the map worker's (see `vote_record`), so nothing shared is touched.
+
+async def ballots_cast(*, ballots: list[Ballot], connection) -> list[BallotCast | None]:
+    """The vote lane's votes (PostgreSQL, map worker on): authorize, write and read a batch of
+    ballots in one round trip and one commit, on `connection` (psycopg, async, autocommit).
+
+    For each ballot: None when the token may not vote on this statement now, or the voter has no
+    home community here; nothing was written and the full route answers. A BallotCast without a
+    participant means a first vote (the route creates the participant); nothing was written
+    either. In an anonymous response a token's first lane vote in this process takes a second
+    statement, once the first has given the secret its participant's keyed hash needs. Statement
+    counters and the map revision are the map worker's (see `vote_record`): nothing shared is
+    touched, and asking the worker for a new map is the caller's.
     """
-    key = (key_hash, response_id)
-    arguments = {"key_hash": key_hash, "response_id": response_id, "statement_id": statement_id, "value": value}
-    cast = _ballot_cast(**arguments, user_key=_USER_KEYS.get(key), asked=asked, others=others, db=db)
-    if cast is not None and cast.anonymous and cast.participant_id is None and key not in _USER_KEYS:
-        if len(_USER_KEYS) > 100_000:
-            _USER_KEYS.clear()
-        _USER_KEYS[key] = JointResponse(secret=cast.secret).user_key(cast.user_id)
-        cast = _ballot_cast(**arguments, user_key=_USER_KEYS[key], asked=asked, others=others, db=db)
-    return cast
+    casts = await _ballots_cast(ballots, connection)
+    again = []
+    for n, (ballot, cast) in enumerate(zip(ballots, casts, strict=True)):
+        key = (ballot.key_hash, ballot.response_id)
+        if cast is not None and cast.anonymous and cast.participant_id is None and ballot.user_key is None:
+            if len(_USER_KEYS) > 100_000:
+                _USER_KEYS.clear()
+            _USER_KEYS[key] = JointResponse(secret=cast.secret).user_key(cast.user_id)
+            again.append(n)
+    if again:
+        retried = await _ballots_cast([ballot_user_key(ballots[n]) for n in again], connection)
+        for n, cast in zip(again, retried, strict=True):
+            casts[n] = cast
+    return casts
 
 
-def _ballot_cast(*, key_hash, response_id, statement_id, value, user_key, asked, others, db) -> BallotCast | None:
-    from convene.core.db import hot_cursor
+# Arrays go to PostgreSQL as literals: psycopg adapts a Python list element by element in Python,
+# which cost the lane more CPU per batch than writing the literal. Only ints and hex digests
+# (token hashes, anonymous keys) are ever written, so nothing needs quoting.
+_HEX = re.compile(r"^[0-9a-f]+$")
 
-    from .tasks import request_map
 
+def _int_array(values) -> str:
+    if not all(type(v) is int for v in values):
+        raise TypeError("an int array takes ints only")
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _hex_array(values) -> str:
+    if not all(v is None or _HEX.match(v) for v in values):
+        raise ValueError("a digest array takes hex digests (or None) only")
+    return "{" + ",".join("NULL" if v is None else v for v in values) + "}"
+
+
+def _int_array_2d(rows) -> str:
+    """Rows of ints as a two-dimensional array literal, padded with 0 to the longest."""
+    width = max(1, *(len(r) for r in rows))
+    return "{" + ",".join(_int_array((*r, *((0,) * (width - len(r))))) for r in rows) + "}"
+
+
+async def _ballots_cast(ballots: list[Ballot], connection) -> list[BallotCast | None]:
     now = timezone.now()
     params = {
         "stale": now - dt.timedelta(seconds=permissions.TOKEN_TOUCH_SECONDS),
-        "user_key": user_key,
-        "response": response_id,
-        "statement": statement_id,
-        "key_hash": key_hash,
-        "value": value,
+        "key_hash": _hex_array([b.key_hash for b in ballots]),
+        "response": _int_array([b.response_id for b in ballots]),
+        "statement": _int_array([b.statement_id for b in ballots]),
+        "value": _int_array([b.value for b in ballots]),
+        "user_key": _hex_array([b.user_key for b in ballots]),
         "now": now,
-        "context": f"response:{response_id}",
-        "others": others,
-        "asked": asked,
+        "others": _int_array_2d([b.others for b in ballots]),
+        "asked": _int_array_2d([b.asked for b in ballots]),
     }
-    with hot_cursor(db) as cursor:
-        cursor.execute(_BALLOT_CAST, params)
-        row = cursor.fetchone()
-    if row is None or row[4] is None:
-        return None
-    user_id, anonymous, secret, revision, _community, participant_id, written, voted, elsewhere, among = row
-    if written is not None:
-        request_map(response_id)
-    return BallotCast(
-        user_id=user_id,
-        anonymous=anonymous,
-        secret=secret,
-        revision=revision,
-        participant_id=participant_id,
-        written=written,
-        voted=voted or 0,
-        voted_elsewhere=elsewhere or 0,
-        voted_among=tuple(among or ()),
-    )
+    cursor = await connection.execute(_BALLOTS_CAST, params)
+    casts: list[BallotCast | None] = [None] * len(ballots)
+    for row in await cursor.fetchall():
+        i, user_id, anonymous, secret, revision, community, participant_id, written, voted, elsewhere, among = row
+        if community is None:
+            continue
+        casts[i - 1] = BallotCast(
+            user_id=user_id,
+            anonymous=anonymous,
+            secret=secret,
+            revision=revision,
+            participant_id=participant_id,
+            written=written if participant_id is not None else None,
+            voted=voted or 0,
+            voted_elsewhere=elsewhere or 0,
+            voted_among=tuple(among or ()),
+        )
+    return casts
 
 
 def _bump_revision(response_id: int) -> None:

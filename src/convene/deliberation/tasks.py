@@ -31,6 +31,12 @@ SEEN_FOR = 0.1
 _seen: dict[int, float] = {}
 
 
+def map_request_due(response_id: int) -> bool:
+    """Whether `request_map` would do anything now: False within SEEN_FOR of this process's last
+    request for the response (a check without I/O, for the vote lane's event loop)."""
+    return time.monotonic() - _seen.get(response_id, -SEEN_FOR) >= SEEN_FOR
+
+
 def request_map(response_id: int) -> None:
     """Enqueue one recompute per response at a time; the task clears the flag before computing,
     so votes arriving during a computation enqueue the next one."""
