@@ -312,6 +312,7 @@ class BallotBox:
         self.connection: psycopg.AsyncConnection | None = None
         self.waiting: list[tuple[services.Ballot, asyncio.Future]] = []
         self.draining = False
+        self.drainer: asyncio.Task | None = None
         self.batches = 0  # statements sent: for tests and figures
 
     async def cast(self, ballot: services.Ballot) -> services.BallotCast | None:
@@ -322,7 +323,7 @@ class BallotBox:
         self.waiting.append((ballot, future))
         if not self.draining:
             self.draining = True
-            loop.create_task(self._drain())
+            self.drainer = loop.create_task(self._drain())  # (the loop keeps only a weak reference)
         return await future
 
     async def close(self) -> None:

@@ -138,8 +138,11 @@ class Participant(models.Model):
     def save(self, *args, **kwargs):
         """An update from Python never writes `n_votes` back: the value it holds may be stale."""
         if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()  # (Django saves only the loaded fields, as here)
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "n_votes"
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "n_votes" and f.attname not in deferred
             ]
         super().save(*args, **kwargs)
 
