@@ -123,7 +123,7 @@ class Pool:
     ids: np.ndarray
     cumulative: np.ndarray
     others: list[int]  # the statements not accepted (pending, rejected, meta)
-    statements: int = 0  # a fingerprint of `ids` and `others`, to compare pools cheaply
+    statements: tuple = ()  # `ids` and `others` sorted, to compare pools whatever the rows' order
     # Draws made ahead, DRAWS at a time: one numpy call for many votes instead of one per vote.
     drawn: deque = field(default_factory=deque, repr=False, compare=False)
 
@@ -174,8 +174,8 @@ def pool_for(response_id: int, response_key: str, revision: int) -> Pool:
             cursor.execute(_TEXTS_OF, [missing])
             _remember_texts(response_key, cursor.fetchall())
     ids, cumulative = _priorities(rows)
-    fingerprint = hash((np.sort(ids).tobytes(), tuple(sorted(others))))
-    pool = Pool(response_key, revision, time.monotonic(), ids, cumulative, others, fingerprint)
+    statements = (np.sort(ids).tobytes(), tuple(sorted(others)))
+    pool = Pool(response_key, revision, time.monotonic(), ids, cumulative, others, statements)
     if len(_POOLS) > 1000:
         _POOLS.clear()
     _POOLS[response_id] = pool
