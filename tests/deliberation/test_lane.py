@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from convene.accounts.services import api_token_create, api_token_revoke
 from convene.communities.models import Contribution
-from convene.deliberation import lane, selectors, services
+from convene.deliberation import selectors, services
 from convene.deliberation.models import JointResponse, Participant, Phase, Statement, Vote
 
 from ..conftest import ApiClient
@@ -556,7 +556,7 @@ def test_lane_counts_each_vote_once_against_the_api_write_limit(voting, server, 
     cache.clear()
 
 
-def test_lane_module_sql_writes_only_ints_and_digests():
+def test_batch_arrays_take_only_ints_and_hex_digests():
     """The batch's arrays are written as literals: anything but ints and hex digests is refused."""
     assert services._int_array([3, -1, 0]) == "{3,-1,0}"
     assert services._hex_array(["ab12", None]) == "{ab12,NULL}"
@@ -567,4 +567,3 @@ def test_lane_module_sql_writes_only_ints_and_digests():
         services._int_array([True])
     with pytest.raises(ValueError):
         services._hex_array(['a"},{1'])
-    assert lane.BATCH >= 8

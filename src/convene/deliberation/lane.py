@@ -63,20 +63,26 @@ class VoteLane:
         self.app = app
         self.executor = executor  # threads for Django code (None: the event loop's default pool)
         self.box = BallotBox()
+        self.conf: _Conf | None = None  # the settings the memos below were made with
         self.hosts: dict[str, bool] = {}
         self.headers: dict[bool, list[tuple[bytes, bytes]]] = {}  # by "the request is secure"
-        self.hosts_conf = self.headers_conf = self.cache_conf = None  # the settings they were made with
         self.cache = None
         self.loading: dict[int, tuple[tuple[str, int], asyncio.Future]] = {}  # pools being read
+
+    def _settings(self) -> _Conf:
+        """The settings, and the memos made from them forgotten when they change."""
+        conf = _conf()
+        if conf is not self.conf:
+            self.conf, self.hosts, self.headers, self.cache = conf, {}, {}, None
+        return conf
 
     def _cache(self):
         """The process's own backend for the default cache, kept: Django's `caches` gives every
         task on an event loop a new one, with a new connection to Redis."""
-        conf = _conf()
-        if self.cache is None or self.cache_conf is not conf:
+        if self.cache is None:
             from django.core.cache import caches
 
-            self.cache, self.cache_conf = caches.create_connection("default"), conf
+            self.cache = caches.create_connection("default")
         return self.cache
 
     async def __call__(self, scope, receive, send):
@@ -105,7 +111,7 @@ class VoteLane:
                 return
 
     async def _answer(self, scope, body: bytes, response_id: int) -> tuple[int, list, bytes] | None:
-        conf = _conf()
+        conf = self._settings()
         if not conf.on:
             return None  # counters and revision kept in the vote's transaction: the route's job
         headers = _wanted_headers(scope, conf.headers)
@@ -218,7 +224,7 @@ class VoteLane:
         if conf.forwarded_host:
             return False
         host = headers.get(b"host") or "{}:{}".format(*(scope.get("server") or ("", "")))
-        allowed = self.hosts.get(host) if self.hosts_conf is conf else None
+        allowed = self.hosts.get(host)
         if allowed is None:
             from django.core.handlers.wsgi import WSGIRequest
 
@@ -227,8 +233,6 @@ class VoteLane:
                 allowed = True
             except DisallowedHost:
                 allowed = False
-            if self.hosts_conf is not conf:
-                self.hosts, self.hosts_conf = {}, conf
             if len(self.hosts) < 100:
                 self.hosts[host] = allowed
         return allowed
@@ -236,7 +240,7 @@ class VoteLane:
     def _headers_for(self, scope, secure: bool, conf: _Conf) -> list[tuple[bytes, bytes]]:
         """The headers those middlewares give an answer, computed by their own code once (the
         policies are configuration, with no per-request nonce) for secure and plain requests."""
-        headers = self.headers.get(secure) if self.headers_conf is conf else None
+        headers = self.headers.get(secure)
         if headers is None:
             from django.core.handlers.wsgi import WSGIRequest
             from django.http import HttpResponse
@@ -253,8 +257,6 @@ class VoteLane:
                 for k, v in answer.headers.items()
                 if before.get(k) != v
             ]
-            if self.headers_conf is not conf:
-                self.headers, self.headers_conf = {}, conf
             self.headers[secure] = headers
         return headers
 
@@ -311,19 +313,17 @@ class BallotBox:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.connection: psycopg.AsyncConnection | None = None
         self.waiting: list[tuple[services.Ballot, asyncio.Future]] = []
-        self.draining = False
-        self.drainer: asyncio.Task | None = None
+        self.drainer: asyncio.Task | None = None  # sending batches while votes wait
         self.batches = 0  # statements sent: for tests and figures
 
     async def cast(self, ballot: services.Ballot) -> services.BallotCast | None:
         loop = asyncio.get_running_loop()
         if loop is not self.loop:  # a connection belongs to one event loop (tests start several)
-            self.loop, self.connection, self.waiting, self.draining = loop, None, [], False
+            self.loop, self.connection, self.waiting, self.drainer = loop, None, [], None
         future = loop.create_future()
         self.waiting.append((ballot, future))
-        if not self.draining:
-            self.draining = True
-            self.drainer = loop.create_task(self._drain())  # (the loop keeps only a weak reference)
+        if self.drainer is None or self.drainer.done():
+            self.drainer = loop.create_task(self._drain())  # kept: the loop holds tasks weakly
         return await future
 
     async def close(self) -> None:
@@ -332,25 +332,21 @@ class BallotBox:
             self.connection = None
 
     async def _drain(self) -> None:
-        try:
-            while self.waiting:
-                batch = self._next_batch()
-                try:
-                    connection = await self._connect()
-                    casts = await services.ballots_cast(ballots=[b for b, _ in batch], connection=connection)
-                except Exception as error:  # each waiting request decides what to do about it
-                    await self._discard()
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                finally:
-                    self.batches += 1
-                for (_, future), cast in zip(batch, casts, strict=True):
+        while self.waiting:
+            batch = self._next_batch()
+            self.batches += 1
+            try:
+                connection = await self._connect()
+                casts = await services.ballots_cast(ballots=[b for b, _ in batch], connection=connection)
+            except Exception as error:  # each waiting request decides what to do about it
+                await self._discard()
+                for _, future in batch:
                     if not future.done():
-                        future.set_result(cast)
-        finally:
-            self.draining = False
+                        future.set_exception(error)
+                continue
+            for (_, future), cast in zip(batch, casts, strict=True):
+                if not future.done():
+                    future.set_result(cast)
 
     def _next_batch(self) -> list:
         """Up to `size` waiting ballots, first come first served; a second ballot of the same
