@@ -9,7 +9,7 @@ import os
 
 from a2wsgi import WSGIMiddleware
 
-from convene.wsgi import django_application
+from convene.wsgi import application as django_application
 
 # Threads for Django's requests in each worker process: a page mostly waits on the database.
 THREADS = int(os.environ.get("WEB_THREADS", "16"))

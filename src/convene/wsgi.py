@@ -6,8 +6,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convene.settings")
-django_application = get_wsgi_application()
-application = django_application
+application = get_wsgi_application()
 
 
 def _warm_up(resolver) -> None:

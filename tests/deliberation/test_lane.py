@@ -69,10 +69,10 @@ class Server:
 
         self.app.in_thread = counted
 
-    def request(self, path: str, body: bytes, headers: dict, *, scheme="http", host="127.0.0.1:8000") -> Answer:
-        return self.loop.run_until_complete(self.send(path, body, headers, scheme=scheme, host=host))
+    def request(self, path: str, body: bytes, headers: dict, *, host="127.0.0.1:8000") -> Answer:
+        return self.loop.run_until_complete(self.send(path, body, headers, host=host))
 
-    async def send(self, path: str, body: bytes, headers: dict, *, scheme="http", host="127.0.0.1:8000") -> Answer:
+    async def send(self, path: str, body: bytes, headers: dict, *, host="127.0.0.1:8000") -> Answer:
         raw = [(b"host", host.encode()), (b"content-length", str(len(body)).encode())]
         raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         scope = {
@@ -80,7 +80,7 @@ class Server:
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
             "method": "POST",
-            "scheme": scheme,
+            "scheme": "http",
             "path": path,
             "raw_path": path.encode(),
             "query_string": b"",

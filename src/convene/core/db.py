@@ -1,12 +1,12 @@
-"""Prepared statements for the few hot queries (the vote lane), on PostgreSQL.
+"""Prepared statements for the few hot queries (the next statement to vote on), on PostgreSQL.
 
 Django binds parameters on the client and never prepares a statement, which keeps connection
-poolers simple but makes PostgreSQL plan every query again: for the vote lane's ballot query
-planning costs several times more than running it. `hot_cursor()` gives a Django cursor (same
-connection, transaction, error wrapping and query logging) whose statements are planned once
-per connection. Everything else keeps Django's cursors. Turn it off with DB_PREPARED_STATEMENTS
-=false behind a pooler that cannot keep prepared statements (pgbouncer in transaction mode
-before 1.21).
+poolers simple but makes PostgreSQL plan every query again: for the hot reads planning costs
+several times more than running them. `hot_cursor()` gives a Django cursor (same connection,
+transaction, error wrapping and query logging) whose statements are planned once per connection.
+Everything else keeps Django's cursors. Turn it off with DB_PREPARED_STATEMENTS=false behind a
+pooler that cannot keep prepared statements (pgbouncer in transaction mode before 1.21). The vote
+lane's own batch statement is prepared on the lane's own connection (deliberation/lane.py).
 """
 
 from __future__ import annotations
@@ -20,25 +20,25 @@ _CASTS = re.compile(r"::[a-z]+(\[\])?")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def prepared_statements_on(db=None) -> bool:
-    db = connection if db is None else db
-    return db.vendor == "postgresql" and db.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+def prepared_statements_on() -> bool:
+    return (
+        connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    )
 
 
-def hot_cursor(db=None):
-    """A cursor on `db` (a connection from `connections[alias]`; default: `django.db.connection`,
-    a proxy that costs a thread-local lookup on every attribute, which the lane avoids)."""
-    db = connection if db is None else db
-    if not prepared_statements_on(db):
-        return db.cursor()
+def hot_cursor():
+    """A cursor on Django's connection whose statements are prepared (see above)."""
+    if not prepared_statements_on():
+        return connection.cursor()
     import psycopg
 
-    # No health check ("SELECT 1" per request): the lane catches a broken connection on its
-    # first statement and hands the request to the full stack, which reconnects (see lane.py).
-    db.ensure_connection()
-    with db.wrap_database_errors:
+    # No health check ("SELECT 1" per query): a broken connection fails its first statement; the
+    # lane then hands the request to the full route, and Django's upkeep after it closes the
+    # connection (see lane.py).
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
         # A server-binding cursor: the connection's prepare_threshold (0) prepares it at first use.
-        return db._prepare_cursor(psycopg.Cursor(db.connection))
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def for_vendor(sql: str) -> str:

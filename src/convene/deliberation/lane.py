@@ -130,7 +130,7 @@ class VoteLane:
             (b"content-type", _JSON.encode()),
             (b"content-length", str(len(content)).encode()),
             *extra,
-            *self._headers_for(scope, secure, conf),
+            *self._headers_for(scope, secure),
         ]
         return status, headers, content
 
@@ -237,7 +237,7 @@ class VoteLane:
                 self.hosts[host] = allowed
         return allowed
 
-    def _headers_for(self, scope, secure: bool, conf: _Conf) -> list[tuple[bytes, bytes]]:
+    def _headers_for(self, scope, secure: bool) -> list[tuple[bytes, bytes]]:
         """The headers those middlewares give an answer, computed by their own code once (the
         policies are configuration, with no per-request nonce) for secure and plain requests."""
         headers = self.headers.get(secure)

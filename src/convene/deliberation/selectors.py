@@ -231,11 +231,10 @@ def draw_ahead(response_id: int, rng) -> tuple[Pool | None, list[int], list[int]
 def next_statement_after(
     response_id: int, statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
 ) -> tuple[tuple[int, str] | None, int]:
-    """For the vote lane, after its statement (`services.ballots_cast`) voted on `statement_id`:
-    the draw from what it read, if the pool drawn from is current; else load it and draw."""
-    known = next_statement_known(statement_id, cast, pool, asked, rng=rng)
-    if known is not None:
-        return known
+    """For the vote lane, after its statement (`services.ballots_cast`) voted on `statement_id`
+    and `next_statement_known` could not answer from memory: the draw from what the statement
+    read, if the pool drawn from is current (reading a text or, near the end, every statement);
+    else load the pool and draw."""
     if pool is not None and asked and pool.current(cast.secret, cast.revision):
         voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
         return next_statement_among(response_id, cast.participant_id, pool, asked, _voted_in_pool(cast), voted, rng=rng)

@@ -560,7 +560,7 @@ def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vot
     """Cast or change a vote. The same vote twice is a no-op (a double submit is harmless).
 
     Checks the phase, the statement and the voter with readable refusals, then writes through
-    `vote_record`. The API's vote lane writes the same rows in one statement (`ballot_cast`).
+    `vote_record`. The API's vote lane writes the same rows in batches (`ballots_cast`).
     """
     value = vote_value(value)
     state = JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
