@@ -1,0 +1,1 @@
+"""Disclosure control: the one module every figure about people passes through (docs/privacy.md)."""

@@ -1,0 +1,100 @@
+"""The disclosure-control engine: thresholds, perturbation, consistency, merging."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from convene.engines.disclosure import (
+    THRESHOLD,
+    Figure,
+    cell_noise,
+    diversity_band,
+    exact,
+    merge_small_groups,
+    protect_count,
+    protect_table,
+    share,
+)
+
+
+def key(i: int) -> bytes:
+    return hashlib.sha256(f"population-{i}".encode()).digest()
+
+
+@pytest.mark.parametrize("n", range(0, 3))
+def test_counts_below_three_are_always_hidden(n):
+    for i in range(200):
+        figure = protect_count(n, key=key(i), cell="c")
+        assert figure.hidden and str(figure) == "fewer than 5"
+
+
+def test_shown_counts_are_multiples_of_five_within_reach_of_the_truth():
+    for n in range(3, 60):
+        for i in range(50):
+            figure = protect_count(n, key=key(i), cell="c")
+            if figure.shown:
+                assert figure.value % 5 == 0 and figure.value >= THRESHOLD
+                assert abs(figure.value - n) <= 4
+                assert figure.approximate and str(figure).startswith("about ")
+
+
+def test_same_population_same_figure_and_noise_spread():
+    assert protect_count(7, key=key(1), cell="c") == protect_count(7, key=key(1), cell="c")
+    noises = {cell_noise(key(i), "c") for i in range(100)}
+    assert noises == {-2, -1, 0, 1, 2}
+
+
+def test_table_total_is_perturbed_on_its_own():
+    cells = {"a": 5, "b": 4, "c": 4, "d": 6}
+    shown, total = protect_table(cells, key=key(3), total=19)
+    assert set(shown) == set(cells)
+    assert total is not None and total.approximate
+
+
+def test_exact_hides_small_groups_only():
+    assert exact(4).hidden and exact(5).value == 5 and exact(0).hidden
+    with pytest.raises(ValueError):
+        exact(-1)
+    with pytest.raises(ValueError):
+        exact(True)
+
+
+def test_share_uses_protected_figures_and_hides_with_them():
+    assert share(Figure(5, approximate=True), Figure(20, approximate=True)).value == 25
+    assert share(Figure(None, reason="small"), Figure(20)).hidden
+    assert str(share(Figure(10), Figure(20))) == "50%"
+
+
+def test_band_reads_the_shown_cells():
+    assert diversity_band([Figure(20), Figure(None, reason="small")]) == "one-sided"
+    assert diversity_band([Figure(10), Figure(10)]) == "varied"
+    assert diversity_band([Figure(None, reason="small")]) is None
+
+
+def test_merge_small_groups_primary_and_complementary():
+    # one small group next to a shown total is folded together with the next-smallest
+    m = merge_small_groups({"a": 20, "b": 3, "c": 9})
+    assert m.shown == ("a",) and m.merged == ("b", "c") and m.merged_size == 12 and m.merged_shown
+    # two small groups that together are still under the threshold take the next one in
+    m = merge_small_groups({"a": 20, "b": 3, "c": 1})
+    assert m.shown == () and m.merged_shown
+    # nothing small: nothing merged
+    m = merge_small_groups({"a": 5, "b": 6})
+    assert m.shown == ("a", "b") and m.merged == () and not m.merged_shown
+    # all small: nothing described
+    m = merge_small_groups({"a": 3, "b": 1})
+    assert m.shown == () and not m.merged_shown
+
+
+def test_merged_group_is_never_under_the_threshold_when_described():
+    import itertools
+
+    for sizes in itertools.product(range(0, 8), repeat=3):
+        m = merge_small_groups(dict(zip("abc", sizes, strict=True)))
+        assert all(sizes["abc".index(k)] >= THRESHOLD for k in m.shown)
+        if m.merged:
+            assert m.merged_size >= THRESHOLD or not m.merged_shown
+            # the merged group can never be recovered as one small group: total - shown >= threshold
+            assert not m.shown or m.merged_size >= THRESHOLD
