@@ -46,6 +46,35 @@ def glossary(community: Community) -> QuerySet[GlossaryTerm]:
     )
 
 
+def glossary_for(community: Community, *, seen: set[int]) -> list[dict]:
+    """The glossary as a viewer may read it: each term with its mappings to communities in ``seen``.
+
+    ``seen`` holds the ids of the communities whose names the viewer may read (public ones and
+    their own: ``permissions.visible_communities``). A mapping to or from a private community the
+    viewer is not in is left out, so that neither its name nor its words nor its existence show.
+    """
+    rows = []
+    for term in glossary(community):
+        elsewhere = [
+            {"community": m.target.community, "term": m.target.term}
+            for m in term.mappings_out.all()
+            if m.target.community_id in seen
+        ] + [
+            {"community": m.source.community, "term": m.source.term}
+            for m in term.mappings_in.all()
+            if m.source.community_id in seen
+        ]
+        rows.append({"term": term, "elsewhere": elsewhere})
+    return rows
+
+
+def mappings_from(community: Community, *, seen: set[int]) -> QuerySet[TermMapping]:
+    """Mappings from the community's terms to terms of communities in ``seen`` (see glossary_for)."""
+    return TermMapping.objects.select_related("source__community", "target__community").filter(
+        source__community=community, target__community_id__in=seen
+    )
+
+
 def mapping_table(a: Community, b: Community) -> list[dict]:
     """Rows of (term in a, term in b, note) for every mapping in either direction."""
     rows = []

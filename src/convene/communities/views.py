@@ -26,7 +26,7 @@ from .forms import (
 )
 from .models import GlossaryTerm, JoinRequest, Membership, Role, TermMapping
 from .permissions import Need, can, community_for, membership_of, visible_communities
-from .selectors import communities_with_counts, glossary, mapping_table, member_directory
+from .selectors import communities_with_counts, glossary_for, mapping_table, member_directory
 
 
 def community_context(request, community, **extra):
@@ -286,13 +286,14 @@ def glossary_view(request, slug):
                 messages.success(request, f"“{term.term}” added to the glossary.")
                 return redirect("communities:glossary", slug=slug)
     others = visible_communities(request.user).exclude(pk=community.pk).order_by("name")
+    seen = set(visible_communities(request.user).values_list("pk", flat=True))
     return render(
         request,
         "communities/glossary.html",
         community_context(
             request,
             community,
-            terms=glossary(community),
+            terms=glossary_for(community, seen=seen),
             form=form,
             others=others,
             can_edit=can(request.user, community, Need.MEMBER),
