@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from convene.accounts.models import Profile
+from convene.privacy.disclosure import Figure, exact, people_aggregate
 
 from .models import Community, GlossaryTerm, Membership, TermMapping
 
@@ -31,12 +32,23 @@ def member_directory(
     return qs
 
 
-def member_count(community: Community) -> int:
-    return community.memberships.exclude(role="guest").count()
+@people_aggregate
+def member_count(community: Community) -> Figure:
+    """Members and coordinators (not guests): the size of a named group that is not private, so
+    exact, but hidden under 5 (``exact``)."""
+    return exact(community.memberships.exclude(role="guest").count())
 
 
-def communities_with_counts(qs: QuerySet[Community]) -> QuerySet[Community]:
-    return qs.annotate(n_members=Count("memberships", filter=~Q(memberships__role="guest")))
+@people_aggregate
+def member_sizes(communities) -> dict[int, Figure]:
+    """``member_count`` of each community of a page, in one query."""
+    ids = [c.pk for c in communities]
+    counts = dict(
+        Community.objects.filter(pk__in=ids)
+        .annotate(n=Count("memberships", filter=~Q(memberships__role="guest")))
+        .values_list("pk", "n")
+    )
+    return {pk: exact(counts.get(pk, 0)) for pk in ids}
 
 
 def glossary(community: Community) -> QuerySet[GlossaryTerm]:
