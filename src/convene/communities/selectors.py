@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from convene.accounts.models import Profile
 
-from .models import Community, GlossaryTerm, Membership, TermMapping
+from .models import Community, GlossaryTerm, JoinRequest, Membership, TermMapping
 
 
 def member_directory(
@@ -44,6 +45,22 @@ def glossary(community: Community) -> QuerySet[GlossaryTerm]:
         Prefetch("mappings_out", queryset=TermMapping.objects.select_related("target__community")),
         Prefetch("mappings_in", queryset=TermMapping.objects.select_related("source__community")),
     )
+
+
+def term_in(community: Community, term_id) -> GlossaryTerm:
+    """The glossary term `term_id` of `community`, or 404 (the page and the API alike)."""
+    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
+    if term is None:
+        raise Http404("No such term in this glossary.")
+    return term
+
+
+def join_request_in(community: Community, request_id) -> JoinRequest:
+    """The join request `request_id` to `community`, whatever its status, or 404."""
+    join_request = JoinRequest.objects.filter(community=community, pk=request_id).first()
+    if join_request is None:
+        raise Http404("No such join request.")
+    return join_request
 
 
 def mapping_table(a: Community, b: Community) -> list[dict]:
