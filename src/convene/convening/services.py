@@ -15,6 +15,7 @@ from django.utils import timezone
 from convene.accounts.models import User
 from convene.communities.ledgers import contribution_record, opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, Role
+from convene.core.blas import single_blas_thread
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text
@@ -789,19 +790,20 @@ def groups_form(
     sep = _pairs_of(separate, label_of, "Keep apart")
     tog = _pairs_of(together, label_of, "Keep together")
     try:
-        result = form_groups(
-            ids,
-            attributes,
-            kinds={name: "categorical" for name in attributes},
-            n_groups=n_groups,
-            group_size=group_size,
-            facilitators=facilitators,
-            strict_facilitators=True,
-            separate=sep,
-            together=tog,
-            seed=seed,
-            restarts=5,
-        )
+        with single_blas_thread:
+            result = form_groups(
+                ids,
+                attributes,
+                kinds={name: "categorical" for name in attributes},
+                n_groups=n_groups,
+                group_size=group_size,
+                facilitators=facilitators,
+                strict_facilitators=True,
+                separate=sep,
+                together=tog,
+                seed=seed,
+                restarts=5,
+            )
     except GroupingError as exc:
         field = "group_size" if group_size is not None else "n_groups"
         text = str(exc)
