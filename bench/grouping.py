@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from _results import write_section  # noqa: E402
 
+from convene.core.blas import single_blas_thread  # noqa: E402
 from convene.engines.grouping import form_groups, prepare, solve, violations  # noqa: E402
 from convene.engines.grouping_io import read_people_csv  # noqa: E402
 
@@ -281,7 +282,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     load_start = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, single_blas_thread:  # as the breakout-group service runs it
         tmp = Path(d)
         lines = [
             "Diverse breakout groups (`convene.engines.grouping`): local-maximum exchange on the "

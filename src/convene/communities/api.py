@@ -13,7 +13,7 @@ from convene.core.api import ERRORS, OPTIONAL, Pagination
 from . import services
 from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
 from .permissions import Need, community_for, visible_communities
-from .selectors import glossary, mappings_from, member_directory, profile_public
+from .selectors import glossary, join_request_in, mappings_from, member_directory, profile_public, term_in
 
 router = Router(tags=["communities"])
 
@@ -150,13 +150,6 @@ def _membership(community, membership_id) -> Membership:
     return membership
 
 
-def _term(community, term_id) -> GlossaryTerm:
-    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
-    if term is None:
-        raise Http404("No such term in this glossary.")
-    return term
-
-
 @router.get("/", response=list[CommunityOut], auth=OPTIONAL, summary="Communities you can see")
 @paginate(Pagination)
 def list_communities(request):
@@ -244,9 +237,7 @@ def list_join_requests(request, slug: str):
 @router.post("/{slug}/join-requests/{request_id}/decision", response={200: JoinRequestOut, **ERRORS})
 def decide_join_request(request, slug: str, request_id: int, payload: DecisionIn):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
-    join_request = JoinRequest.objects.filter(community=community, pk=request_id).first()
-    if join_request is None:
-        raise Http404("No such join request.")
+    join_request = join_request_in(community, request_id)
     return services.join_request_decide(join_request=join_request, actor=request.user, approve=payload.approve)
 
 
@@ -282,21 +273,21 @@ def add_term(request, slug: str, payload: TermIn):
 @router.get("/{slug}/glossary/{term_id}", response={200: TermOut, **ERRORS})
 def get_term(request, slug: str, term_id: int):
     community = community_for(request.user, slug, need=Need.GUEST)
-    return _term(community, term_id)
+    return term_in(community, term_id)
 
 
 @router.put("/{slug}/glossary/{term_id}", response={200: TermOut, **ERRORS})
 def update_term(request, slug: str, term_id: int, payload: TermIn):
     community = community_for(request.user, slug, need=Need.MEMBER)
     return services.glossary_term_save(
-        community=community, actor=request.user, term_obj=_term(community, term_id), **payload.dict()
+        community=community, actor=request.user, term_obj=term_in(community, term_id), **payload.dict()
     )
 
 
 @router.delete("/{slug}/glossary/{term_id}", response={204: None, **ERRORS})
 def delete_term(request, slug: str, term_id: int):
     community = community_for(request.user, slug, need=Need.MEMBER)
-    services.glossary_term_delete(term=_term(community, term_id), actor=request.user)
+    services.glossary_term_delete(term=term_in(community, term_id), actor=request.user)
     return Status(204, None)
 
 
@@ -311,7 +302,7 @@ def list_mappings(request, slug: str):
 @router.post("/{slug}/mappings", response={201: MappingOut, **ERRORS})
 def add_mapping(request, slug: str, payload: MappingIn):
     community = community_for(request.user, slug, need=Need.MEMBER)
-    source = _term(community, payload.source_term_id)
+    source = term_in(community, payload.source_term_id)
     target = GlossaryTerm.objects.select_related("community").filter(pk=payload.target_term_id).first()
     if target is None:
         raise Http404("No such target term.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from convene.accounts.models import Profile
 from convene.privacy.disclosure import Figure, exact, people_aggregate
 
-from .models import Community, GlossaryTerm, Membership, TermMapping
+from .models import Community, GlossaryTerm, JoinRequest, Membership, TermMapping
 
 
 def member_directory(
@@ -85,6 +86,22 @@ def mappings_from(community: Community, *, seen: set[int]) -> QuerySet[TermMappi
     return TermMapping.objects.select_related("source__community", "target__community").filter(
         source__community=community, target__community_id__in=seen
     )
+
+
+def term_in(community: Community, term_id) -> GlossaryTerm:
+    """The glossary term `term_id` of `community`, or 404 (the page and the API alike)."""
+    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
+    if term is None:
+        raise Http404("No such term in this glossary.")
+    return term
+
+
+def join_request_in(community: Community, request_id) -> JoinRequest:
+    """The join request `request_id` to `community`, whatever its status, or 404."""
+    join_request = JoinRequest.objects.filter(community=community, pk=request_id).first()
+    if join_request is None:
+        raise Http404("No such join request.")
+    return join_request
 
 
 def mapping_table(a: Community, b: Community) -> list[dict]:

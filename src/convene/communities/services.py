@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, Gone, InvalidInput
-from convene.core.text import normalise_name
+from convene.core.text import clean_text, normalise_name
 
 from .models import (
     AuditEntry,
@@ -31,18 +31,9 @@ def audit(*, community: Community, actor: User | None, action: str, target: User
     AuditEntry.objects.create(community=community, actor=actor, action=action, target=target, detail=detail)
 
 
-def _clean(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{field.capitalize()} is required.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{field.capitalize()} is longer than {limit} characters ({len(value)}).", field=field)
-    return value
-
-
 def _name(name: str | None) -> str:
     """A community's name is an identity: NFC, no bidi controls or invisible characters (core.text)."""
-    cleaned = normalise_name(_clean(name, field="name", limit=120, required=True))
+    cleaned = normalise_name(clean_text(name, field="name", limit=120, required=True))
     if not cleaned:
         raise InvalidInput("Name is required (it has no visible characters).", field="name")
     return cleaned
@@ -68,8 +59,8 @@ def community_create(
     visibility: str = Visibility.PUBLIC,
 ) -> Community:
     name = _name(name)
-    domain = _clean(domain, field="domain", limit=200, required=True)
-    description = _clean(description, field="description", limit=5000)
+    domain = clean_text(domain, field="domain", limit=200, required=True)
+    description = clean_text(description, field="description", limit=5000)
     if visibility not in Visibility.values:
         raise InvalidInput("Visibility must be public or private.", field="visibility")
     slug = _slug(slug, name)
@@ -102,10 +93,10 @@ def community_update(
         community.name = _name(name)
         changed.append("name")
     if domain is not None:
-        community.domain = _clean(domain, field="domain", limit=200, required=True)
+        community.domain = clean_text(domain, field="domain", limit=200, required=True)
         changed.append("domain")
     if description is not None:
-        community.description = _clean(description, field="description", limit=5000)
+        community.description = clean_text(description, field="description", limit=5000)
         changed.append("description")
     if visibility is not None:
         if visibility not in Visibility.values:
@@ -144,7 +135,7 @@ def membership_join_request(*, community: Community, user: User, message: str = 
         raise Conflict("This community is private: ask a coordinator for an invitation.", code="private")
     if Membership.objects.filter(community=community, user=user).exists():
         raise Conflict("You are already a member of this community.", code="already_member")
-    message = _clean(message, field="message", limit=1000)
+    message = clean_text(message, field="message", limit=1000)
     existing = JoinRequest.objects.filter(community=community, user=user, status=RequestStatus.PENDING).first()
     if existing:
         return existing  # asking twice is harmless
@@ -296,8 +287,8 @@ def membership_change_role(*, community: Community, actor: User, membership: Mem
 def glossary_term_save(
     *, community: Community, actor: User, term: str, definition: str, term_obj: GlossaryTerm | None = None
 ) -> GlossaryTerm:
-    term = _clean(term, field="term", limit=80, required=True)
-    definition = _clean(definition, field="definition", limit=2000, required=True)
+    term = clean_text(term, field="term", limit=80, required=True)
+    definition = clean_text(definition, field="definition", limit=2000, required=True)
     clash = GlossaryTerm.objects.filter(community=community, term__iexact=term)
     if term_obj is not None:
         clash = clash.exclude(pk=term_obj.pk)
@@ -320,7 +311,7 @@ def glossary_term_delete(*, term: GlossaryTerm, actor: User) -> None:
 def term_mapping_create(*, source: GlossaryTerm, target: GlossaryTerm, actor: User, note: str = "") -> TermMapping:
     if source.community_id == target.community_id:
         raise InvalidInput("Map a term to a term of another community.", field="target")
-    note = _clean(note, field="note", limit=300)
+    note = clean_text(note, field="note", limit=300)
     if TermMapping.objects.filter(source=source, target=target).exists():
         raise Conflict("These two terms are already mapped.", code="mapping_exists")
     return TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)

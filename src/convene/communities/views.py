@@ -26,7 +26,15 @@ from .forms import (
 )
 from .models import GlossaryTerm, JoinRequest, Membership, Role, TermMapping
 from .permissions import Need, can, community_for, membership_of, visible_communities
-from .selectors import glossary_for, mapping_table, member_count, member_directory, member_sizes
+from .selectors import (
+    glossary_for,
+    join_request_in,
+    mapping_table,
+    member_count,
+    member_directory,
+    member_sizes,
+    term_in,
+)
 
 
 def community_context(request, community, **extra):
@@ -229,9 +237,7 @@ def member_remove(request, slug, membership_id):
 def join_requests(request, slug):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     if request.method == "POST":
-        join_request = JoinRequest.objects.filter(community=community, pk=request.POST.get("request") or 0).first()
-        if join_request is None:
-            raise Http404("No such join request.")
+        join_request = join_request_in(community, request.POST.get("request") or 0)
         approve = request.POST.get("decision") == "approve"
         try:
             services.join_request_decide(join_request=join_request, actor=request.user, approve=approve)
@@ -305,17 +311,10 @@ def glossary_view(request, slug):
     )
 
 
-def _term(community, term_id) -> GlossaryTerm:
-    term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
-    if term is None:
-        raise Http404("No such term in this glossary.")
-    return term
-
-
 @login_required
 def term_edit(request, slug, term_id):
     community = community_for(request.user, slug, need=Need.MEMBER)
-    term = _term(community, term_id)
+    term = term_in(community, term_id)
     form = TermForm(request.POST or None, initial={"term": term.term, "definition": term.definition})
     if request.method == "POST" and form.is_valid():
         if run_service(
@@ -333,7 +332,7 @@ def term_edit(request, slug, term_id):
 @require_POST
 def term_delete(request, slug, term_id):
     community = community_for(request.user, slug, need=Need.MEMBER)
-    term = _term(community, term_id)
+    term = term_in(community, term_id)
     services.glossary_term_delete(term=term, actor=request.user)
     messages.success(request, f"“{term.term}” removed.")
     return redirect("communities:glossary", slug=slug)
@@ -342,7 +341,7 @@ def term_delete(request, slug, term_id):
 @login_required
 def term_map(request, slug, term_id):
     community = community_for(request.user, slug, need=Need.MEMBER)
-    term = _term(community, term_id)
+    term = term_in(community, term_id)
     targets = (
         GlossaryTerm.objects.filter(community__in=visible_communities(request.user))
         .exclude(community=community)

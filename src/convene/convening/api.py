@@ -14,15 +14,12 @@ from convene.communities.models import Community, Role
 from convene.communities.permissions import Need, community_for
 from convene.core.api import ERRORS, OPTIONAL
 from convene.core.errors import InvalidInput
-from convene.core.permissions import owned_or_404
 
 from . import selectors, services
 from .models import (
     ActionStatus,
     ActivityType,
-    AgendaItem,
     Commitment,
-    FollowUp,
     Rsvp,
     Session,
     SessionInvitation,
@@ -576,22 +573,18 @@ def add_agenda_item(request, session_id: int, payload: AgendaIn):
     return Status(201, services.agenda_item_add(session=session, actor=request.user, **payload.dict()))
 
 
-def _item(session, item_id) -> AgendaItem:
-    return owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
-
-
 @router.patch("/sessions/{session_id}/agenda/{item_id}", response={200: AgendaOut, **ERRORS})
 def update_agenda_item(request, session_id: int, item_id: int, payload: AgendaPatch):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
     return services.agenda_item_update(
-        item=_item(session, item_id), actor=request.user, **payload.dict(exclude_unset=True)
+        item=selectors.agenda_item_in(session, item_id), actor=request.user, **payload.dict(exclude_unset=True)
     )
 
 
 @router.delete("/sessions/{session_id}/agenda/{item_id}", response={204: None, **ERRORS})
 def delete_agenda_item(request, session_id: int, item_id: int):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    services.agenda_item_delete(item=_item(session, item_id), actor=request.user)
+    services.agenda_item_delete(item=selectors.agenda_item_in(session, item_id), actor=request.user)
     return Status(204, None)
 
 
@@ -655,7 +648,7 @@ def give_role(request, session_id: int, payload: RoleIn):
 @router.delete("/sessions/{session_id}/roles/{role_id}", response={204: None, **ERRORS})
 def remove_role(request, session_id: int, role_id: int):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    role = owned_or_404(SessionRole.objects.filter(session=session).select_related("user"), role_id)
+    role = selectors.session_role_in(session, role_id)
     services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
     return Status(204, None)
 
@@ -707,7 +700,7 @@ def add_action(request, session_id: int, payload: ActionIn):
 @router.patch("/sessions/{session_id}/actions/{action_id}", response={200: ActionOut, **ERRORS})
 def update_action(request, session_id: int, action_id: int, payload: ActionPatch):
     session = session_for(request.user, session_id)
-    action = owned_or_404(FollowUp.objects.filter(session=session).select_related("session"), action_id)
+    action = selectors.follow_up_in(session, action_id)
     if action.owner_id != request.user.pk:
         session_for(request.user, session_id, need=SessionNeed.MANAGE)
     changes = payload.dict(exclude_unset=True)

@@ -11,11 +11,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from convene.accounts.models import DiversityAnswer, Seniority
+from convene.core.permissions import owned_or_404
 from convene.engines.equity import Suppressed, blau, must_hide_breakdown, suppress, suppress_cells
 
 from .models import (
     ActionStatus,
     ActivityType,
+    AgendaItem,
     BreakoutMember,
     Candidate,
     FollowUp,
@@ -23,6 +25,7 @@ from .models import (
     Rsvp,
     Session,
     SessionInvitation,
+    SessionRole,
     SessionState,
     Turn,
 )
@@ -217,9 +220,22 @@ def my_ratings(session: Session, user) -> dict[int, Rating]:
 
 
 def candidate_in(session: Session, candidate_id) -> Candidate:
-    from convene.core.permissions import owned_or_404
-
     return owned_or_404(Candidate.objects.filter(session=session).select_related("session"), candidate_id)
+
+
+# --------------------------------------------------------------------------- one object of a session, or 404
+
+
+def agenda_item_in(session: Session, item_id) -> AgendaItem:
+    return owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
+
+
+def session_role_in(session: Session, role_id) -> SessionRole:
+    return owned_or_404(SessionRole.objects.filter(session=session).select_related("user"), role_id)
+
+
+def follow_up_in(session: Session, action_id) -> FollowUp:
+    return owned_or_404(FollowUp.objects.filter(session=session).select_related("session"), action_id)
 
 
 # --------------------------------------------------------------------------- speaking queue

@@ -15,7 +15,10 @@ from django.utils import timezone
 from convene.accounts.models import User
 from convene.communities.ledgers import contribution_record, opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, Role
+from convene.core.blas import single_blas_thread
 from convene.core.errors import Conflict, InvalidInput
+from convene.core.lifecycle import transition
+from convene.core.text import clean_text
 
 from .models import (
     TRANSITIONS,
@@ -47,16 +50,6 @@ RECORD_STATES = (SessionState.INVITATIONS_SENT, SessionState.IN_PROGRESS, Sessio
 # --------------------------------------------------------------------------- helpers
 
 
-def _clean(value: str | None, *, field: str, limit: int, required: bool = False, label: str | None = None) -> str:
-    value = (value or "").strip()
-    label = label or field.replace("_", " ").capitalize()
-    if required and not value:
-        raise InvalidInput(f"{label} is required.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters ({len(value)}).", field=field)
-    return value
-
-
 def zone(name: str) -> ZoneInfo:
     name = (name or "").strip()
     try:
@@ -85,7 +78,7 @@ def _not_past(starts_at: datetime) -> None:
 
 
 def _link(value: str) -> str:
-    value = _clean(value, field="online_link", limit=500, label="Online link")
+    value = clean_text(value, field="online_link", limit=500, label="Online link")
     if value:
         try:
             URLValidator(schemes=["http", "https"])(value)
@@ -171,10 +164,10 @@ def session_create(
     capacity: int | None = None,
     invited_communities: Sequence[Community] = (),
 ) -> Session:
-    title = _clean(title, field="title", limit=160, required=True)
-    purpose = _clean(purpose, field="purpose", limit=4000)
-    boundary_concern = _clean(boundary_concern, field="boundary_concern", limit=4000, label="Boundary concern")
-    place = _clean(place, field="place", limit=300)
+    title = clean_text(title, field="title", limit=160, required=True)
+    purpose = clean_text(purpose, field="purpose", limit=4000)
+    boundary_concern = clean_text(boundary_concern, field="boundary_concern", limit=4000, label="Boundary concern")
+    place = clean_text(place, field="place", limit=300)
     online_link = _link(online_link)
     start = _start(starts_at, time_zone)
     _not_past(start)
@@ -222,7 +215,7 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
     fields = []
     for name, limit in (("title", 160), ("purpose", 4000), ("boundary_concern", 4000), ("place", 300)):
         if changes.get(name) is not None:
-            setattr(session, name, _clean(changes[name], field=name, limit=limit, required=name == "title"))
+            setattr(session, name, clean_text(changes[name], field=name, limit=limit, required=name == "title"))
             fields.append(name)
     if changes.get("online_link") is not None:
         session.online_link = _link(changes["online_link"])
@@ -264,19 +257,19 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
 @transaction.atomic
 def session_transition(*, session: Session, actor: User, to: str) -> Session:
     session = _lock(session)
-    if to not in SessionState.values:
-        raise InvalidInput(f"“{to}” is not a session state.", field="state")
-    if to not in TRANSITIONS[session.state]:
-        raise Conflict(
-            f"A session that is {session.get_state_display().lower()} cannot become {SessionState(to).label.lower()}.",
-            code="bad_transition",
-        )
+    transition(
+        session,
+        to,
+        TRANSITIONS,
+        unknown="“{to}” is not a session state.",
+        refused="A session that is {was_label} cannot become {to_label}.",
+        code="bad_transition",
+    )
     if to == SessionState.INVITATIONS_SENT:
         if session.starts_at <= timezone.now():
             raise Conflict("The start time has passed; move the session to a later time first.", code="past")
         if not session.invitations.exists():
             raise Conflict("Invite someone before sending the invitations.", code="no_invitations")
-    session.state = to
     session.save(update_fields=["state"])
     if to == SessionState.INVITATIONS_SENT:
         transaction.on_commit(lambda: _send_invitations(session.pk))
@@ -390,7 +383,7 @@ def rsvp_set(*, session: Session, user: User, answer: str, needs: str | None = N
         raise InvalidInput("Answer yes, no or maybe.", field="answer")
     fields = ["rsvp", "responded_at", "waitlisted_at"]
     if needs is not None:
-        invitation.needs = _clean(needs, field="needs", limit=2000, label="Access and care needs")
+        invitation.needs = clean_text(needs, field="needs", limit=2000, label="Access and care needs")
         fields.append("needs")
     freed = invitation.rsvp == Rsvp.YES and answer != Rsvp.YES
     if answer == Rsvp.YES and invitation.rsvp not in (Rsvp.YES, Rsvp.WAITLIST):
@@ -515,13 +508,13 @@ def attendance_self(*, session: Session, user: User, code: str) -> SessionInvita
 def _agenda_fields(title, minutes, detail) -> dict:
     out = {}
     if title is not None:
-        out["title"] = _clean(title, field="title", limit=200, required=True)
+        out["title"] = clean_text(title, field="title", limit=200, required=True)
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 600:
             raise InvalidInput("Minutes must be between 0 and 600.", field="minutes")
         out["minutes"] = minutes
     if detail is not None:
-        out["detail"] = _clean(detail, field="detail", limit=2000)
+        out["detail"] = clean_text(detail, field="detail", limit=2000)
     return out
 
 
@@ -571,7 +564,7 @@ def agenda_item_delete(*, item: AgendaItem, actor: User) -> None:
 def note_add(*, session: Session, author: User, text: str) -> Note:
     _require_state(session, RECORD_STATES, "Adding notes")
     note = Note.objects.create(
-        session=session, author=author, text=_clean(text, field="text", limit=5000, required=True)
+        session=session, author=author, text=clean_text(text, field="text", limit=5000, required=True)
     )
     contribution_record(
         community=community_of(author, session) or session.host, user=author, kind="note", context=session.context
@@ -583,7 +576,7 @@ def note_add(*, session: Session, author: User, text: str) -> Note:
 def outcome_add(*, session: Session, actor: User, text: str) -> Outcome:
     _require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), "Recording outcomes")
     return Outcome.objects.create(
-        session=session, created_by=actor, text=_clean(text, field="text", limit=3000, required=True)
+        session=session, created_by=actor, text=clean_text(text, field="text", limit=3000, required=True)
     )
 
 
@@ -600,7 +593,7 @@ def follow_up_create(*, session: Session, actor: User, title: str, owner: User, 
     _owner_ok(session, owner)
     return FollowUp.objects.create(
         session=session,
-        title=_clean(title, field="title", limit=300, required=True),
+        title=clean_text(title, field="title", limit=300, required=True),
         owner=owner,
         due=due,
         created_by=actor,
@@ -624,7 +617,7 @@ def follow_up_update(
         action.status = status
         fields.append("status")
     if title is not None:
-        action.title = _clean(title, field="title", limit=300, required=True)
+        action.title = clean_text(title, field="title", limit=300, required=True)
         fields.append("title")
     if due is not None:
         action.due = due
@@ -682,11 +675,14 @@ def _picker_open(session: Session) -> None:
 @transaction.atomic
 def candidate_propose(*, session: Session, user: User, title: str, description: str = "") -> Candidate:
     _picker_open(session)
-    title = _clean(title, field="title", limit=200, required=True)
+    title = clean_text(title, field="title", limit=200, required=True)
     if Candidate.objects.filter(session=session, title__iexact=title).exists():
         raise Conflict(f"“{title}” is already a candidate.", code="candidate_exists", field="title")
     return Candidate.objects.create(
-        session=session, title=title, description=_clean(description, field="description", limit=2000), proposed_by=user
+        session=session,
+        title=title,
+        description=clean_text(description, field="description", limit=2000),
+        proposed_by=user,
     )
 
 
@@ -794,19 +790,20 @@ def groups_form(
     sep = _pairs_of(separate, label_of, "Keep apart")
     tog = _pairs_of(together, label_of, "Keep together")
     try:
-        result = form_groups(
-            ids,
-            attributes,
-            kinds={name: "categorical" for name in attributes},
-            n_groups=n_groups,
-            group_size=group_size,
-            facilitators=facilitators,
-            strict_facilitators=True,
-            separate=sep,
-            together=tog,
-            seed=seed,
-            restarts=5,
-        )
+        with single_blas_thread:
+            result = form_groups(
+                ids,
+                attributes,
+                kinds={name: "categorical" for name in attributes},
+                n_groups=n_groups,
+                group_size=group_size,
+                facilitators=facilitators,
+                strict_facilitators=True,
+                separate=sep,
+                together=tog,
+                seed=seed,
+                restarts=5,
+            )
     except GroupingError as exc:
         field = "group_size" if group_size is not None else "n_groups"
         text = str(exc)

@@ -37,9 +37,7 @@ from .ics import session_calendar
 from .models import (
     TRANSITIONS,
     ActivityType,
-    AgendaItem,
     Commitment,
-    FollowUp,
     SessionInvitation,
     SessionRole,
     SessionState,
@@ -343,7 +341,7 @@ def agenda(request, session_id):
 @login_required
 def agenda_item(request, session_id, item_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    item = owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
+    item = selectors.agenda_item_in(session, item_id)
     form = AgendaItemForm(
         request.POST or None,
         initial={"title": item.title, "minutes": item.minutes, "detail": item.detail, "position": item.position},
@@ -359,7 +357,7 @@ def agenda_item(request, session_id, item_id):
 @require_POST
 def agenda_item_delete(request, session_id, item_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    item = owned_or_404(AgendaItem.objects.filter(session=session).select_related("session"), item_id)
+    item = selectors.agenda_item_in(session, item_id)
     try:
         services.agenda_item_delete(item=item, actor=request.user)
         messages.success(request, "Agenda item removed.")
@@ -442,7 +440,7 @@ def roles(request, session_id):
 @require_POST
 def role_remove(request, session_id, role_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    role = owned_or_404(SessionRole.objects.filter(session=session).select_related("user"), role_id)
+    role = selectors.session_role_in(session, role_id)
     services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
     messages.success(request, "Role removed.")
     return redirect("convening:roles", session_id=session.pk)
@@ -517,7 +515,7 @@ def action_add(request, session_id):
 @require_POST
 def action_status(request, session_id, action_id):
     session = session_for(request.user, session_id)
-    action = owned_or_404(FollowUp.objects.filter(session=session).select_related("session"), action_id)
+    action = selectors.follow_up_in(session, action_id)
     if action.owner_id != request.user.pk:
         session_for(request.user, session_id, need=SessionNeed.MANAGE)
     form = FollowUpStatusForm(request.POST)

@@ -12,12 +12,17 @@ shown next to other people's text, where an invisible or direction-changing char
 bidirectional controls and invisible format characters other than ZWJ/ZWNJ (which emoji and
 Indic/Persian scripts need), turns other whitespace into single spaces; a name left empty by
 this is blank.
+
+Services take every free-text field through `clean_text`: stripped, required or not, at most so
+many characters, with the same wording of the error in every app.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from convene.core.errors import InvalidInput
 
 # U+202A..U+202E embeddings/overrides, U+2066..U+2069 isolates, LRM, RLM, ALM.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -36,6 +41,20 @@ def text_problem(value: str) -> str | None:
     if "\ud800" <= char <= "\udfff":
         return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
     return f"may not contain control characters (U+{ord(char):04X})"
+
+
+def clean_text(value: str | None, *, field: str, limit: int, required: bool = False, label: str | None = None) -> str:
+    """`value` stripped (None is empty); InvalidInput on `field` if it is required and empty, or too long.
+
+    The messages name the field by `label`, or by the field's name in words ("team_name" -> "Team name").
+    """
+    value = (value or "").strip()
+    label = label or field.replace("_", " ").capitalize()
+    if required and not value:
+        raise InvalidInput(f"{label} is required.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"{label} is longer than {limit} characters ({len(value)}).", field=field)
+    return value
 
 
 def normalise_name(value: str | None) -> str:

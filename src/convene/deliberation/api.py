@@ -437,9 +437,7 @@ def submit_statement(request, response_id: int, payload: StatementIn):
 @router.post("/responses/{response_id}/statements/{statement_id}/moderation", response={200: StatementOut, **ERRORS})
 def moderate_statement(request, response_id: int, statement_id: int, payload: ModerationIn):
     response = response_for(request.user, response_id, need=Need.COORDINATOR)
-    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
-    if statement is None:
-        raise Http404("No such statement.")
+    statement = selectors.statement_in(response, statement_id)
     if payload.decision in ("key", "unkey"):
         statement = services.statement_mark_key(statement=statement, actor=request.user, key=payload.decision == "key")
     else:
@@ -581,7 +579,7 @@ def _comment_out(c: ParagraphComment, response) -> dict:
 @paginate(LimitOffsetPagination)
 def list_comments(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.GUEST)
-    rows = ParagraphComment.objects.filter(response=response).select_related("participant__user__profile")
+    rows = selectors.paragraph_comments(response)
     return [_comment_out(c, response) for c in rows]
 
 
@@ -601,9 +599,7 @@ def add_minority_view(request, response_id: int, payload: MinorityIn):
 @router.post("/responses/{response_id}/minority-views/{view_id}/answer", response={200: MinorityOut, **ERRORS})
 def answer_minority_view(request, response_id: int, view_id: int, payload: AnswerIn):
     response = response_for(request.user, response_id, need=Need.MEMBER)
-    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
-    if view is None:
-        raise Http404("No such minority view.")
+    view = selectors.minority_view_in(response, view_id)
     return services.minority_view_answer(view=view, user=request.user, answer=payload.answer)
 
 

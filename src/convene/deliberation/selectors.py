@@ -8,7 +8,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 
 from convene.communities.models import Community, Membership
@@ -18,7 +19,9 @@ from .models import (
     Endorsement,
     JointResponse,
     MapCache,
+    MinorityView,
     OpinionRequest,
+    ParagraphComment,
     Participant,
     Phase,
     Prediction,
@@ -805,3 +808,27 @@ def personal_data(user) -> dict:
             for p in parts
         ]
     }
+
+
+# --------------------------------------------------------------------------- lookups the page and the API share
+
+
+def statement_in(response: JointResponse, statement_id) -> Statement:
+    """The statement `statement_id` of `response`, or 404."""
+    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
+    if statement is None:
+        raise Http404("No such statement.")
+    return statement
+
+
+def minority_view_in(response: JointResponse, view_id) -> MinorityView:
+    """The minority view `view_id` recorded on `response`, or 404."""
+    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
+    if view is None:
+        raise Http404("No such minority view.")
+    return view
+
+
+def paragraph_comments(response: JointResponse) -> QuerySet[ParagraphComment]:
+    """The comments on the draft's paragraphs, with who wrote them."""
+    return ParagraphComment.objects.filter(response=response).select_related("participant__user__profile")

@@ -17,7 +17,8 @@ from django.utils import timezone
 from convene.communities.ledgers import contribution_record
 from convene.communities.models import Community, Membership
 from convene.core.errors import Conflict, InvalidInput, ServiceError
-from convene.core.text import normalise_name
+from convene.core.lifecycle import transition
+from convene.core.text import clean_text, normalise_name
 
 from . import permissions
 from .models import (
@@ -51,20 +52,11 @@ class RateLimited(ServiceError):
     code = "rate_limited"
 
 
-def _clean(value, *, field: str, label: str, limit: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{label} is required.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters ({len(value)}).", field=field)
-    return value
-
-
 def _url(value: str) -> str:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
-    value = _clean(value, field="source_url", label="The source link", limit=500)
+    value = clean_text(value, field="source_url", label="The source link", limit=500)
     if value:
         try:
             URLValidator(schemes=["http", "https"])(value)
@@ -98,10 +90,10 @@ def response_create(
     question: str = "",
     deadline: dt.date | None = None,
 ) -> JointResponse:
-    title = _clean(title, field="title", label="Title", limit=200, required=True)
-    what_changed = _clean(what_changed, field="what_changed", label="What changed", limit=5000)
-    why = _clean(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
-    question = _clean(question, field="question", label="The question", limit=5000)
+    title = clean_text(title, field="title", label="Title", limit=200, required=True)
+    what_changed = clean_text(what_changed, field="what_changed", label="What changed", limit=5000)
+    why = clean_text(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
+    question = clean_text(question, field="question", label="The question", limit=5000)
     if kind not in Kind.values:
         raise InvalidInput("Kind must be an external development or a request for opinion.", field="kind")
     if kind == Kind.DEVELOPMENT and not what_changed:
@@ -176,7 +168,7 @@ def response_update(
     }
     for name, (value, label, limit, required) in texts.items():
         if value is not None:
-            setattr(response, name, _clean(value, field=name, label=label, limit=limit, required=required))
+            setattr(response, name, clean_text(value, field=name, label=label, limit=limit, required=required))
             changed.append(name)
     if source_url is not None:
         response.source_url = _url(source_url)
@@ -220,19 +212,19 @@ def response_update(
 @transaction.atomic
 def response_transition(*, response: JointResponse, actor, to: str) -> JointResponse:
     response = JointResponse.objects.select_for_update().get(pk=response.pk)
-    if to not in Phase.values:
-        raise InvalidInput(f"“{str(to)[:40]}” is not a phase.", field="to")
-    if to not in TRANSITIONS[response.state]:
-        raise Conflict(
-            f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label.lower()}”.",
-            code="bad_transition",
-        )
-    if to == Phase.GATHERING and response.state == Phase.DRAFT and not response.gathering_ends:
+    previous = transition(
+        response,
+        to,
+        TRANSITIONS,
+        field="to",
+        unknown="“{to}” is not a phase.",
+        refused="A response that is {was_label} cannot move to “{to_label}”.",
+        code="bad_transition",
+    )
+    if to == Phase.GATHERING and previous == Phase.DRAFT and not response.gathering_ends:
         raise InvalidInput("Set when gathering ends before opening it.", field="gathering_ends")
     if to == Phase.ENDORSEMENT and not response.draft_text.strip():
         raise Conflict("Write the draft before asking for endorsement.")
-    previous = response.state
-    response.state = to
     fields = ["state"]
     if to == Phase.DELIVERED:
         response.delivered_at = timezone.now()
@@ -304,17 +296,19 @@ def opinion_request_submit(
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    name = normalise_name(_clean(requester_name, field="requester_name", label="Your name", limit=120, required=True))
+    name = normalise_name(
+        clean_text(requester_name, field="requester_name", label="Your name", limit=120, required=True)
+    )
     if not name:
         raise InvalidInput("Your name is required (it has no visible characters).", field="requester_name")
-    organisation = _clean(organisation, field="organisation", label="Organisation", limit=200, required=True)
+    organisation = clean_text(organisation, field="organisation", label="Organisation", limit=200, required=True)
     contact = (contact or "").strip().lower()
     try:
         validate_email(contact)
     except ValidationError:
         raise InvalidInput("Give an email address where we can reach you.", field="contact") from None
-    question = _clean(question, field="question", label="The question", limit=3000, required=True)
-    context = _clean(context, field="context", label="Context", limit=5000)
+    question = clean_text(question, field="question", label="The question", limit=3000, required=True)
+    context = clean_text(context, field="context", label="Context", limit=5000)
     if deadline is None:
         raise InvalidInput("Give the date by which you need the response.", field="deadline")
     today = today or timezone.localdate()
@@ -381,7 +375,7 @@ def opinion_request_decline(*, opinion_request: OpinionRequest, actor, reason: s
     req = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
     if req.status != RequestStatus.PENDING:
         raise Conflict("This request for opinion was already decided.", code="already_decided")
-    req.decline_reason = _clean(reason, field="reason", label="The reason", limit=2000, required=True)
+    req.decline_reason = clean_text(reason, field="reason", label="The reason", limit=2000, required=True)
     req.status = RequestStatus.DECLINED
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "decline_reason", "decided_at"])
@@ -521,7 +515,7 @@ def statement_moderate(*, statement: Statement, actor, decision: str, reason: st
     if not statement.response.is_open:
         raise Conflict("This response is finished; its statements can no longer be moderated.")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    reason = _clean(reason, field="reason", label="The reason", limit=500, required=decision == "reject")
+    reason = clean_text(reason, field="reason", label="The reason", limit=500, required=decision == "reject")
     statement.state = MODERATION[decision]
     statement.reject_reason = reason if decision == "reject" else ""
     statement.save(update_fields=["state", "reject_reason"])
@@ -1031,7 +1025,7 @@ def draft_save(*, response: JointResponse, user, text: str, base_version: int) -
 def comment_add(*, response: JointResponse, user, paragraph: str, text: str) -> ParagraphComment:
     _refuse_if_delivered(response)
     _require_phase(response, Phase.DRAFTING, Phase.ENDORSEMENT, doing="comment on the draft")
-    text = _clean(text, field="text", label="The comment", limit=2000, required=True)
+    text = clean_text(text, field="text", label="The comment", limit=2000, required=True)
     paragraphs = {paragraph_key(p): p for p in split_paragraphs(response.draft_text)}
     if paragraph not in paragraphs:
         raise InvalidInput(
@@ -1059,8 +1053,8 @@ def split_paragraphs(text: str) -> list[str]:
 def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str = "") -> MinorityView:
     _refuse_if_delivered(response)
     _require_phase(response, Phase.DRAFTING, doing="add a minority view")
-    text = _clean(text, field="text", label="The minority view", limit=1000, required=True)
-    held_by = _clean(held_by, field="held_by", label="Held by", limit=200)
+    text = clean_text(text, field="text", label="The minority view", limit=1000, required=True)
+    held_by = clean_text(held_by, field="held_by", label="Held by", limit=200)
     return MinorityView.objects.create(response=response, text=text, held_by=held_by)
 
 
@@ -1068,7 +1062,7 @@ def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str
 def minority_view_answer(*, view: MinorityView, user, answer: str) -> MinorityView:
     _refuse_if_delivered(view.response)
     _require_phase(view.response, Phase.DRAFTING, doing="answer a minority view")
-    view.answer = _clean(answer, field="answer", label="The answer", limit=5000, required=True)
+    view.answer = clean_text(answer, field="answer", label="The answer", limit=5000, required=True)
     view.answered_at = timezone.now()
     view.save(update_fields=["answer", "answered_at"])
     return view
@@ -1083,7 +1077,7 @@ def endorsement_cast(*, response: JointResponse, user, stance: str, reason: str 
     _require_phase(response, Phase.ENDORSEMENT, doing="endorse")
     if stance not in Stance.values:
         raise InvalidInput("Choose endorse, endorse with reservations, object or abstain.", field="stance")
-    reason = _clean(reason, field="reason", label="The reason", limit=2000)
+    reason = clean_text(reason, field="reason", label="The reason", limit=2000)
     participant = participant_for(response, user, create=True)
     endorsement, _ = Endorsement.objects.update_or_create(
         response=response,

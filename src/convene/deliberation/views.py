@@ -38,7 +38,6 @@ from .models import (
     Endorsement,
     MinorityView,
     OpinionRequest,
-    ParagraphComment,
     Phase,
     Prediction,
     Statement,
@@ -342,9 +341,7 @@ def moderation(request, pk):
 @require_POST
 def moderate(request, pk, statement_id):
     response = response_for(request.user, pk, need=Need.COORDINATOR)
-    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
-    if statement is None:
-        raise Http404("No such statement.")
+    statement = selectors.statement_in(response, statement_id)
     form = ModerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose accept, reject or meta.")
@@ -428,7 +425,7 @@ def perception(request, pk):
 
 def _paragraphs(response):
     comments = {}
-    for c in ParagraphComment.objects.filter(response=response).select_related("participant__user__profile"):
+    for c in selectors.paragraph_comments(response):
         comments.setdefault(c.paragraph_key, []).append(c)
     paras = [
         {"key": services.paragraph_key(p), "text": p, "comments": comments.pop(services.paragraph_key(p), [])}
@@ -535,9 +532,7 @@ def minority_add(request, pk):
 @require_POST
 def minority_answer(request, pk, view_id):
     response = response_for(request.user, pk, need=Need.MEMBER)
-    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
-    if view is None:
-        raise Http404("No such minority view.")
+    view = selectors.minority_view_in(response, view_id)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:

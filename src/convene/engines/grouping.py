@@ -65,11 +65,8 @@ Everything is deterministic for a given ``seed``.  Pure numpy; no Django.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
 import numbers
-import threading
 import time
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -342,17 +339,54 @@ def prepare(
 ) -> Problem:
     """Validate and encode an instance; raises :class:`GroupingError` when infeasible."""
     ids = tuple(people_ids)
+    index = _index_of(ids)
     n = len(ids)
-    if n == 0:
+    attrs, values, x = _encode(n, attributes, kinds, weights)
+    k, lo, hi = _group_bounds(n, n_groups, group_size, min_size, max_size)
+    units, unit_of = _together_units(n, together, index)
+    sep = _separate_pairs(ids, separate, index, units, unit_of)
+    for members in units:
+        if len(members) > hi:
+            raise GroupingError(
+                f"must-together set {_names(ids, members)} has {len(members)} people, but groups hold at most {hi}"
+            )
+    if sep and k == 1:
+        a, b = min(sep)
+        raise GroupingError(f"must-separate pair ({ids[a]!r}, {ids[b]!r}) cannot be kept apart with only one group")
+    fac, fac_min, fac_max = _facilitators(ids, facilitators, index, units, k, strict_facilitators)
+    return Problem(
+        ids=ids,
+        attributes=attrs,
+        values=values,
+        features=x,
+        n_groups=k,
+        min_size=lo,
+        max_size=hi,
+        facilitators=frozenset(fac),
+        fac_min=fac_min,
+        fac_max=fac_max,
+        separate=tuple(sorted(sep)),
+        units=units,
+        unit_of=unit_of,
+    )
+
+
+def _index_of(ids: tuple[Hashable, ...]) -> dict[Hashable, int]:
+    """Position of each person; there must be someone, and no one twice."""
+    if not ids:
         raise GroupingError("no people to group")
     index: dict[Hashable, int] = {}
     for i, p in enumerate(ids):
         if p in index:
             raise GroupingError(f"person {p!r} appears twice")
         index[p] = i
-    attrs, values, x = _encode(n, attributes, kinds, weights)
+    return index
 
-    # ---- group count and sizes
+
+def _group_bounds(
+    n: int, n_groups: int | None, group_size: int | None, min_size: int | None, max_size: int | None
+) -> tuple[int, int, int]:
+    """(number of groups, smallest size, largest size) from whichever of the four the caller gave."""
     for label, v in (
         ("n_groups", n_groups),
         ("group_size", group_size),
@@ -375,16 +409,7 @@ def prepare(
     if min_size is not None and max_size is not None and min_size > max_size:
         raise GroupingError(f"min_size {min_size} is larger than max_size {max_size}")
     if n_groups is None:
-        if max_size is None:
-            raise GroupingError("give n_groups, group_size or max_size")
-        lo_k = -(-n // max_size)
-        hi_k = n // min_size if min_size else n
-        if lo_k > hi_k:
-            raise GroupingError(
-                f"group sizes cannot hold everyone: no number of groups of "
-                f"{min_size}..{max_size} people holds exactly {n} people"
-            )
-        n_groups = lo_k
+        n_groups = _fewest_groups(n, min_size, max_size)
     k = int(n_groups)
     if k < 1 or k > n:
         raise GroupingError(f"number of groups must be between 1 and {n} (got {k})")
@@ -395,8 +420,27 @@ def prepare(
             f"group sizes cannot hold everyone: {k} groups of {lo}..{hi} people hold "
             f"{k * lo}..{k * hi} people, but there are {n}"
         )
+    return k, lo, hi
 
-    # ---- together units
+
+def _fewest_groups(n: int, min_size: int | None, max_size: int | None) -> int:
+    """The fewest groups of min_size..max_size people that hold exactly n people."""
+    if max_size is None:
+        raise GroupingError("give n_groups, group_size or max_size")
+    lo_k = -(-n // max_size)
+    hi_k = n // min_size if min_size else n
+    if lo_k > hi_k:
+        raise GroupingError(
+            f"group sizes cannot hold everyone: no number of groups of "
+            f"{min_size}..{max_size} people holds exactly {n} people"
+        )
+    return lo_k
+
+
+def _together_units(
+    n: int, together: Sequence[Sequence[Hashable]], index: Mapping[Hashable, int]
+) -> tuple[tuple[tuple[int, ...], ...], np.ndarray]:
+    """Must-together sets merged transitively into units (singletons included), and each person's unit."""
     uf = _UnionFind(n)
     for idx in _pairs("must-together", together, index):
         for b in idx[1:]:
@@ -408,8 +452,17 @@ def prepare(
     unit_of = np.empty(n, dtype=np.intp)
     for u, members in enumerate(units):
         unit_of[list(members)] = u
+    return units, unit_of
 
-    # ---- separate pairs
+
+def _separate_pairs(
+    ids: tuple[Hashable, ...],
+    separate: Sequence[Sequence[Hashable]],
+    index: Mapping[Hashable, int],
+    units: tuple[tuple[int, ...], ...],
+    unit_of: np.ndarray,
+) -> set[tuple[int, int]]:
+    """Must-separate pairs as (lower, higher) positions; none may join one person or one unit."""
     sep: set[tuple[int, int]] = set()
     for idx in _pairs("must-separate", separate, index):
         for a_pos, a in enumerate(idx):
@@ -422,23 +475,25 @@ def prepare(
                         f"they are joined in the together-set {_names(ids, units[unit_of[a]])}"
                     )
                 sep.add((min(a, b), max(a, b)))
-    for members in units:
-        if len(members) > hi:
-            raise GroupingError(
-                f"must-together set {_names(ids, members)} has {len(members)} people, but groups hold at most {hi}"
-            )
-    if sep and k == 1:
-        a, b = min(sep)
-        raise GroupingError(f"must-separate pair ({ids[a]!r}, {ids[b]!r}) cannot be kept apart with only one group")
+    return sep
 
-    # ---- facilitators
+
+def _facilitators(
+    ids: tuple[Hashable, ...],
+    facilitators: Collection[Hashable],
+    index: Mapping[Hashable, int],
+    units: tuple[tuple[int, ...], ...],
+    k: int,
+    strict: bool,
+) -> tuple[set[int], int, int]:
+    """Facilitators' positions and the fewest and most of them a group may have."""
     fac: set[int] = set()
     for p in facilitators:
         if p not in index:
             raise GroupingError(f"facilitator {p!r} is not among the people")
         fac.add(index[p])
     f = len(fac)
-    if strict_facilitators and f > k:
+    if strict and f > k:
         raise GroupingError(
             f"strict facilitator spreading allows at most one facilitator per group, "
             f"but there are {f} facilitators for {k} groups"
@@ -451,22 +506,7 @@ def prepare(
                 f"must-together set {_names(ids, members)} holds {c} facilitators, but "
                 f"facilitators are spread at most {fac_max} per group"
             )
-
-    return Problem(
-        ids=ids,
-        attributes=attrs,
-        values=values,
-        features=x,
-        n_groups=k,
-        min_size=lo,
-        max_size=hi,
-        facilitators=frozenset(fac),
-        fac_min=fac_min,
-        fac_max=fac_max,
-        separate=tuple(sorted(sep)),
-        units=units,
-        unit_of=unit_of,
-    )
+    return fac, fac_min, fac_max
 
 
 def _names(ids: Sequence[Hashable], members: Sequence[int]) -> str:
@@ -665,68 +705,6 @@ def score_swap(
     return _result(problem, a, b)
 
 
-# --------------------------------------------------------------------------- BLAS threads
-
-
-_BLAS: dict[str, Any] = {}
-_BLAS_LOCK = threading.Lock()
-
-
-def _openblas_threads_api() -> tuple[Any, Any] | None:
-    """(set_num_threads, get_num_threads) of the OpenBLAS numpy loaded, or None."""
-    if "api" not in _BLAS:
-        api = None
-        try:
-            with open("/proc/self/maps") as fh:
-                paths = sorted({line.split()[-1] for line in fh if "openblas" in line.lower()})
-            for path in paths:
-                if not path.startswith("/"):
-                    continue
-                lib = ctypes.CDLL(path)
-                for prefix in ("scipy_", ""):
-                    for suffix in ("64_", "", "_64"):
-                        setter = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
-                        getter = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
-                        if setter is not None and getter is not None:
-                            api = (setter, getter)
-                            break
-                    if api:
-                        break
-                if api:
-                    break
-        except OSError:
-            api = None
-        _BLAS["api"] = api
-        _BLAS["depth"] = 0
-    return _BLAS["api"]
-
-
-@contextlib.contextmanager
-def _single_blas_thread():
-    """Run the exchange with OpenBLAS limited to one thread (restored afterwards).
-
-    The exchange makes many small matrix products; a multi-threaded OpenBLAS
-    spends more on waking threads than on arithmetic, and on a busy machine
-    it can be ten times slower.  Best effort: finds the OpenBLAS that numpy
-    loaded (Linux) and does nothing when it cannot.  Nested and concurrent
-    uses are counted, so the original setting comes back when the last ends."""
-    with _BLAS_LOCK:
-        api = _openblas_threads_api()
-        if api is not None:
-            if _BLAS["depth"] == 0:
-                _BLAS["saved"] = int(api[1]())
-                api[0](1)
-            _BLAS["depth"] += 1
-    try:
-        yield
-    finally:
-        if api is not None:
-            with _BLAS_LOCK:
-                _BLAS["depth"] -= 1
-                if _BLAS["depth"] == 0:
-                    api[0](_BLAS["saved"])
-
-
 # --------------------------------------------------------------------------- solver
 
 
@@ -871,119 +849,152 @@ def _exchange(
     passes only scan the people in groups that changed.  Candidate gains of a
     few upcoming units of the same class are computed in one matrix product.
     """
-    k, m = problem.n_groups, units.m
-    su, usq, inner, size = units.su, units.sq, units.inner, units.size.astype(float)
-    d = su.shape[1]
-    if d == 0 or k == 1:
+    if units.su.shape[1] == 0 or problem.n_groups == 1:
         return ua
-    ua = ua.copy()
-    members: list[list[int]] = [[] for _ in range(k)]
-    for u in range(m):
-        members[ua[u]].append(u)
-    cnt = np.bincount(ua, weights=size, minlength=k)
-    avg = 2.0 * float(np.einsum("ij,ij->", su, su) / max(1, m))
-    tol = _MIN_GAIN * (1.0 + avg)
-    order_l = rng.permutation(m).tolist()
-    partners = units.partners
-    any_sep = units.any_sep
-    slices = units.slices
-    slice_of = units.slice_of
-    aug = units.aug  # [su | sq]
-    tbuf = np.empty(m)
-    # change clock: gtime[h] = clock of the last swap touching group h;
-    # utime[u] = clock when u was last scanned without finding an improving swap
-    clock = 1
-    gtime = np.ones(k, dtype=np.int64)
-    utime = np.zeros(m, dtype=np.int64)
-
-    def own_of(g: int, mem: np.ndarray) -> np.ndarray:
-        return cnt[g] * usq[mem] - 2.0 * (su[mem] @ S[g]) + size[mem] * Q[g] - inner[mem]
-
+    state = _Exchange(problem, units, ua)
+    order = rng.permutation(units.m).tolist()
     for _pass in range(max_passes):
-        # exact aggregates at the start of each pass (no drift)
-        S = np.zeros((k, d))
-        np.add.at(S, ua, su)
-        Q = np.bincount(ua, weights=usq, minlength=k)
-        own = cnt[ua] * usq - 2.0 * np.einsum("ij,ij->i", su, S[ua]) + size * Q[ua] - inner
-        swaps = 0
-        cache: dict[int, tuple[int, int, np.ndarray]] = {}
-        for t, i in enumerate(order_l):
-            lo, hi = slices[slice_of[i]]
-            if hi - lo < 2:
-                continue
-            g = ua[i]
-            if gtime[g] <= utime[i]:
-                continue  # every pair with i is certified (see the docstring)
-            s_i = size[i]
-            su_i = su[i]
-            # D(i, h) for every group h; h = g gives own_i + inner_i
-            di = cnt * usq[i] - 2.0 * (S @ su_i) + s_i * Q
-            di[g] = -np.inf
-            if any_sep and partners[i]:
-                for p in partners[i]:
-                    di[ua[p]] = -np.inf
-            n_c = hi - lo
-            ent = cache.pop(i, None)
-            if ent is not None and ent[0] == g and ent[1] == gtime[g]:
-                col = ent[2]
-            else:
-                # batch the product with the next units of the same class that need a
-                # scan too: one read of `aug` serves them all
-                batch = [i]
-                for b in order_l[t + 1 : t + 1 + 4 * _BATCH]:
-                    if lo <= b < hi and gtime[ua[b]] > utime[b]:
-                        batch.append(b)
-                        if len(batch) == _BATCH:
-                            break
-                bi = np.array(batch)
-                gb = ua[bi]
-                wt = np.empty((len(batch), d + 1))
-                wt[:, :d] = -2.0 * (S[gb] - 2.0 * su[bi])
-                wt[:, d] = cnt[gb] - 2.0 * size[bi]
-                block = wt @ aug[lo:hi].T
-                col = block[0]
-                for c_pos in range(1, len(batch)):
-                    b = batch[c_pos]
-                    cache[b] = (gb[c_pos], gtime[gb[c_pos]], block[c_pos])
-            gain = tbuf[:n_c]
-            np.take(di, ua[lo:hi], out=gain)
-            gain += col
-            gain -= own[lo:hi]
-            if any_sep:
-                for v in members[g]:
-                    if v != i:
-                        for p in partners[v]:
-                            if lo <= p < hi:
-                                gain[p - lo] = -np.inf
-            jj = int(np.argmax(gain))
-            best = gain[jj] + s_i * (Q[g] - 2.0 * usq[i]) - own[i]
-            if not best > tol:
-                utime[i] = clock
-                continue
-            j = lo + jj
-            h = ua[j]
-            # carry out the swap
-            delta = su[j] - su_i
-            S[g] += delta
-            S[h] -= delta
-            dq = usq[j] - usq[i]
-            Q[g] += dq
-            Q[h] -= dq
-            ua[i], ua[j] = h, g
-            members[g].remove(i)
-            members[g].append(j)
-            members[h].remove(j)
-            members[h].append(i)
-            mg = np.array(members[g])
-            mh = np.array(members[h])
-            own[mg] = own_of(g, mg)
-            own[mh] = own_of(h, mh)
-            clock += 1
-            gtime[g] = gtime[h] = clock
-            swaps += 1
-        if swaps == 0:
+        if state.run_pass(order) == 0:
             break
-    return ua
+    return state.ua
+
+
+class _Exchange:
+    """One run of the exchange: the assignment of units to groups, the groups' aggregates
+    (feature sums ``S``, squared-norm sums ``Q``, sizes ``cnt``), each unit's ``own``
+    distance to the rest of its group, and the change clocks that certify units."""
+
+    def __init__(self, problem: Problem, units: _Units, ua: np.ndarray) -> None:
+        k, m = problem.n_groups, units.m
+        self.k, self.units = k, units
+        self.su, self.usq, self.inner = units.su, units.sq, units.inner
+        self.size = units.size.astype(float)
+        self.d = units.su.shape[1]
+        self.ua = ua.copy()
+        self.members: list[list[int]] = [[] for _ in range(k)]
+        for u in range(m):
+            self.members[self.ua[u]].append(u)
+        self.cnt = np.bincount(self.ua, weights=self.size, minlength=k)
+        avg = 2.0 * float(np.einsum("ij,ij->", self.su, self.su) / max(1, m))
+        self.tol = _MIN_GAIN * (1.0 + avg)
+        self.tbuf = np.empty(m)
+        # change clock: gtime[h] = clock of the last swap touching group h;
+        # utime[u] = clock when u was last scanned without finding an improving swap
+        self.clock = 1
+        self.gtime = np.ones(k, dtype=np.int64)
+        self.utime = np.zeros(m, dtype=np.int64)
+        self.cache: dict[int, tuple[int, int, np.ndarray]] = {}
+
+    def run_pass(self, order: list[int]) -> int:
+        """Scan the units in `order`, swapping each with its best partner when that gains; the swaps made."""
+        self._aggregate()
+        self.cache = {}
+        swaps = 0
+        for t, i in enumerate(order):
+            j = self._best_partner(order, t, i)
+            if j is not None:
+                self._swap(i, j)
+                swaps += 1
+        return swaps
+
+    def _aggregate(self) -> None:
+        """Exact aggregates at the start of each pass (no drift)."""
+        su, usq, ua = self.su, self.usq, self.ua
+        self.S = np.zeros((self.k, self.d))
+        np.add.at(self.S, ua, su)
+        self.Q = np.bincount(ua, weights=usq, minlength=self.k)
+        self.own = (
+            self.cnt[ua] * usq - 2.0 * np.einsum("ij,ij->i", su, self.S[ua]) + self.size * self.Q[ua] - self.inner
+        )
+
+    def _best_partner(self, order: list[int], t: int, i: int) -> int | None:
+        """The unit whose swap with `i` gains most, if it gains enough; otherwise None, and `i` is certified."""
+        units, ua = self.units, self.ua
+        lo, hi = units.slices[units.slice_of[i]]
+        if hi - lo < 2:
+            return None
+        g = ua[i]
+        if self.gtime[g] <= self.utime[i]:
+            return None  # every pair with i is certified (see _exchange)
+        s_i, Q = self.size[i], self.Q
+        # D(i, h) for every group h; h = g gives own_i + inner_i
+        di = self.cnt * self.usq[i] - 2.0 * (self.S @ self.su[i]) + s_i * Q
+        di[g] = -np.inf
+        if units.any_sep and units.partners[i]:
+            for p in units.partners[i]:
+                di[ua[p]] = -np.inf
+        gain = self.tbuf[: hi - lo]
+        np.take(di, ua[lo:hi], out=gain)
+        gain += self._column(order, t, i, g, lo, hi)
+        gain -= self.own[lo:hi]
+        if units.any_sep:
+            for v in self.members[g]:
+                if v != i:
+                    for p in units.partners[v]:
+                        if lo <= p < hi:
+                            gain[p - lo] = -np.inf
+        jj = int(np.argmax(gain))
+        best = gain[jj] + s_i * (Q[g] - 2.0 * self.usq[i]) - self.own[i]
+        if not best > self.tol:
+            self.utime[i] = self.clock
+            return None
+        return lo + jj
+
+    def _column(self, order: list[int], t: int, i: int, g: int, lo: int, hi: int) -> np.ndarray:
+        """The candidate-dependent part of `i`'s swap gains against the units lo..hi of its class.
+
+        Taken from the cache when an earlier batch computed it and `i`'s group has not changed;
+        otherwise batched with the next units of the same class that need a scan too: one read
+        of ``aug`` serves them all."""
+        entry = self.cache.pop(i, None)
+        if entry is not None and entry[0] == g and entry[1] == self.gtime[g]:
+            return entry[2]
+        ua, gtime, utime = self.ua, self.gtime, self.utime
+        batch = [i]
+        for b in order[t + 1 : t + 1 + 4 * _BATCH]:
+            if lo <= b < hi and gtime[ua[b]] > utime[b]:
+                batch.append(b)
+                if len(batch) == _BATCH:
+                    break
+        bi = np.array(batch)
+        gb = ua[bi]
+        d = self.d
+        wt = np.empty((len(batch), d + 1))
+        wt[:, :d] = -2.0 * (self.S[gb] - 2.0 * self.su[bi])
+        wt[:, d] = self.cnt[gb] - 2.0 * self.size[bi]
+        block = wt @ self.units.aug[lo:hi].T  # aug = [su | sq]
+        for c_pos in range(1, len(batch)):
+            self.cache[batch[c_pos]] = (gb[c_pos], gtime[gb[c_pos]], block[c_pos])
+        return block[0]
+
+    def _swap(self, i: int, j: int) -> None:
+        """Exchange the groups of units `i` and `j`, updating the aggregates and the clocks."""
+        g, h = self.ua[i], self.ua[j]
+        delta = self.su[j] - self.su[i]
+        self.S[g] += delta
+        self.S[h] -= delta
+        dq = self.usq[j] - self.usq[i]
+        self.Q[g] += dq
+        self.Q[h] -= dq
+        self.ua[i], self.ua[j] = h, g
+        self.members[g].remove(i)
+        self.members[g].append(j)
+        self.members[h].remove(j)
+        self.members[h].append(i)
+        for group in (g, h):
+            mem = np.array(self.members[group])
+            self.own[mem] = self._own(group, mem)
+        self.clock += 1
+        self.gtime[g] = self.gtime[h] = self.clock
+
+    def _own(self, g: int, mem: np.ndarray) -> np.ndarray:
+        """Summed distance of each unit in `mem` (all in group `g`) to the rest of the group."""
+        return (
+            self.cnt[g] * self.usq[mem]
+            - 2.0 * (self.su[mem] @ self.S[g])
+            + self.size[mem] * self.Q[g]
+            - self.inner[mem]
+        )
 
 
 def _exact(problem: Problem, units: _Units) -> tuple[np.ndarray, float] | None:
@@ -1055,8 +1066,7 @@ def _exact(problem: Problem, units: _Units) -> tuple[np.ndarray, float] | None:
 def _restart(args: tuple) -> tuple[np.ndarray, float]:
     problem, units, child, max_passes = args
     if units is None:  # in a worker process
-        with _single_blas_thread():
-            return _restart((problem, _Units(problem), child, max_passes))
+        units = _Units(problem)
     rng = np.random.default_rng(child)
     ua = _initial(problem, units, rng)
     ua = _exchange(problem, units, ua, rng, max_passes)
@@ -1086,8 +1096,7 @@ def solve(
     if restarts < 1:
         raise GroupingError(f"restarts must be at least 1 (got {restarts})")
     t0 = time.perf_counter()
-    with _single_blas_thread():
-        units = _Units(problem)
+    units = _Units(problem)
     use_exact = exact if exact is not None else problem.n <= EXACT_MAX_PEOPLE
     if use_exact and units.m <= 2 * EXACT_MAX_PEOPLE:
         res = _exact(problem, units)
@@ -1115,8 +1124,7 @@ def solve(
         with ProcessPoolExecutor(max_workers=min(n_jobs, restarts)) as pool:
             runs = list(pool.map(_restart, [(problem, None, c, max_passes) for c in children]))
     else:
-        with _single_blas_thread():
-            runs = [_restart((problem, units, c, max_passes)) for c in children]
+        runs = [_restart((problem, units, c, max_passes)) for c in children]
     best_a, best_v, values = None, -np.inf, []
     for a, v in runs:  # first best wins: the result does not depend on n_jobs
         values.append(v)

@@ -16,6 +16,8 @@ from convene.accounts.services import skill_names
 from convene.communities.ledgers import opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, OpportunityEntry, Role
 from convene.core.errors import Conflict, InvalidInput
+from convene.core.lifecycle import transition
+from convene.core.text import clean_text
 from convene.engines.matching import (
     Candidate,
     Explanation,
@@ -60,16 +62,6 @@ MAX_CONCURRENT = 10
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _text(value: str | None, *, field: str, limit: int, required: bool = False, label: str | None = None) -> str:
-    value = (value or "").strip()
-    label = label or field.replace("_", " ").capitalize()
-    if required and not value:
-        raise InvalidInput(f"{label} is required.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters ({len(value)}).", field=field)
-    return value
 
 
 def _number(value, *, field: str, label: str, low: float, high: float, integer: bool = False, unit: str = ""):
@@ -122,12 +114,15 @@ def _runs(value, field: str, *, required: bool = False):
     return number
 
 
-def _transition(obj, to: str, allowed: Mapping[str, set[str]], what: str) -> str:
-    if to not in allowed:
-        raise InvalidInput(f"“{to}” is not a state of a {what}.", field="state")
-    if to not in allowed.get(obj.state, set()):
-        raise Conflict(f"A {what} cannot go from {obj.state.replace('_', ' ')} to {to.replace('_', ' ')}.")
-    return obj.state
+def _transition(obj, to: str, graph: Mapping[str, set[str]], what: str) -> str:
+    """`core.lifecycle.transition` worded for the objects of a project."""
+    return transition(
+        obj,
+        to,
+        graph,
+        unknown=f"“{{to}}” is not a state of a {what}.",
+        refused=f"A {what} cannot go from {{was_state}} to {{to_state}}.",
+    )
 
 
 # ----------------------------------------------------------------------------- help requests
@@ -155,24 +150,23 @@ def help_request_submit(
     return HelpRequest.objects.create(
         community=community,
         requester=requester,
-        title=_text(title, field="title", limit=200, required=True),
-        team_name=_text(team_name, field="team_name", limit=200, required=True, label="Requesting team"),
-        process=_text(process, field="process", limit=5000, required=True, label="The process today"),
+        title=clean_text(title, field="title", limit=200, required=True),
+        team_name=clean_text(team_name, field="team_name", limit=200, required=True, label="Requesting team"),
+        process=clean_text(process, field="process", limit=5000, required=True, label="The process today"),
         minutes_per_run=round(minutes),
         runs_per_month=runs,
         people_involved=people or 1,
-        done_looks_like=_text(
+        done_looks_like=clean_text(
             done_looks_like, field="done_looks_like", limit=3000, required=True, label="What done looks like"
         ),
-        data_and_tools=_text(data_and_tools, field="data_and_tools", limit=3000, label="Data and tools"),
-        contact=_text(contact, field="contact", limit=200, required=True),
+        data_and_tools=clean_text(data_and_tools, field="data_and_tools", limit=3000, label="Data and tools"),
+        contact=clean_text(contact, field="contact", limit=200, required=True),
     )
 
 
 def _help_request_move(help_request: HelpRequest, to: str, actor: User | None) -> HelpRequest:
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     _transition(help_request, to, HELP_REQUEST_TRANSITIONS, "help request")
-    help_request.state = to
     fields = ["state"]
     if to in (HelpRequestState.ACCEPTED, HelpRequestState.DECLINED, HelpRequestState.INFO_REQUESTED):
         help_request.decided_at, help_request.decided_by = timezone.now(), actor
@@ -184,7 +178,7 @@ def _help_request_move(help_request: HelpRequest, to: str, actor: User | None) -
 @transaction.atomic
 def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -> HelpRequest:
     """A coordinator asks for more information; the requester sees the question and answers it."""
-    question = _text(question, field="message", limit=3000, required=True, label="The question")
+    question = clean_text(question, field="message", limit=3000, required=True, label="The question")
     help_request = _help_request_move(help_request, HelpRequestState.INFO_REQUESTED, actor)
     HelpRequestNote.objects.create(help_request=help_request, author=actor, kind=NoteKind.QUESTION, text=question)
     return help_request
@@ -192,7 +186,7 @@ def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -
 
 @transaction.atomic
 def help_request_answer(*, help_request: HelpRequest, requester: User, answer: str) -> HelpRequest:
-    answer = _text(answer, field="answer", limit=3000, required=True, label="Your answer")
+    answer = clean_text(answer, field="answer", limit=3000, required=True, label="Your answer")
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.state != HelpRequestState.INFO_REQUESTED:
         raise Conflict("No question is waiting for an answer on this request.")
@@ -203,7 +197,7 @@ def help_request_answer(*, help_request: HelpRequest, requester: User, answer: s
 
 @transaction.atomic
 def help_request_decline(*, help_request: HelpRequest, actor: User, reason: str) -> HelpRequest:
-    reason = _text(reason, field="message", limit=2000, required=True, label="The reason")
+    reason = clean_text(reason, field="message", limit=2000, required=True, label="The reason")
     help_request = _help_request_move(help_request, HelpRequestState.DECLINED, actor)
     help_request.decline_reason = reason
     help_request.save(update_fields=["decline_reason"])
@@ -273,9 +267,9 @@ def project_create(
     before_runs = _runs(before_runs_per_month, "before_runs_per_month")
     _check_process(before_minutes, before_runs, prefix="before_")
     project = Project.objects.create(
-        title=_text(title, field="title", limit=200, required=True),
-        goal=_text(goal, field="goal", limit=5000, required=True),
-        requesting_contact=_text(
+        title=clean_text(title, field="title", limit=200, required=True),
+        goal=clean_text(goal, field="goal", limit=5000, required=True),
+        requesting_contact=clean_text(
             requesting_contact, field="requesting_contact", limit=200, required=True, label="Requesting team contact"
         ),
         help_request=help_request,
@@ -320,10 +314,10 @@ def project_update(
     for name in ("title", "goal", "requesting_contact"):
         if changes.get(name) is not None:
             limit = 200 if name != "goal" else 5000
-            setattr(project, name, _text(changes[name], field=name, limit=limit, required=True))
+            setattr(project, name, clean_text(changes[name], field=name, limit=limit, required=True))
             fields.append(name)
     if changes.get("approach") is not None:
-        project.approach = _text(changes["approach"], field="approach", limit=5000)
+        project.approach = clean_text(changes["approach"], field="approach", limit=5000)
         fields.append("approach")
     for name in ("required_skills", "learning_skills"):
         if changes.get(name) is not None:
@@ -372,7 +366,6 @@ def project_transition(*, project: Project, actor: User, to: str) -> Project:
         project.paused_from = ""
     if to == ProjectState.CANCELLED:
         live.filter(status=PlaceStatus.PROPOSED).delete()
-    project.state = to
     project.save(update_fields=["state", "paused_from", "updated_at"])
     return project
 
@@ -419,7 +412,7 @@ def mentoring_offer_save(
 @transaction.atomic
 def conflict_declare(*, project: Project, user: User, note: str = "") -> ProjectConflict:
     """Declare a conflict of interest: never matched to this project; a live place before it starts is declined."""
-    note = _text(note, field="note", limit=300)
+    note = clean_text(note, field="note", limit=300)
     conflict, _ = ProjectConflict.objects.update_or_create(project=project, user=user, defaults={"note": note})
     place = TeamPlace.objects.filter(project=project, user=user, status__in=PLACE_LIVE).first()
     if place is not None:
@@ -708,7 +701,7 @@ def milestone_create(
 ) -> Milestone:
     if project.state in (ProjectState.EVALUATED, ProjectState.CANCELLED):
         raise Conflict("This project is closed: milestones can no longer be added.")
-    title = _text(title, field="title", limit=200, required=True)
+    title = clean_text(title, field="title", limit=200, required=True)
     if owner is not None and not (
         project.places.filter(user=owner, status=PlaceStatus.PUBLISHED).exists()
         or project.requesting_team.filter(pk=owner.pk).exists()
@@ -724,7 +717,6 @@ def milestone_create(
 def milestone_transition(*, milestone: Milestone, actor: User, to: str) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     _transition(milestone, to, MILESTONE_TRANSITIONS, "milestone")
-    milestone.state = to
     milestone.done_at = timezone.now() if to == MilestoneState.DONE else None
     milestone.save(update_fields=["state", "done_at"])
     return milestone
@@ -819,7 +811,7 @@ def reflection_record(*, project: Project, user: User, text: str) -> TeamPlace:
     ).first()
     if place is None:
         raise Conflict("Only a mentor on this project's team writes a reflection here.")
-    place.reflection = _text(text, field="reflection", limit=5000, required=True, label="The reflection")
+    place.reflection = clean_text(text, field="reflection", limit=5000, required=True, label="The reflection")
     place.save(update_fields=["reflection"])
     return place
 
@@ -831,7 +823,7 @@ def satisfaction_record(*, project: Project, actor: User, score, comment: str = 
         raise InvalidInput("Choose a satisfaction score from 1 to 5.", field="score")
     project = Project.objects.select_for_update().get(pk=project.pk)
     project.satisfaction = value
-    project.satisfaction_comment = _text(comment, field="comment", limit=2000)
+    project.satisfaction_comment = clean_text(comment, field="comment", limit=2000)
     project.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
     return project
 

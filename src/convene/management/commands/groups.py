@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from convene.core.blas import single_blas_thread
 from convene.engines.grouping import GroupingError, form_groups
 from convene.engines.grouping_io import (
     format_groups,
@@ -89,22 +90,23 @@ class Command(BaseCommand):
                     weights[name] = float(value)
                 except ValueError:
                     raise GroupingError(f"--weight {spec!r}: {value!r} is not a number") from None
-            grouping = form_groups(
-                people.ids,
-                people.attributes,
-                kinds=people.kinds,
-                weights=weights,
-                n_groups=opts["groups"],
-                group_size=opts["group_size"],
-                min_size=opts["min_size"],
-                max_size=opts["max_size"],
-                facilitators=people.facilitators,
-                strict_facilitators=opts["strict_facilitators"],
-                separate=parse_pairs(opts["separate"], people.ids, "--separate"),
-                together=parse_pairs(opts["together"], people.ids, "--together"),
-                restarts=opts["restarts"],
-                seed=opts["seed"],
-            )
+            with single_blas_thread:
+                grouping = form_groups(
+                    people.ids,
+                    people.attributes,
+                    kinds=people.kinds,
+                    weights=weights,
+                    n_groups=opts["groups"],
+                    group_size=opts["group_size"],
+                    min_size=opts["min_size"],
+                    max_size=opts["max_size"],
+                    facilitators=people.facilitators,
+                    strict_facilitators=opts["strict_facilitators"],
+                    separate=parse_pairs(opts["separate"], people.ids, "--separate"),
+                    together=parse_pairs(opts["together"], people.ids, "--together"),
+                    restarts=opts["restarts"],
+                    seed=opts["seed"],
+                )
         except GroupingError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(format_groups(grouping))
