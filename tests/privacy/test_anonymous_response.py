@@ -322,3 +322,22 @@ def test_non_anonymous_response_keeps_full_detail(boundary):
     assert all(not c["hidden"] for row in view["communities"]["rows"] for c in row["by"])
     rows = {r["community"].slug: r for r in selectors.coverage(response, with_names=True)}
     assert rows["psy"]["voted"] == 5 and rows["psy"]["not_heard"] is not None
+
+
+@pytest.mark.django_db
+def test_private_community_is_not_offered_in_another_communitys_response_settings(boundary):
+    """A coordinator of Psychiatry does not learn the name of a private community they are not in;
+    if a member of it invited it, saving the settings keeps it invited."""
+    from convene.communities.models import Visibility
+
+    b = boundary
+    secret = CommunityFactory(slug="hush", name="Hush Circle", visibility=Visibility.PRIVATE)
+    response = b.open_response()
+    response.communities.add(secret)
+    client = Client()
+    client.force_login(b.coordinator)
+    page = client.get(f"/responses/{response.pk}/settings/").content.decode()
+    assert "Hush Circle" not in page and "Social Work" in page
+    form = {"title": response.title, "what_changed": "x", "communities": [b.sw.pk]}
+    assert client.post(f"/responses/{response.pk}/settings/", form).status_code == 302
+    assert response.communities.filter(pk=secret.pk).exists()
