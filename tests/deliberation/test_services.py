@@ -274,6 +274,7 @@ def test_perception_gap(boundary):
             "gap": 40,
             "n_predictions": 5,
             "actual_votes": 5,
+            "note": "",
         }
     ]
 

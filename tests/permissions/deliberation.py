@@ -2,6 +2,8 @@
 
 The response lives in the private community "priv" (so strangers get 404) and is gathering
 views; routes of later phases answer 409 (wrong phase) to the people allowed to call them.
+The ordinary response lets guests read it (`guests_can_read`); the anonymous one keeps the
+default, so a guest who did not take part gets 404 on every one of its routes.
 """
 
 from dataclasses import replace
@@ -31,6 +33,7 @@ def setup(world):
         what_changed="Referrals now go through a central desk.",
         state=Phase.GATHERING,
         gathering_ends=now + timedelta(days=3),
+        guests_can_read=True,
     )
     response.communities.add(world.private)
     o["response"] = response
@@ -289,11 +292,13 @@ class _AnonymousMode:
 
 def _in_anonymous_mode(case: Case) -> Case:
     kwargs, data = case.kwargs, case.data
+    anon, outsider, _guest, member, coordinator = case.expect
     return replace(
         case,
+        expect=(anon, outsider, 404, member, coordinator),  # guests read it only if allowed (default: no)
         kwargs=lambda w: kwargs(_AnonymousMode(w)),
         data=None if data is None else (lambda w: data(_AnonymousMode(w))),
-        note=f"anonymous mode{'; ' + case.note if case.note else ''}",
+        note=f"anonymous mode, not readable by guests{'; ' + case.note if case.note else ''}",
     )
 
 

@@ -56,6 +56,7 @@ class ResponseOut(Schema):
     anonymous: bool
     hide_results: bool
     perception_step: bool
+    guests_can_read: bool
     gathering_ends: dt.datetime | None
     drafting_ends: dt.datetime | None
     endorsement_ends: dt.datetime | None
@@ -80,6 +81,7 @@ class ResponsePatch(Schema):
     anonymous: bool | None = None
     hide_results: bool | None = None
     perception_step: bool | None = None
+    guests_can_read: bool | None = None
     gathering_ends: dt.datetime | None = None
     drafting_ends: dt.datetime | None = None
     endorsement_ends: dt.datetime | None = None
@@ -382,7 +384,8 @@ def update_response(request, response_id: int, payload: ResponsePatch):
             raise Http404("One of the communities does not exist.")
         for c in found:
             community_for(request.user, c.slug)  # must be visible to the caller
-        data["communities"] = found
+        # invited communities the caller cannot see stay invited (their names are never shown to them)
+        data["communities"] = [*found, *selectors.unseen_invited(request.user, response)]
     return _response_out(services.response_update(response=response, actor=request.user, **data))
 
 
@@ -487,10 +490,12 @@ def get_coverage(request, response_id: int):
     names = can_act(request.user, response, Need.COORDINATOR) and not response.anonymous
     return [
         {
-            "community": row["community"].slug,
+            "community": row["community"].slug if row["community"] else None,
+            "label": row["community"].name if row["community"] else row["label"],
             "invited": row["invited"],
             "voted": row["voted"],
             "wrote": row["wrote"],
+            "note": row["note"],
             **({"not_heard": row["not_heard"]} if names else {}),
         }
         for row in selectors.coverage(response, with_names=names)
@@ -514,7 +519,8 @@ def predict(request, response_id: int, payload: PredictionIn):
 def perception(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.GUEST)
     _results_visible(response)
-    return selectors.perception_report(response)
+    allowed = selectors.perception_statements_for(response, request.user)
+    return selectors.perception_report(response, statements=allowed)
 
 
 @router.get("/responses/{response_id}/draft", response={200: DraftOut, **ERRORS})

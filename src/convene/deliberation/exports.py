@@ -1,7 +1,10 @@
 """The delivered response as Markdown, DOCX, JSON, and the conversation in Pol.is CSV format.
 
-Delivered documents never name individuals: objections and reservations are listed by community.
-Pol.is exports use participant numbers 1..n in order of first participation, never user ids.
+Delivered documents never name individuals: objections and reservations are listed by community
+(in anonymous responses, communities of fewer than 5 are not described alone: see selectors).
+Pol.is exports never carry user ids or rejected statements. In anonymous responses participants are
+numbered in a keyed random order (never the order in which they took part), votes are listed in
+that order, and timestamps are cut to the day.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ import zipfile
 from pathlib import Path
 
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
-from .selectors import endorsement_summary
+from .selectors import HIDDEN_NOTE, endorsement_summary, pseudonym_order
+
+DAY_MS = 86_400_000
+STANCE_COLUMNS = ("endorse", "reservations", "object", "abstain")
+
+
+def _figure(value) -> str:
+    """A table cell: the figure, or "< 5" when it is hidden to protect small groups."""
+    return "< 5" if value is None else str(value)
 
 
 def document(response: JointResponse) -> dict:
@@ -34,6 +45,7 @@ def document(response: JointResponse) -> dict:
         ],
         "endorsement": {
             "support_pct": summary["support_pct"],
+            "note": summary["note"],
             "totals": summary["totals"],
             "by_community": summary["by_community"],
             "objections_and_reservations": [
@@ -53,16 +65,22 @@ def as_markdown(response: JointResponse) -> str:
     if not doc["minority_views"]:
         lines.append("None recorded.")
     e = doc["endorsement"]
-    lines += ["", "## Endorsement", "", f"Support: {e['support_pct']}% of those who took a position.", ""]
+    lines += ["", "## Endorsement", "", _support(e), ""]
     lines += ["| Community | Endorse | With reservations | Object | Abstain |", "|---|---|---|---|---|"]
     for row in e["by_community"]:
-        lines.append(
-            f"| {row['community']} | {row['endorse']} | {row['reservations']} | {row['object']} | {row['abstain']} |"
-        )
+        lines.append("| " + " | ".join([row["community"], *(_figure(row[c]) for c in STANCE_COLUMNS)]) + " |")
+    if e["note"]:
+        lines += ["", e["note"]]
     if e["objections_and_reservations"]:
         lines += ["", "### Objections and reservations", ""]
         lines += [f"- {r['stance']} ({r['community']}): {r['reason']}" for r in e["objections_and_reservations"]]
     return "\n".join(lines) + "\n"
+
+
+def _support(e: dict) -> str:
+    if e["support_pct"] is None:
+        return f"Support: {HIDDEN_NOTE[0].lower()}{HIDDEN_NOTE[1:]}"
+    return f"Support: {e['support_pct']}% of those who took a position."
 
 
 def as_docx(response: JointResponse) -> bytes:
@@ -95,7 +113,7 @@ def as_docx(response: JointResponse) -> bytes:
         out.add_paragraph(x(f"Answer: {m['answer'] or '(not yet answered)'}"))
     e = doc["endorsement"]
     out.add_heading("Endorsement", level=2)
-    out.add_paragraph(f"Support: {e['support_pct']}% of those who took a position.")
+    out.add_paragraph(_support(e))
     table = out.add_table(rows=1, cols=5)
     for cell, text in zip(
         table.rows[0].cells, ["Community", "Endorse", "With reservations", "Object", "Abstain"], strict=True
@@ -103,10 +121,10 @@ def as_docx(response: JointResponse) -> bytes:
         cell.text = text
     for row in e["by_community"]:
         cells = table.add_row().cells
-        for cell, value in zip(
-            cells, [row["community"], row["endorse"], row["reservations"], row["object"], row["abstain"]], strict=True
-        ):
+        for cell, value in zip(cells, [row["community"], *(_figure(row[c]) for c in STANCE_COLUMNS)], strict=True):
             cell.text = x(value)
+    if e["note"]:
+        out.add_paragraph(e["note"])
     for r in e["objections_and_reservations"]:
         out.add_paragraph(x(f"{r['stance']} ({r['community']}): {r['reason']}"), style="List Bullet")
     buffer = io.BytesIO()
@@ -115,35 +133,47 @@ def as_docx(response: JointResponse) -> bytes:
 
 
 def polis_zip(response: JointResponse) -> bytes:
-    """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped."""
+    """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped.
+
+    Only accepted statements (rejected ones are for moderation only). Non-anonymous: participants
+    numbered 1..n in order of first participation, timestamps to the millisecond (Pol.is's own
+    export). Anonymous: numbered in a keyed random order, votes listed by day then that number,
+    timestamps cut to the day, no authors.
+    """
     from convene.engines.polis_io import write_polis
 
-    numbers = {
-        pid: n
-        for n, pid in enumerate(
-            Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True),
-            start=1,
-        )
-    }
+    anonymous = response.anonymous
+    ids = Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True)
+    if anonymous:
+        ids = pseudonym_order(response, ids, purpose="polis-export")
+    numbers = {pid: n for n, pid in enumerate(ids, start=1)}
     statements = list(
-        Statement.objects.filter(response=response)
-        .exclude(state=StatementState.PENDING)
-        .values_list("id", "text", "state", "author_id", "created_at")
-    )
-    votes = [
-        (numbers[p], s, v, t.timestamp() * 1000)
-        for p, s, v, t in Vote.objects.filter(response=response).values_list(
-            "participant_id", "statement_id", "value", "updated_at"
+        Statement.objects.filter(response=response, state=StatementState.ACCEPTED).values_list(
+            "id", "text", "author_id", "created_at"
         )
+    )
+    accepted = {sid for sid, *_ in statements}
+
+    def stamp(t) -> float:
+        ms = t.timestamp() * 1000
+        return float(ms // DAY_MS * DAY_MS) if anonymous else ms
+
+    votes = [
+        (numbers[p], s, v, stamp(t))
+        for p, s, v, t in Vote.objects.filter(response=response, statement_id__in=accepted)
+        .order_by("updated_at", "id")
+        .values_list("participant_id", "statement_id", "value", "updated_at")
     ]
+    if anonymous:
+        votes.sort(key=lambda row: (row[3], row[0], row[1]))
     with tempfile.TemporaryDirectory() as tmp:
         write_polis(
             tmp,
             votes=votes,
             statements={sid: text for sid, text, *_ in statements},
-            moderated_out=[sid for sid, _, state, *_ in statements if state != StatementState.ACCEPTED],
-            authors={} if response.anonymous else {sid: numbers[a] for sid, _, _, a, _ in statements if a in numbers},
-            created={sid: c.timestamp() * 1000 for sid, _, _, _, c in statements},
+            moderated_out=[],
+            authors={} if anonymous else {sid: numbers[a] for sid, _, a, _ in statements if a in numbers},
+            created={sid: stamp(c) for sid, _, _, c in statements},
         )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:

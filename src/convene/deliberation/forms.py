@@ -67,6 +67,11 @@ class SettingsForm(forms.Form):
     perception_step = forms.BooleanField(
         required=False, label="Perception-gap step: members guess how the other community votes on key statements"
     )
+    guests_can_read = forms.BooleanField(
+        required=False,
+        label="Guests of the invited communities can read this response",
+        help_text="Off: guests see only responses they took part in.",
+    )
     communities = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,

@@ -75,6 +75,8 @@ class JointResponse(models.Model):
     anonymous = models.BooleanField(default=False)
     hide_results = models.BooleanField(default=False)
     perception_step = models.BooleanField(default=False)
+    # Guests of the invited communities read the response only if this is set (or they took part).
+    guests_can_read = models.BooleanField(default=False)
     gathering_ends = models.DateTimeField(null=True, blank=True)
     drafting_ends = models.DateTimeField(null=True, blank=True)
     endorsement_ends = models.DateTimeField(null=True, blank=True)

@@ -2,8 +2,9 @@
 
 A response belongs to its host community and invites other communities (the boundary variant).
 A person's rank on a response is their best rank in any invited community. A response is
-hidden (404) from people who cannot see any invited community; visible things the caller may
-not act on are 403.
+hidden (404) from people who cannot see any invited community, and from guests unless its
+`guests_can_read` setting is on or they took part in it (e.g. as a member before becoming a
+guest); visible things the caller may not act on are 403.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.http import Http404
 from convene.communities.models import ROLE_RANK, Membership
 from convene.communities.permissions import Need, _refusal
 
-from .models import JointResponse, OpinionRequest
+from .models import JointResponse, OpinionRequest, Participant
 
 
 def invited_ids(response: JointResponse) -> list[int]:
@@ -53,6 +54,23 @@ def home_community(user, response: JointResponse):
     return None
 
 
+def guest_may_read(user, response: JointResponse) -> bool:
+    """Whether a guest (best rank GUEST) may read the response: the setting, or they took part."""
+    if response.guests_can_read:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Participant.objects.filter(response=response, user_key=response.user_key(user.pk)).exists()
+
+
+def can_read(user, response: JointResponse) -> bool:
+    """What `response_for` lets through at Need.GUEST (for lists that must agree with the pages)."""
+    rank = response_rank(user, response)
+    if rank == Need.GUEST:
+        return guest_may_read(user, response)
+    return rank > Need.GUEST
+
+
 def check(user, response: JointResponse, need: Need) -> None:
     rank = response_rank(user, response)
     if rank == 0 and need > Need.VIEW:
@@ -72,7 +90,10 @@ def response_for(user, response_id, *, need: Need = Need.GUEST) -> JointResponse
     response = JointResponse.objects.select_related("community").filter(pk=response_id).first()
     if response is None:
         raise Http404("No such joint response.")
-    if response_rank(user, response) == 0 and not response.community.is_public:
+    rank = response_rank(user, response)
+    if rank == 0 and not response.community.is_public:
+        raise Http404("No such joint response.")
+    if rank == Need.GUEST and not guest_may_read(user, response):
         raise Http404("No such joint response.")
     check(user, response, need)
     return response

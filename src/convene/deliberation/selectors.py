@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from collections import deque
@@ -12,7 +14,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from convene.communities.models import Community, Membership
+from convene.communities.models import Community, Membership, Visibility
+from convene.privacy.disclosure import THRESHOLD, exact, group_sizes, people_aggregate
 
 from .models import (
     PHASE_END_FIELD,
@@ -30,6 +33,7 @@ from .models import (
     StatementState,
     Vote,
 )
+from .permissions import can_read, invited_ids
 
 TAKING_PART = ("member", "coordinator")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -399,10 +403,50 @@ def _pct(agree: int, votes: int) -> int:
     return round(100 * agree / votes) if votes else 0
 
 
+HIDDEN_NOTE = (
+    "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
+)
+OTHER_COMMUNITIES = "Other communities"
+
+
+def pseudonym_order(response: JointResponse, ids, *, purpose: str) -> list[int]:
+    """Participant ids in a random-but-stable order: by a keyed hash (the response's secret and a
+    purpose), so numbers never follow who took part first, and differ between map and export."""
+
+    def key(pid) -> str:
+        return hmac.new(response.secret.encode(), f"{purpose}:{int(pid)}".encode(), hashlib.sha256).hexdigest()
+
+    return sorted((int(i) for i in ids), key=key)
+
+
+def _cell(agree: int, disagree: int, votes: int, *, name: str, protect: bool) -> dict:
+    """One statement's figures for one group; hidden (None) when computed from fewer than 5 votes."""
+    if protect and votes < THRESHOLD:
+        return {"name": name, "votes": None, "agree_pct": None, "disagree_pct": None, "hidden": True}
+    return {
+        "name": name,
+        "votes": votes,
+        "agree_pct": _pct(agree, votes),
+        "disagree_pct": _pct(disagree, votes),
+        "hidden": False,
+    }
+
+
+@people_aggregate
 def map_view(response: JointResponse, *, force: bool = False) -> dict:
-    """The map in the shape pages, the API and the draft seeding use (statement texts, letters, percentages)."""
+    """The map in the shape pages, the API and the draft seeding use (statement texts, letters, percentages).
+
+    Only accepted statements appear (rejected ones are for moderation only). In an anonymous
+    response, groups of fewer than 5 people (communities or opinion groups) are never described
+    alone (``group_sizes``: small-group merging with complementary suppression), per-group cells
+    from fewer than 5 votes are hidden, and the points carry no community and are numbered in a
+    keyed random order.
+    """
     data = map_data(response, force=force)
-    texts = dict(Statement.objects.filter(response_id=response.pk).values_list("id", "text"))
+    anonymous = response.anonymous
+    texts = dict(
+        Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list("id", "text")
+    )
     counts = data.get("statement_counts", {})
     names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("slug", "name"))
 
@@ -421,10 +465,32 @@ def map_view(response: JointResponse, *, force: bool = False) -> dict:
             **extra,
         }
 
-    group_ids = [g["id"] for g in data.get("groups", [])]
+    def stmts(ids):
+        return [stmt(int(sid)) for sid in ids if int(sid) in texts]
+
+    opinion_groups = data.get("opinion", {}).get("groups", [])
+    described = {g["id"] for g in opinion_groups}
+    hidden_groups = None
+    if anonymous and opinion_groups:
+        merge = group_sizes({g["id"]: g["size"] for g in opinion_groups})
+        described = set(merge.shown)
+        if merge.merged:
+            hidden_groups = {
+                "count": len(merge.merged),
+                "size": merge.merged_size if merge.merged_shown else None,
+                "note": HIDDEN_NOTE,
+            }
+    group_ids = [g["id"] for g in data.get("groups", []) if g["id"] in described]
     label = {gid: LETTERS[i % 26] for i, gid in enumerate(group_ids)}
     participants = data.get("participants", [])
-    community_of = dict(Participant.objects.filter(response_id=response.pk).values_list("id", "community__slug"))
+    if anonymous:
+        order = {
+            pid: i for i, pid in enumerate(pseudonym_order(response, [p["id"] for p in participants], purpose="map"))
+        }
+        participants = sorted(participants, key=lambda p: order[int(p["id"])])
+        community_of = {}
+    else:
+        community_of = dict(Participant.objects.filter(response_id=response.pk).values_list("id", "community__slug"))
     points = _scale(participants, label, community_of, names)
 
     def rep(r):
@@ -432,37 +498,19 @@ def map_view(response: JointResponse, *, force: bool = False) -> dict:
         entry["group_pct"] = _pct(r.get("n_success", 0), r.get("n_trials", 0))
         return entry
 
+    def reps(rows):
+        return [
+            rep(r)
+            for r in rows
+            if int(r["statement"]) in texts and not (anonymous and r.get("n_trials", 0) < THRESHOLD)
+        ]
+
     groups = [
-        {
-            "id": g["id"],
-            "label": label[g["id"]],
-            "size": g["size"],
-            "representative": [rep(r) for r in g["representative"]],
-        }
-        for g in data.get("opinion", {}).get("groups", [])
+        {"id": g["id"], "label": label[g["id"]], "size": g["size"], "representative": reps(g["representative"])}
+        for g in opinion_groups
+        if g["id"] in label
     ]
-    by_attr = data.get("by_attribute") or {}
-    community_rows = []
-    for s in by_attr.get("statements", []):
-        if s["id"] not in texts:
-            continue
-        community_rows.append(
-            {
-                "id": s["id"],
-                "text": texts[s["id"]],
-                "spread": round(100 * s.get("spread", 0)),
-                "by": [
-                    {
-                        "slug": slug,
-                        "name": names.get(slug, slug),
-                        "votes": v["votes"],
-                        "agree_pct": _pct(v["agree"], v["votes"]),
-                        "disagree_pct": _pct(v["disagree"], v["votes"]),
-                    }
-                    for slug, v in s["by_group"].items()
-                ],
-            }
-        )
+    communities = _by_community(data.get("by_attribute") or {}, texts, names, anonymous, stmts, reps)
     minority = []
     if len(groups) > 1:
         largest = max(groups, key=lambda g: g["size"])
@@ -476,32 +524,91 @@ def map_view(response: JointResponse, *, force: bool = False) -> dict:
                     )
     return {
         "empty": not data or not participants,
+        "anonymous": anonymous,
         "n_participants": len(participants),
         "n_votes": sum(c.get("agree", 0) + c.get("disagree", 0) + c.get("pass", 0) for c in counts.values()),
         "k": data.get("k", 0),
         "points": points,
         "groups": groups,
-        "consensus_agree": [stmt(s) for s in data.get("consensus", {}).get("agree", [])],
-        "consensus_disagree": [stmt(s) for s in data.get("consensus", {}).get("disagree", [])],
-        "common_ground": [stmt(s) for s in data.get("common_ground", [])],
-        "divisive": [stmt(s) for s in data.get("divisive", {}).get("spread", [])],
-        "divisive_extremity": [stmt(s) for s in data.get("divisive", {}).get("extremity", [])],
-        "communities": {
-            "groups": [
-                {
-                    "slug": g["id"],
-                    "name": names.get(g["id"], g["id"]),
-                    "size": g["size"],
-                    "representative": [rep(r) for r in g["representative"]],
-                }
-                for g in by_attr.get("groups", [])
-            ],
-            "common_ground": [stmt(s) for s in by_attr.get("common_ground", [])],
-            "divisive": [stmt(s) for s in by_attr.get("divisive", [])],
-            "rows": community_rows,
-        },
+        "hidden_groups": hidden_groups,
+        "consensus_agree": stmts(data.get("consensus", {}).get("agree", [])),
+        "consensus_disagree": stmts(data.get("consensus", {}).get("disagree", [])),
+        "common_ground": stmts(data.get("common_ground", [])),
+        "divisive": stmts(data.get("divisive", {}).get("spread", [])),
+        "divisive_extremity": stmts(data.get("divisive", {}).get("extremity", [])),
+        "communities": communities,
         "statements": [stmt(int(sid)) for sid in counts if int(sid) in texts and not counts[sid]["moderated_out"]],
         "minority": minority,
+    }
+
+
+def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmts, reps) -> dict:
+    """The "Across the communities" part of the map: per-community groups, columns and rows.
+
+    Non-anonymous: every community as the engine sees it. Anonymous: communities of fewer than
+    5 participants are merged into one unnamed column (shown only if it reaches 5; complementary
+    suppression via ``group_sizes``), a cell from fewer than 5 votes is hidden, and when a row has
+    one hidden cell the next-smallest is hidden too, so the overall counts cannot give it back.
+    """
+    engine_groups = by_attr.get("groups", [])
+    sizes = {g["id"]: g["size"] for g in engine_groups}
+    if anonymous and sizes:
+        merge = group_sizes(sizes)
+        shown, merged = list(merge.shown), list(merge.merged) if merge.merged_shown else []
+    else:
+        merge, shown, merged = None, list(sizes), []
+    columns = [{"slug": slug, "name": names.get(slug, slug), "size": sizes[slug]} for slug in shown]
+    if merged:
+        columns.append({"slug": None, "name": OTHER_COMMUNITIES, "size": sum(sizes[m] for m in merged)})
+    described = [
+        {
+            "slug": g["id"],
+            "name": names.get(g["id"], g["id"]),
+            "size": g["size"],
+            "representative": reps(g["representative"]),
+        }
+        for g in engine_groups
+        if g["id"] in shown
+    ]
+    rows = []
+    for s in by_attr.get("statements", []):
+        if s["id"] not in texts:
+            continue
+        by_group = s["by_group"]
+        cells = [
+            _cell(v["agree"], v["disagree"], v["votes"], name=names.get(slug, slug), protect=anonymous)
+            for slug, v in ((slug, by_group.get(slug, {"agree": 0, "disagree": 0, "votes": 0})) for slug in shown)
+        ]
+        if merged:
+            total = {k: sum(by_group.get(m, {}).get(k, 0) for m in merged) for k in ("agree", "disagree", "votes")}
+            cells.append(_cell(total["agree"], total["disagree"], total["votes"], name=OTHER_COMMUNITIES, protect=True))
+        if anonymous and sum(c["hidden"] for c in cells) == 1 and len(cells) > 1:
+            smallest = min((c for c in cells if not c["hidden"]), key=lambda c: c["votes"])
+            cells[cells.index(smallest)] = _cell(0, 0, 0, name=smallest["name"], protect=True)
+        pcts = [c["agree_pct"] for c in cells if not c["hidden"]]
+        spread = round(100 * s.get("spread", 0))
+        if anonymous:  # from the shown cells only
+            spread = (max(pcts) - min(pcts)) if len(pcts) > 1 else None
+        rows.append({"id": s["id"], "text": texts[s["id"]], "spread": spread, "by": cells})
+    if anonymous and merge is not None:
+        complete = [r for r in rows if r["by"] and not any(c["hidden"] for c in r["by"])]
+        common = sorted(
+            (r for r in complete if all(c["agree_pct"] > 50 for c in r["by"])),
+            key=lambda r: -min(c["agree_pct"] for c in r["by"]),
+        )
+        split = sorted((r for r in rows if r["spread"] is not None), key=lambda r: -r["spread"])
+        common_ground = stmts([r["id"] for r in common[:10]]) if len(columns) > 1 else []
+        divisive = stmts([r["id"] for r in split[:10] if r["spread"] > 0]) if len(columns) > 1 else []
+    else:
+        common_ground = stmts(by_attr.get("common_ground", []))
+        divisive = stmts(by_attr.get("divisive", []))
+    return {
+        "groups": described,
+        "columns": columns,
+        "common_ground": common_ground,
+        "divisive": divisive,
+        "rows": rows,
+        "note": HIDDEN_NOTE if anonymous and (merge is not None and merge.merged) else "",
     }
 
 
@@ -527,23 +634,28 @@ def _scale(participants, label, community_of, names) -> list[dict]:
                 "raw_x": round(p["x"], 3),
                 "raw_y": round(p["y"], 3),
                 "group": label.get(p["group"], "") if p["group"] is not None else "",
-                "community": names.get(slug, slug),
+                "community": names.get(slug, slug) if slug else "",
             }
         )
     return out
 
 
 def _invited(response: JointResponse) -> list[int]:
-    from .permissions import invited_ids
-
     return invited_ids(response)
 
 
 # --------------------------------------------------------------------------- coverage, endorsement, perception
 
 
+@people_aggregate
 def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
-    """Per invited community: invited members, how many voted / wrote, and (coordinators) who is not heard."""
+    """Per invited community: invited members, how many voted / wrote, and (coordinators) who is not heard.
+
+    Invited counts are memberships (not private): exact. In an anonymous response the voted and
+    wrote counts go through ``group_sizes``: a community with fewer than 5 who voted (or wrote) is
+    hidden (None, with ``note``), and the hidden ones are given together in one unnamed row only
+    when they reach 5.
+    """
     rows = []
     active = Participant.objects.filter(response=response)
     voted = dict(
@@ -565,7 +677,14 @@ def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
                 "user_id", flat=True
             )
         )
-    for community in Community.objects.filter(pk__in=_invited(response)).order_by("name"):
+    invited = list(Community.objects.filter(pk__in=_invited(response)).order_by("name"))
+    merges = {}
+    if response.anonymous:
+        merges = {
+            name: group_sizes({c.pk: counts.get(c.pk, 0) for c in invited})
+            for name, counts in (("voted", voted), ("wrote", wrote))
+        }
+    for community in invited:
         members = Membership.objects.filter(community=community, role__in=TAKING_PART).select_related("user__profile")
         row = {
             "community": community,
@@ -573,20 +692,66 @@ def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
             "voted": voted.get(community.pk, 0),
             "wrote": wrote.get(community.pk, 0),
             "not_heard": None,
+            "note": "",
         }
-        row["voted_pct"] = _pct(row["voted"], row["invited"])
+        for name, merge in merges.items():
+            if not merge.is_shown(community.pk):
+                row[name] = None
+                row["note"] = HIDDEN_NOTE
+        row["voted_pct"] = None if row["voted"] is None else _pct(row["voted"], row["invited"])
         if with_names and not response.anonymous:
             row["not_heard"] = sorted(m.user.display_name for m in members if m.user_id not in heard_users)
         rows.append(row)
+    if merges and any(m.merged for m in merges.values()):
+        other = {
+            "community": None,
+            "label": OTHER_COMMUNITIES,
+            "invited": 0,
+            "voted": merges["voted"].merged_size if merges["voted"].merged_shown else None,
+            "wrote": merges["wrote"].merged_size if merges["wrote"].merged_shown else None,
+            "not_heard": None,
+            "note": HIDDEN_NOTE,
+        }
+        # The row adds up exactly the communities hidden in both columns, or it would describe fewer than 5.
+        if set(merges["voted"].merged) != set(merges["wrote"].merged):
+            other["voted"] = other["wrote"] = None
+        other["invited"] = sum(r["invited"] for r in rows if r["community"].pk in merges["voted"].merged)
+        other["voted_pct"] = None if other["voted"] is None else _pct(other["voted"], other["invited"])
+        if other["voted"] is not None or other["wrote"] is not None:
+            rows.append(other)
     return rows
 
 
+def _anonymous_rows(response: JointResponse, rows: dict, names: dict):
+    """Endorsement rows of an anonymous response: communities under 5 positions merged (group_sizes)."""
+    merge = group_sizes({cid: row["total"] for cid, row in rows.items()})
+    out = []
+    for cid, row in rows.items():
+        if merge.is_shown(cid):
+            out.append({**row, "hidden": False, "note": ""})
+        else:
+            out.append(
+                {"community": row["community"], **{s: None for s in Stance.values}, "total": None, "hidden": True}
+                | {"note": HIDDEN_NOTE}
+            )
+    if merge.merged and merge.merged_shown:
+        merged = {s: sum(rows[c][s] for c in merge.merged) for s in [*Stance.values, "total"]}
+        out.append({"community": OTHER_COMMUNITIES, **merged, "hidden": False, "note": HIDDEN_NOTE})
+    return out, merge
+
+
+@people_aggregate
 def endorsement_summary(response: JointResponse) -> dict:
+    """Positions by community, totals and the reasons given (by community; by name only when not anonymous).
+
+    Anonymous: communities with fewer than 5 positions are not described alone (``group_sizes``),
+    their reasons are attributed to "Other communities", and totals under 5 are hidden.
+    """
     rows = {}
     names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("id", "name"))
     for cid, name in names.items():
         rows[cid] = {"community": name, **{s: 0 for s in Stance.values}, "total": 0}
-    reasons = []
+    found = []
     for e in (
         Endorsement.objects.filter(response=response)
         .select_related("participant__user__profile")
@@ -596,43 +761,90 @@ def endorsement_summary(response: JointResponse) -> dict:
         if row is not None:
             row[e.stance] += 1
             row["total"] += 1
+        found.append(e)
+    totals = {s: sum(r[s] for r in rows.values()) for s in Stance.values}
+    totals["total"] = sum(totals.values())
+    support = totals[Stance.ENDORSE] + totals[Stance.RESERVATIONS]
+    support_pct = _pct(support, totals["total"] - totals[Stance.ABSTAIN])
+    shown_community = set(names)
+    by_community = [{**r, "hidden": False, "note": ""} for r in rows.values()]
+    note = ""
+    if response.anonymous:
+        by_community, merge = _anonymous_rows(response, rows, names)
+        shown_community = set(merge.shown)
+        if exact(totals["total"]).hidden:
+            totals = {k: None for k in totals}
+            support_pct = None
+        if merge.merged:
+            note = HIDDEN_NOTE
+    reasons = []
+    for e in found:
         if e.stance in (Stance.OBJECT, Stance.RESERVATIONS) and e.reason:
             who = None
             if not response.anonymous and e.participant.user is not None:
                 who = e.participant.user.display_name
+            cid = e.participant.community_id
             reasons.append(
                 {
                     "stance": e.get_stance_display(),
                     "objection": e.stance == Stance.OBJECT,
                     "reason": e.reason,
-                    "community": names.get(e.participant.community_id, ""),
+                    "community": names.get(cid, "") if cid in shown_community else OTHER_COMMUNITIES,
                     "by": who,
                 }
             )
-    totals = {s: sum(r[s] for r in rows.values()) for s in Stance.values}
-    totals["total"] = sum(totals.values())
-    support = totals[Stance.ENDORSE] + totals[Stance.RESERVATIONS]
     return {
-        "by_community": list(rows.values()),
+        "by_community": by_community,
         "totals": totals,
-        "support_pct": _pct(support, totals["total"] - totals[Stance.ABSTAIN]),
+        "support_pct": support_pct,
         "reasons": reasons,
         "objections": totals[Stance.OBJECT],
+        "note": note,
     }
 
 
-def perception_report(response: JointResponse) -> list[dict]:
+def perception_open(response: JointResponse) -> bool:
+    """Guesses can still be made (gathering or drafting): results only for what one has guessed."""
+    return response.state in (Phase.DRAFT, Phase.GATHERING, Phase.DRAFTING)
+
+
+def perception_statements_for(response: JointResponse, user) -> set[int] | None:
+    """The key statements whose perception results `user` may read: all (None) once guesses are
+    closed; while they are open, only those the viewer has guessed on themself."""
+    if not perception_open(response):
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    participant = Participant.objects.filter(response=response, user_key=response.user_key(user.pk)).first()
+    if participant is None:
+        return set()
+    return set(Prediction.objects.filter(participant=participant).values_list("statement_id", flat=True))
+
+
+@people_aggregate
+def perception_report(response: JointResponse, *, statements: set[int] | None = None) -> list[dict]:
+    """Predicted and actual agreement per key statement and pair of communities.
+
+    ``statements`` limits the report (see ``perception_statements_for``). Anonymous: per statement,
+    the communities whose guesses, or whose votes, come from fewer than 5 people are not described
+    (``group_sizes`` over the guessers and over the voters, so the overall counts on the map cannot
+    give a hidden community's votes back).
+    """
     from convene.engines.perception import Prediction as P
     from convene.engines.perception import perception_gap
 
     key_ids = list(Statement.objects.filter(response=response, is_key=True).values_list("id", flat=True))
+    if statements is not None:
+        key_ids = [k for k in key_ids if k in statements]
     if not key_ids:
         return []
-    preds = [
-        P(predictor_community=c, target_community=t, statement=s, predicted_share=share)
-        for c, t, s, share in Prediction.objects.filter(response=response, statement_id__in=key_ids).values_list(
-            "participant__community_id", "target_id", "statement_id", "share"
+    rows = list(
+        Prediction.objects.filter(response=response, statement_id__in=key_ids).values_list(
+            "participant__community_id", "target_id", "statement_id", "share", "participant_id"
         )
+    )
+    preds = [
+        P(predictor_community=c, target_community=t, statement=s, predicted_share=share) for c, t, s, share, _ in rows
     ]
     actual = {}
     for row in (
@@ -641,28 +853,65 @@ def perception_report(response: JointResponse) -> list[dict]:
         .annotate(agrees=Count("id", filter=Q(value=1)), votes=Count("id"))
     ):
         actual[(row["participant__community_id"], row["statement_id"])] = (row["agrees"], row["votes"])
+    guessers: dict[int, dict[int, set]] = {}
+    for c, _, s, _, pid in rows:
+        guessers.setdefault(s, {}).setdefault(c, set()).add(pid)
     names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("id", "name"))
     texts = dict(Statement.objects.filter(pk__in=key_ids).values_list("id", "text"))
+    shown_guessers: dict[int, set] = {}
+    shown_voters: dict[int, set] = {}
+    if response.anonymous:
+        for sid in key_ids:
+            shown_guessers[sid] = set(group_sizes({c: len(p) for c, p in guessers.get(sid, {}).items()}).shown)
+            voters = {cid: actual.get((cid, sid), (0, 0))[1] for cid in names}
+            shown_voters[sid] = set(group_sizes(voters).shown)
     out = []
     for r in perception_gap(preds, actual):
-        out.append(
-            {
-                "statement": texts.get(r.statement, ""),
-                "statement_id": r.statement,
-                "predictor": names.get(r.predictor_community, ""),
-                "target": names.get(r.target_community, ""),
-                "predicted_pct": round(100 * r.predicted_mean),
-                "actual_pct": None if r.actual_share is None else round(100 * r.actual_share),
-                "gap": None if r.gap is None else round(100 * r.gap),
-                "n_predictions": r.n_predictions,
-                "actual_votes": r.actual_votes,
-            }
-        )
+        row = {
+            "statement": texts.get(r.statement, ""),
+            "statement_id": r.statement,
+            "predictor": names.get(r.predictor_community, ""),
+            "target": names.get(r.target_community, ""),
+            "predicted_pct": round(100 * r.predicted_mean),
+            "actual_pct": None if r.actual_share is None else round(100 * r.actual_share),
+            "gap": None if r.gap is None else round(100 * r.gap),
+            "n_predictions": r.n_predictions,
+            "actual_votes": r.actual_votes,
+            "note": "",
+        }
+        if response.anonymous:
+            if r.predictor_community not in shown_guessers.get(r.statement, set()):
+                continue  # a community with fewer than 5 guessers is not described
+            if r.target_community not in shown_voters.get(r.statement, set()):
+                row.update(actual_pct=None, gap=None, actual_votes=None, note=HIDDEN_NOTE)
+        out.append(row)
     return sorted(out, key=lambda r: (r["statement_id"], r["predictor"]))
 
 
-def responses_for(user, community: Community):
-    return JointResponse.objects.filter(communities=community).select_related("community").order_by("-created_at")
+def community_choices(user, response: JointResponse):
+    """Communities a coordinator may invite to a response: public ones and those they belong to.
+
+    A private community's name is never offered to someone who is not in it."""
+    mine = Membership.objects.filter(user=user).values("community_id") if user.is_authenticated else []
+    return (
+        Community.objects.exclude(pk=response.community_id)
+        .filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=mine))
+        .order_by("name")
+    )
+
+
+def unseen_invited(user, response: JointResponse) -> list[Community]:
+    """Invited communities `user` is not offered (private, not theirs): kept as they are on save."""
+    offered = set(community_choices(user, response).values_list("pk", flat=True))
+    return list(
+        Community.objects.filter(pk__in=invited_ids(response)).exclude(pk=response.community_id).exclude(pk__in=offered)
+    )
+
+
+def responses_for(user, community: Community) -> list[JointResponse]:
+    """The community's responses that `user` may read (guests: see `permissions.can_read`)."""
+    rows = JointResponse.objects.filter(communities=community).select_related("community").order_by("-created_at")
+    return [r for r in rows if can_read(user, r)]
 
 
 # --------------------------------------------------------------------------- hooks (convene.core.hooks)

@@ -151,6 +151,7 @@ def response_update(
     anonymous: bool | None = None,
     hide_results: bool | None = None,
     perception_step: bool | None = None,
+    guests_can_read: bool | None = None,
     gathering_ends: dt.datetime | None = None,
     drafting_ends: dt.datetime | None = None,
     endorsement_ends: dt.datetime | None = None,
@@ -181,7 +182,11 @@ def response_update(
             )
         response.anonymous = anonymous
         changed.append("anonymous")
-    for name, value in (("hide_results", hide_results), ("perception_step", perception_step)):
+    for name, value in (
+        ("hide_results", hide_results),
+        ("perception_step", perception_step),
+        ("guests_can_read", guests_can_read),
+    ):
         if value is not None:
             setattr(response, name, bool(value))
             changed.append(name)

@@ -77,7 +77,7 @@ def response_list(request, slug):
     from convene.communities.permissions import can
 
     if not can(request.user, community, Need.GUEST):
-        rows = rows.filter(state__in=[Phase.DELIVERED, Phase.CLOSED], communities=community).none()
+        rows = []
     return render(request, "deliberation/list.html", _community_ctx(request, community, responses=rows))
 
 
@@ -213,16 +213,18 @@ def response_detail(request, pk):
 @login_required
 def response_settings(request, pk):
     response = response_for(request.user, pk, need=Need.COORDINATOR)
-    others = Community.objects.exclude(pk=response.community_id).order_by("name")
+    others = selectors.community_choices(request.user, response)
     initial = {
         f: getattr(response, f)
-        for f in ("title", "what_changed", "anonymous", "hide_results", "perception_step")
+        for f in ("title", "what_changed", "anonymous", "hide_results", "perception_step", "guests_can_read")
         + ("gathering_ends", "drafting_ends", "endorsement_ends")
     }
     initial["communities"] = [c for c in invited_ids(response) if c != response.community_id]
     form = SettingsForm(request.POST or None, initial=initial, communities=others)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        # Invited communities the coordinator may not see are not offered, and so stay invited.
+        data["communities"] = [*data["communities"], *selectors.unseen_invited(request.user, response)]
         if run_service(form, lambda: services.response_update(response=response, actor=request.user, **data)):
             messages.success(request, "Saved.")
             return redirect("deliberation:detail", pk=response.pk)
@@ -411,11 +413,20 @@ def perception(request, pk):
         {"statement": s, "targets": [{"community": t, "value": mine.get((s.pk, t.pk))} for t in targets]}
         for s in key_statements
     ]
-    show_report = not response.results_hidden
+    report = None
+    if not response.results_hidden:
+        allowed = selectors.perception_statements_for(response, request.user)
+        report = selectors.perception_report(response, statements=allowed)
     return render(
         request,
         "deliberation/perception.html",
-        _ctx(request, response, cards=cards, report=selectors.perception_report(response) if show_report else None),
+        _ctx(
+            request,
+            response,
+            cards=cards,
+            report=report,
+            guess_first=selectors.perception_open(response),
+        ),
         status=status,
     )
 

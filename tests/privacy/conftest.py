@@ -1,0 +1,3 @@
+"""Fixtures shared by the privacy attacks."""
+
+from ..deliberation.conftest import boundary  # noqa: F401 - the boundary response fixture
