@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -276,6 +277,24 @@ def _saml_apps() -> list[dict]:
 
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps()}, "saml": {"APPS": _saml_apps()}}
 
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The sign-in page's "Continue" form redirects to the identity provider, and browsers apply the CSP
+# form-action to that redirect: the providers' origins are allowed there (more via CONVENE_CSP_FORM_ACTION,
+# e.g. for providers added in the admin).
+SSO_FORM_ACTION = sorted(
+    {_origin(app["settings"]["server_url"]) for app in SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]}
+    | {
+        _origin(app["settings"]["idp"].get("sso_url") or app["settings"]["idp"]["metadata_url"])
+        for app in SOCIALACCOUNT_PROVIDERS["saml"]["APPS"]
+    }
+    | set(env_list("CONVENE_CSP_FORM_ACTION"))
+)
+
 # Two-factor (allauth.mfa): authenticator app (TOTP), security keys and passkeys (WebAuthn), recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
@@ -344,7 +363,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

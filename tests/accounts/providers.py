@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import os
 import socket
@@ -15,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from cryptography import x509
@@ -140,3 +142,11 @@ def oidc_provider(directory: Path, redirect_uris: list[str]):
         "tests.accounts.oidc_op.serve", env, f"{issuer}/.well-known/openid-configuration", directory / "op.log"
     ):
         yield OidcProvider(issuer=issuer, client_id=env["OP_CLIENT_ID"], client_secret=env["OP_CLIENT_SECRET"])
+
+
+def allow_form_action(settings, url: str) -> None:
+    """What settings.py does for providers from the environment: the IdP's origin in the CSP form-action."""
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    parts = urlsplit(url)
+    policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], f"{parts.scheme}://{parts.netloc}"]
+    settings.CONTENT_SECURITY_POLICY = policy
