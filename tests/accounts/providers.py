@@ -150,3 +150,33 @@ def allow_form_action(settings, url: str) -> None:
     parts = urlsplit(url)
     policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], f"{parts.scheme}://{parts.netloc}"]
     settings.CONTENT_SECURITY_POLICY = policy
+
+
+@dataclass
+class SamlIdp:
+    entity_id: str
+    sso_url: str
+
+
+def saml_idp_address() -> tuple[int, str, str]:
+    """Port, entity ID and SSO URL of the IdP about to start (the SP's app needs them first)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    return port, f"{base}/idp/metadata", f"{base}/sso/redirect"
+
+
+@contextlib.contextmanager
+def saml_idp(directory: Path, port: int, key_path: Path, cert_path: Path, sp_metadata: bytes):
+    metadata_path = directory / "sp-metadata.xml"
+    metadata_path.write_bytes(sp_metadata)
+    env = {
+        "IDP_PORT": str(port),
+        "IDP_KEY_FILE": str(key_path),
+        "IDP_CERT_FILE": str(cert_path),
+        "IDP_SP_METADATA": str(metadata_path),
+        "IDP_USER": ":".join(PERSON[k] for k in ("username", "password", "email", "first", "last")),
+        "IDP_ORGANISATION": "Northern Health Board",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with _process("tests.accounts.saml_idp.serve", env, f"{base}/idp/metadata", directory / "idp.log"):
+        yield SamlIdp(entity_id=f"{base}/idp/metadata", sso_url=f"{base}/sso/redirect")
