@@ -5,9 +5,11 @@ CONVENE_ENV=production switches on the hardened defaults (`manage.py check --dep
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "convene.apps.ConveneConfig",
     "convene.core",
     "convene.accounts",
@@ -192,6 +197,113 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Convene] "
 LOGIN_REDIRECT_URL = "core:home"
 LOGIN_URL = "account_login"
 
+# Single sign-on (docs/sso.md). Identity providers come from the environment (below) or from the
+# admin (Social applications); both appear on the sign-in page. Accounts are made just in time.
+SOCIALACCOUNT_ADAPTER = "convene.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# An IdP address marked verified (see CONVENE_*_TRUST_EMAIL) signs in to the local account with that address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# SSO only: no passwords at all (allauth removes the password sign-in, sign-up, reset and change).
+CONVENE_SSO_ONLY = env_bool("CONVENE_SSO_ONLY")
+SOCIALACCOUNT_ONLY = CONVENE_SSO_ONLY
+if CONVENE_SSO_ONLY:
+    # The identity provider vouches for the person and does the second factor (allauth refuses
+    # SOCIALACCOUNT_ONLY with e-mail verification or with allauth.mfa; docs/sso.md, decisions).
+    ACCOUNT_EMAIL_VERIFICATION = SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+else:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("convene.apps.ConveneConfig"), "allauth.mfa")
+    MIDDLEWARE.append("convene.accounts.middleware.CoordinatorTwoFactorMiddleware")
+
+
+def _oidc_apps() -> list[dict]:
+    if not os.environ.get("CONVENE_OIDC_CLIENT_ID"):
+        return []
+    return [
+        {
+            "provider_id": os.environ.get("CONVENE_OIDC_ID", "oidc"),
+            "name": os.environ.get("CONVENE_OIDC_NAME", "Single sign-on"),
+            "client_id": os.environ["CONVENE_OIDC_CLIENT_ID"],
+            "secret": os.environ.get("CONVENE_OIDC_CLIENT_SECRET", ""),
+            "settings": {
+                # The issuer; allauth reads <issuer>/.well-known/openid-configuration.
+                "server_url": os.environ["CONVENE_OIDC_SERVER_URL"],
+                "token_auth_method": os.environ.get("CONVENE_OIDC_TOKEN_AUTH_METHOD", "client_secret_post"),
+                "oauth_pkce_enabled": True,
+                "scope": env_list("CONVENE_OIDC_SCOPES", "openid,profile,email"),
+                "trust_email": env_bool("CONVENE_OIDC_TRUST_EMAIL"),
+                "organisation_claim": os.environ.get("CONVENE_OIDC_ORGANISATION_CLAIM", ""),
+            },
+        }
+    ]
+
+
+def _saml_apps() -> list[dict]:
+    if not os.environ.get("CONVENE_SAML_IDP_ENTITY_ID"):
+        return []
+    idp = {"entity_id": os.environ["CONVENE_SAML_IDP_ENTITY_ID"]}
+    if os.environ.get("CONVENE_SAML_IDP_METADATA_URL"):
+        idp["metadata_url"] = os.environ["CONVENE_SAML_IDP_METADATA_URL"]
+    else:
+        idp["sso_url"] = os.environ["CONVENE_SAML_IDP_SSO_URL"]
+        idp["x509cert"] = os.environ["CONVENE_SAML_IDP_X509CERT"]
+    saml_settings = {
+        "idp": idp,
+        "advanced": {
+            "strict": True,
+            "want_assertion_signed": env_bool("CONVENE_SAML_WANT_ASSERTION_SIGNED", True),
+            "want_message_signed": env_bool("CONVENE_SAML_WANT_MESSAGE_SIGNED", False),
+            "reject_idp_initiated_sso": True,
+        },
+        "trust_email": env_bool("CONVENE_SAML_TRUST_EMAIL"),
+        "organisation_claim": os.environ.get("CONVENE_SAML_ORGANISATION_ATTRIBUTE", ""),
+    }
+    if os.environ.get("CONVENE_SAML_SP_ENTITY_ID"):
+        saml_settings["sp"] = {"entity_id": os.environ["CONVENE_SAML_SP_ENTITY_ID"]}
+    if os.environ.get("CONVENE_SAML_ATTRIBUTE_MAPPING"):
+        saml_settings["attribute_mapping"] = json.loads(os.environ["CONVENE_SAML_ATTRIBUTE_MAPPING"])
+    return [
+        {
+            "provider_id": os.environ["CONVENE_SAML_IDP_ENTITY_ID"],
+            "name": os.environ.get("CONVENE_SAML_NAME", "SAML single sign-on"),
+            "client_id": os.environ.get("CONVENE_SAML_ORGANISATION", "saml"),
+            "settings": saml_settings,
+        }
+    ]
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _oidc_apps()}, "saml": {"APPS": _saml_apps()}}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The sign-in page's "Continue" form redirects to the identity provider, and browsers apply the CSP
+# form-action to that redirect: the providers' origins are allowed there (more via CONVENE_CSP_FORM_ACTION,
+# e.g. for providers added in the admin).
+SSO_FORM_ACTION = sorted(
+    {_origin(app["settings"]["server_url"]) for app in SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]}
+    | {
+        _origin(app["settings"]["idp"].get("sso_url") or app["settings"]["idp"]["metadata_url"])
+        for app in SOCIALACCOUNT_PROVIDERS["saml"]["APPS"]
+    }
+    | set(env_list("CONVENE_CSP_FORM_ACTION"))
+)
+
+# Two-factor (allauth.mfa): authenticator app (TOTP), security keys and passkeys (WebAuthn), recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = os.environ.get("CONVENE_MFA_ISSUER", "Convene")
+# WebAuthn needs https, except on localhost in development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Coordinators of any community must have two-factor before they use the site (accounts.middleware).
+CONVENE_COORDINATOR_2FA = env_bool("CONVENE_COORDINATOR_2FA")
+
 # Email: console by default; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Convene <convene@localhost>")
 if os.environ.get("EMAIL_HOST"):
@@ -251,7 +363,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *SSO_FORM_ACTION],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

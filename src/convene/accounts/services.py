@@ -163,3 +163,24 @@ def user_for_token(secret: str) -> User | None:
 def api_token_touch(*, token_id: int) -> None:
     """Record that a token was used (callers do it at most once a minute per token)."""
     ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+
+
+@transaction.atomic
+def profile_fill_from_idp(*, user: User, display_name: str = "", organisation: str = "") -> Profile:
+    """Fill the profile's empty display name and organisation from the identity provider's claims.
+    What the member typed is never overwritten; over-long or invisible values are cut or skipped."""
+    profile = profile_for(user)
+    changes: dict[str, str] = {}
+    if display_name and not profile.display_name:
+        name = normalise_name(display_name[:80])
+        if name:
+            changes["display_name"] = name
+    if organisation and not profile.organisation:
+        org = normalise_name(organisation[:120])
+        if org:
+            changes["organisation"] = org
+    if changes:
+        for field, value in changes.items():
+            setattr(profile, field, value)
+        profile.save(update_fields=[*changes, "updated_at"])
+    return profile
