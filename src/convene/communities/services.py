@@ -27,8 +27,21 @@ from .models import (
 RESERVED_SLUGS = {"new", "api", "admin", "accounts", "static"}
 
 
-def audit(*, community: Community, actor: User | None, action: str, target: User | None = None, **detail) -> None:
-    AuditEntry.objects.create(community=community, actor=actor, action=action, target=target, detail=detail)
+def audit(
+    *,
+    community: Community | None,
+    actor: User | None,
+    action: str,
+    target: User | None = None,
+    subject: str = "",
+    **detail,
+) -> None:
+    """Record an administrative act (see AuditEntry). Never pass the content of anonymous contributions."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    AuditEntry.objects.create(
+        community=community, actor=actor, action=action, target=target, subject=subject, detail=detail
+    )
 
 
 def _clean(value: str | None, *, field: str, limit: int, required: bool = False) -> str:
@@ -120,7 +133,8 @@ def community_update(
 
 @transaction.atomic
 def community_delete(*, community: Community, actor: User) -> None:
-    community.delete()
+    audit(community=community, actor=actor, action="community_deleted", slug=community.slug, name=community.name)
+    community.delete()  # the entries stay, with no community (AuditEntry.community is SET_NULL)
 
 
 def _lock_memberships(community: Community):

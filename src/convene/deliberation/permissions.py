@@ -153,7 +153,8 @@ SELECT x.i, x.response, x.statement, t.id AS token_id, t.user_id,
     ELSE (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_id = t.user_id)
   END AS participant_id
 FROM ballots x
-JOIN accounts_apitoken t ON t.key_hash = x.key_hash AND t.revoked_at IS NULL
+JOIN accounts_apitoken t ON t.key_hash = x.key_hash AND t.revoked_at IS NULL AND t.scope = 'write'
+  AND (t.expires_at IS NULL OR t.expires_at > %(now)s::timestamptz)
 JOIN accounts_user u ON u.id = t.user_id AND u.is_active
 JOIN deliberation_jointresponse r ON r.id = x.response AND r.state = 'gathering'
 JOIN deliberation_statement s ON s.id = x.statement AND s.response_id = r.id AND s.state = 'accepted'
