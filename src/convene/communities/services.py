@@ -322,11 +322,15 @@ def glossary_term_save(
     else:
         term_obj.term, term_obj.definition = term, definition
         term_obj.save(update_fields=["term", "definition", "updated_at"])
+    audit(community=community, actor=actor, action="glossary_term_saved", subject=f"term:{term_obj.pk}", term=term)
     return term_obj
 
 
 @transaction.atomic
 def glossary_term_delete(*, term: GlossaryTerm, actor: User) -> None:
+    audit(
+        community=term.community, actor=actor, action="glossary_term_deleted", subject=f"term:{term.pk}", term=term.term
+    )
     term.delete()
 
 
@@ -337,9 +341,21 @@ def term_mapping_create(*, source: GlossaryTerm, target: GlossaryTerm, actor: Us
     note = _clean(note, field="note", limit=300)
     if TermMapping.objects.filter(source=source, target=target).exists():
         raise Conflict("These two terms are already mapped.", code="mapping_exists")
-    return TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
+    mapping = TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
+    audit(
+        community=source.community,
+        actor=actor,
+        action="term_mapping_created",
+        subject=f"mapping:{mapping.pk}",
+        from_term=source.term,
+        to_term=target.term,
+    )
+    return mapping
 
 
 @transaction.atomic
 def term_mapping_delete(*, mapping: TermMapping, actor: User) -> None:
+    audit(
+        community=mapping.source.community, actor=actor, action="term_mapping_deleted", subject=f"mapping:{mapping.pk}"
+    )
     mapping.delete()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from convene.accounts.models import User
 from convene.communities.ledgers import contribution_record, opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, Role
+from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 
 from .models import (
@@ -209,6 +210,15 @@ def session_create(
                 title=str(item["title"])[:200],
                 minutes=max(0, min(int(item.get("minutes") or 0), 600)),
             )
+    audit(community=host, actor=actor, action="session_created", subject=f"session:{session.pk}")
+    if others:
+        audit(
+            community=host,
+            actor=actor,
+            action="communities_invited",
+            subject=f"session:{session.pk}",
+            added=sorted(c.pk for c in others),
+        )
     return session
 
 
@@ -252,10 +262,16 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         promote = capacity is None or (session.capacity is not None and capacity > session.capacity)
         session.capacity = capacity
         fields.append("capacity")
+    where = {"community": session.host, "actor": actor, "subject": f"session:{session.pk}"}
     if fields:
         session.save(update_fields=sorted(set(fields)))
+        audit(**where, action="session_updated", fields=sorted(set(fields)))
     if "invited_communities" in changes and changes["invited_communities"] is not None:
+        before = set(session.invited_communities.values_list("pk", flat=True))
         session.invited_communities.set([c for c in changes["invited_communities"] if c.pk != session.host_id])
+        after = set(session.invited_communities.values_list("pk", flat=True))
+        if after != before:
+            audit(**where, action="communities_invited", added=sorted(after - before), removed=sorted(before - after))
     if promote:
         _promote_waitlist(session)
     return session
@@ -276,8 +292,17 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
             raise Conflict("The start time has passed; move the session to a later time first.", code="past")
         if not session.invitations.exists():
             raise Conflict("Invite someone before sending the invitations.", code="no_invitations")
+    previous = session.state
     session.state = to
     session.save(update_fields=["state"])
+    audit(
+        community=session.host,
+        actor=actor,
+        action="session_state_changed",
+        subject=f"session:{session.pk}",
+        old=previous,
+        new=to,
+    )
     if to == SessionState.INVITATIONS_SENT:
         transaction.on_commit(lambda: _send_invitations(session.pk))
     elif to == SessionState.CANCELLED:
