@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -139,6 +140,28 @@ def community_delete(*, community: Community, actor: User) -> None:
 
 def _lock_memberships(community: Community):
     return Membership.objects.select_for_update().filter(community=community)
+
+
+def _lock_for_change(community: Community, membership: Membership, actor: User) -> Membership:
+    """Lock, in primary-key order, the changed membership, the actor's and every coordinator's.
+
+    Two coordinators demoting each other at once then wait for one another instead of locking
+    the same rows in opposite orders (a deadlock on PostgreSQL). The second to run sees the first
+    one's change: if it took away the actor's coordinator role, or the community would be left
+    without one, it is refused with 409.
+    """
+    rows = list(
+        _lock_memberships(community)
+        .filter(Q(pk=membership.pk) | Q(user=actor) | Q(role=Role.COORDINATOR))
+        .order_by("pk")
+    )
+    target = next((m for m in rows if m.pk == membership.pk), None)
+    if target is None:
+        raise Conflict("This person is no longer a member of the community.", code="not_member")
+    own = next((m for m in rows if m.user_id == actor.pk), None)
+    if own is not None and own.role != Role.COORDINATOR and own.pk != target.pk:
+        raise Conflict("You are no longer a coordinator of this community.", code="not_coordinator")
+    return target
 
 
 def _ensure_coordinator_remains(community: Community, leaving: Membership) -> None:
@@ -284,7 +307,7 @@ def membership_leave(*, community: Community, user: User) -> None:
 
 @transaction.atomic
 def membership_remove(*, community: Community, actor: User, membership: Membership) -> None:
-    membership = _lock_memberships(community).get(pk=membership.pk)
+    membership = _lock_for_change(community, membership, actor)
     _ensure_coordinator_remains(community, membership)
     membership.delete()
     audit(community=community, actor=actor, target=membership.user, action="member_removed", role=membership.role)
@@ -294,7 +317,7 @@ def membership_remove(*, community: Community, actor: User, membership: Membersh
 def membership_change_role(*, community: Community, actor: User, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise InvalidInput("Role must be guest, member or coordinator.", field="role")
-    membership = _lock_memberships(community).get(pk=membership.pk)
+    membership = _lock_for_change(community, membership, actor)
     if membership.role == role:
         return membership
     if role != Role.COORDINATOR:
