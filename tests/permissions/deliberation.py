@@ -91,7 +91,7 @@ WEB = [
     Case("deliberation:request_decide", (302, 404, 403, 403, 200), REQ),
     Case("deliberation:request_decide", (302, 404, 403, 403, 302), REQ, method="POST", data=_dates),
     Case("deliberation:request_relink", (302, 404, 403, 403, 302), REQ, method="POST"),
-    Case("deliberation:request_relink", (405, 405, 405, 405, 405), REQ, note="POST only"),
+    Case("deliberation:request_relink", (302, 405, 405, 405, 405), REQ, note="POST only"),
     Case("deliberation:track", (200, 200, 200, 200, 200), TOKEN, note="the token is the credential"),
     Case(
         "deliberation:track_download",
@@ -192,7 +192,12 @@ API = [
         REQ,
         data=lambda w: {"reason": "Outside our practice."},
     ),
-    Case(f"POST {D}/communities/{{slug}}/opinion-requests/{{request_id}}/relink", (401, 404, 403, 403, 200), REQ),
+    Case(
+        f"POST {D}/communities/{{slug}}/opinion-requests/{{request_id}}/relink",
+        (401, 404, 403, 403, 200),
+        REQ,
+        data=lambda w: {},
+    ),
     Case(f"GET {D}/opinion-requests/{{token}}", (200, 200, 200, 200, 200), TOKEN),
     Case(f"GET {D}/responses/{{response_id}}", (401, 404, 200, 200, 200), RID),
     Case(f"PATCH {D}/responses/{{response_id}}", (401, 404, 403, 403, 200), RID, data=lambda w: {"hide_results": True}),
