@@ -187,6 +187,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "convene.accounts.adapters.AccountAdapter"  # failed logins keyed on e-mail + address
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -386,6 +387,13 @@ if PRODUCTION:
 # API writes (POST/PUT/PATCH/DELETE) per caller (token, session user or address) per minute; 0: off.
 # Far above what a person does by hand; a runaway script gets 429 with Retry-After.
 CONVENE_API_WRITES_PER_MINUTE = int(os.environ.get("CONVENE_API_WRITES_PER_MINUTE", "600"))
+
+# Reverse proxies in front of Convene (addresses or CIDR networks, comma-separated). Rate limits by
+# address read the client from X-Forwarded-For only behind these (core/clients.py).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CONVENE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# A requester's tracking link for a request for opinion stops working this many days after the
+# response is delivered (or the request declined); coordinators can also replace it at any time.
+CONVENE_OPINION_TRACKING_DAYS = int(os.environ.get("CONVENE_OPINION_TRACKING_DAYS", "365"))
 
 # Opinion maps: computed by a background worker in production, on read in development.
 CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)

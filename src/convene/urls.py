@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from convene.api import api
+
+# The admin's login is the site's login (allauth's, with its rate limits and lockout): the admin's
+# own form had none. allauth documents this decorator for exactly this.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include(("convene.core.urls", "core"))),

@@ -132,10 +132,12 @@ def test_me_profile_diversity_tokens_and_data(world, api):
     # nobody else sees it, not even a coordinator through the directory
     directory = api("coordinator").get("/communities/pub/members").content.decode()
     assert "woman" not in directory
-    created = client.post("/me/tokens", {"name": "second"}).json()
+    assert client.post("/me/tokens", {"name": "second"}).status_code == 403  # a token makes no tokens
+    session = world.client("member")  # the test client skips CSRF checks
+    created = session.post("/api/v1/me/tokens", {"name": "second"}, content_type="application/json").json()
     assert created["secret"].startswith("cvn_")
-    assert client.delete(f"/me/tokens/{created['id']}").status_code == 204
-    assert client.delete("/me/tokens/999999").status_code == 404
+    assert session.delete(f"/api/v1/me/tokens/{created['id']}").status_code == 204
+    assert session.delete("/api/v1/me/tokens/999999").status_code == 404
 
 
 def test_openapi_schema_and_docs(client, db):

@@ -74,6 +74,7 @@ WEB = [
         method="POST",
         note="only the owner finds the token",
     ),
+    Case("accounts:token_created", (302, 302, 302, 302, 302), note="no new token pending: back to the profile"),
     Case("accounts:data", (302, 200, 200, 200, 200)),
 ]
 

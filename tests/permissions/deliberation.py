@@ -93,6 +93,8 @@ WEB = [
     Case("deliberation:requests", (302, 404, 403, 403, 200), PRIV),
     Case("deliberation:request_decide", (302, 404, 403, 403, 200), REQ),
     Case("deliberation:request_decide", (302, 404, 403, 403, 302), REQ, method="POST", data=_dates),
+    Case("deliberation:request_relink", (302, 404, 403, 403, 302), REQ, method="POST"),
+    Case("deliberation:request_relink", (302, 405, 405, 405, 405), REQ, note="POST only"),
     Case("deliberation:track", (200, 200, 200, 200, 200), TOKEN, note="the token is the credential"),
     Case(
         "deliberation:track_download",
@@ -192,6 +194,12 @@ API = [
         (401, 404, 403, 403, 200),
         REQ,
         data=lambda w: {"reason": "Outside our practice."},
+    ),
+    Case(
+        f"POST {D}/communities/{{slug}}/opinion-requests/{{request_id}}/relink",
+        (401, 404, 403, 403, 200),
+        REQ,
+        data=lambda w: {},
     ),
     Case(f"GET {D}/opinion-requests/{{token}}", (200, 200, 200, 200, 200), TOKEN),
     Case(f"GET {D}/responses/{{response_id}}", (401, 404, 200, 200, 200), RID),
@@ -308,6 +316,7 @@ _NOT_RESPONSE_ROUTES = {
     "deliberation:ask",
     "deliberation:requests",
     "deliberation:request_decide",
+    "deliberation:request_relink",
     "deliberation:track",
     "deliberation:track_download",
 }

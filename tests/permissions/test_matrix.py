@@ -20,7 +20,9 @@ from . import ROLES, modules, setup_world
 
 # Third-party routes with their own, well-tested access rules.
 EXEMPT_NAMESPACES = {"admin"}
-EXEMPT_PREFIXES = ("account_", "api:", "django.")
+# allauth's sign-in, single sign-on and two-factor routes (tests/accounts/test_sso.py, test_mfa.py
+# and tests/e2e/test_sso_journey.py drive them against real providers).
+EXEMPT_PREFIXES = ("account_", "mfa_", "socialaccount_", "openid_connect_", "saml_", "api:", "django.")
 APPS = [m.__name__.rsplit(".", 1)[-1] for m in modules()]
 
 

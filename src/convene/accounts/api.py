@@ -6,10 +6,10 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
 
-from convene.core.api import ERRORS
+from convene.core.api import ERRORS, SESSION_ONLY
 
 from . import services
-from .models import Seniority
+from .models import Seniority, TokenScope
 from .selectors import my_data
 
 router = Router(tags=["me"])
@@ -49,6 +49,8 @@ class DiversityOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., max_length=200)
+    scope: TokenScope = TokenScope.WRITE
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
 
 
 class TokenOut(Schema):
@@ -58,6 +60,8 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     active: bool
+    scope: TokenScope
+    expires_at: datetime | None
 
 
 class TokenCreated(TokenOut):
@@ -112,13 +116,19 @@ def list_tokens(request):
     return list(request.user.api_tokens.all())
 
 
-@router.post("/tokens", response={201: TokenCreated, **ERRORS})
+@router.post(
+    "/tokens", response={201: TokenCreated, **ERRORS}, auth=SESSION_ONLY, summary="Create a token (session only)"
+)
 def create_token(request, payload: TokenIn):
-    token, secret = services.api_token_create(user=request.user, name=payload.name)
+    token, secret = services.api_token_create(
+        user=request.user, name=payload.name, scope=payload.scope, expires_in_days=payload.expires_in_days
+    )
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
-@router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/tokens/{token_id}", response={204: None, **ERRORS}, auth=SESSION_ONLY, summary="Revoke a token (session only)"
+)
 def revoke_token(request, token_id: int):
     services.api_token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)

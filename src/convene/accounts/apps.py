@@ -16,3 +16,13 @@ class AccountsConfig(AppConfig):
                 instance.profile = Profile.objects.get_or_create(user=instance)[0]
 
         post_save.connect(ensure_profile, sender=User, dispatch_uid="accounts.ensure_profile", weak=False)
+
+        from allauth.account.signals import password_changed, password_reset, password_set
+
+        from .services import api_tokens_revoke_all
+
+        def revoke_tokens(sender, request, user, **kwargs):
+            api_tokens_revoke_all(user=user, reason="password_changed")
+
+        for signal, uid in ((password_changed, "changed"), (password_reset, "reset"), (password_set, "set")):
+            signal.connect(revoke_tokens, dispatch_uid=f"accounts.revoke_tokens_{uid}", weak=False)

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from .models import Seniority
+from .models import Seniority, TokenScope
 
 
 class ProfileForm(forms.Form):
@@ -37,3 +37,12 @@ class DiversityForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=60, label="Token name", help_text="For example: “spreadsheet sync”.")
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ, label="What it may do")
+    expires_in_days = forms.TypedChoiceField(
+        choices=[("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never (until revoked)")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        label="Expires after",
+    )

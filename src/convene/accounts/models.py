@@ -106,8 +106,17 @@ class DiversityAnswer(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "attribute"], name="one_answer_per_attribute")]
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and write"
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only a hash is stored; the secret is shown once at creation."""
+    """A personal API token. Only a hash is stored; the secret is shown once at creation.
+
+    A token has a scope (read-only tokens are refused on writes) and may expire; all of a user's
+    tokens are revoked when their password changes or is reset.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60)
@@ -116,6 +125,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=5, choices=TokenScope.choices, default=TokenScope.WRITE)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -126,4 +137,12 @@ class ApiToken(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == TokenScope.READ

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from convene.communities.services import audit
 from convene.core.errors import InvalidInput
+from convene.core.permissions import owned_or_404
 from convene.core.text import normalise_name
 
-from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, User
+from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
 
 MAX_TAGS = 30
 
@@ -123,41 +126,77 @@ def diversity_answers_delete(*, user: User) -> int:
     return deleted
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+TOKEN_LIFETIMES = (None, 30, 90, 365)  # days a token may live, chosen at creation (None: until revoked)
+
+
+def api_token_create(
+    *, user: User, name: str, scope: str = TokenScope.WRITE, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise InvalidInput("Give the token a name so you can recognise it later.", field="name")
     if len(name) > 60:
         raise InvalidInput("Token names are at most 60 characters.", field="name")
+    if scope not in TokenScope.values:
+        raise InvalidInput("Scope must be “read” or “write”.", field="scope")
+    if expires_in_days is not None and not 1 <= int(expires_in_days) <= 3650:
+        raise InvalidInput("A token lives between 1 and 3650 days (or until revoked).", field="expires_in_days")
+    now = timezone.now()
+    expires_at = now + timedelta(days=int(expires_in_days)) if expires_in_days is not None else None
     secret = "cvn_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], key_hash=ApiToken.hash(secret))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:10],
+        key_hash=ApiToken.hash(secret),
+        scope=scope,
+        expires_at=expires_at,
+        created_at=now,
+    )
+    audit(community=None, actor=user, action="token_created", subject=f"token:{token.pk}", scope=scope)
     return token, secret
 
 
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
-    from convene.core.permissions import owned_or_404
-
     token = owned_or_404(ApiToken.objects.filter(user=user), token_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit(community=None, actor=user, action="token_revoked", subject=f"token:{token.pk}")
     return token
 
 
-def user_for_token(secret: str) -> User | None:
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of `user` (on a password change or reset); how many were revoked."""
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    ids = list(live.values_list("pk", flat=True))
+    if ids:
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        audit(community=None, actor=user, action="tokens_revoked", subject=f"user:{user.pk}", reason=reason, n=len(ids))
+    return len(ids)
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live (not revoked, not expired, active user) token with this secret, or None."""
     if not secret or not secret.startswith("cvn_"):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .exclude(expires_at__lte=now)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         api_token_touch(token_id=token.pk)
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    token = token_for_secret(secret)
+    return token.user if token is not None else None
 
 
 def api_token_touch(*, token_id: int) -> None:

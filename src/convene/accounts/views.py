@@ -72,19 +72,39 @@ def diversity(request):
     return render(request, "accounts/diversity.html", {"form": form, "current": current, "nav": "profile"})
 
 
+NEW_TOKEN_KEY = "accounts.new_token"  # noqa: S105 - the session key holding a new token's secret until it is shown
+
+
 @login_required
 @require_POST
 def token_create(request):
+    """POST-redirect-GET: the secret waits in the session for the one page that shows it."""
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
-            token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            token, secret = services.api_token_create(user=request.user, **form.cleaned_data)
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("accounts:profile")
-        return render(request, "accounts/token_created.html", {"token": token, "secret": secret, "nav": "profile"})
-    messages.error(request, "Give the token a name of at most 60 characters.")
+        request.session[NEW_TOKEN_KEY] = {"id": token.pk, "secret": secret}
+        return redirect("accounts:token_created")
+    messages.error(request, "Give the token a name of at most 60 characters and choose its scope and expiry.")
     return redirect("accounts:profile")
+
+
+@login_required
+def token_created(request):
+    """Shows a new token's secret once; a reload finds nothing and goes back to the profile."""
+    new = request.session.pop(NEW_TOKEN_KEY, None)
+    token = request.user.api_tokens.filter(pk=(new or {}).get("id")).first() if new else None
+    if token is None:
+        messages.info(request, "A token's secret is shown only once. Revoke it and create another if it is lost.")
+        return redirect("accounts:profile")
+    response = render(
+        request, "accounts/token_created.html", {"token": token, "secret": new["secret"], "nav": "profile"}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

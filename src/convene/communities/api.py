@@ -116,6 +116,7 @@ class AuditOut(Schema):
     action: str
     actor_id: int | None
     target_id: int | None
+    subject: str
     detail: dict
     created_at: datetime
 

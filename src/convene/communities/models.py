@@ -152,14 +152,23 @@ class TermMapping(models.Model):
 
 
 class AuditEntry(models.Model):
-    """An administrative action, kept for coordinators to review."""
+    """An administrative action, kept for coordinators to review: who, when, what, on which object.
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="audit_entries")
+    `community` is None for acts outside any community (API tokens) and after the community is
+    deleted (the `community_deleted` entry keeps its slug and name); staff see those in the admin.
+    `subject` names the object acted on as "kind:id" ("response:4", "session:12", "token:7").
+    `detail` never holds the content of anonymous contributions.
+    """
+
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=40)
     target = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    subject = models.CharField(max_length=80, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

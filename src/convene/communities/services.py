@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,8 +28,21 @@ from .models import (
 RESERVED_SLUGS = {"new", "api", "admin", "accounts", "static"}
 
 
-def audit(*, community: Community, actor: User | None, action: str, target: User | None = None, **detail) -> None:
-    AuditEntry.objects.create(community=community, actor=actor, action=action, target=target, detail=detail)
+def audit(
+    *,
+    community: Community | None,
+    actor: User | None,
+    action: str,
+    target: User | None = None,
+    subject: str = "",
+    **detail,
+) -> None:
+    """Record an administrative act (see AuditEntry). Never pass the content of anonymous contributions."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    AuditEntry.objects.create(
+        community=community, actor=actor, action=action, target=target, subject=subject, detail=detail
+    )
 
 
 def _name(name: str | None) -> str:
@@ -111,11 +125,34 @@ def community_update(
 
 @transaction.atomic
 def community_delete(*, community: Community, actor: User) -> None:
-    community.delete()
+    audit(community=community, actor=actor, action="community_deleted", slug=community.slug, name=community.name)
+    community.delete()  # the entries stay, with no community (AuditEntry.community is SET_NULL)
 
 
 def _lock_memberships(community: Community):
     return Membership.objects.select_for_update().filter(community=community)
+
+
+def _lock_for_change(community: Community, membership: Membership, actor: User) -> Membership:
+    """Lock, in primary-key order, the changed membership, the actor's and every coordinator's.
+
+    Two coordinators demoting each other at once then wait for one another instead of locking
+    the same rows in opposite orders (a deadlock on PostgreSQL). The second to run sees the first
+    one's change: if it took away the actor's coordinator role, or the community would be left
+    without one, it is refused with 409.
+    """
+    rows = list(
+        _lock_memberships(community)
+        .filter(Q(pk=membership.pk) | Q(user=actor) | Q(role=Role.COORDINATOR))
+        .order_by("pk")
+    )
+    target = next((m for m in rows if m.pk == membership.pk), None)
+    if target is None:
+        raise Conflict("This person is no longer a member of the community.", code="not_member")
+    own = next((m for m in rows if m.user_id == actor.pk), None)
+    if own is not None and own.role != Role.COORDINATOR and own.pk != target.pk:
+        raise Conflict("You are no longer a coordinator of this community.", code="not_coordinator")
+    return target
 
 
 def _ensure_coordinator_remains(community: Community, leaving: Membership) -> None:
@@ -261,7 +298,7 @@ def membership_leave(*, community: Community, user: User) -> None:
 
 @transaction.atomic
 def membership_remove(*, community: Community, actor: User, membership: Membership) -> None:
-    membership = _lock_memberships(community).get(pk=membership.pk)
+    membership = _lock_for_change(community, membership, actor)
     _ensure_coordinator_remains(community, membership)
     membership.delete()
     audit(community=community, actor=actor, target=membership.user, action="member_removed", role=membership.role)
@@ -271,7 +308,7 @@ def membership_remove(*, community: Community, actor: User, membership: Membersh
 def membership_change_role(*, community: Community, actor: User, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise InvalidInput("Role must be guest, member or coordinator.", field="role")
-    membership = _lock_memberships(community).get(pk=membership.pk)
+    membership = _lock_for_change(community, membership, actor)
     if membership.role == role:
         return membership
     if role != Role.COORDINATOR:
@@ -299,11 +336,15 @@ def glossary_term_save(
     else:
         term_obj.term, term_obj.definition = term, definition
         term_obj.save(update_fields=["term", "definition", "updated_at"])
+    audit(community=community, actor=actor, action="glossary_term_saved", subject=f"term:{term_obj.pk}", term=term)
     return term_obj
 
 
 @transaction.atomic
 def glossary_term_delete(*, term: GlossaryTerm, actor: User) -> None:
+    audit(
+        community=term.community, actor=actor, action="glossary_term_deleted", subject=f"term:{term.pk}", term=term.term
+    )
     term.delete()
 
 
@@ -314,9 +355,21 @@ def term_mapping_create(*, source: GlossaryTerm, target: GlossaryTerm, actor: Us
     note = clean_text(note, field="note", limit=300)
     if TermMapping.objects.filter(source=source, target=target).exists():
         raise Conflict("These two terms are already mapped.", code="mapping_exists")
-    return TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
+    mapping = TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
+    audit(
+        community=source.community,
+        actor=actor,
+        action="term_mapping_created",
+        subject=f"mapping:{mapping.pk}",
+        from_term=source.term,
+        to_term=target.term,
+    )
+    return mapping
 
 
 @transaction.atomic
 def term_mapping_delete(*, mapping: TermMapping, actor: User) -> None:
+    audit(
+        community=mapping.source.community, actor=actor, action="term_mapping_deleted", subject=f"mapping:{mapping.pk}"
+    )
     mapping.delete()

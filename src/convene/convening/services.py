@@ -15,6 +15,7 @@ from django.utils import timezone
 from convene.accounts.models import User
 from convene.communities.ledgers import contribution_record, opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, Role
+from convene.communities.services import audit
 from convene.core.blas import single_blas_thread
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
@@ -202,6 +203,15 @@ def session_create(
                 title=str(item["title"])[:200],
                 minutes=max(0, min(int(item.get("minutes") or 0), 600)),
             )
+    audit(community=host, actor=actor, action="session_created", subject=f"session:{session.pk}")
+    if others:
+        audit(
+            community=host,
+            actor=actor,
+            action="communities_invited",
+            subject=f"session:{session.pk}",
+            added=sorted(c.pk for c in others),
+        )
     return session
 
 
@@ -245,10 +255,16 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         promote = capacity is None or (session.capacity is not None and capacity > session.capacity)
         session.capacity = capacity
         fields.append("capacity")
+    where = {"community": session.host, "actor": actor, "subject": f"session:{session.pk}"}
     if fields:
         session.save(update_fields=sorted(set(fields)))
+        audit(**where, action="session_updated", fields=sorted(set(fields)))
     if "invited_communities" in changes and changes["invited_communities"] is not None:
+        before = set(session.invited_communities.values_list("pk", flat=True))
         session.invited_communities.set([c for c in changes["invited_communities"] if c.pk != session.host_id])
+        after = set(session.invited_communities.values_list("pk", flat=True))
+        if after != before:
+            audit(**where, action="communities_invited", added=sorted(after - before), removed=sorted(before - after))
     if promote:
         _promote_waitlist(session)
     return session
@@ -257,7 +273,7 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
 @transaction.atomic
 def session_transition(*, session: Session, actor: User, to: str) -> Session:
     session = _lock(session)
-    transition(
+    previous = transition(
         session,
         to,
         TRANSITIONS,
@@ -271,6 +287,14 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
         if not session.invitations.exists():
             raise Conflict("Invite someone before sending the invitations.", code="no_invitations")
     session.save(update_fields=["state"])
+    audit(
+        community=session.host,
+        actor=actor,
+        action="session_state_changed",
+        subject=f"session:{session.pk}",
+        old=previous,
+        new=to,
+    )
     if to == SessionState.INVITATIONS_SENT:
         transaction.on_commit(lambda: _send_invitations(session.pk))
     elif to == SessionState.CANCELLED:

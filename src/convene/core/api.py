@@ -12,17 +12,37 @@ from ninja.security import APIKeyHeader, HttpBearer
 
 from convene.core.errors import ServiceError
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer cvn_...` with a personal API token."""
+    """`Authorization: Bearer cvn_...` with a personal API token.
+
+    A request that sends an `Authorization` header is judged by it alone: an unknown, revoked or
+    expired token (or another scheme) is a 401, also on routes that are public without one, and a
+    read-only token is a 403 on any write.
+    """
+
+    def __call__(self, request):
+        header = request.headers.get(self.header)
+        if not header:
+            return None
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != self.openapi_scheme or not secret.strip():
+            raise AuthenticationError()
+        return self.authenticate(request, secret.strip())
 
     def authenticate(self, request, token):
-        from convene.accounts.services import user_for_token
+        from convene.accounts.services import token_for_secret
 
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for_secret(token)
+        if found is None:
+            raise AuthenticationError()
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied("This token is read-only: create a read-and-write token to make changes.")
+        request.user = found.user
+        request.api_token = found
+        return found.user
 
 
 class SessionAuth(APIKeyHeader):
@@ -47,6 +67,15 @@ class SessionAuth(APIKeyHeader):
         return None
 
 
+class SessionOnlyAuth(SessionAuth):
+    """A logged-in browser session and nothing else: a token cannot create or revoke tokens."""
+
+    def __call__(self, request):
+        if request.headers.get("Authorization"):
+            raise PermissionDenied("Tokens cannot create or revoke tokens: do it from your profile page.")
+        return super().__call__(request)
+
+
 def anonymous(request):
     """Lets a route run without credentials; the route then sees an anonymous user."""
     request.user = getattr(request, "user", None) or AnonymousUser()
@@ -59,6 +88,7 @@ class _Anonymous:
 
 token_auth = TokenAuth()
 session_auth = SessionAuth()
+SESSION_ONLY = [SessionOnlyAuth()]
 REQUIRED = [token_auth, session_auth]
 OPTIONAL = [token_auth, session_auth, anonymous]
 

@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.http import JsonResponse
 
+from convene.core.clients import client_address
 from convene.core.tally import SharedTally
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -88,7 +89,7 @@ def _api_caller(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return "ip:" + request.META.get("REMOTE_ADDR", "unknown")
+    return "ip:" + client_address(request)
 
 
 def api_token_caller(key_hash: str) -> str:

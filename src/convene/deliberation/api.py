@@ -342,6 +342,17 @@ def decline_opinion_request(request, slug: str, request_id: int, payload: Declin
     )
 
 
+@router.post(
+    "/communities/{slug}/opinion-requests/{request_id}/relink",
+    response={200: OpinionRequestOut, **ERRORS},
+    summary="Replace the requester's tracking link (the old one stops working; the new one is mailed)",
+)
+def relink_opinion_request(request, slug: str, request_id: int):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    req = opinion_request_for(community, request_id)
+    return _request_out(services.opinion_request_relink(opinion_request=req, actor=request.user))
+
+
 @router.get(
     "/opinion-requests/{token}",
     response={200: TrackingOut, **ERRORS},

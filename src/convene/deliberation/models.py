@@ -29,6 +29,11 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_tracking_token() -> str:
+    """A fresh secret for a requester's tracking link."""
+    return _token()
+
+
 class Kind(models.TextChoices):
     DEVELOPMENT = "development", "External development"
     REQUEST = "request", "Request for opinion"
@@ -310,6 +315,9 @@ class OpinionRequest(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When coordinators last replaced the tracking link (the old one stops working at once; the
+    # new one lives CONVENE_OPINION_TRACKING_DAYS from delivery or from this, whichever is later).
+    link_renewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,11 +9,17 @@ guest); visible things the caller may not act on are 403.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from convene.communities.models import ROLE_RANK, Membership
 from convene.communities.permissions import Need, _refusal
+from convene.core.clients import client_address
+from convene.core.errors import Gone
 
 from .models import JointResponse, OpinionRequest, Participant
 
@@ -121,7 +127,25 @@ def opinion_request_by_token(token: str) -> OpinionRequest:
     )
     if found is None:
         raise Http404("No request for opinion has this tracking link.")
+    ended = tracking_ended_at(found)
+    if ended is not None and timezone.now() > ended + timedelta(days=settings.CONVENE_OPINION_TRACKING_DAYS):
+        raise Gone(
+            "This tracking link has expired. Ask the community's coordinators for a new one.", code="link_expired"
+        )
     return found
+
+
+def tracking_ended_at(req: OpinionRequest):
+    """When the tracking link's life started to run out: the response delivered or the request
+    declined, or the link replaced after that; None while the request is still in progress."""
+    ended = None
+    if req.response is not None and req.response.delivered_at is not None:
+        ended = req.response.delivered_at
+    elif req.status == "declined":
+        ended = req.decided_at
+    if ended is not None and req.link_renewed_at is not None:
+        ended = max(ended, req.link_renewed_at)
+    return ended
 
 
 REQUESTS_PER_HOUR = 5
@@ -129,13 +153,12 @@ REQUESTS_PER_HOUR = 5
 
 def throttle(request) -> None:
     """At most REQUESTS_PER_HOUR requests for opinion per hour from one address (cache counter)."""
-    from django.conf import settings
     from django.core.cache import cache
 
     from .services import RateLimited
 
     limit = getattr(settings, "CONVENE_OPINION_REQUESTS_PER_HOUR", REQUESTS_PER_HOUR)
-    ip = request.META.get("REMOTE_ADDR", "unknown")
+    ip = client_address(request)  # the client behind TRUSTED_PROXIES, not the proxy
     key = f"deliberation:opinion-requests:{ip}"
     cache.add(key, 0, timeout=3600)
     try:
@@ -174,7 +197,8 @@ SELECT x.i, x.response, x.statement, t.id AS token_id, t.user_id,
     ELSE (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_id = t.user_id)
   END AS participant_id
 FROM ballots x
-JOIN accounts_apitoken t ON t.key_hash = x.key_hash AND t.revoked_at IS NULL
+JOIN accounts_apitoken t ON t.key_hash = x.key_hash AND t.revoked_at IS NULL AND t.scope = 'write'
+  AND (t.expires_at IS NULL OR t.expires_at > %(now)s::timestamptz)
 JOIN accounts_user u ON u.id = t.user_id AND u.is_active
 JOIN deliberation_jointresponse r ON r.id = x.response AND r.state = 'gathering'
 JOIN deliberation_statement s ON s.id = x.statement AND s.response_id = r.id AND s.state = 'accepted'

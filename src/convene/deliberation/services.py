@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from convene.communities.ledgers import contribution_record
 from convene.communities.models import Community, Membership
+from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput, ServiceError
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text, normalise_name
@@ -40,6 +41,7 @@ from .models import (
     StatementState,
     Vote,
     VoteValue,
+    new_tracking_token,
 )
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,7 @@ def response_create(
         created_by=creator,
     )
     response.communities.add(community)
+    audit(community=community, actor=creator, action="response_created", subject=f"response:{response.pk}", kind=kind)
     return response
 
 
@@ -205,12 +208,27 @@ def response_update(
         changed.append(name)
     if changed:
         response.save(update_fields=changed)
+        where = {"community": response.community, "actor": actor, "subject": f"response:{response.pk}"}
+        if "anonymous" in changed:
+            audit(**where, action="anonymity_changed", anonymous=response.anonymous)
+        if set(changed) - {"anonymous"}:
+            audit(**where, action="response_updated", fields=sorted(set(changed) - {"anonymous"}))
     if communities is not None:
         if response.state not in (Phase.DRAFT, Phase.GATHERING):
             raise Conflict("Communities can only be invited before drafting starts.", field="communities")
         ids = {c.pk for c in communities} | {response.community_id}
+        before = set(response.communities.values_list("pk", flat=True))
         response.communities.set(ids)
         response.__dict__.pop("_invited_ids", None)
+        if ids != before:
+            audit(
+                community=response.community,
+                actor=actor,
+                action="communities_invited",
+                subject=f"response:{response.pk}",
+                added=sorted(ids - before),
+                removed=sorted(before - ids),
+            )
     return response
 
 
@@ -235,6 +253,14 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
         response.delivered_at = timezone.now()
         fields.append("delivered_at")
     response.save(update_fields=fields)
+    audit(
+        community=response.community,
+        actor=actor,
+        action="phase_changed",
+        subject=f"response:{response.pk}",
+        old=previous,
+        new=to,
+    )
     if to == Phase.DRAFTING and previous == Phase.GATHERING and response.draft_version == 0:
         _seed_draft(response)
     request = OpinionRequest.objects.filter(response=response).first()
@@ -370,6 +396,7 @@ def opinion_request_accept(
     req.response = response
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "response", "decided_at"])
+    audit(community=req.community, actor=actor, action="opinion_request_accepted", subject=f"opinion_request:{req.pk}")
     transaction.on_commit(lambda: _mail_requester(req.pk))
     response.refresh_from_db()
     return response
@@ -384,6 +411,19 @@ def opinion_request_decline(*, opinion_request: OpinionRequest, actor, reason: s
     req.status = RequestStatus.DECLINED
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "decline_reason", "decided_at"])
+    audit(community=req.community, actor=actor, action="opinion_request_declined", subject=f"opinion_request:{req.pk}")
+    transaction.on_commit(lambda: _mail_requester(req.pk))
+    return req
+
+
+@transaction.atomic
+def opinion_request_relink(*, opinion_request: OpinionRequest, actor) -> OpinionRequest:
+    """Revoke the requester's tracking link and mail them a new one (which starts a new expiry period)."""
+    req = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
+    req.token = new_tracking_token()  # the old link is refused from now on (404)
+    req.link_renewed_at = timezone.now()
+    req.save(update_fields=["token", "link_renewed_at"])
+    audit(community=req.community, actor=actor, action="tracking_link_replaced", subject=f"opinion_request:{req.pk}")
     transaction.on_commit(lambda: _mail_requester(req.pk))
     return req
 
@@ -525,6 +565,13 @@ def statement_moderate(*, statement: Statement, actor, decision: str, reason: st
     statement.reject_reason = reason if decision == "reject" else ""
     statement.save(update_fields=["state", "reject_reason"])
     _bump_revision(statement.response_id)
+    audit(  # the decision only: never the statement's text (it may be an anonymous contribution)
+        community=statement.response.community,
+        actor=actor,
+        action="statement_moderated",
+        subject=f"statement:{statement.pk}",
+        decision=decision,
+    )
     return statement
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("c/<slug:slug>/ask/", views.request_new, name="ask"),
     path("c/<slug:slug>/opinion-requests/", views.request_list, name="requests"),
     path("c/<slug:slug>/opinion-requests/<int:request_id>/", views.request_decide, name="request_decide"),
+    path("c/<slug:slug>/opinion-requests/<int:request_id>/relink/", views.request_relink, name="request_relink"),
     path("opinion-requests/<str:token>/", views.request_track, name="track"),
     path("opinion-requests/<str:token>/response.<str:fmt>", views.request_track_download, name="track_download"),
     path("responses/<int:pk>/", views.response_detail, name="detail"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
 from convene.communities.views import community_context as _community_ctx
-from convene.core.errors import ServiceError
+from convene.core.errors import Gone, ServiceError
 from convene.core.forms import run_service
 
 from . import exports, selectors, services
@@ -115,8 +117,28 @@ def request_new(request, slug):
     return render(request, "deliberation/request_form.html", {"community": community, "form": form}, status=status)
 
 
+@login_required
+@require_POST
+def request_relink(request, slug, request_id):
+    """Coordinators revoke the requester's tracking link; the requester is mailed the new one."""
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    services.opinion_request_relink(opinion_request=opinion_request_for(community, request_id), actor=request.user)
+    messages.success(request, "The old tracking link no longer works; the requester is mailed the new one.")
+    return redirect("deliberation:request_decide", slug=slug, request_id=request_id)
+
+
+def _tracked(token):
+    """The request behind a tracking link, or the 410 page of an expired link."""
+    try:
+        return opinion_request_by_token(token), None
+    except Gone as exc:
+        return None, HttpResponseGone(escape(exc.message), content_type="text/plain; charset=utf-8")
+
+
 def request_track(request, token):
-    opinion_request = opinion_request_by_token(token)
+    opinion_request, gone = _tracked(token)
+    if gone:
+        return gone
     response = opinion_request.response
     delivered = response is not None and response.state in (Phase.DELIVERED, Phase.CLOSED)
     return render(
@@ -133,7 +155,9 @@ def request_track(request, token):
 
 
 def request_track_download(request, token, fmt):
-    opinion_request = opinion_request_by_token(token)
+    opinion_request, gone = _tracked(token)
+    if gone:
+        return gone
     response = opinion_request.response
     if response is None or response.state not in (Phase.DELIVERED, Phase.CLOSED):
         raise Http404("The response has not been delivered yet.")
@@ -178,7 +202,14 @@ def request_decide(request, slug, request_id):
     return render(
         request,
         "deliberation/request_decide.html",
-        _community_ctx(request, community, req=opinion_request, accept=accept, decline=decline),
+        _community_ctx(
+            request,
+            community,
+            req=opinion_request,
+            accept=accept,
+            decline=decline,
+            tracking_days=settings.CONVENE_OPINION_TRACKING_DAYS,
+        ),
         status=status,
     )
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convene.core.spreadsheet import spreadsheet_safe
+
 VOTES_HEADER = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 COMMENTS_HEADER = [
     "timestamp",
@@ -264,7 +266,7 @@ def write_polis(
                     int(na[j]),
                     int(nd[j]),
                     -1 if sid in mod else 0,
-                    texts.get(sid, ""),
+                    spreadsheet_safe(texts.get(sid, "")),  # a comment is the only free text
                 ]
             )
     authored: dict[int, int] = {}

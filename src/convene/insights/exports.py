@@ -10,27 +10,12 @@ import csv
 import io
 
 from convene.communities.models import Community
+from convene.core.spreadsheet import spreadsheet_safe
 
 from . import selectors
 from .periods import Period
 
 HEADER = ["section", "measure", "dimension", "category", "period", "value"]
-
-
-def _safe(value) -> str:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _num(x) -> str:
@@ -59,7 +44,7 @@ def _write(rows: list[list]) -> str:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return out.getvalue()
 
 

@@ -15,6 +15,7 @@ from convene.accounts.models import User
 from convene.accounts.services import skill_names
 from convene.communities.ledgers import opportunity_record, opportunity_withdraw
 from convene.communities.models import Community, Membership, OpportunityEntry, Role
+from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text
@@ -604,6 +605,13 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
                 source=project.context,
                 label=f"Project lead on “{project.title}”"[:200],
             )
+    audit(
+        community=project.lead_community,
+        actor=actor,
+        action="team_published",
+        subject=f"project:{project.pk}",
+        places=len(proposed),
+    )
     return proposed
 
 
@@ -836,4 +844,10 @@ def case_study_publish(*, project: Project, actor: User, publish: bool = True) -
         raise Conflict("A case study is published once the project is delivered.")
     project.case_study_published_at = timezone.now() if publish else None
     project.save(update_fields=["case_study_published_at", "updated_at"])
+    audit(
+        community=project.lead_community,
+        actor=actor,
+        action="case_study_published" if publish else "case_study_withdrawn",
+        subject=f"project:{project.pk}",
+    )
     return project
