@@ -124,39 +124,3 @@ def throttle(request) -> None:
         count = 1
     if count > limit:
         raise RateLimited("Too many requests for opinion from your address: please try again in an hour.")
-
-
-# --------------------------------------------------------------------------- the vote lane
-
-
-# The vote lane's fetch-and-authorize, as the first part of its one statement per batch
-# (`services.ballots_cast`): everything `response_for(need=MEMBER)` and `vote_cast` check on the
-# happy path, for each row of the relation `ballots` (i, key_hash, response, statement, user_key).
-# An active token of an active user, a response in gathering, an accepted statement of that
-# response, a member or coordinator role in one of its invited communities (host first), and the
-# participant: by user, or in an anonymous response by its keyed hash (`user_key`). A ballot with
-# no row here is "not the plain case": the lane hands that request to the full route, which gives
-# the precise refusal.
-BALLOTS = """
-SELECT x.i, x.response, x.statement, t.id AS token_id, t.user_id,
-  (t.last_used_at IS NULL OR t.last_used_at < %(stale)s::timestamptz) AS stale,
-  r.anonymous, r.secret, r.revision,
-  COALESCE(
-    (SELECT m.community_id FROM communities_membership m
-      WHERE m.user_id = t.user_id AND m.role IN ('member', 'coordinator') AND m.community_id = r.community_id),
-    (SELECT MIN(m.community_id) FROM communities_membership m
-      WHERE m.user_id = t.user_id AND m.role IN ('member', 'coordinator') AND m.community_id IN (
-        SELECT rc.community_id FROM deliberation_jointresponse_communities rc WHERE rc.jointresponse_id = r.id))
-  ) AS community_id,
-  CASE WHEN r.anonymous
-    THEN (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_key = x.user_key)
-    ELSE (SELECT p.id FROM deliberation_participant p WHERE p.response_id = r.id AND p.user_id = t.user_id)
-  END AS participant_id
-FROM ballots x
-JOIN accounts_apitoken t ON t.key_hash = x.key_hash AND t.revoked_at IS NULL
-JOIN accounts_user u ON u.id = t.user_id AND u.is_active
-JOIN deliberation_jointresponse r ON r.id = x.response AND r.state = 'gathering'
-JOIN deliberation_statement s ON s.id = x.statement AND s.response_id = r.id AND s.state = 'accepted'
-"""
-
-TOKEN_TOUCH_SECONDS = 60  # as accounts.services.user_for_token: last use is kept to the minute
