@@ -576,14 +576,16 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     except (TypeError, ValueError):
         statement_id = None
     # The phase and the statement in one read, both as of now (the phase may have moved since the
-    # caller loaded the response).
+    # caller loaded the response); the map revision too, which keys the next statement's pool.
     row = None
     if statement_id is not None and 0 < statement_id <= _MAX_ID:
         row = (
             Statement.objects.filter(response_id=response.pk, pk=statement_id)
-            .values_list("state", "response__state")
+            .values_list("state", "response__state", "response__revision")
             .first()
         )
+    if row is not None:
+        response.revision = row[2]
     phase = row[1] if row else JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
     if phase != Phase.GATHERING:
         raise _voting_closed(phase)
