@@ -97,10 +97,16 @@ def main() -> None:
         f"{one.rate:.0f} to {convene.rate:.0f} votes/s on this machine.",
     ]
     if args.faults:
-        lines += ["", "| fault run | votes | votes/s | p99 ms | errors | retries | acknowledged votes lost | wrong | map |"]
+        lines += [
+            "",
+            "| fault run | votes | votes/s | p99 ms | errors | retries | acknowledged votes lost | wrong | map |",
+        ]
         lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for name, options in [
-            ("web processes SIGKILLed and restarted, then the database restarted", {"kill_web_at": 2.5, "restart_db_at": 6.0}),
+            (
+                "web processes SIGKILLed and restarted, then the database restarted",
+                {"kill_web_at": 2.5, "restart_db_at": 6.0},
+            ),
             ("scale-out: 2 web processes + 1 task worker", {"web_processes": 2, "workers": 1, "redis_db": 14}),
         ]:
             o, _ = run(voters=8, statements=1000, seconds=10, **options)

@@ -182,11 +182,8 @@ def test_anonymous_votes_leave_no_trace_of_who_voted(boundary, settings):
     assert set(body["next"]["statement"]) == {"id", "text"}
 
 
-@pytest.mark.parametrize("small_pool", [64, 0], ids=["whole-pool", "rejection"])
-def test_next_statement_skips_what_was_voted_and_ends_when_all_are(voting, small_pool, monkeypatch):
-    """Whole-pool draw or draw by rejection: never a statement voted on, the right count of what
-    is left, and (None, 0) at the end."""
-    monkeypatch.setattr(selectors, "SMALL_POOL", small_pool)
+def test_next_statement_skips_what_was_voted_and_ends_when_all_are(voting):
+    """Never a statement voted on, the right count of what is left, and (None, 0) at the end."""
     b, response, statements = voting
     user = b.members[8]
     services.vote_cast(response=response, user=user, statement_id=statements[0].pk, value=1)
@@ -217,8 +214,7 @@ def test_the_pool_is_read_once_per_revision_and_shared_through_the_cache(voting)
     assert all(selectors.next_statement(response, None, rng=s)[0].pk != statements[0].pk for s in range(20))
 
 
-def test_a_rejected_statement_voted_on_does_not_count_as_left(voting, monkeypatch):
-    monkeypatch.setattr(selectors, "SMALL_POOL", 0)
+def test_a_rejected_statement_voted_on_does_not_count_as_left(voting):
     b, response, statements = voting
     user = b.members[9]
     services.vote_cast(response=response, user=user, statement_id=statements[0].pk, value=1)

@@ -38,29 +38,22 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # The next statement: drawn in proportion to the engine's priority among the accepted statements
 # the participant has not voted on. The priorities (from the statement counters and extremities
 # the map worker stores) are the response's *pool*, computed once per map revision and kept in
-# Django's cache, shared by every process. With a large pool the draw is by rejection: DRAWS
-# statements drawn by priority, one read of which of them (and how many statements in all) the
-# participant voted on, the first not voted on is the answer: an exact sample of the priority
-# restricted to the statements left. A small pool, or a participant near the end, reads the
-# participant's votes whole and draws among what is left.
+# Django's cache, shared by every process. Per request the only other reads are the
+# participant's own voted statement ids (one index range) and the chosen statement's text.
 POOL_SECONDS = 5  # extremities are stored just after the revision moves: rebuild now and then
-SMALL_POOL = 64
-DRAWS = 8
 _POOL_KEY = "deliberation:pool:{}:{}:{}"
 
 
 @dataclass(frozen=True)
 class Pool:
-    """A response's accepted statements (`ids`), their cumulative priority, and the statements
-    not accepted (`others`: pending, rejected, meta), as of one map revision."""
+    """A response's accepted statements (`ids`) and their cumulative priority, as of one map revision."""
 
     ids: np.ndarray
     cumulative: np.ndarray
-    others: tuple[int, ...]
 
 
 def statement_pool(response: JointResponse) -> Pool:
-    """The response's pool as of its revision: from the cache, else read (two small queries) and cached."""
+    """The response's pool as of its revision: from the cache, else read (one query) and cached."""
     key = _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
     pool = cache.get(key)
     if pool is None:
@@ -69,9 +62,7 @@ def statement_pool(response: JointResponse) -> Pool:
                 "id", "n_agree", "n_disagree", "n_pass", "extremity"
             )
         )
-        others = Statement.objects.filter(response_id=response.pk).exclude(state=StatementState.ACCEPTED)
-        ids, cumulative = _priorities(rows)
-        pool = Pool(ids, cumulative, tuple(others.values_list("id", flat=True)))
+        pool = Pool(*_priorities(rows))
         cache.set(key, pool, timeout=POOL_SECONDS)
     return pool
 
@@ -114,27 +105,14 @@ def next_statement(response: JointResponse, participant: Participant | None, rng
     if not len(pool.ids):
         return None, 0
     rng = rng_for(rng)
-    if participant is None:
-        position = 0 if pool.cumulative[-1] <= 0 else int(_draw(pool.cumulative, rng, 1)[0])
-        return _statement_by_id(int(pool.ids[position])), len(pool.ids)
-    votes = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk)
-    if len(pool.ids) > SMALL_POOL:
-        asked = list(dict.fromkeys(pool.ids[_draw(pool.cumulative, rng, DRAWS)].tolist()))
-        counts = {f"s{n}": Count("pk", filter=Q(statement_id=sid)) for n, sid in enumerate(asked)}
-        counts["voted"] = Count("pk")
-        if pool.others:
-            counts["elsewhere"] = Count("pk", filter=Q(statement_id__in=pool.others))
-        found = votes.aggregate(**counts)
-        remaining = len(pool.ids) - found["voted"] + found.get("elsewhere", 0)
-        pick = next((sid for n, sid in enumerate(asked) if not found[f"s{n}"]), None)
-        if pick is not None and remaining > 0:
-            return _statement_by_id(pick), remaining
-    # A small pool, or nearly everything voted on: read the participant's votes and draw among the rest.
-    voted = np.fromiter(votes.values_list("statement_id", flat=True), dtype=np.int64)
-    left = ~np.isin(pool.ids, voted)
-    if not left.any():
-        return None, 0
-    weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
+    weights = pool.cumulative
+    left = np.ones(len(pool.ids), dtype=bool)
+    if participant is not None:
+        voted = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk)
+        left = ~np.isin(pool.ids, np.fromiter(voted.values_list("statement_id", flat=True), dtype=np.int64))
+        if not left.any():
+            return None, 0
+        weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
     position = 0 if weights[-1] <= 0 else int(_draw(weights, rng, 1)[0])
     return _statement_by_id(int(pool.ids[left][position])), int(left.sum())
 
