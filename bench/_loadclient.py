@@ -2,7 +2,11 @@
 
     python bench/_loadclient.py SPEC.json OUT.json
 
-SPEC holds ports, response id, tokens, seconds and max_votes. Each voter asks for its first
+SPEC holds ports, response id, tokens, seconds, max_votes, the route's base path and `rate`, the
+offered load in votes a second for all voters together (0: each voter votes as fast as its
+answers come, i.e. saturation). Paced, voter i sends a vote every len(tokens)/rate seconds, the
+voters' schedules spread evenly; a vote's latency is counted from the moment it was due, so a
+server that falls behind pays for the queue it builds (no coordinated omission). Each voter asks for its first
 statement, then votes on whatever statement the previous answer offered, until the deadline,
 max_votes or the end of the statements. A vote counts as acknowledged only when its answer is
 200; after a connection error or a 5xx the voter reconnects and sends the same vote again (the
@@ -72,8 +76,11 @@ async def voter(index: int, spec: dict, deadline: float, out: dict) -> None:
     ports = spec["ports"]
     conn = Connection(ports[index % len(ports)])
     token = spec["tokens"][index]
-    base = f"/api/v1/deliberation/responses/{spec['response']}"
+    base = f"{spec.get('base', '/api/v1/deliberation')}/responses/{spec['response']}"
     acked, latencies = out["acked"][index], out["latencies"]
+    rate = spec.get("rate") or 0
+    interval = len(spec["tokens"]) / rate if rate else 0.0
+    due = time.monotonic() + interval * index / len(spec["tokens"])
     next_id = None
     cast = 0
     while time.monotonic() < deadline and cast < spec["max_votes"]:
@@ -88,9 +95,18 @@ async def voter(index: int, spec: dict, deadline: float, out: dict) -> None:
                 next_id = statement["id"]
             value = rng.choice((1, 1, -1, 0))
             body = json.dumps({"statement": next_id, "value": value}).encode()
+            if interval:
+                wait = due - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if time.monotonic() >= deadline:
+                    break
             started = time.perf_counter()
+            if interval:  # from when the vote was due: a late start is the server's queue
+                started -= max(0.0, time.monotonic() - due)
             status, answer = await conn.request("POST", f"{base}/votes", token, body)
             elapsed = time.perf_counter() - started
+            due += interval
             if status >= 500:
                 raise ConnectionError(status)
             if status != 200:
@@ -128,12 +144,6 @@ async def main(spec: dict) -> dict:
 if __name__ == "__main__":
     with open(sys.argv[1]) as f:
         spec = json.load(f)
-    # uvloop when installed (it comes with the server's uvicorn): the client shares the server's two
-    # cores, so the less CPU it burns per request, the more of them the server gets.
-    try:
-        from uvloop import run
-    except ImportError:
-        run = asyncio.run
-    result = run(main(spec))
+    result = asyncio.run(main(spec))
     with open(sys.argv[2], "w") as f:
         json.dump(result, f)

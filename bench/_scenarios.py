@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import threading
 import time
@@ -193,61 +192,70 @@ def run(
         pg.close()
 
 
-def ceiling(
+def side_by_side(
     *,
     voters: int,
-    seconds: float,
-    database: bool,
-    statements: int = 3,
+    statements: int,
+    phases: list[tuple[str, str, float, float, int]],
     workers: int = 2,
     threads: int = THREADS,
-    asgi: bool = False,
-) -> Outcome:
-    """The same client and gunicorn against a bare app: what plain Python reaches on this machine.
-    bench/_ceiling_app.py on the threaded WSGI worker, without a database or with one or three
-    statements a vote; or bench/_ceiling_asgi.py on uvicorn's worker, as Convene is served."""
-    if asgi and database:
-        raise ValueError("the ASGI ceiling has no database")
-    pg = PrivatePostgres() if database else None
-    web = None
+    redis_db: int | None = None,
+) -> list[tuple[str, Outcome]]:
+    """Convene's vote route and the floor route (bench/_floor_urls.py) on one stack: the same
+    gunicorn, settings, PostgreSQL, task worker and load client. `phases` are (name, route
+    "convene" or "floor", offered votes/s or 0 for saturation, seconds, web worker processes), run
+    in order on the same seeded response; the server is restarted when the worker count changes."""
+    pg = PrivatePostgres()
+    web = worker = None
+    results = []
     try:
-        extra = {"CEILING_DATABASE_URL": pg.create_db("ceiling"), "CEILING_STATEMENTS": str(statements)} if pg else {}
-        if pg:  # the tables exist before the first request, as Convene's are migrated
-            import psycopg
-            from _ceiling_app import SETUP
-
-            with psycopg.connect(extra["CEILING_DATABASE_URL"], autocommit=True) as conn:
-                for statement in SETUP:
-                    conn.execute(statement)
-        app = "_ceiling_asgi:application" if asgi else "_ceiling_app:application"
-        web = Web({**os.environ, **extra}, workers=workers, threads=threads, app=app, asgi=asgi)
-        tokens = [f"cvn_ceiling{i:06d}" for i in range(voters)]
-        roots = {"web": lambda: [web.proc.pid]}
-        if pg:
-            roots["postgres"] = lambda: [postmaster_pid(pg)]
-        before = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
-        log = run_voters([web.port], tokens, 1, seconds=seconds)
-        after = {k: tree_cpu_seconds(f()) for k, f in roots.items()}
-        return Outcome(
-            votes=log.votes,
-            seconds=log.seconds,
-            p50_ms=percentile(log.latencies, 0.5) * 1000,
-            p99_ms=percentile(log.latencies, 0.99) * 1000,
-            errors=log.errors,
-            retries=log.retries,
-            lost=0,
-            wrong=0,
-            map_ok=True,
-            cpu_ms={
-                **_cpu_ms_per_vote(before, after, log.votes),
-                "client": round(log.client_cpu_seconds * 1000 / max(1, log.votes), 2),
-            },
-        )
+        extra = {"CONVENE_MAP_IN_WORKER": "true", "CACHE_DIR": str(pg.dir / "cache")}
+        if redis_db is not None:
+            extra["REDIS_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
+            flush_redis(redis_db)
+        env = app_env(pg.create_db(), **extra)
+        seeded = seed(env, voters=voters, statements=statements)
+        worker = Worker(env)  # Convene's own settings: the floor route is the web processes' only
+        env = {**env, "DJANGO_SETTINGS_MODULE": "_floor_settings", "BENCH_FLOOR_COMMUNITY": str(seeded["community"])}
+        for name, route, rate, seconds, processes in phases:
+            if web is None or web.workers != processes:
+                if web is not None:
+                    web.close()
+                web = Web(env, workers=processes, threads=threads)
+            roots = {"web": [web.proc.pid], "postgres": [postmaster_pid(pg)], "worker": [worker.proc.pid]}
+            before = {k: tree_cpu_seconds(pids) for k, pids in roots.items()}
+            base = "/api/v1/deliberation" if route == "convene" else "/api/floor"
+            log = run_voters([web.port], seeded["tokens"], seeded["response"], seconds=seconds, rate=rate, base=base)
+            after = {k: tree_cpu_seconds(pids) for k, pids in roots.items()}
+            cpu = _cpu_ms_per_vote(before, after, log.votes)
+            cpu["client"] = round(log.client_cpu_seconds * 1000 / max(1, log.votes), 2)
+            if log.error_samples:
+                print(name, "error samples:", log.error_samples[:3], flush=True)
+            results.append(
+                (
+                    name,
+                    Outcome(
+                        votes=log.votes,
+                        seconds=log.seconds,
+                        p50_ms=percentile(log.latencies, 0.5) * 1000,
+                        p99_ms=percentile(log.latencies, 0.99) * 1000,
+                        errors=log.errors,
+                        retries=log.retries,
+                        lost=0,
+                        wrong=0,
+                        map_ok=True,
+                        cpu_ms=cpu,
+                    ),
+                )
+            )
+            print(name, results[-1][1], flush=True)
+        return results
     finally:
+        if worker:
+            worker.close()
         if web:
             web.close()
-        if pg:
-            pg.close()
+        pg.close()
 
 
 def _cpu_ms_per_vote(before: dict, after: dict, votes: int) -> dict:

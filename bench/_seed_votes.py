@@ -65,6 +65,7 @@ def main(voters: int, statements: int) -> None:
         json.dumps(
             {
                 "response": response.pk,
+                "community": a.pk,
                 "tokens": tokens,
                 "coordinator_token": coordinator_token,
                 "statements": list(Statement.objects.filter(response=response).values_list("pk", flat=True)),

@@ -144,9 +144,9 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
-# Threads per gunicorn worker, as docs/deploy.md advises: a vote mostly waits on PostgreSQL and
-# Redis, so more threads than cores keep the CPU busy.
-THREADS = 16
+# Threads per gunicorn worker (gthread), as docs/deploy.md advises: a request mostly waits on
+# PostgreSQL and Redis, so a few more threads than cores keep the CPU busy.
+THREADS = 8
 
 
 class Web:
@@ -158,12 +158,11 @@ class Web:
         port: int | None = None,
         workers: int = 2,
         threads: int = THREADS,
-        app: str = "convene.asgi:application",
-        asgi: bool = True,
+        app: str = "convene.wsgi:application",
     ):
-        self.env = {**env, "WEB_THREADS": str(threads)}
-        self.port, self.workers, self.threads, self.asgi = port or free_port(), workers, threads, asgi
-        self.app = app  # Convene's ASGI application, or a ceiling app of bench/_ceiling_app.py
+        self.env = env
+        self.port, self.workers, self.threads = port or free_port(), workers, threads
+        self.app = app
         self.proc: subprocess.Popen | None = None
         # A file, not a pipe: an undrained pipe fills up with logged tracebacks (e.g. while the
         # database restarts) and every thread then blocks on the logging lock.
@@ -179,7 +178,10 @@ class Web:
                 self.app,
                 "--workers",
                 str(self.workers),
-                *self._worker_class(),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(self.threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--graceful-timeout",
@@ -195,13 +197,6 @@ class Web:
         )
         wait_port(self.port)
         wait_healthy(self.port)
-
-    def _worker_class(self) -> list[str]:
-        """ASGI applications on uvicorn's worker (an event loop; Django's requests in WEB_THREADS
-        threads), WSGI ones on gunicorn's threaded worker."""
-        if self.asgi:
-            return ["--worker-class", "uvicorn_worker.UvicornWorker"]
-        return ["--threads", str(self.threads)]
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

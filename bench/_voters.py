@@ -32,9 +32,19 @@ class VoterLog:
 
 
 def run_voters(
-    ports: list[int], tokens: list[str], response_id: int, *, seconds: float, max_votes: int = 10**9, seed: int = 0
+    ports: list[int],
+    tokens: list[str],
+    response_id: int,
+    *,
+    seconds: float,
+    max_votes: int = 10**9,
+    seed: int = 0,
+    rate: float = 0,
+    base: str = "/api/v1/deliberation",
 ) -> VoterLog:
     spec = {
+        "rate": rate,
+        "base": base,
         "ports": ports,
         "tokens": tokens,
         "response": response_id,

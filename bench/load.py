@@ -1,124 +1,121 @@
-"""Load, crash and scale-out runs against the production setup (gunicorn + PostgreSQL) on 127.0.0.1.
+"""Convene's vote route beside the floor route, on one stack; and the fault runs.
 
-    python bench/load.py            # full figures into bench/RESULTS.md (a few minutes)
-    python bench/load.py --quick    # small and short
+    python bench/load.py             # side by side into bench/RESULTS.md (about two minutes)
+    python bench/load.py --quick     # shorter phases
+    python bench/load.py --faults    # also the crash and scale-out runs (as tests/reliability)
 
-Bounded and self-stopping: every run has a fixed duration and a fixed set of voters, and all
-traffic goes to 127.0.0.1. The private PostgreSQL cluster and the web processes are torn down
-at the end of each run.
+The stack is production's: gunicorn's threaded worker serving convene.wsgi, a private
+PostgreSQL cluster (fsync and synchronous commit on), a django-tasks worker keeping the map
+current, Redis for the shared cache; all on 127.0.0.1. The floor route (bench/_floor_urls.py)
+authenticates the token with Convene's token auth and makes one INSERT: the ceiling for any vote
+on this stack, served by the same processes with the same settings and driven by the same client.
+Bounded and self-stopping: every phase has a fixed duration and a fixed set of voters.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import platform
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _results import write_section  # noqa: E402
-from _scenarios import ceiling, run  # noqa: E402
+from _scenarios import run, side_by_side  # noqa: E402
 from _stack import THREADS  # noqa: E402
+
+VOTERS = 64  # a room of about 1,000 people, each clicking every 3-5 seconds
+RATE = 250  # votes/s offered in the paced phases
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}; `uptime` before the run: {load}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--faults", action="store_true")
     args = parser.parse_args()
-    voters, statements, seconds = (8, 1000, 8) if args.quick else (32, 1000, 20)
-    rows = []
-    scenarios = [
-        ("steady load, 1 web process × 2 workers", {"redis_db": 14}),
-        ("web processes SIGKILLed and restarted mid-run", {"kill_web_at": seconds * 0.3, "redis_db": 14}),
-        ("database restarted (immediate stop) mid-run", {"restart_db_at": seconds * 0.5, "redis_db": 14}),
-        (
-            "scale-out: 2 web processes + 1 task worker",
-            {"web_processes": 2, "workers": 1, "redis_db": 14},
-        ),
+    machine = _machine()
+    paced, saturated = (8, 6) if args.quick else (20, 12)
+    phases = [
+        (f"Convene, paced {RATE} votes/s", "convene", RATE, paced, 2),
+        (f"floor, paced {RATE} votes/s", "floor", RATE, paced / 2, 2),
+        ("Convene, saturated", "convene", 0, saturated, 2),
+        ("floor, saturated", "floor", 0, saturated, 2),
+        ("Convene, saturated, 1 web process", "convene", 0, saturated, 1),
+        ("floor, saturated, 1 web process", "floor", 0, saturated, 1),
     ]
-    for name, options in scenarios:
-        outcome, extra = run(voters=voters, statements=statements, seconds=seconds, **options)
-        rows.append((name, outcome, extra))
-        print(name, outcome, f"{outcome.rate:.0f} votes/s", flush=True)
-
-    ceilings = [
-        (
-            "ceiling: bare ASGI app on uvicorn's worker (as Convene is served), no database",
-            ceiling(voters=voters, seconds=seconds, database=False, asgi=True),
-        ),
-        (
-            "ceiling: bare WSGI app on the threaded worker, no database",
-            ceiling(voters=voters, seconds=seconds, database=False),
-        ),
-        (
-            "ceiling: bare WSGI app on the threaded worker + 1 PostgreSQL statement (an INSERT ... ON CONFLICT)",
-            ceiling(voters=voters, seconds=seconds, database=True, statements=1),
-        ),
-        (
-            "ceiling: bare WSGI app on the threaded worker + 3 PostgreSQL statements (round 3's lane)",
-            ceiling(voters=voters, seconds=seconds, database=True),
-        ),
-    ]
-    for name, outcome in ceilings:
-        print(name, outcome, f"{outcome.rate:.0f} votes/s", flush=True)
-
+    rows = side_by_side(voters=VOTERS, statements=1000, phases=phases, redis_db=14)
+    by = dict(rows)
+    convene, floor = by["Convene, saturated"], by["floor, saturated"]
+    share = 100 * convene.rate / max(1.0, floor.rate)
+    steady = by[f"Convene, paced {RATE} votes/s"]
+    met_paced = steady.p99_ms < 150 and steady.errors == 0
     lines = [
-        f"`bench/load.py{' --quick' if args.quick else ''}`: {voters} concurrent voters (asyncio on uvloop, one "
-        f"keep-alive connection each, in a separate client process on the same 2 cores), {statements} statements, "
-        f"{seconds:.0f} s per scenario; the production setup: gunicorn with uvicorn's worker (2 workers; the vote "
-        f"lane on each worker's event loop, Django's other requests in {THREADS} threads), a private PostgreSQL "
-        "cluster (fsync and synchronous commit on), a task worker keeping the map current, Redis for the shared "
-        "cache; all on 127.0.0.1. Each request is one vote through the vote lane, whose answer carries the next "
-        "statement: the votes that arrive together are written in one statement and one commit (a group commit), "
-        "and each is answered once its commit is durable; the write limit is counted in the process and sent to "
-        "Redis in batches.",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine}.",
         "",
-        "| scenario | votes | votes/s | p50 ms | p99 ms | errors | retries | acknowledged votes lost | stored with "
-        "another value | map recomputes (and matches across processes / worker) | CPU ms per vote: web / "
-        "PostgreSQL / worker / load client |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        f"`bench/load.py{' --quick' if args.quick else ''}`: {VOTERS} voters (one keep-alive connection each, "
+        "asyncio, in a separate client process on the same cores), 1,000 statements; gunicorn's threaded worker "
+        f"(`gthread`, {THREADS} threads a process) serving `convene.wsgi`, a private PostgreSQL cluster (fsync and "
+        "synchronous commit on), a django-tasks worker keeping the map current, Redis for the shared cache; all on "
+        "127.0.0.1. Each Convene request is one vote through `POST /api/v1/deliberation/responses/<id>/votes` "
+        "(token auth, `response_for`, `vote_cast`, `next_statement`); each floor request is "
+        "`POST /api/floor/responses/<id>/votes` on the same server and settings (token auth and one INSERT, "
+        "bench/_floor_urls.py). Paced phases offer a fixed rate, latency counted from when each vote was due; "
+        "saturated phases vote as fast as answers come.",
+        "",
+        "| phase | votes | votes/s | p50 ms | p99 ms | errors | retries | CPU ms per vote: web / PostgreSQL / "
+        "worker / load client |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name, o, _ in rows:
+    for name, o in rows:
         cpu = o.cpu_ms or {}
         lines.append(
-            f"| {name} | {o.votes} | {o.rate:.0f} | {o.p50_ms:.0f} | {o.p99_ms:.0f} | {o.errors} | "
-            f"{o.retries} | {o.lost} | {o.wrong} | {'yes' if o.map_ok else 'NO'} | "
+            f"| {name} | {o.votes} | {o.rate:.0f} | {o.p50_ms:.0f} | {o.p99_ms:.0f} | {o.errors} | {o.retries} | "
             f"{cpu.get('web', 0):.2f} / {cpu.get('postgres', 0):.2f} / {cpu.get('worker', 0):.2f} / "
             f"{cpu.get('client', 0):.2f} |"
         )
+    one = by["Convene, saturated, 1 web process"]
     lines += [
         "",
-        "The same client against bare apps without Django: `bench/_ceiling_asgi.py` on the server Convene runs on, "
-        f"and `bench/_ceiling_app.py` on gunicorn's threaded worker (2 workers × {THREADS} threads), which served "
-        "Convene until round 5: without a database, with the one INSERT ... ON CONFLICT of a vote, and with the "
-        "three statements of round 3's lane (lookup by token, the INSERT, a read of the voter's votes); psycopg, "
-        "prepared, autocommit, no worker, one statement and one commit per vote.",
-        "",
-        "| reference | votes | votes/s | p50 ms | p99 ms | errors | CPU ms per vote: web / PostgreSQL / load client |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        f"Targets (issue 16): at {RATE} votes/s offered by {VOTERS} voters, p99 under 150 ms and zero errors: "
+        f"**{'met' if met_paced else 'not met'}** (p99 {steady.p99_ms:.0f} ms, {steady.errors} errors). At "
+        f"saturation Convene's vote route reaches **{share:.0f}%** of the floor route's throughput "
+        f"(target at least 50%: **{'met' if share >= 50 else 'not met'}**). Web processes: 1 → 2 takes Convene from "
+        f"{one.rate:.0f} to {convene.rate:.0f} votes/s on this machine.",
     ]
-    for name, o in ceilings:
-        cpu = o.cpu_ms or {}
-        lines.append(
-            f"| {name} | {o.votes} | {o.rate:.0f} | {o.p50_ms:.0f} | {o.p99_ms:.0f} | {o.errors} | "
-            f"{cpu.get('web', 0):.2f} / {cpu.get('postgres', 0):.2f} / {cpu.get('client', 0):.2f} |"
-        )
-    steady = rows[0][1]
-    met = steady.rate >= 1000 and steady.p99_ms < 100 and steady.errors == 0
-    lines += [
-        "",
-        f"Convene's steady load reaches {100 * steady.rate / max(1.0, ceilings[0][1].rate):.0f}% of what the bare "
-        "ASGI app reaches on the same server doing no work at all, and "
-        f"{100 * steady.rate / max(1.0, ceilings[2][1].rate):.0f}% of the threaded worker's one-statement ceiling.",
-        "",
-        "Target from the reliability issue: at least 1,000 votes/s with p99 under 100 ms and zero errors. "
-        f"Met: **{'yes' if met else 'no'}** (steady load). The client shares the 2 cores with the server. CPU "
-        "per vote is measured from /proc for the whole process trees, and by the client for itself (in the fault "
-        "scenarios the restarted processes' earlier CPU is lost). Earlier rounds, for comparison: 71 votes/s, "
-        "p99 946 ms (round 1); 458 votes/s, p99 225 ms (round 5, gunicorn's threaded worker, one statement per "
-        "vote). See docs/reliability.md for the analysis.",
-    ]
+    if args.faults:
+        lines += [
+            "",
+            "| fault run | votes | votes/s | p99 ms | errors | retries | acknowledged votes lost | wrong | map |",
+        ]
+        lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for name, options in [
+            (
+                "web processes SIGKILLed and restarted, then the database restarted",
+                {"kill_web_at": 2.5, "restart_db_at": 6.0},
+            ),
+            ("scale-out: 2 web processes + 1 task worker", {"web_processes": 2, "workers": 1, "redis_db": 14}),
+        ]:
+            o, _ = run(voters=8, statements=1000, seconds=10, **options)
+            lines.append(
+                f"| {name} | {o.votes} | {o.rate:.0f} | {o.p99_ms:.0f} | {o.errors} | {o.retries} | {o.lost} | "
+                f"{o.wrong} | {'same everywhere' if o.map_ok else 'DIFFERS'} |"
+            )
     write_section("load", "\n".join(lines))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -65,14 +65,10 @@ def _activity_catalogue(request, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and debounce keys live in the (per-process) cache: start every test empty,
-    since rolled-back tests reuse primary keys on SQLite and counts would carry over. The write
-    limit's per-process tally (core/tally.py) is cleared with it."""
+    since rolled-back tests reuse primary keys on SQLite and counts would carry over."""
     from django.core.cache import cache
 
-    from convene.core.middleware import API_WRITES
-
     cache.clear()
-    API_WRITES.reset()
     yield
 
 

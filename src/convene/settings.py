@@ -128,11 +128,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's cursors bind on the client and are never prepared; only convene.core.db.hot_cursor
-    # (the vote lane) binds on the server, and with this threshold is prepared at first use.
-    if os.environ.get("DB_PREPARED_STATEMENTS", "true") == "true":
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PRODUCTION:
     # Never wait forever on the database: a request fails (and the client retries) instead of
     # holding a worker thread while the server restarts or a lock is stuck. Production only: a

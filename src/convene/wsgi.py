@@ -1,5 +1,4 @@
-"""The WSGI application: Django alone. Production serves `convene.asgi`, which adds the vote lane
-in front of the same handler; this one suits any WSGI server (votes then take the full route)."""
+"""The WSGI application production serves: gunicorn with its threaded worker (docs/deploy.md)."""
 
 import os
 

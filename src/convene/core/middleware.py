@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from convene.core.clients import client_address
-from convene.core.tally import SharedTally
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 # A JSON body can only carry a forbidden character as a raw byte or as a \\u escape.
@@ -85,42 +84,27 @@ def _api_caller(request) -> str:
 
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer " and header[7:].strip():
-        return api_token_caller(hashlib.sha256(header[7:].strip().encode()).hexdigest())
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return "ip:" + client_address(request)
 
 
-def api_token_caller(key_hash: str) -> str:
-    """A token's caller name from its SHA-256 (`ApiToken.hash`), which the vote lane has already."""
-    return "token:" + key_hash[:32]
-
-
-# Set in the WSGI environ (request.META) by the vote lane once it has counted a write it then hands
-# to the full stack, so that write is not counted twice. A client cannot set it: the server puts
-# request headers in the environ only under HTTP_ names.
-API_WRITE_COUNTED = "convene.api_write_counted"
-
-
 class ApiRateLimitMiddleware:
     """At most `CONVENE_API_WRITES_PER_MINUTE` API writes per caller per minute (0 turns it off).
 
-    A fixed one-minute window counted in Django's cache, so with `REDIS_URL` every process shares
-    the count. Over the limit the API answers 429 with `Retry-After` (seconds to the next window).
-    Reads are not counted. Runs after authentication so a session's user is known; a token is
-    counted by its hash without a database lookup.
+    A fixed one-minute window counted in Django's cache (`add` then `incr`), so with `REDIS_URL`
+    every process shares the count. Over the limit the API answers 429 with `Retry-After`
+    (seconds to the next window). Reads are not counted. Runs after authentication so a
+    session's user is known; a token is counted by its hash without a database lookup.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method in _WRITE_METHODS
-            and request.path.startswith("/api/")
-            and not request.META.get(API_WRITE_COUNTED)
-        ):
+        if request.method in _WRITE_METHODS and request.path.startswith("/api/"):
             refusal = api_write_refusal(request)
             if refusal is not None:
                 return refusal
@@ -138,28 +122,27 @@ def api_write_refusal(request) -> JsonResponse | None:
     return response
 
 
-# The writes counted in this process, sent to the shared cache in batches (see core/tally.py).
-API_WRITES = SharedTally()
+WINDOW_TTL = 120  # seconds a counter lives in the cache (the key names its minute)
 
 
-def api_write_over(caller: str, cache=None) -> tuple[dict, int] | None:
-    """Count one API write for `caller`; (429 payload, Retry-After seconds) when over the limit.
-
-    Shared by ApiRateLimitMiddleware and the vote lane (deliberation/lane.py), which runs before
-    Django and passes a cache backend of its own: on an event loop `caches["default"]` is a new
-    backend (and a new Redis connection) for every request.
-    """
+def api_write_over(caller: str) -> tuple[dict, int] | None:
+    """Count one API write for `caller`; (429 payload, Retry-After seconds) when over the limit."""
     limit = settings.CONVENE_API_WRITES_PER_MINUTE
     if limit <= 0:
         return None
     import time
 
-    from django.core.cache import caches
+    from django.core.cache import cache
 
     now = time.time()
     window = int(now // 60)
-    backend = caches["default"] if cache is None else cache  # the backend: `cache` is a proxy
-    count = API_WRITES.add(backend, f"api-writes:{caller}:{window}")
+    key = f"api-writes:{caller}:{window}"
+    cache.add(key, 0, timeout=WINDOW_TTL)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted in between
+        cache.set(key, 1, timeout=WINDOW_TTL)
+        count = 1
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))

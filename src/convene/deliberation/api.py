@@ -266,12 +266,11 @@ def _statement_out(s: Statement, mine_ids: set[int]) -> dict:
     }
 
 
-def _next(response, user, participant_id: int | None = None) -> dict:
-    if participant_id is None:
+def _next(response, user, participant=None) -> dict:
+    if participant is None:
         participant = services.participant_for(response, user, create=False)
-        participant_id = participant.pk if participant else None
-    picked, remaining = selectors.next_statement_for(response.pk, participant_id, response_key=response.secret)
-    return {"statement": {"id": picked[0], "text": picked[1]} if picked else None, "remaining": remaining}
+    statement, remaining = selectors.next_statement(response, participant)
+    return {"statement": {"id": statement.pk, "text": statement.text} if statement else None, "remaining": remaining}
 
 
 def _results_visible(response) -> None:
@@ -479,7 +478,7 @@ def next_statement(request, response_id: int):
 def cast_vote(request, response_id: int, payload: VoteIn):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     vote = services.vote_cast(response=response, user=request.user, statement_id=payload.statement, value=payload.value)
-    next_up = _next(response, request.user, vote.participant_id)
+    next_up = _next(response, request.user, vote.participant)
     return {"statement": vote.statement_id, "value": vote.value, "next": next_up}
 
 

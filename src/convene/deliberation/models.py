@@ -134,24 +134,9 @@ class Participant(models.Model):
     )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    # How many votes this participant has cast, kept by the database itself (a trigger on the
-    # votes, migration 0003), so every way a vote is written or deleted counts: the vote lane
-    # reads it instead of counting the participant's votes on every vote (docs/decisions.md).
-    n_votes = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "user_key"], name="one_participant_per_response")]
-
-    def save(self, *args, **kwargs):
-        """An update from Python never writes `n_votes` back: the value it holds may be stale."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            deferred = self.get_deferred_fields()  # (Django saves only the loaded fields, as here)
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "n_votes" and f.attname not in deferred
-            ]
-        super().save(*args, **kwargs)
 
 
 class StatementState(models.TextChoices):

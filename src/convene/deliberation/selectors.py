@@ -6,15 +6,16 @@ import hashlib
 import hmac
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from convene.communities.models import Community, Membership, Visibility
+from convene.engines.opinion import priority
 from convene.privacy.disclosure import THRESHOLD, exact, group_sizes, people_aggregate
 
 from .models import (
@@ -41,53 +42,40 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 # --------------------------------------------------------------------------- voting
 
-
-def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
-    """The next statement for this participant, sampled by the engine's priority; and how many remain."""
-    picked, remaining = next_statement_for(
-        response.pk, participant.pk if participant else None, response_key=response.secret, rng=rng
-    )
-    if picked is None:
-        return None, remaining
-    return Statement(pk=picked[0], response_id=response.pk, text=picked[1]), remaining
+# The next statement: drawn in proportion to the engine's priority among the accepted statements
+# the participant has not voted on. The priorities (from the statement counters and extremities
+# the map worker stores) are the response's *pool*, computed once per map revision and kept in
+# Django's cache, shared by every process. Per request the only other reads are the
+# participant's own voted statement ids (one index range) and the chosen statement's text.
+POOL_SECONDS = 5  # extremities are stored just after the revision moves: rebuild now and then
+_POOL_KEY = "deliberation:pool:{}:{}:{}"
 
 
-_CANDIDATES = (
-    "SELECT id, n_agree, n_disagree, n_pass, extremity FROM deliberation_statement "
-    "WHERE response_id = %s::bigint AND state = 'accepted'"
-)
-_NOT_VOTED = " AND id NOT IN (SELECT statement_id FROM deliberation_vote WHERE participant_id = %s::bigint)"
-_TEXT = "SELECT text FROM deliberation_statement WHERE id = %s::bigint"
+@dataclass(frozen=True)
+class Pool:
+    """A response's accepted statements (`ids`) and their cumulative priority, as of one map revision."""
+
+    ids: np.ndarray
+    cumulative: np.ndarray
 
 
-def next_statement_for(
-    response_id: int, participant_id: int | None, *, response_key: str, rng=None
-) -> tuple[tuple[int, str] | None, int]:
-    """(id, text) of the next statement and how many remain: one query, then a cached text (the vote hot path).
-
-    The priority uses the statement counters and extremity as last stored: with a map worker
-    they are as fresh as the latest map, as in Pol.is, where priorities come from the math worker.
-    """
-    from convene.core.db import for_vendor, hot_cursor
-
-    with hot_cursor() as cursor:
-        if participant_id is None:
-            cursor.execute(for_vendor(_CANDIDATES), [response_id])
-        else:
-            cursor.execute(for_vendor(_CANDIDATES + _NOT_VOTED), [response_id, participant_id])
-        rows = cursor.fetchall()
-    if not rows:
-        return None, 0
-    ids, cumulative = _priorities(rows)
-    pick = 0 if cumulative[-1] <= 0 else int(_draw(cumulative, rng, 1)[0])
-    statement_id = int(ids[pick])
-    return (statement_id, _statement_text(response_key, statement_id)), len(rows)
+def statement_pool(response: JointResponse) -> Pool:
+    """The response's pool as of its revision: from the cache, else read (one query) and cached."""
+    key = _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
+    pool = cache.get(key)
+    if pool is None:
+        rows = list(
+            Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list(
+                "id", "n_agree", "n_disagree", "n_pass", "extremity"
+            )
+        )
+        pool = Pool(*_priorities(rows))
+        cache.set(key, pool, timeout=POOL_SECONDS)
+    return pool
 
 
 def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:
     """(ids, cumulative engine priority) of (id, n_agree, n_disagree, n_pass, extremity) rows."""
-    from convene.engines.opinion import priority
-
     arr = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
     weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
     return arr[:, 0].astype(np.int64), np.cumsum(weights)
@@ -95,98 +83,8 @@ def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:
 
 def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
     """n positions drawn with replacement in proportion to the priorities."""
-    drawn = np.searchsorted(cumulative, rng_for(rng).random(n) * cumulative[-1], side="right")
+    drawn = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
     return drawn.clip(max=len(cumulative) - 1)
-
-
-# The vote lane's next statement on PostgreSQL: the response's accepted statements and their
-# priorities are loaded once per map revision (per process), and the next statement is drawn
-# from them by rejection: draw by priority, skip what the participant has voted on. The first
-# draw not voted on is an exact sample of the priority restricted to the statements left, at the
-# cost of one small read instead of reading every statement on every vote (the lane folds that
-# read into its one statement: services.ballots_cast).
-_POOLS: dict[int, Pool] = {}
-POOL_SECONDS = 5.0  # extremities are stored just after the revision moves: reload now and then
-DRAWS = 8
-DRAWN_AHEAD = 128  # sets of DRAWS made at once
-SMALL_POOL = 64  # up to this many statements, ask about all of them in the same query
-# One pass over the participant's own votes (the unique index holds all three columns): how many,
-# how many on statements no longer accepted, and which of the drawn statements.
-_VOTED_AMONG = (
-    "SELECT count(*), count(*) FILTER (WHERE statement_id = ANY(%s::bigint[])), "
-    "coalesce(array_agg(statement_id) FILTER (WHERE statement_id = ANY(%s::bigint[])), '{}') "
-    "FROM deliberation_vote WHERE response_id = %s::bigint AND participant_id = %s::bigint"
-)
-_NOT_ACCEPTED = "SELECT id FROM deliberation_statement WHERE response_id = %s::bigint AND state <> 'accepted'"
-
-
-@dataclass(frozen=True)
-class Pool:
-    """A response's accepted statements and their cumulative priority as of one map revision."""
-
-    response_key: str
-    revision: int
-    loaded_at: float
-    ids: np.ndarray
-    cumulative: np.ndarray
-    others: list[int]  # the statements not accepted (pending, rejected, meta)
-    statements: tuple = ()  # `ids` and `others` sorted, to compare pools whatever the rows' order
-    # Draws made ahead, DRAWS at a time: one numpy call for many votes instead of one per vote.
-    drawn: deque = field(default_factory=deque, repr=False, compare=False)
-
-    def current(self, response_key: str, revision: int) -> bool:
-        return (
-            self.response_key == response_key
-            and self.revision == revision
-            and time.monotonic() - self.loaded_at < POOL_SECONDS
-        )
-
-    def drawable(self) -> bool:
-        return bool(len(self.ids)) and self.cumulative[-1] > 0
-
-    def same_statements(self, other: Pool) -> bool:
-        """The same statements accepted and not (the priorities may differ)."""
-        return self.response_key == other.response_key and self.statements == other.statements
-
-    def asked(self, rng: np.random.Generator) -> list[int]:
-        """The statements to ask about: all of a small pool, else DRAWS drawn by priority."""
-        if len(self.ids) <= SMALL_POOL:
-            return self.ids.tolist()
-        try:
-            return self.drawn.popleft()
-        except IndexError:
-            ahead = self.ids[_draw(self.cumulative, rng, DRAWS * DRAWN_AHEAD)].reshape(DRAWN_AHEAD, DRAWS)
-            self.drawn.extend(ahead.tolist())
-            return self.drawn.popleft()
-
-
-_TEXTS_OF = "SELECT id, text FROM deliberation_statement WHERE id = ANY(%s::bigint[])"
-
-
-def pool_for(response_id: int, response_key: str, revision: int) -> Pool:
-    """The response's pool as of `revision` (loaded if this process's is older), with the texts
-    of its statements in memory."""
-    from convene.core.db import hot_cursor
-
-    hit = _POOLS.get(response_id)
-    if hit is not None and hit.current(response_key, revision):
-        return hit
-    with hot_cursor() as cursor:
-        cursor.execute(_CANDIDATES, [response_id])
-        rows = cursor.fetchall()
-        cursor.execute(_NOT_ACCEPTED, [response_id])
-        others = [r[0] for r in cursor.fetchall()]
-        missing = [r[0] for r in rows if (response_key, r[0]) not in _TEXTS]
-        if missing:
-            cursor.execute(_TEXTS_OF, [missing])
-            _remember_texts(response_key, cursor.fetchall())
-    ids, cumulative = _priorities(rows)
-    statements = (np.sort(ids).tobytes(), tuple(sorted(others)))
-    pool = Pool(response_key, revision, time.monotonic(), ids, cumulative, others, statements)
-    if len(_POOLS) > 1000:
-        _POOLS.clear()
-    _POOLS[response_id] = pool
-    return pool
 
 
 _local = threading.local()
@@ -203,130 +101,31 @@ def rng_for(rng) -> np.random.Generator:
     return _local.rng
 
 
-def next_statement_drawn(
-    response_id: int, participant_id: int, *, response_key: str, revision: int, rng=None
-) -> tuple[tuple[int, str] | None, int]:
-    """As `next_statement_for`, for the vote lane: one small query on PostgreSQL."""
-    from django.db import connection
+def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
+    """The next statement for this participant (None when nothing is left) and how many remain.
 
-    from convene.core.db import hot_cursor
-
-    if connection.vendor != "postgresql":
-        return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
-    pool = pool_for(response_id, response_key, revision)
-    if not pool.drawable():
-        return next_statement_for(response_id, participant_id, response_key=response_key, rng=rng)
+    The one next-statement algorithm: the vote page, its htmx fragment, the API's vote and
+    next routes and the home page all call it. Reads the pool (cache), at most one aggregate of
+    the participant's votes, and the chosen statement's text.
+    """
+    pool = statement_pool(response)
+    if not len(pool.ids):
+        return None, 0
     rng = rng_for(rng)
-    asked = pool.asked(rng)
-    with hot_cursor() as cursor:
-        cursor.execute(_VOTED_AMONG, [pool.others, list(asked), response_id, participant_id])
-        voted_count, voted_elsewhere, voted = cursor.fetchone()
-    return next_statement_among(
-        response_id, participant_id, pool, asked, voted_count - voted_elsewhere, set(voted), rng=rng
-    )
+    weights = pool.cumulative
+    left = np.ones(len(pool.ids), dtype=bool)
+    if participant is not None:
+        voted = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk)
+        left = ~np.isin(pool.ids, np.fromiter(voted.values_list("statement_id", flat=True), dtype=np.int64))
+        if not left.any():
+            return None, 0
+        weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
+    position = 0 if weights[-1] <= 0 else int(_draw(weights, rng, 1)[0])
+    return _statement_by_id(int(pool.ids[left][position])), int(left.sum())
 
 
-def draw_ahead(response_id: int, rng) -> tuple[Pool | None, list[int], list[int]]:
-    """For the vote lane, before its statement: the pool this process loaded last for the
-    response (whatever its revision), the statements to ask about, and those not accepted."""
-    pool = _POOLS.get(response_id)
-    if pool is None:
-        return None, [], []
-    return pool, (pool.asked(rng) if pool.drawable() else []), pool.others
-
-
-def next_statement_after(
-    response_id: int, statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
-) -> tuple[tuple[int, str] | None, int]:
-    """For the vote lane, after its statement (`services.ballots_cast`) voted on `statement_id`
-    and `next_statement_known` could not answer from memory: the draw from what the statement
-    read, if the pool drawn from is current (reading a text or, near the end, every statement);
-    else load the pool and draw."""
-    if pool is not None and asked and pool.current(cast.secret, cast.revision):
-        voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
-        return next_statement_among(response_id, cast.participant_id, pool, asked, _voted_in_pool(cast), voted, rng=rng)
-    return next_statement_drawn(
-        response_id, cast.participant_id, response_key=cast.secret, revision=cast.revision, rng=rng
-    )
-
-
-def next_statement_known(
-    statement_id: int, cast, pool: Pool | None, asked: list[int], *, rng
-) -> tuple[tuple[int, str], int] | None:
-    """`next_statement_after` without the database, for the lane's event loop: the draw when the
-    pool drawn from is current, a statement is left and its text is in memory; else None."""
-    if pool is None or not asked or not pool.current(cast.secret, cast.revision):
-        return None
-    remaining = len(pool.ids) - _voted_in_pool(cast)
-    if remaining <= 0:
-        return None
-    voted = {*cast.voted_among, statement_id}  # the read saw the votes before this one
-    picked = _first_not_voted(pool.ids, pool.cumulative, asked, voted, len(pool.ids) <= SMALL_POOL, rng_for(rng))
-    text = None if picked is None else _TEXTS.get((pool.response_key, picked))
-    return None if text is None else ((picked, text), remaining)
-
-
-def _voted_in_pool(cast) -> int:
-    return cast.voted - cast.voted_elsewhere + (1 if cast.written else 0)
-
-
-def next_statement_among(
-    response_id: int, participant_id: int, pool: Pool, asked: list[int], voted_in_pool: int, voted: set, *, rng=None
-) -> tuple[tuple[int, str] | None, int]:
-    """The draw once it is known which of `asked` the participant voted on, and how many
-    statements of the pool they voted on in all."""
-    rng = rng_for(rng)
-    remaining = len(pool.ids) - voted_in_pool
-    small = len(pool.ids) <= SMALL_POOL
-    statement_id = _first_not_voted(pool.ids, pool.cumulative, asked, voted, small, rng) if remaining > 0 else None
-    if statement_id is not None:
-        return (statement_id, _statement_text(pool.response_key, statement_id)), remaining
-    # Nearly everything voted on (or the pool is behind the statements): read them all.
-    return next_statement_for(response_id, participant_id, response_key=pool.response_key, rng=rng)
-
-
-def _first_not_voted(ids, cumulative, asked, voted: set, small: bool, rng) -> int | None:
-    """The drawn statement: exactly by priority among those left (small pool), else the first draw not voted on."""
-    if not small:
-        return next((i for i in asked if i not in voted), None)
-    left = ~np.isin(ids, np.fromiter(voted, dtype=np.int64, count=len(voted)))  # small: asked is all of ids
-    weights = np.diff(cumulative, prepend=0.0)[left]
-    if not len(weights) or weights.sum() <= 0:
-        return None
-    return int(ids[left][_draw(np.cumsum(weights), rng, 1)[0]])
-
-
-_TEXTS: dict[tuple[str, int], str] = {}
-_MAX_TEXTS = 50_000
-
-
-def _statement_text(response_key: str, statement_id: int) -> str:
-    """Statement texts never change once submitted: kept per process. Keyed by the response's
-    secret too, so a statement id reused by another database (tests that roll back) never finds a
-    stale text."""
-    from convene.core.db import for_vendor, hot_cursor
-
-    text = _TEXTS.get((response_key, statement_id))
-    if text is None:
-        with hot_cursor() as cursor:
-            cursor.execute(for_vendor(_TEXT), [statement_id])
-            row = cursor.fetchone()
-        text = row[0] if row else ""
-        _remember_texts(response_key, [(statement_id, text)])
-    return text
-
-
-def _remember_texts(response_key: str, rows) -> None:
-    if len(_TEXTS) + len(rows) > _MAX_TEXTS:
-        _TEXTS.clear()
-    for statement_id, text in rows:
-        _TEXTS[(response_key, statement_id)] = text
-
-
-def anonymous_participant_id(ballot) -> int | None:
-    """In an anonymous response the participant is found by its keyed hash, never by the user."""
-    key = JointResponse(secret=ballot.secret).user_key(ballot.user_id)
-    return Participant.objects.filter(response_id=ballot.response_id, user_key=key).values_list("id", flat=True).first()
+def _statement_by_id(statement_id: int) -> Statement:
+    return Statement.objects.only("id", "response_id", "text").get(pk=statement_id)
 
 
 def my_votes(response: JointResponse, participant: Participant | None) -> list[tuple[Statement, int]]:

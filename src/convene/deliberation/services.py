@@ -7,21 +7,18 @@ import datetime as dt
 import difflib
 import hashlib
 import logging
-import re
-from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from convene.communities.ledgers import contribution_record
-from convene.communities.models import Community, Membership
+from convene.communities.models import Community, Contribution, ContributionKind, Membership
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput, ServiceError
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text, normalise_name
 
-from . import permissions
 from .models import (
     STATEMENT_LIMIT,
     TRANSITIONS,
@@ -588,6 +585,7 @@ def statement_mark_key(*, statement: Statement, actor, key: bool) -> Statement:
 
 
 _VOTE_VALUES = tuple(VoteValue.values)  # (the enum builds the list anew on every access)
+_MAX_ID = 2**63 - 1
 
 
 def vote_value(value) -> int:
@@ -602,316 +600,113 @@ def vote_value(value) -> int:
     return int(value)
 
 
-def vote_cast(*, response: JointResponse, user, statement_id: int, value) -> Vote:
-    """Cast or change a vote. The same vote twice is a no-op (a double submit is harmless).
+def _voting_closed(state: str | None) -> Conflict:
+    return Conflict(
+        "Voting has ended: the response is no longer gathering views."
+        if state in (Phase.DRAFTING, Phase.ENDORSEMENT, Phase.DELIVERED, Phase.CLOSED)
+        else "Voting is not open for this response.",
+        code="voting_closed",
+    )
 
+
+def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
+    """Cast or change a vote: the one way to vote (web page, htmx fragment and API all call it).
+
+    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)`.
     Checks the phase, the statement and the voter with readable refusals, then writes through
-    `vote_record`. The API's vote lane writes the same rows in batches (`ballots_cast`).
+    `vote_record`. The same vote twice is a no-op (a double submit is harmless).
     """
     value = vote_value(value)
-    state = JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
-    if state != Phase.GATHERING:
-        raise Conflict(
-            "Voting has ended: the response is no longer gathering views."
-            if state in (Phase.DRAFTING, Phase.ENDORSEMENT, Phase.DELIVERED, Phase.CLOSED)
-            else "Voting is not open for this response.",
-            code="voting_closed",
-        )
     try:
         statement_id = int(statement_id)
     except (TypeError, ValueError):
-        raise InvalidInput("Choose a statement to vote on.", field="statement") from None
-    statement = Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
-    st_state = statement.first()
-    if st_state is None:
+        statement_id = None
+    # The phase and the statement in one read, both as of now (the phase may have moved since the
+    # caller loaded the response); the map revision too, which keys the next statement's pool.
+    row = None
+    if statement_id is not None and 0 < statement_id <= _MAX_ID:
+        row = (
+            Statement.objects.filter(response_id=response.pk, pk=statement_id)
+            .values_list("state", "response__state", "response__revision")
+            .first()
+        )
+    if row is not None:
+        response.revision = row[2]
+    phase = row[1] if row else JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
+    if phase != Phase.GATHERING:
+        raise _voting_closed(phase)
+    if statement_id is None:
+        raise InvalidInput("Choose a statement to vote on.", field="statement")
+    if row is None:
         raise InvalidInput("There is no such statement in this response.", field="statement", code="no_statement")
-    if st_state != StatementState.ACCEPTED:
+    if row[0] != StatementState.ACCEPTED:
         why = {
             StatementState.REJECTED: "it was rejected by the moderators",
             StatementState.PENDING: "it is still waiting for moderation",
             StatementState.META: "it is a remark about the process, not a view to vote on",
-        }[st_state]
+        }[row[0]]
         raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
     participant = participant_for(response, user, create=True)
-    vote_record(
-        response_id=response.pk,
-        participant_id=participant.pk,
-        community_id=participant.community_id,
-        user_id=participant.user_id,
-        statement_id=statement_id,
-        value=value,
-    )
+    vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
     return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
 
 
-def vote_record(
-    *, response_id: int, participant_id: int, community_id: int, user_id: int | None, statement_id: int, value: int
-) -> bool:
+# The vote, or nothing when this participant already voted on the statement (portable: PostgreSQL
+# and SQLite >= 3.35 both have ON CONFLICT ... RETURNING).
+_VOTE_INSERT = (
+    "INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id"
+)
+
+
+def vote_record(*, response: JointResponse, participant: Participant, statement_id: int, value: int) -> bool:
     """Write one vote: insert it, change it, or leave it alone when it is the same. True if it changed.
 
-    The caller has checked that voting is open, the statement is accepted and the participant
-    may vote. Kept to the fewest round trips: this is the hot path under load. With a map
-    worker (production), the statement counters and the map revision are derived data the
-    worker refreshes, so the vote touches no shared row and a first vote on PostgreSQL is one
-    statement; without one (development, tests) they are updated here, in the same transaction.
+    The caller (`vote_cast`) has checked that voting is open, the statement is accepted and the
+    participant may vote. A first vote is one INSERT ... ON CONFLICT DO NOTHING, plus the voice
+    ledger row of a named participant, in one transaction; a changed vote is one UPDATE. With a
+    map worker (production) the statement counters and the map revision are derived data the
+    worker refreshes, so a vote touches no shared row; without one (development, tests) they are
+    updated here, in the same transaction.
     """
     from django.db import connection
 
     from .tasks import map_in_worker, request_map
 
     now = timezone.now()
-    ledger = (community_id, user_id)  # anonymous responses (user_id None) never write the voice ledger
     in_worker = map_in_worker()
-    tried = in_worker and connection.vendor == "postgresql"  # the insert needs no transaction around it
-    if tried and _vote_insert(response_id, participant_id, statement_id, value, now, ledger):  # atomic on its own
-        transaction.on_commit(lambda: request_map(response_id))
-        return True
+    mine = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
     with transaction.atomic():
-        if not tried and _vote_insert(response_id, participant_id, statement_id, value, now, ledger):
-            old = None
-        else:  # a vote exists (the insert found it): change it, or leave it alone
-            vote = (
-                Vote.objects.select_for_update()
-                .only("id", "value")
-                .get(response_id=response_id, participant_id=participant_id, statement_id=statement_id)
-            )
-            old = vote.value
+        with connection.cursor() as cursor:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            cursor.execute(_VOTE_INSERT, [response.pk, participant.pk, statement_id, value, stamp])
+            inserted = cursor.fetchone() is not None
+        old = None
+        if inserted:
+            if not response.anonymous and participant.user_id is not None:  # anonymous: no voice ledger
+                Contribution.objects.create(
+                    community_id=participant.community_id,
+                    user_id=participant.user_id,
+                    kind=ContributionKind.VOTE,
+                    context=response.context,
+                    occurred_at=now,
+                )
+        elif in_worker:
+            if not mine.exclude(value=value).update(value=value, updated_at=now):
+                return False  # the same vote again
+        else:  # the counters move by the old value: read it under the row lock
+            old = mine.select_for_update().values_list("value", flat=True).get()
             if old == value:
                 return False
-            Vote.objects.filter(pk=vote.pk).update(value=value, updated_at=now)
+            mine.update(value=value, updated_at=now)
         if not in_worker:
             counts = {COUNTER[value]: F(COUNTER[value]) + 1}
             if old is not None:
                 counts[COUNTER[old]] = F(COUNTER[old]) - 1
             Statement.objects.filter(pk=statement_id).update(**counts)
-            JointResponse.objects.filter(pk=response_id).update(revision=F("revision") + 1)
-        transaction.on_commit(lambda: request_map(response_id))
+            JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
+        transaction.on_commit(lambda: request_map(response.pk))
     return True
-
-
-_VOTE_INSERT = (
-    "INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id"
-)
-_LEDGER_INSERT = (
-    "INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at) "
-    "VALUES (%s, %s, 'vote', %s, %s)"
-)
-# PostgreSQL: the vote and its ledger row in one statement (data-modifying CTEs run exactly once).
-_VOTE_INSERT_PG = (
-    "WITH vote AS (INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
-    "VALUES (%s::bigint, %s::bigint, %s::bigint, %s::smallint, %s::timestamptz) "
-    "ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id), "
-    "ledger AS ("
-    "INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at) "
-    "SELECT %s::bigint, %s::bigint, 'vote', %s::varchar, %s::timestamptz FROM vote WHERE %s::boolean) "
-    "SELECT count(*) FROM vote"
-)
-
-
-def _vote_insert(response_id, participant_id, statement_id, value, now, ledger) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING (+ the voice ledger row): True if this was a first vote."""
-    from django.db import connection
-
-    from convene.core.db import hot_cursor
-
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    community_id, user_id = ledger
-    context = f"response:{response_id}"
-    vote = [response_id, participant_id, statement_id, value, stamp]
-    with hot_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_VOTE_INSERT_PG, [*vote, community_id, user_id, context, stamp, user_id is not None])
-            return cursor.fetchone()[0] == 1
-        cursor.execute(_VOTE_INSERT, vote)
-        if cursor.fetchone() is None:
-            return False
-        if user_id is not None:
-            cursor.execute(_LEDGER_INSERT, [community_id, user_id, context, stamp])
-        return True
-
-
-@dataclass(frozen=True)
-class Ballot:
-    """One vote for the vote lane's batch (`ballots_cast`), with what its answer needs read back."""
-
-    key_hash: str  # the SHA-256 of the API token (`ApiToken.hash`)
-    response_id: int
-    statement_id: int
-    value: int
-    asked: tuple[int, ...] = ()  # statements drawn for the next one: which of them were voted on?
-    others: tuple[int, ...] = ()  # the response's statements that are not accepted
-    user_key: str | None = None  # an anonymous participant's keyed hash, if this process knows it
-
-
-@dataclass(frozen=True)
-class BallotCast:
-    """What the vote lane's statement found and did for one ballot (`ballots_cast`)."""
-
-    user_id: int
-    anonymous: bool
-    secret: str  # the response's secret: keys the statement texts and the anonymous user key
-    revision: int
-    participant_id: int | None  # None: no participant yet (or no user key given): nothing was written
-    written: bool | None  # True a first vote, False a changed vote, None nothing changed
-    voted: int  # the participant's votes before this batch
-    voted_elsewhere: int  # ... of them on statements in `others`
-    voted_among: tuple[int, ...]  # which statements of `asked` they had voted on before this batch
-
-
-# The vote lane's batch in one statement on PostgreSQL (data-modifying CTEs run exactly once, all
-# on the same snapshot), for every ballot of the batch: authorize (permissions.BALLOTS), write the
-# vote or change it, add the voice ledger row for a first vote of a named participant, record the
-# token's use once a minute, and read what the next statement needs: the participant's vote count
-# (kept by a trigger: Participant.n_votes), how many of those votes are on statements no longer
-# accepted, and which of the lane's drawn statements they voted on (index probes, whatever the
-# number of votes). `xmax = 0` tells an inserted row from one ON CONFLICT updated. The reads see
-# the votes as they were before the batch. Rows are written in key order, so two processes'
-# batches lock the rows they share in the same order. Per ballot `asked` and `others` are rows of
-# two-dimensional arrays, padded with 0 (no statement's id).
-_BALLOTS_CAST = (
-    """WITH ballots AS (
-  SELECT u.*, (%(asked)s::bigint[])[u.i::int:u.i::int] AS asked, (%(others)s::bigint[])[u.i::int:u.i::int] AS others
-  FROM unnest(%(key_hash)s::varchar[], %(response)s::bigint[], %(statement)s::bigint[], %(value)s::smallint[],
-    %(user_key)s::varchar[]) WITH ORDINALITY AS u(key_hash, response, statement, value, user_key, i)
-),
-ballot AS ("""  # noqa: S608 - constant SQL, no input in it
-    + permissions.BALLOTS
-    + """),
-voter AS (
-  SELECT b.*, x.value FROM ballot b JOIN ballots x ON x.i = b.i
-  WHERE b.community_id IS NOT NULL AND b.participant_id IS NOT NULL
-),
-vote AS (
-  INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at)
-  SELECT v.response, v.participant_id, v.statement, v.value, %(now)s::timestamptz
-  FROM voter v ORDER BY v.participant_id, v.statement
-  ON CONFLICT (response_id, participant_id, statement_id)
-  DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at WHERE deliberation_vote.value <> EXCLUDED.value
-  RETURNING participant_id, statement_id, (xmax = 0) AS inserted
-),
-ledger AS (
-  INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at)
-  SELECT v.community_id, v.user_id, 'vote', 'response:' || v.response, %(now)s::timestamptz
-  FROM voter v JOIN vote w ON w.participant_id = v.participant_id AND w.statement_id = v.statement
-  WHERE w.inserted AND NOT v.anonymous
-),
-touch AS (
-  UPDATE accounts_apitoken SET last_used_at = %(now)s::timestamptz
-  WHERE id IN (SELECT token_id FROM voter WHERE stale)
-)
-SELECT b.i, b.user_id, b.anonymous, b.secret, b.revision, b.community_id, b.participant_id, w.inserted,
-  p.n_votes, e.elsewhere, a.among
-FROM ballot b
-JOIN ballots x ON x.i = b.i
-LEFT JOIN vote w ON w.participant_id = b.participant_id AND w.statement_id = b.statement
-LEFT JOIN deliberation_participant p ON p.id = b.participant_id
-LEFT JOIN LATERAL (
-  SELECT count(*) AS elsewhere FROM deliberation_vote v
-  WHERE v.response_id = b.response AND v.participant_id = b.participant_id AND v.statement_id = ANY(x.others)
-) e ON true
-LEFT JOIN LATERAL (
-  SELECT coalesce(array_agg(v.statement_id), '{}') AS among FROM deliberation_vote v
-  WHERE v.response_id = b.response AND v.participant_id = b.participant_id AND v.statement_id = ANY(x.asked)
-) a ON true
-"""
-)
-
-
-# In an anonymous response the participant is found by a keyed hash of the user id, which only the
-# response's secret gives: learnt from a token's first lane vote (per process), then passed in.
-_USER_KEYS: dict[tuple[str, int], str] = {}
-
-
-def ballot_user_key(ballot: Ballot) -> Ballot:
-    """The ballot with the anonymous participant's keyed hash, if this process has learnt it."""
-    key = _USER_KEYS.get((ballot.key_hash, ballot.response_id))
-    return ballot if key is None else replace(ballot, user_key=key)
-
-
-async def ballots_cast(*, ballots: list[Ballot], connection) -> list[BallotCast | None]:
-    """The vote lane's votes (PostgreSQL, map worker on): authorize, write and read a batch of
-    ballots in one round trip and one commit, on `connection` (psycopg, async, autocommit).
-
-    For each ballot: None when the token may not vote on this statement now, or the voter has no
-    home community here; nothing was written and the full route answers. A BallotCast without a
-    participant means a first vote (the route creates the participant); nothing was written
-    either. In an anonymous response a token's first lane vote in this process takes a second
-    statement, once the first has given the secret its participant's keyed hash needs. Statement
-    counters and the map revision are the map worker's (see `vote_record`): nothing shared is
-    touched, and asking the worker for a new map is the caller's.
-    """
-    casts = await _ballots_cast(ballots, connection)
-    again = []
-    for n, (ballot, cast) in enumerate(zip(ballots, casts, strict=True)):
-        key = (ballot.key_hash, ballot.response_id)
-        if cast is not None and cast.anonymous and cast.participant_id is None and ballot.user_key is None:
-            if len(_USER_KEYS) > 100_000:
-                _USER_KEYS.clear()
-            _USER_KEYS[key] = JointResponse(secret=cast.secret).user_key(cast.user_id)
-            again.append(n)
-    if again:
-        retried = await _ballots_cast([ballot_user_key(ballots[n]) for n in again], connection)
-        for n, cast in zip(again, retried, strict=True):
-            casts[n] = cast
-    return casts
-
-
-# Arrays go to PostgreSQL as literals: psycopg adapts a Python list element by element in Python,
-# which cost the lane more CPU per batch than writing the literal. Only ints and hex digests
-# (token hashes, anonymous keys) are ever written, so nothing needs quoting.
-_HEX = re.compile(r"^[0-9a-f]+$")
-
-
-def _int_array(values) -> str:
-    if not all(type(v) is int for v in values):
-        raise TypeError("an int array takes ints only")
-    return "{" + ",".join(map(str, values)) + "}"
-
-
-def _hex_array(values) -> str:
-    if not all(v is None or _HEX.match(v) for v in values):
-        raise ValueError("a digest array takes hex digests (or None) only")
-    return "{" + ",".join("NULL" if v is None else v for v in values) + "}"
-
-
-def _int_array_2d(rows) -> str:
-    """Rows of ints as a two-dimensional array literal, padded with 0 to the longest."""
-    width = max(1, *(len(r) for r in rows))
-    return "{" + ",".join(_int_array((*r, *((0,) * (width - len(r))))) for r in rows) + "}"
-
-
-async def _ballots_cast(ballots: list[Ballot], connection) -> list[BallotCast | None]:
-    now = timezone.now()
-    params = {
-        "stale": now - dt.timedelta(seconds=permissions.TOKEN_TOUCH_SECONDS),
-        "key_hash": _hex_array([b.key_hash for b in ballots]),
-        "response": _int_array([b.response_id for b in ballots]),
-        "statement": _int_array([b.statement_id for b in ballots]),
-        "value": _int_array([b.value for b in ballots]),
-        "user_key": _hex_array([b.user_key for b in ballots]),
-        "now": now,
-        "others": _int_array_2d([b.others for b in ballots]),
-        "asked": _int_array_2d([b.asked for b in ballots]),
-    }
-    cursor = await connection.execute(_BALLOTS_CAST, params)
-    casts: list[BallotCast | None] = [None] * len(ballots)
-    for row in await cursor.fetchall():
-        i, user_id, anonymous, secret, revision, community, participant_id, written, voted, elsewhere, among = row
-        if community is None:
-            continue
-        casts[i - 1] = BallotCast(
-            user_id=user_id,
-            anonymous=anonymous,
-            secret=secret,
-            revision=revision,
-            participant_id=participant_id,
-            written=written if participant_id is not None else None,
-            voted=voted or 0,
-            voted_elsewhere=elsewhere or 0,
-            voted_among=tuple(among or ()),
-        )
-    return casts
 
 
 def _bump_revision(response_id: int) -> None:

@@ -24,17 +24,12 @@ def map_in_worker() -> bool:
     return bool(getattr(settings, "CONVENE_MAP_IN_WORKER", False))
 
 
-# A process that has just seen the pending flag set does not ask the shared cache again for
-# SEEN_FOR seconds (one cache round trip per burst, not per vote). The task waits as long after
-# clearing the flag before it reads the votes, so a vote skipped that way is still in its read.
+# A process that has just asked for a recompute does not ask the shared cache again for SEEN_FOR
+# seconds (one cache round trip per burst, not per vote: a per-process debounce, not a cache of
+# data). The task waits as long after clearing the flag before it reads the votes, so a vote
+# skipped that way is still in its read.
 SEEN_FOR = 0.1
 _seen: dict[int, float] = {}
-
-
-def map_request_due(response_id: int) -> bool:
-    """Whether `request_map` would do anything now: False within SEEN_FOR of this process's last
-    request for the response (a check without I/O, for the vote lane's event loop)."""
-    return time.monotonic() - _seen.get(response_id, -SEEN_FOR) >= SEEN_FOR
 
 
 def request_map(response_id: int) -> None:
@@ -81,7 +76,7 @@ def recompute_map(response_id: int) -> int:
     response = JointResponse.objects.filter(pk=response_id).first()
     if response is None:
         return -1
-    # Votes here do not touch shared rows (see services.vote_record): the counters and the
+    # Votes do not touch shared rows (see services.vote_record): the counters and the
     # revision are brought up to date first, then the map is computed for that revision.
     statement_counts_refresh(response_id=response_id)
     map_data(response, fresh=True)
