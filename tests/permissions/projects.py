@@ -127,6 +127,14 @@ WEB = [
     Case("projects:case_study", (302, 404, 200, 200, 200), PROJ, note="a draft: the project's communities only"),
     Case("projects:case_study", (302, 200, 200, 200, 200), DONE, note="published: any logged-in person"),
     Case("projects:case_study_publish", (302, 404, 403, 403, 302), DONE, method="POST"),
+    Case(
+        "projects:case_study_consent",
+        (302, 404, 302, 302, 302),
+        PROJ,
+        method="POST",
+        data=lambda w: {"consent": "1"},
+        note="the published mentee (the member) decides; others get a flash message",
+    ),
     Case("projects:decline", (302, 404, 403, 302, 403), PLACE, method="POST", note="only the place's holder"),
     Case("projects:case_studies", (302, 200, 200, 200, 200)),
 ]
@@ -202,4 +210,11 @@ API = [
     Case(f"GET {P}/{{project_id}}/case-study", (401, 404, 200, 200, 200), PROJ),
     Case(f"GET {P}/{{project_id}}/case-study", (401, 200, 200, 200, 200), DONE),
     Case(f"POST {P}/{{project_id}}/case-study", (401, 404, 403, 403, 200), DONE, data=lambda w: {"publish": True}),
+    Case(
+        f"PUT {P}/{{project_id}}/case-study/consent",
+        (401, 404, 409, 200, 409),
+        PROJ,
+        data=lambda w: {"consent": True},
+        note="only the published mentee (the member) answers for their own ratings",
+    ),
 ]

@@ -97,6 +97,20 @@ def test_full_journey_over_the_api(lab, clients):
     assert outsider.get(f"/projects/{project_id}").status_code == 404
     assert [s["id"] for s in outsider.get("/projects/case-studies").json()["items"]] == [project_id]
 
+    # the mentee's ratings appear by name only once they confirm; nobody else can confirm for them
+    assert outsider.get(f"/projects/{project_id}/case-study").json()["skills"] == []
+    assert c.put(f"/projects/{project_id}/case-study/consent", {"consent": True}).status_code == 409
+    bad = owner_client.put(f"/projects/{project_id}/case-study/consent", {"consent": "perhaps"})
+    assert bad.status_code == 422
+    res = owner_client.put(f"/projects/{project_id}/case-study/consent", {"consent": True})
+    assert res.status_code == 200 and res.json() == {"consent": "confirmed"}
+    skills = outsider.get(f"/projects/{project_id}/case-study").json()["skills"]
+    assert [s["gains"][0]["after"] for s in skills] == [4]
+    assert owner_client.put(f"/projects/{project_id}/case-study/consent", {"consent": False}).json() == {
+        "consent": "declined"
+    }
+    assert outsider.get(f"/projects/{project_id}/case-study").json()["skills"] == []
+
 
 def test_bad_input_is_a_clear_400(lab, clients):
     c = clients["coordinator"]
@@ -133,3 +147,4 @@ def test_member_sees_only_published_team_and_own_proposal(lab, clients):
     who = next(k for k, u in enumerate(lab.mentees) if u.pk == member["user_id"])
     seen = clients[f"mentee{who}"].get(f"/projects/{project.pk}/team").json()["places"]
     assert [p["user_id"] for p in seen] == [member["user_id"]]
+    assert seen[0]["priority_tier"] == member["priority_tier"] and seen[0]["explanation"]

@@ -13,7 +13,7 @@ from convene.core.api import ERRORS, OPTIONAL, Pagination
 from . import services
 from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
 from .permissions import Need, community_for, visible_communities
-from .selectors import communities_with_counts, glossary, member_directory, profile_public
+from .selectors import glossary, mappings_from, member_directory, profile_public
 
 router = Router(tags=["communities"])
 
@@ -160,7 +160,7 @@ def _term(community, term_id) -> GlossaryTerm:
 @router.get("/", response=list[CommunityOut], auth=OPTIONAL, summary="Communities you can see")
 @paginate(Pagination)
 def list_communities(request):
-    return communities_with_counts(visible_communities(request.user)).order_by("name")
+    return visible_communities(request.user).order_by("name")
 
 
 @router.post("/", response={201: CommunityOut, **ERRORS}, summary="Create a community (you become its coordinator)")
@@ -304,12 +304,8 @@ def delete_term(request, slug: str, term_id: int):
 @paginate(Pagination)
 def list_mappings(request, slug: str):
     community = community_for(request.user, slug, need=Need.GUEST)
-    return [
-        _mapping_out(m)
-        for m in TermMapping.objects.select_related("source__community", "target__community").filter(
-            source__community=community
-        )
-    ]
+    seen = set(visible_communities(request.user).values_list("pk", flat=True))
+    return [_mapping_out(m) for m in mappings_from(community, seen=seen)]
 
 
 @router.post("/{slug}/mappings", response={201: MappingOut, **ERRORS})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from convene.accounts.models import Profile
+from convene.privacy.disclosure import Figure, exact, people_aggregate
 
 from .models import Community, GlossaryTerm, Membership, TermMapping
 
@@ -31,18 +32,58 @@ def member_directory(
     return qs
 
 
-def member_count(community: Community) -> int:
-    return community.memberships.exclude(role="guest").count()
+@people_aggregate
+def member_count(community: Community) -> Figure:
+    """Members and coordinators (not guests): the size of a named group that is not private, so
+    exact, but hidden under 5 (``exact``)."""
+    return exact(community.memberships.exclude(role="guest").count())
 
 
-def communities_with_counts(qs: QuerySet[Community]) -> QuerySet[Community]:
-    return qs.annotate(n_members=Count("memberships", filter=~Q(memberships__role="guest")))
+@people_aggregate
+def member_sizes(communities) -> dict[int, Figure]:
+    """``member_count`` of each community of a page, in one query."""
+    ids = [c.pk for c in communities]
+    counts = dict(
+        Community.objects.filter(pk__in=ids)
+        .annotate(n=Count("memberships", filter=~Q(memberships__role="guest")))
+        .values_list("pk", "n")
+    )
+    return {pk: exact(counts.get(pk, 0)) for pk in ids}
 
 
 def glossary(community: Community) -> QuerySet[GlossaryTerm]:
     return GlossaryTerm.objects.filter(community=community).prefetch_related(
         Prefetch("mappings_out", queryset=TermMapping.objects.select_related("target__community")),
         Prefetch("mappings_in", queryset=TermMapping.objects.select_related("source__community")),
+    )
+
+
+def glossary_for(community: Community, *, seen: set[int]) -> list[dict]:
+    """The glossary as a viewer may read it: each term with its mappings to communities in ``seen``.
+
+    ``seen`` holds the ids of the communities whose names the viewer may read (public ones and
+    their own: ``permissions.visible_communities``). A mapping to or from a private community the
+    viewer is not in is left out, so that neither its name nor its words nor its existence show.
+    """
+    rows = []
+    for term in glossary(community):
+        elsewhere = [
+            {"community": m.target.community, "term": m.target.term}
+            for m in term.mappings_out.all()
+            if m.target.community_id in seen
+        ] + [
+            {"community": m.source.community, "term": m.source.term}
+            for m in term.mappings_in.all()
+            if m.source.community_id in seen
+        ]
+        rows.append({"term": term, "elsewhere": elsewhere})
+    return rows
+
+
+def mappings_from(community: Community, *, seen: set[int]) -> QuerySet[TermMapping]:
+    """Mappings from the community's terms to terms of communities in ``seen`` (see glossary_for)."""
+    return TermMapping.objects.select_related("source__community", "target__community").filter(
+        source__community=community, target__community_id__in=seen
     )
 
 

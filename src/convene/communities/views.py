@@ -26,7 +26,7 @@ from .forms import (
 )
 from .models import GlossaryTerm, JoinRequest, Membership, Role, TermMapping
 from .permissions import Need, can, community_for, membership_of, visible_communities
-from .selectors import communities_with_counts, glossary, mapping_table, member_directory
+from .selectors import glossary_for, mapping_table, member_count, member_directory, member_sizes
 
 
 def community_context(request, community, **extra):
@@ -51,10 +51,14 @@ def _flash_error(request, exc: ServiceError):
 
 def community_list(request):
     q = request.GET.get("q", "").strip()[:100]
-    qs = communities_with_counts(visible_communities(request.user))
+    qs = visible_communities(request.user)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(domain__icontains=q))
     page = Paginator(qs.order_by("name"), 24).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    sizes = member_sizes(page.object_list)
+    for community in page.object_list:
+        community.member_size = sizes[community.pk]
     mine = set()
     if request.user.is_authenticated:
         mine = set(Membership.objects.filter(user=request.user).values_list("community_id", flat=True))
@@ -96,7 +100,7 @@ def community_detail(request, slug):
             community,
             coordinators=coordinators,
             pending=pending,
-            n_members=community.memberships.exclude(role=Role.GUEST).count(),
+            n_members=member_count(community),
             n_terms=community.terms.count(),
             join_form=JoinRequestForm(),
             n_requests=community.join_requests.filter(status="pending").count(),
@@ -286,13 +290,14 @@ def glossary_view(request, slug):
                 messages.success(request, f"“{term.term}” added to the glossary.")
                 return redirect("communities:glossary", slug=slug)
     others = visible_communities(request.user).exclude(pk=community.pk).order_by("name")
+    seen = set(visible_communities(request.user).values_list("pk", flat=True))
     return render(
         request,
         "communities/glossary.html",
         community_context(
             request,
             community,
-            terms=glossary(community),
+            terms=glossary_for(community, seen=seen),
             form=form,
             others=others,
             can_edit=can(request.user, community, Need.MEMBER),

@@ -22,6 +22,7 @@ from .permissions import (
     help_request_for,
     milestone_for,
     place_for,
+    project_access,
     project_for,
     require_record,
     visible_projects,
@@ -142,9 +143,9 @@ class PlaceOut(Schema):
     status: str
     is_lead: bool
     mentor_user_id: int | None
-    score: float
-    priority_tier: int
-    explanation: str
+    score: float | None = Field(description="fit; null unless you coordinate the project or hold the place")
+    priority_tier: int | None = Field(description="whose turn (1 = fewest opportunities); null as score")
+    explanation: str | None = Field(description="why proposed, with the opportunity count; null as score")
     shared_skills: Skills
 
 
@@ -197,6 +198,14 @@ class SatisfactionIn(Schema):
     comment: str = Field("", max_length=5000)
 
 
+class ConsentIn(Schema):
+    consent: bool = Field(..., description="true: the case study may show your skill ratings with your name")
+
+
+class ConsentOut(Schema):
+    consent: str
+
+
 class OutcomesOut(Schema):
     before_minutes_per_run: float | None
     before_runs_per_month: float | None
@@ -221,6 +230,8 @@ class CaseStudyOut(Schema):
     before_minutes_per_run: float | None
     after_minutes_per_run: float | None
     satisfaction: int | None
+    mean_skill_gain: float | None = Field(description="null when fewer than 5 mentees' ratings are not shown by name")
+    skills: list[dict] = Field(description="ratings of mentees who agreed to be named (or your own)")
     published_at: datetime | None
 
 
@@ -268,11 +279,20 @@ def _project_out(p: Project) -> dict:
     }
 
 
-def _place_out(p: TeamPlace) -> dict:
+def _place_out(p: TeamPlace, *, viewer, managing: bool) -> dict:
     return {
         **{f: getattr(p, f) for f in PlaceOut.model_fields if hasattr(p, f)},
         "name": p.user.display_name,
         "mentor_user_id": p.mentor.user_id if p.mentor_id else None,
+        **selectors.team_place_for_viewer(p, viewer=viewer, managing=managing),
+    }
+
+
+def _team_out(project: Project, places, *, viewer) -> dict:
+    managing = project.access == Access.MANAGE
+    return {
+        "places": [_place_out(p, viewer=viewer, managing=managing) for p in places],
+        "shortfalls": project.shortfalls,
     }
 
 
@@ -282,19 +302,21 @@ def _communities(user, slugs: list[str] | None) -> list[Community] | None:
     return [community_for(user, slug) for slug in slugs]
 
 
-def _outcomes(project: Project) -> dict:
-    places = list(selectors.team(project, statuses=("published",)))
+def _outcomes(project: Project, viewer) -> dict:
+    managing = project_access(viewer, project) == Access.MANAGE
+    audience = selectors.Audience.COORDINATORS if managing else selectors.Audience.TEAM
+    study = selectors.case_study(project, viewer=viewer, audience=audience)
     return {
         **{f: getattr(project, f) for f in OutcomesOut.model_fields if hasattr(project, f)},
         "skills": [
-            {"user_id": p.user_id, "name": p.user.display_name, "gains": p.skill_gains}
-            for p in places
-            if p.role == "mentee"
+            {"user_id": p["user_id"], "name": p["name"], "gains": p["gains"]}
+            for p in study["mentees"]
+            if p["gains"] is not None
         ],
         "reflections": [
-            {"user_id": p.user_id, "name": p.user.display_name, "text": p.reflection}
-            for p in places
-            if p.role == "mentor" and p.reflection
+            {"user_id": p["user_id"], "name": p["name"], "text": p["reflection"]}
+            for p in study["mentors"]
+            if p["reflection"]
         ],
     }
 
@@ -382,22 +404,25 @@ def list_offers(request, slug: str):
 @router.get("/case-studies", response={200: list[CaseStudyOut], **ERRORS}, summary="Published case studies")
 @paginate(Pagination)
 def list_case_studies(request):
-    return [_case_study_out(p) for p in selectors.published_case_studies()]
+    return [_case_study_out(p, request.user) for p in selectors.published_case_studies()]
 
 
-def _case_study_out(project: Project) -> dict:
-    study = selectors.case_study(project)
+def _case_study_out(project: Project, viewer) -> dict:
+    """The case study as an outsider may read it: private communities (and people who came through
+    them) only for their members, a mentee's ratings by name only with their consent."""
+    study = selectors.case_study(project, viewer=viewer)
     return {
         "id": project.pk,
         "title": project.title,
         "problem": study["problem"],
         "goal": study["goal"],
         "approach": study["approach"],
-        "communities": [c.slug for c in study["communities"]],
+        "communities": [c["slug"] for c in study["communities"] if c["slug"]],
         "team": [
-            {"name": p.user.display_name, "role": p.role, "is_lead": p.is_lead}
-            for p in study["mentors"] + study["mentees"]
+            {"name": p["name"], "role": p["role"], "is_lead": p["is_lead"]} for p in study["mentors"] + study["mentees"]
         ],
+        "mean_skill_gain": study["mean_gain"],
+        "skills": [{"name": p["name"], "gains": p["gains"]} for p in study["mentees"] if p["gains"] is not None],
         "hours_saved_per_year": study["hours_saved"],
         "before_minutes_per_run": study["before_minutes"],
         "after_minutes_per_run": study["after_minutes"],
@@ -455,7 +480,7 @@ def get_team(request, project_id: int):
     places = selectors.team(project, statuses=statuses)
     if project.access < Access.MANAGE:  # members also see their own proposal
         places = places | selectors.team(project).filter(user=request.user)
-    return {"places": [_place_out(p) for p in places.distinct()], "shortfalls": project.shortfalls}
+    return _team_out(project, places.distinct(), viewer=request.user)
 
 
 @router.post("/{int:project_id}/match", response={200: TeamOut, **ERRORS}, summary="Propose the open places")
@@ -463,21 +488,21 @@ def match_team(request, project_id: int):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     services.team_match(project=project, actor=request.user)
     project.refresh_from_db()
-    return {"places": [_place_out(p) for p in selectors.team(project)], "shortfalls": project.shortfalls}
+    return _team_out(project, selectors.team(project), viewer=request.user)
 
 
 @router.post("/{int:project_id}/publish", response={200: TeamOut, **ERRORS}, summary="Publish the proposed team")
 def publish_team(request, project_id: int):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     services.team_publish(project=project, actor=request.user)
-    return {"places": [_place_out(p) for p in selectors.team(project)], "shortfalls": project.shortfalls}
+    return _team_out(project, selectors.team(project), viewer=request.user)
 
 
 @router.post("/places/{int:place_id}/decline", response={200: PlaceOut | None, **ERRORS}, summary="Decline your place")
 def decline_place(request, place_id: int):
     place = place_for(request.user, place_id)
     newcomer = services.place_decline(place=place, user=request.user)
-    return _place_out(newcomer) if newcomer else None
+    return _place_out(newcomer, viewer=request.user, managing=False) if newcomer else None
 
 
 @router.put("/{int:project_id}/conflict", response={204: None, **ERRORS}, summary="Declare a conflict of interest")
@@ -521,14 +546,14 @@ def update_milestone(request, milestone_id: int, payload: MilestonePatch):
 
 @router.get("/{int:project_id}/outcomes", response={200: OutcomesOut, **ERRORS})
 def get_outcomes(request, project_id: int):
-    return _outcomes(project_for(request.user, project_id))
+    return _outcomes(project_for(request.user, project_id), request.user)
 
 
 @router.put("/{int:project_id}/measures", response={200: OutcomesOut, **ERRORS}, summary="Process before/after")
 def put_measures(request, project_id: int, payload: MeasuresIn):
     project = project_for(request.user, project_id)
     require_record(request.user, project, "measures")
-    return _outcomes(services.measures_record(project=project, actor=request.user, **payload.dict()))
+    return _outcomes(services.measures_record(project=project, actor=request.user, **payload.dict()), request.user)
 
 
 @router.put("/{int:project_id}/my-skills", response={200: OutcomesOut, **ERRORS}, summary="A mentee's skills")
@@ -536,7 +561,7 @@ def put_skills(request, project_id: int, payload: SkillsIn):
     project = project_for(request.user, project_id)
     require_record(request.user, project, "skills")
     services.skills_record(project=project, user=request.user, before=payload.before, after=payload.after)
-    return _outcomes(project)
+    return _outcomes(project, request.user)
 
 
 @router.put("/{int:project_id}/reflection", response={200: OutcomesOut, **ERRORS}, summary="A mentor's reflection")
@@ -544,25 +569,41 @@ def put_reflection(request, project_id: int, payload: ReflectionIn):
     project = project_for(request.user, project_id)
     require_record(request.user, project, "reflection")
     services.reflection_record(project=project, user=request.user, text=payload.text)
-    return _outcomes(project)
+    return _outcomes(project, request.user)
 
 
 @router.put("/{int:project_id}/satisfaction", response={200: OutcomesOut, **ERRORS})
 def put_satisfaction(request, project_id: int, payload: SatisfactionIn):
     project = project_for(request.user, project_id)
     require_record(request.user, project, "satisfaction")
-    return _outcomes(services.satisfaction_record(project=project, actor=request.user, **payload.dict()))
+    return _outcomes(services.satisfaction_record(project=project, actor=request.user, **payload.dict()), request.user)
 
 
 @router.get("/{int:project_id}/case-study", response={200: CaseStudyOut, **ERRORS})
 def get_case_study(request, project_id: int):
-    return _case_study_out(case_study_for(request.user, project_id))
+    project = case_study_for(request.user, project_id)
+    if not project.case_study_published and project.access < Access.VIEW:
+        raise Http404("No such case study.")
+    return _case_study_out(project, request.user)
+
+
+@router.put(
+    "/{int:project_id}/case-study/consent",
+    response={200: ConsentOut, **ERRORS},
+    summary="A mentee agrees (or not) to be named with their ratings in the case study",
+)
+def case_study_consent(request, project_id: int, payload: ConsentIn):
+    project = project_for(request.user, project_id)
+    place = services.case_study_consent_set(project=project, user=request.user, consent=payload.consent)
+    return {"consent": place.case_study_consent}
 
 
 @router.post("/{int:project_id}/case-study", response={200: CaseStudyOut, **ERRORS}, summary="Publish or withdraw")
 def publish_case_study(request, project_id: int, payload: PublishIn):
     project = project_for(request.user, project_id, need=Access.MANAGE)
-    return _case_study_out(services.case_study_publish(project=project, actor=request.user, publish=payload.publish))
+    return _case_study_out(
+        services.case_study_publish(project=project, actor=request.user, publish=payload.publish), request.user
+    )
 
 
 @router.get(

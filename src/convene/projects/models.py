@@ -257,6 +257,14 @@ class PlaceStatus(models.TextChoices):
 PLACE_LIVE = (PlaceStatus.PROPOSED, PlaceStatus.PUBLISHED)
 
 
+class Consent(models.TextChoices):
+    """A mentee's answer to "may the case study show your skill ratings by name?"."""
+
+    PENDING = "pending", "Not asked yet"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+
+
 class TeamPlace(models.Model):
     """A person's place on a project team, as proposed by matching and published by a coordinator."""
 
@@ -274,6 +282,8 @@ class TeamPlace(models.Model):
     skills_before = models.JSONField(default=dict, blank=True)  # mentee: {skill: 1..5}
     skills_after = models.JSONField(default=dict, blank=True)
     reflection = models.TextField(max_length=5000, blank=True)  # mentor
+    # a mentee's ratings appear by name in the case study only once they confirm (docs/privacy-priv-proj.md)
+    case_study_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)

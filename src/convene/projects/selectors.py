@@ -6,16 +6,19 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from convene.communities.models import Membership, Role
-from convene.communities.permissions import Need, can, rank_of
+from convene.communities.permissions import Need, can, rank_of, visible_communities
 from convene.core.home import HomeItem
+from convene.privacy.disclosure import Figure, exact, people_aggregate
 
 from .models import (
     PLACE_LIVE,
+    Consent,
     HelpRequest,
     HelpRequestState,
     MentoringOffer,
     Milestone,
     MilestoneState,
+    PlaceRole,
     PlaceStatus,
     Project,
     ProjectState,
@@ -66,34 +69,176 @@ def published_case_studies() -> QuerySet[Project]:
     return (
         Project.objects.filter(case_study_published_at__isnull=False)
         .select_related("lead_community")
+        .prefetch_related("communities")
         .order_by("-case_study_published_at")
     )
 
 
-def case_study(project: Project) -> dict:
-    """The case study, written from the project record: problem, approach, team, results, gains."""
+# ----------------------------------------------------------------------------- who may see whom
+#
+# A case study is readable by any logged-in person, outsiders included. It names a community only
+# to people who may see that community (public, or one of theirs), and it names a team member or a
+# milestone owner who came to the project through private communities only to members of one of
+# those communities (docs/privacy-priv-proj.md).
+
+PRIVATE_COMMUNITY = "a private community"
+PRIVATE_PERSON = "a member of a private community"
+HIDDEN_SMALL = (
+    "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
+)
+
+
+def seen_community_ids(viewer) -> set[int]:
+    """The communities whose names the viewer may read: public ones and their own."""
+    return set(visible_communities(viewer).values_list("pk", flat=True))
+
+
+def community_names(communities, seen: set[int]) -> list[dict]:
+    """Names of the communities the viewer may see, then one "a private community" for the rest."""
+    shown = [{"name": c.name, "slug": c.slug} for c in communities if c.pk in seen]
+    if any(c.pk not in seen for c in communities):
+        shown.append({"name": PRIVATE_COMMUNITY, "slug": None})
+    return shown
+
+
+def hidden_people(project: Project, user_ids, *, viewer, seen: set[int]) -> set[int]:
+    """Of ``user_ids``, the people the viewer may not see named on this project's case study.
+
+    Hidden: someone (not the viewer) who belongs to at least one of the project's communities and
+    only to ones the viewer may not see. Someone in none of them (a requesting team member) is
+    not "from" a private community.
+    """
+    project_communities = set(project.communities.values_list("pk", flat=True)) | {project.lead_community_id}
+    via: dict[int, set[int]] = {}
+    for user_id, community_id in Membership.objects.filter(
+        user_id__in=set(user_ids), community_id__in=project_communities
+    ).values_list("user_id", "community_id"):
+        via.setdefault(user_id, set()).add(community_id)
+    me = getattr(viewer, "pk", None)
+    return {uid for uid, ids in via.items() if uid != me and not (ids & seen)}
+
+
+class Audience:
+    """Who a case study is written for: anyone (the case study), the project's people, its coordinators."""
+
+    PUBLIC = "public"
+    TEAM = "team"
+    COORDINATORS = "coordinators"
+
+
+def _person(place: TeamPlace, hidden: set[int]) -> dict:
+    named = place.user_id not in hidden
+    return {
+        "place": place,
+        "user_id": place.user_id if named else None,
+        "name": place.user.display_name if named else None,
+        "label": place.user.display_name if named else PRIVATE_PERSON,
+        "role": place.role,
+        "is_lead": place.is_lead,
+        "reflection": place.reflection if named else "",
+        "consent": place.case_study_consent,
+        "gains": None,  # filled in only where the mentee's own ratings may be shown
+    }
+
+
+@people_aggregate
+def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> dict:
+    """The case study, written from the project record: problem, approach, team, results, gains.
+
+    For ``Audience.PUBLIC`` (the case study page and API), private communities and their people are
+    named only to their members; a mentee's own ratings appear only once they confirmed
+    (``case_study_consent``) or to themselves. For the project's people (``TEAM``) every name is
+    shown (they see the team on the project page) and ratings follow the same consent; coordinators
+    (``COORDINATORS``) see every rating, as they evaluate the project.
+
+    The mean gain is an aggregate over people: it is shown only when the mentees whose ratings are
+    not shown one by one are none or at least five (``exact``), so that it never solves a hidden
+    rating from the rows beside it.
+    """
     places = list(team(project, statuses=(PlaceStatus.PUBLISHED,)))
-    mentors = [p for p in places if p.role == "mentor"]
-    mentees = [p for p in places if p.role == "mentee"]
-    gains = [g["gain"] for p in mentees for g in p.skill_gains if g["gain"] is not None]
+    seen = seen_community_ids(viewer)
+    milestones = list(project.milestones.select_related("owner__profile"))
+    if audience == Audience.PUBLIC:
+        ids = {p.user_id for p in places} | {m.owner_id for m in milestones if m.owner_id}
+        hidden = hidden_people(project, ids, viewer=viewer, seen=seen)
+    else:
+        hidden = set()
+    me = getattr(viewer, "pk", None)
+    people = [_person(p, hidden) for p in places]
+    rated = []
+    for person in people:
+        place = person["place"]
+        gains = [g for g in place.skill_gains if g["gain"] is not None]
+        if person["role"] != PlaceRole.MENTEE:
+            continue
+        own = place.user_id == me
+        may = own or audience == Audience.COORDINATORS or place.case_study_consent == Consent.CONFIRMED
+        if may and person["name"] is not None:
+            person["gains"] = place.skill_gains
+        if gains:
+            rated.append((person["gains"] is not None and not own, [g["gain"] for g in gains]))
+    not_shown = sum(1 for shown, _ in rated if not shown)
+    all_gains = [g for _, gains in rated for g in gains]
+    mean_figure = exact(len(rated))
+    mean_allowed = bool(all_gains) and (not_shown == 0 or exact(not_shown).shown)
     request = project.help_request
+    communities = list(project.communities.all())
     return {
         "problem": request.process if request else "",
         "team_name": request.team_name if request else project.requesting_contact,
         "goal": project.goal,
         "approach": project.approach,
-        "milestones": list(project.milestones.select_related("owner__profile")),
-        "communities": list(project.communities.all()),
-        "mentors": mentors,
-        "mentees": mentees,
+        "milestones": [
+            {
+                "title": m.title,
+                "state": m.state,
+                "state_label": m.get_state_display(),
+                "owner": (PRIVATE_PERSON if m.owner_id in hidden else m.owner.display_name) if m.owner_id else "",
+            }
+            for m in milestones
+        ],
+        "communities": community_names(communities, seen)
+        if audience == Audience.PUBLIC
+        else community_names(communities, {c.pk for c in communities}),
+        "mentors": [p for p in people if p["role"] == PlaceRole.MENTOR],
+        "mentees": [p for p in people if p["role"] == PlaceRole.MENTEE],
+        "any_hidden_person": bool(hidden & {p.user_id for p in places}),
         "before_minutes": project.before_minutes_per_run,
         "before_runs": project.before_runs_per_month,
         "after_minutes": project.after_minutes_per_run,
         "after_runs": project.after_runs_per_month,
         "hours_saved": project.hours_saved_per_year,
-        "mean_gain": round(sum(gains) / len(gains), 1) if gains else None,
+        "mean_gain": round(sum(all_gains) / len(all_gains), 1) if mean_allowed else None,
+        "mean_gain_over": mean_figure,
+        "mean_gain_note": HIDDEN_SMALL if all_gains and not mean_allowed else "",
+        "ratings_withheld": not_shown,
         "satisfaction": project.satisfaction,
         "satisfaction_comment": project.satisfaction_comment,
+    }
+
+
+def mentee_place(project: Project, user) -> TeamPlace | None:
+    """The viewer's published mentee place on the project (who may decide about their ratings)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return project.places.filter(user=user, role=PlaceRole.MENTEE, status=PlaceStatus.PUBLISHED).first()
+
+
+@people_aggregate
+def matching_pool_size(pool) -> Figure:
+    """How many members offered to mentor or be mentored: a group size that is not private (``exact``)."""
+    return exact(len(pool))
+
+
+def team_place_for_viewer(place: TeamPlace, *, viewer, managing: bool) -> dict:
+    """What the viewer may read of a place: the matcher's priority tier, fit and explanation (which
+    carries the person's opportunity count) only to coordinators and to the holder."""
+    own = place.user_id == getattr(viewer, "pk", None)
+    private = not (managing or own)
+    return {
+        "priority_tier": None if private else place.priority_tier,
+        "score": None if private else place.score,
+        "explanation": None if private else place.explanation,
     }
 
 

@@ -37,6 +37,7 @@ from .models import (
     OPEN_STATES,
     PLACE_LIVE,
     PROJECT_TRANSITIONS,
+    Consent,
     HelpRequest,
     HelpRequestNote,
     HelpRequestState,
@@ -787,6 +788,27 @@ def skills_record(*, project: Project, user: User, before: Mapping | None, after
     place.skills_before = _ratings(before, field="before", allowed=allowed)
     place.skills_after = _ratings(after, field="after", allowed=allowed)
     place.save(update_fields=["skills_before", "skills_after"])
+    return place
+
+
+@transaction.atomic
+def case_study_consent_set(*, project: Project, user: User, consent: bool) -> TeamPlace:
+    """A published mentee says whether the case study may show their skill ratings by name.
+
+    Until they confirm, the case study shows their ratings only inside a mean over at least
+    five mentees (docs/privacy-priv-proj.md). They may change their answer at any time.
+    """
+    place = (
+        TeamPlace.objects.select_for_update()
+        .filter(project=project, user=user, role=PlaceRole.MENTEE, status=PlaceStatus.PUBLISHED)
+        .first()
+    )
+    if place is None:
+        raise Conflict("Only a mentee on this project's team decides about their own ratings.")
+    if not isinstance(consent, bool):
+        raise InvalidInput("Say yes or no.", field="consent")
+    place.case_study_consent = Consent.CONFIRMED if consent else Consent.DECLINED
+    place.save(update_fields=["case_study_consent"])
     return place
 
 

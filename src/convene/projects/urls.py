@@ -27,6 +27,7 @@ urlpatterns = [
     path("projects/<int:project_id>/milestones/", views.milestone_add, name="milestone_add"),
     path("projects/<int:project_id>/outcomes/", views.outcomes, name="outcomes"),
     path("projects/<int:project_id>/case-study/", views.case_study, name="case_study"),
+    path("projects/<int:project_id>/case-study/consent/", views.case_study_consent, name="case_study_consent"),
     path("projects/<int:project_id>/case-study/publish/", views.case_study_publish, name="case_study_publish"),
     path("projects/places/<int:place_id>/decline/", views.place_decline, name="decline"),
     path("projects/milestones/<int:milestone_id>/state/", views.milestone_state, name="milestone_state"),

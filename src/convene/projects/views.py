@@ -371,7 +371,7 @@ def team(request, project_id):
             "mentees": [p for p in places if p.role == "mentee"],
             "declined": declined,
             "n_proposed": sum(1 for p in places if p.status == PlaceStatus.PROPOSED),
-            "pool_size": len(services.candidate_pool(project)),
+            "pool_size": selectors.matching_pool_size(services.candidate_pool(project)),
             "nav": "projects",
         },
     )
@@ -519,7 +519,14 @@ def outcomes(request, project_id):
             "project": project,
             "forms": forms,
             "may": {part: can_record(request.user, project, part) for part in forms},
-            "study": selectors.case_study(project),
+            "managing": project.access == Access.MANAGE,
+            "study": selectors.case_study(
+                project,
+                viewer=request.user,
+                audience=selectors.Audience.COORDINATORS
+                if project.access == Access.MANAGE
+                else selectors.Audience.TEAM,
+            ),
             "nav": "projects",
         },
     )
@@ -548,8 +555,28 @@ def case_study(request, project_id):
     return render(
         request,
         "projects/case_study.html",
-        {"project": project, "study": selectors.case_study(project), "managing": project.access == Access.MANAGE},
+        {
+            "project": project,
+            "study": selectors.case_study(project, viewer=request.user),
+            "managing": project.access == Access.MANAGE,
+            "my_mentee_place": selectors.mentee_place(project, request.user),
+        },
     )
+
+
+@login_required
+@require_POST
+def case_study_consent(request, project_id):
+    project = project_for(request.user, project_id)
+    consent = request.POST.get("consent") == "1"
+    _flash(
+        request,
+        lambda: services.case_study_consent_set(project=project, user=request.user, consent=consent),
+        "Thank you: the case study now shows your ratings by name."
+        if consent
+        else "Your ratings are no longer shown by name; they count only in averages over at least 5 people.",
+    )
+    return redirect("projects:case_study", project_id=project.pk)
 
 
 @login_required
@@ -568,4 +595,8 @@ def case_study_publish(request, project_id):
 @login_required
 def case_studies(request):
     page = Paginator(selectors.published_case_studies(), 20).get_page(request.GET.get("page"))
-    return render(request, "projects/case_studies.html", {"page_obj": page, "nav": "projects"})
+    seen = selectors.seen_community_ids(request.user)
+    rows = [
+        {"project": p, "communities": selectors.community_names([p.lead_community], seen)} for p in page.object_list
+    ]
+    return render(request, "projects/case_studies.html", {"page_obj": page, "rows": rows, "nav": "projects"})
