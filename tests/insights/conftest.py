@@ -94,3 +94,11 @@ def fake_contexts(monkeypatch):
     real = hooks._selector_modules()
     monkeypatch.setattr(hooks, "_selector_modules", lambda: (fake, *real))
     return registry
+
+
+def near(figure, n: int) -> bool:
+    """A protected figure is consistent with the true count ``n``: hidden only if ``n`` plus the
+    noise (-2..+2) can fall under 5, otherwise a multiple of 5 within rounding of ``n``."""
+    if figure.hidden:
+        return n <= 6
+    return figure.value % 5 == 0 and abs(figure.value - n) <= 4 and figure.approximate

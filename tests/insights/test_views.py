@@ -61,9 +61,11 @@ def test_csv_export_is_suppressed_and_nameless(eq):
     body = response.content.decode()
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["section", "measure", "dimension", "category", "period", "value"]
-    assert ["representation", "people", "Discipline", "Not stated", "now", "< 5"] in rows
-    for name in ("Ada", "Lou", "Cora", "woman"):
-        assert name not in body  # gender breakdown is hidden: its categories are not even named
+    assert ["representation", "people", "Discipline", "Not answered", "now", "< 5"] in rows
+    values = [r[5] for r in rows[1:] if r[1] in ("people", "members", "total")]
+    assert values and all(v == "< 5" or (v.startswith("~") and int(v[1:]) % 5 == 0) for v in values)
+    for name in ("Ada", "Lou", "Cora", ",man,"):
+        assert name not in body  # "man" (4 answers on the site) is never a row of its own
     assert _client(eq.coordinator).get(URL + "export.csv", {"to": "nope"}).status_code == 400
     assert _client(eq.people[0]).get(URL + "export.csv").status_code == 403
 
@@ -127,7 +129,8 @@ def test_dashboard_query_count_does_not_grow_with_members(eq, extra, django_asse
         MembershipFactory(community=eq.community, user=user, role=Role.MEMBER)
         contribution_record(community=eq.community, user=user, kind="vote", context=f"session:{i}")
     c = _client(eq.coordinator)
-    with django_assert_max_num_queries(25):
+    # a fixed number: the site-wide category lists (one per diversity attribute) add a few
+    with django_assert_max_num_queries(35):
         assert c.get(URL).status_code == 200
 
 
@@ -150,9 +153,11 @@ def test_context_csv_has_groups_and_voice_but_no_names(eq, fake_contexts):
     rows = list(csv.reader(io.StringIO(body)))
     assert ["groups", "people", "", "Table 1", "session:900", "< 5"] in rows
     # 6 heard, 3 not: the 3 are hidden, and with the total of 9 shown the 6 must go too
-    assert ["voice", "people heard", "", "", "session:900", "< 5"] in rows
-    assert ["voice", "share heard", "", "", "session:900", "0.6667"] in rows
-    assert ["voice", "contribution gini", "", "", "session:900", "0.5778"] in rows  # gini([6, 3, 3, 0, 0, 0, 1, 1, 1])
+    heard = next(r for r in rows if r[:5] == ["voice", "people heard", "", "", "session:900"])
+    assert heard[5] == "< 5" or heard[5].startswith("~")  # perturbed and rounded, never exact
+    share_row = next(r for r in rows if r[:5] == ["voice", "share heard", "", "", "session:900"])
+    assert share_row[5] == "hidden" or share_row[5].endswith("%")  # from the protected head counts (true 67 %)
+    assert ["voice", "contribution gini", "", "", "session:900", "0.60"] in rows  # gini 0.5778, rounded to 0.05
     assert "Fay" in html  # not heard: the page names her ...
     cells = {cell for row in rows for cell in row}
     for name in ("Ada", "Di", "Ed", "Fay", "Vic Visitor"):
@@ -181,9 +186,9 @@ def test_context_csv_of_an_anonymous_response_says_nothing_about_voice(eq, fake_
 
 def test_kind_tables_show_people(eq):
     html = _client(eq.coordinator).get(URL).content.decode()
-    assert 'id="voice-turn-people">5<' in html and 'id="voice-turn-entries">14<' in html
-    assert 'id="voice-note-people">&lt; 5<' in html and 'id="voice-note-entries">&lt; 5<' in html
-    assert 'id="opp-facilitator-people">&lt; 5<' in html
+    assert 'id="voice-turn-people">about 5<' in html or 'id="voice-turn-people">fewer than 5<' in html
+    assert 'id="voice-note-people">fewer than 5<' in html and 'id="voice-note-entries">fewer than 5<' in html
+    assert 'id="opp-facilitator-people">fewer than 5<' in html
 
 
 def test_a_community_with_nobody_heard_and_nothing_recorded_renders_everywhere(db):
@@ -200,9 +205,9 @@ def test_a_community_with_nobody_heard_and_nothing_recorded_renders_everywhere(d
     for path in ("", "export.csv", "not-heard/", "opportunities/", "rotation/", "contexts/"):
         assert c.get(base + path).status_code == 200, path
     html = c.get(base).content.decode()
-    assert 'id="voice-gini">0.00<' in html and "No contributions were recorded in this period" in html
+    assert 'id="voice-gini">not shown<' in html and "No contributions were recorded in this period" in html
     api = ApiClient(coordinator)
     for path in ("representation", "trend", "voice", "opportunities", "not-yet-heard", "contexts", "rotation"):
         assert api.get(f"/insights/communities/quiet/{path}").status_code == 200, path
     voice = api.get("/insights/communities/quiet/voice").json()
-    assert voice["gini"] == 0 and voice["share_heard"] == 0 and voice["contributions"]["suppressed"]
+    assert voice["gini"] is None and voice["share_heard"] is None and voice["contributions"]["suppressed"]

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from convene.accounts.models import Profile
-from convene.privacy.disclosure import Figure, exact, people_aggregate
+from convene.privacy.disclosure import Figure, exact, people_aggregate, people_count
 
 from .models import Community, GlossaryTerm, JoinRequest, Membership, TermMapping
 
@@ -31,6 +31,17 @@ def member_directory(
     if role:
         qs = qs.filter(role=role)
     return qs
+
+
+@people_aggregate
+def directory_count(community: Community, qs: QuerySet[Membership], filters: dict) -> Figure:
+    """How many people a member-directory search found, perturbed with the same rules as the
+    insight tables (population key = surface + the filter + the ids counted), so that the count
+    of a filter never stands as an exact figure beside a hidden or rounded cell of insights."""
+    chosen = "&".join(f"{k}={str(v).strip().lower()}" for k, v in sorted(filters.items()) if v)
+    return people_count(
+        surface=f"communities.members:{community.pk}:{chosen}", person_ids=qs.values_list("user_id", flat=True)
+    )
 
 
 @people_aggregate

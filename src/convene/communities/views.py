@@ -27,6 +27,7 @@ from .forms import (
 from .models import GlossaryTerm, JoinRequest, Membership, Role, TermMapping
 from .permissions import Need, can, community_for, membership_of, visible_communities
 from .selectors import (
+    directory_count,
     glossary_for,
     join_request_in,
     mapping_table,
@@ -160,7 +161,8 @@ def member_list(request, slug):
     community = community_for(request.user, slug, need=Need.MEMBER)
     form = DirectorySearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = member_directory(community, **{k: v for k, v in filters.items() if v})
+    chosen = {k: v for k, v in filters.items() if v}
+    qs = member_directory(community, **chosen)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -172,6 +174,7 @@ def member_list(request, slug):
             community,
             form=form,
             page_obj=page,
+            found=directory_count(community, qs, chosen),
             query_string=query.urlencode(),
             role_form=RoleForm(),
         ),

@@ -1,7 +1,9 @@
-"""Insights API: the same aggregates as the pages, small cells already suppressed.
+"""Insights API: the same protected aggregates as the pages.
 
-A suppressed cell is `{"count": null, "suppressed": true, "display": "< 5"}`; indices withheld
-for privacy are `null`. Periods are `from` / `to` query parameters (YYYY-MM-DD); a bad date is a
+Head counts are perturbed and rounded to 5 (`display` says "about N"); a hidden one is
+`{"count": null, "suppressed": true, "display": "fewer than 5"}`; indices withheld for privacy
+are `null`, shown ones are computed from the protected figures (or rounded to 0.05).
+Periods are `from` / `to` query parameters (YYYY-MM-DD); a bad date is a
 400 with the usual `{"detail", "code"}` body.
 """
 
@@ -14,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from convene.core.api import ERRORS
-from convene.engines.equity import Suppressed
+from convene.privacy.disclosure import Figure
 
 from . import selectors
 from .periods import Period, parse_period
@@ -33,15 +35,20 @@ class CountOut(Schema):
 
 
 def _count(value) -> dict:
-    if isinstance(value, Suppressed):
-        return {"count": None, "suppressed": True, "display": str(value)}
+    if isinstance(value, Figure):
+        return {"count": value.api(), "suppressed": value.hidden, "display": str(value)}
     return {"count": int(value), "suppressed": False, "display": str(value)}
+
+
+def _ratio(figure: Figure | None) -> float | None:
+    """A protected percentage as a ratio in [0, 1] (null when hidden)."""
+    return None if figure is None or figure.hidden else figure.value / 100
 
 
 class CellOut(Schema):
     label: str
     people: CountOut
-    share: float | None
+    share: float | None = Field(..., description="of the total, from the protected figures; null when hidden")
 
 
 class BreakdownOut(Schema):
@@ -52,6 +59,7 @@ class BreakdownOut(Schema):
     categories: int
     blau: float | None
     evenness: float | None
+    band: str | None = Field(None, description="one-sided / some variety / varied, from the protected figures")
     cells: list[CellOut]
 
 
@@ -64,7 +72,10 @@ def _breakdown(b: selectors.Breakdown) -> dict:
         "categories": b.categories,
         "blau": b.blau,
         "evenness": b.evenness,
-        "cells": [] if b.hidden else [{"label": c.label, "people": _count(c.value), "share": c.share} for c in b.cells],
+        "band": b.band,
+        "cells": []
+        if b.hidden
+        else [{"label": c.label, "people": _count(c.value), "share": _ratio(c.share)} for c in b.cells],
     }
 
 
@@ -121,8 +132,8 @@ class VoiceOut(Schema):
     contributions: CountOut = Field(..., description="hidden when fewer than 5 people contributed")
     heard: CountOut
     not_yet_heard: CountOut
-    gini: float
-    share_heard: float
+    gini: float | None
+    share_heard: float | None
     by_kind: list[KindOut]
 
 
@@ -133,7 +144,7 @@ class OpportunitiesOut(Schema):
     with_one: CountOut
     without_one: CountOut
     never_had_one: CountOut
-    gini: float
+    gini: float | None
     by_kind: list[KindOut]
 
 
@@ -141,8 +152,8 @@ class TrendPointOut(Schema):
     month: str
     members: CountOut
     blau: dict[str, float | None]
-    contribution_gini: float
-    share_heard: float
+    contribution_gini: float | None
+    share_heard: float | None
     contributions: CountOut = Field(..., description="hidden in a month with fewer than 5 contributors")
     contributors: CountOut
     opportunities: CountOut
@@ -182,7 +193,7 @@ class ContextSummaryOut(Schema):
     kind: str
     url: str
     anonymous: bool
-    people: int
+    people: int | None
     heard: int | None
     share_heard: float | None
     gini: float | None
@@ -200,7 +211,7 @@ class ContextOut(Schema):
     kind: str
     url: str
     anonymous: bool
-    people: int
+    people: int | None
     representation: list[BreakdownOut]
     voice: dict | None
     not_yet_heard: list[PersonOut] | None = Field(..., description="null for anonymous responses")
@@ -233,7 +244,7 @@ def trend(request, slug: str):
                 "members": _count(r["members"]),
                 "blau": r["blau"],
                 "contribution_gini": r["gini"],
-                "share_heard": r["heard"],
+                "share_heard": _ratio(r["heard"]),
                 "contributions": _count(r["contributions"]),
                 "contributors": _count(r["contributors"]),
                 "opportunities": _count(r["opportunities"]),
@@ -257,14 +268,15 @@ def voice(request, slug: str, date_from: str | None = FROM, date_to: str | None 
     community = coordinated_community(request.user, slug)
     period = _parse(date_from, date_to)
     v = selectors.voice_summary(community, period)
+    figures = v.figures
     return {
         "period": _period(period),
-        "members": _count(selectors.equity.suppress(v.members)),
+        "members": _count(figures["members"]),
         "contributions": _count(v.contributions_shown),
-        "heard": _count(v.shown["heard"]),
-        "not_yet_heard": _count(v.shown["not_heard"]),
+        "heard": _count(figures["heard"]),
+        "not_yet_heard": _count(figures["not_heard"]),
         "gini": v.gini,
-        "share_heard": v.heard,
+        "share_heard": _ratio(figures["share"]),
         "by_kind": _kinds(v.by_kind),
     }
 
@@ -286,7 +298,7 @@ def opportunities(request, slug: str, date_from: str | None = FROM, date_to: str
     shown = o.shown
     return {
         "period": _period(period),
-        "members": _count(selectors.equity.suppress(o.members)),
+        "members": _count(shown["members"]),
         "opportunities": _count(o.entries_shown),
         "with_one": _count(shown["with"]),
         "without_one": _count(shown["without"]),
@@ -359,9 +371,9 @@ def contexts(request, slug: str):
                 "kind": s.kind,
                 "url": s.url,
                 "anonymous": s.anonymous,
-                "people": s.invited,
-                "heard": None if s.anonymous else s.contributors,
-                "share_heard": s.heard,
+                "people": s.invited.api(),
+                "heard": None if s.anonymous else s.contributors.api(),
+                "share_heard": _ratio(s.heard),
                 "gini": s.gini,
             }
             for s in selectors.context_summaries(community, chosen)
@@ -377,12 +389,12 @@ def context(request, slug: str, context: str):
     if r.voice is not None:
         shown = r.voice.shown
         voice = {
-            "people": r.voice.members,
+            "people": r.voice.figures["members"].api(),
             "contributions": _count(r.voice.contributions_shown),
             "heard": _count(shown["heard"]),
             "not_yet_heard": _count(shown["not_heard"]),
             "gini": r.voice.gini,
-            "share_heard": r.voice.heard,
+            "share_heard": _ratio(r.voice.share_shown),
             "by_kind": _kinds(r.voice.by_kind),
         }
     return {
@@ -391,7 +403,7 @@ def context(request, slug: str, context: str):
         "kind": r.kind,
         "url": r.url,
         "anonymous": r.anonymous,
-        "people": r.population,
+        "people": r.population.api(),
         "representation": [_breakdown(b) for b in r.representation],
         "voice": voice,
         "not_yet_heard": None if r.anonymous else r.not_heard,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from convene.engines.equity import Suppressed
+from convene.privacy.disclosure import Figure
 
 BAR_WIDTH = 160
 # Dark enough for 3:1 against white (WCAG non-text contrast), told apart by dash pattern as well.
@@ -24,7 +24,9 @@ PALETTE = [
 
 def bar_width(value, maximum: int, *, width: int = BAR_WIDTH) -> int:
     """Width in px of a bar for `value` (0 for hidden cells), at least 2 px for a non-zero value."""
-    if isinstance(value, Suppressed) or value is None or not maximum:
+    if isinstance(value, Figure):
+        value = value.value
+    if value is None or not maximum:
         return 0
     return max(2, round(width * float(value) / maximum))
 

@@ -1,14 +1,15 @@
 """Reads for inclusion and equity insights.
 
-Counting happens in the database (grouped `values()/annotate(Count)` queries, and for Gini a
-histogram of per-person counts), so a community dashboard costs a fixed number of queries
-whatever the number of members. The indices themselves come from `convene.engines.equity`.
+Counting happens in the database (grouped queries, a fixed number per page whatever the number
+of members). The indices come from `convene.engines.equity`.
 
-Privacy: every head count shown by group or attribute goes through `equity.suppress_cells`
-(cells under 5 people become "< 5", with complementary suppression because totals are shown);
-diversity answers are only ever counted, never listed; indices over fewer than 5 people are
-hidden. Names ("not yet heard", the opportunity ledger, rotation suggestions) are only returned
-to callers that checked the person is a coordinator (see `permissions.py`).
+Privacy (docs/privacy.md, docs/insights.md): every head count about people goes through the
+disclosure adapter (`convene.privacy.disclosure`): perturbed and rounded to 5 (`people_count`,
+`people_breakdown`), keyed on the surface and the ids counted, so each filter, date range and
+month is its own population and asking again gives the same figures. Indices (Blau, evenness,
+Gini) are computed from the protected figures or rounded to 0.05. Diversity answers are only
+ever counted, never listed. Names ("not yet heard", the opportunity ledger, rotation
+suggestions) are only returned to callers that checked the person is a coordinator.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ from convene.communities.models import (
 )
 from convene.core import hooks
 from convene.engines import equity
-from convene.engines.equity import Suppressed
+from convene.privacy import disclosure as privacy
+from convene.privacy.disclosure import Figure, activity_count, exact, people_aggregate, people_count, share
 
 from .periods import Month, Period, last_months
 
-THRESHOLD = equity.DEFAULT_THRESHOLD
+THRESHOLD = privacy.THRESHOLD
 MEMBER_ROLES = (Role.MEMBER, Role.COORDINATOR)
 CONTEXT_RE = re.compile(r"^[a-z][a-z0-9_-]{0,19}:[A-Za-z0-9_.-]{1,30}$")
 
@@ -66,35 +68,35 @@ PROFILE_DIMENSIONS = [
 @dataclass(frozen=True)
 class Cell:
     label: str
-    value: int | Suppressed
-    share: float | None = None  # of the breakdown's total; None when the cell is hidden
+    value: Figure
+    share: Figure  # of the breakdown's protected total, from protected figures only
 
     @property
     def suppressed(self) -> bool:
-        return isinstance(self.value, Suppressed)
+        return self.value.hidden
 
     @property
     def display(self) -> str:
-        return str(self.value)
+        return self.value.short
 
     @property
     def count(self) -> int | None:
-        return None if self.suppressed else self.value
+        return self.value.api()
 
 
 @dataclass
 class Breakdown:
-    """One dimension's categories with head counts (suppressed) and the two diversity indices."""
+    """One dimension's categories with protected head counts and indices computed from them."""
 
     key: str
     label: str
     cells: list[Cell]
-    total: int | Suppressed
-    respondents: int | Suppressed
+    total: Figure
     categories: int
-    blau: float | None  # None: fewer than 5 people with a stated value, so not shown
+    blau: float | None  # from the protected figures, rounded to 0.05; None when too few are shown
     evenness: float | None
-    hidden: bool  # nothing could be shown without revealing a small group
+    hidden: bool  # every cell is hidden
+    band: str | None = None
     note: str = ""
 
     @property
@@ -102,83 +104,39 @@ class Breakdown:
         return max((c.count or 0 for c in self.cells), default=0)
 
 
-def _fold(ordered: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Merge categories under 5 people into one "Other" row when there are two or more of them."""
-    small = [(lab, n) for lab, n in ordered if n < THRESHOLD]
-    if len(small) < 2:
-        return ordered
-    return [(lab, n) for lab, n in ordered if n >= THRESHOLD] + [
-        (f"Other ({len(small)} smaller groups)", sum(n for _, n in small))
-    ]
+INDEX_STEP = 0.05
 
 
-def private_indices(counts: Sequence[int]) -> tuple[float, float] | None:
-    """Blau and evenness of a private attribute, or None when they could reveal a small group.
-
-    Computed over the categories as they would be shown (small ones merged), and only when
-    every shown category has at least 5 people: an index over exact small counts, together
-    with the total, can be solved back into those counts.
-    """
-    folded = [n for _, n in _fold([(str(i), n) for i, n in enumerate(counts) if n])]
-    if not folded or sum(folded) < THRESHOLD or any(n < THRESHOLD for n in folded):
+def coarse(value: float | None, step: float = INDEX_STEP) -> float | None:
+    """An index rounded to ``step`` (a coarse band): it says how even, not who."""
+    if value is None:
         return None
-    return equity.blau(folded), equity.evenness(folded)
+    return round(round(float(value) / step) * step, 2)
 
 
-def build_breakdown(
-    key: str,
-    label: str,
-    counts: Sequence[tuple[str, int]],
-    *,
-    not_stated: int = 0,
-    fixed: bool = False,
-    private: bool = False,
-    note: str = "",
-) -> Breakdown:
-    """Turn raw (category label, head count) pairs into a privacy-safe `Breakdown`.
+def _indices(figures: Sequence[Figure]) -> tuple[float | None, float | None]:
+    """Blau and evenness over the categories, computed from the protected figures only
+    (hidden cells count as 0); None when the shown figures add up to fewer than 5 people."""
+    values = [f.value or 0 for f in figures]
+    if sum(values) < THRESHOLD:
+        return None, None
+    return coarse(equity.blau(values)), coarse(equity.evenness(values))
 
-    `fixed`: the categories are a closed list given in order, zeros included (so an absent
-    category lowers the indices); otherwise only categories present are known, and categories
-    under 5 people are folded into one "Other" row when there are two or more of them.
-    `private` (diversity attributes): indices follow `private_indices`. Profile facts
-    (discipline, organisation, seniority) are visible to fellow members anyway, so their indices
-    use the exact categories once at least 5 people stated a value.
-    """
-    ordered = list(counts) if fixed else sorted(counts, key=lambda c: (-c[1], c[0].lower()))
-    stated = [n for _, n in ordered]
-    respondents = sum(stated)
-    display = ordered if fixed else _fold(ordered)
-    if not_stated:
-        display = [*display, ("Not stated", not_stated)]
-    total = respondents + not_stated
-    keyed = {i: n for i, (_, n) in enumerate(display)}
-    shown = equity.suppress_cells(keyed, THRESHOLD, total_shown=True)
-    hidden = equity.must_hide_breakdown(keyed, THRESHOLD, total_shown=True)
-    blau = evenness = None
-    if private:
-        indices = None if hidden else private_indices(stated)
-        if indices:
-            blau, evenness = indices
-    elif respondents >= THRESHOLD:
-        blau, evenness = equity.blau(stated), equity.evenness(stated)
-    cells = [
-        Cell(
-            lab,
-            shown[i],
-            None if isinstance(shown[i], Suppressed) or not total else n / total,
-        )
-        for i, (lab, n) in enumerate(display)
-    ]
+
+def _protected(b: privacy.Breakdown, *, note: str = "") -> Breakdown:
+    """The adapter's breakdown as the insight pages, API and CSV show it."""
+    answered = [f for label, f in b.rows if label not in (privacy.NOT_ANSWERED, privacy.OTHER_ANSWERS)]
+    blau, evenness = _indices(answered)
     return Breakdown(
-        key=key,
-        label=label,
-        cells=cells,
-        total=equity.suppress(total),
-        respondents=equity.suppress(respondents),
-        categories=len(stated),
+        key=b.key,
+        label=b.label,
+        cells=[Cell(label, f, share(f, b.total)) for label, f in b.rows],
+        total=b.total,
+        categories=len(answered),
         blau=blau,
         evenness=evenness,
-        hidden=hidden,
+        hidden=not b.any_shown,
+        band=b.band,
         note=note,
     )
 
@@ -198,45 +156,91 @@ def _pretty_seniority(key: str) -> str:
         return key
 
 
-def _profile_breakdown(key: str, label: str, groups: dict[str, tuple[str, int]], population: int) -> Breakdown:
-    stated_total = sum(n for _, n in groups.values())
-    not_stated = max(population - stated_total, 0)
-    if key == "seniority":
-        counts = [(lab, groups.get(k, (lab, 0))[1]) for k, lab in Seniority.choices]
-        extra = [(lab, n) for k, (lab, n) in groups.items() if k not in Seniority.values]  # stale values
-        return build_breakdown(
-            key,
-            label,
-            counts + extra,
-            not_stated=not_stated,
-            fixed=True,
-            note="All five bands count, so a band nobody is in lowers the indices.",
-        )
-    return build_breakdown(
-        key,
-        label,
-        list(groups.values()),
-        not_stated=not_stated,
-        note="Free text from profiles, matched without regard to case; only values present count as categories.",
-    )
+def profile_categories() -> dict[str, dict[str, str]]:
+    """Per profile dimension, the categories listed in every insight breakdown: {key: label}.
 
-
-def _diversity_breakdowns(groups: dict[str, dict[str, tuple[str, int]]]) -> list[Breakdown]:
-    out = []
-    for attr, label in settings.DIVERSITY_ATTRIBUTES.items():
-        out.append(
-            build_breakdown(
-                f"diversity:{attr}",
-                label,
-                list(groups.get(attr, {}).values()),
-                private=True,
-                note="Only members who chose to share this answer are counted.",
-            )
+    Fixed for the whole site, like the diversity answers (``privacy.diversity_categories``):
+    seniority's five bands, and for the free-text fields every value (matched without regard to
+    case) that at least 5 people on the site give. Rarer values are counted under "Other
+    answers", so a row never appears or disappears because of who is in the population.
+    """
+    out: dict[str, dict[str, str]] = {"seniority": {k: lab for k, lab in Seniority.choices}}
+    for key, _, fieldname in PROFILE_DIMENSIONS:
+        if key == "seniority":
+            continue
+        rows = (
+            Profile.objects.annotate(k=Lower(Trim(fieldname)))
+            .exclude(k="")
+            .values("k")
+            .annotate(n=Count("pk"), label=Min(Trim(fieldname)))
+            .filter(n__gte=THRESHOLD)
+            .order_by("-n", "k")
         )
+        out[key] = {r["k"]: _norm(r["label"]) for r in rows}
     return out
 
 
-# --------------------------------------------------------------------------- grouped queries
+@dataclass
+class _Facts:
+    """Per person: each profile fact (normalised key) and each shared diversity answer."""
+
+    profile: dict[str, dict[int, str]]  # dimension -> user id -> key
+    diversity: dict[str, dict[int, str]]  # attribute -> user id -> answer
+    profile_cats: dict[str, dict[str, str]]
+    diversity_cats: dict[str, list[str]]
+
+    def values(self, dim: str) -> tuple[dict[int, str], list[str]]:
+        """(user id -> category label, the fixed category list) of one dimension."""
+        if dim.startswith("diversity:"):
+            attr = dim.split(":", 1)[1]
+            return self.diversity.get(attr, {}), self.diversity_cats.get(attr, [])
+        cats = self.profile_cats.get(dim, {})
+        per = self.profile.get(dim, {})
+        return {u: cats.get(k, k) for u, k in per.items()}, list(cats.values())
+
+
+def _facts(user_ids: Iterable[int], *, extra: dict[str, dict[int, str]] | None = None) -> _Facts:
+    ids = list(user_ids)
+    profile: dict[str, dict[int, str]] = {key: {} for key, _, _ in PROFILE_DIMENSIONS}
+    fields = [f for _, _, f in PROFILE_DIMENSIONS]
+    for row in Profile.objects.filter(user_id__in=ids).values_list("user_id", *fields):
+        for (key, _, _), value in zip(PROFILE_DIMENSIONS, row[1:], strict=True):
+            k = _key(value)
+            if k:
+                profile[key][row[0]] = k
+    profile.update(extra or {})
+    diversity: dict[str, dict[int, str]] = {}
+    for attr, uid, value in DiversityAnswer.objects.filter(user_id__in=ids).values_list(
+        "attribute", "user_id", "value"
+    ):
+        diversity.setdefault(attr, {})[uid] = value
+    cats = {a: privacy.diversity_categories(a) for a in settings.DIVERSITY_ATTRIBUTES}
+    return _Facts(profile, diversity, profile_categories(), cats)
+
+
+DIVERSITY_NOTE = "Only members who chose to share this answer are counted."
+
+
+def _breakdowns(surface: str, facts: _Facts, population: Iterable[int], dims: dict[str, str]) -> list[Breakdown]:
+    """Protected breakdowns of one population, one per dimension (key -> label)."""
+    ids = sorted({int(i) for i in population})
+    out = []
+    for dim, label in dims.items():
+        values, categories = facts.values(dim)
+        b = privacy.people_breakdown(
+            surface=surface, key=dim, label=label, values=values, categories=categories, population=ids
+        )
+        out.append(_protected(b, note=DIVERSITY_NOTE if dim.startswith("diversity:") else ""))
+    return out
+
+
+def _dimensions() -> tuple[dict[str, str], dict[str, str]]:
+    profile = {key: label for key, label, _ in PROFILE_DIMENSIONS}
+    diversity = {f"diversity:{a}": label for a, label in settings.DIVERSITY_ATTRIBUTES.items()}
+    return profile, diversity
+
+
+# --------------------------------------------------------------------------- members
 
 
 def members_qs(community: Community) -> QuerySet[Membership]:
@@ -248,31 +252,10 @@ def _member_user_ids(community: Community) -> QuerySet:
     return members_qs(community).values("user_id")
 
 
-def _grouped(qs: QuerySet, path: str, *extra: str) -> list[dict]:
-    """Rows of (extra..., k=normalised value, label=one original spelling, n=people)."""
-    return list(qs.values(*extra, k=Lower(Trim(path))).annotate(n=Count("pk"), label=Min(Trim(path))).order_by())
-
-
-def _to_groups(rows: Iterable[dict], key_fn=None) -> tuple[dict[str, tuple[str, int]], int]:
-    groups: dict[str, tuple[str, int]] = {}
-    everyone = 0
-    for row in rows:
-        everyone += row["n"]
-        k = row["k"]
-        if not k:
-            continue
-        lab = key_fn(k) if key_fn else _norm(row["label"])
-        prev = groups.get(k)
-        if prev:
-            lab = min(lab, prev[0])
-        groups[k] = (lab, row["n"] + (prev[1] if prev else 0))
-    return groups, everyone
-
-
 @dataclass
 class RepresentationReport:
-    population: int | Suppressed
-    people: int  # exact, for internal use (never rendered on its own)
+    population: Figure
+    people: int  # exact, for internal use (never rendered)
     profile: list[Breakdown]
     diversity: list[Breakdown]
 
@@ -283,85 +266,42 @@ class RepresentationReport:
 
 @dataclass
 class _MemberRows:
-    """Grouped membership rows per dimension, with the month each member joined in (`b`)."""
+    """Today's members: the month each joined in (index into `months`, -1 before) and their facts."""
 
     months: list[Month]
-    profile: dict[str, list[dict]]  # dimension key -> rows (b, k, label, n)
-    diversity: list[dict]  # rows (attribute, b, k, label, n)
+    joined: dict[int, int]
+    facts: _Facts
+
+    def by_month(self, i: int) -> list[int]:
+        return sorted(u for u, b in self.joined.items() if b <= i)
 
 
 def _member_rows(community: Community, months: list[Month]) -> _MemberRows:
-    """One grouped query serves both today's representation and the 12-month trend.
-
-    The members are read once (a materialised CTE: the month each joined in, and each profile
-    fact normalised), then grouped per dimension and per consented attribute in a UNION ALL, so
-    the month bucket and the normalisation are computed once per member, not once per dimension.
-    """
-    q = connection.ops.quote_name
-    fields = {key: f"user__profile__{fieldname}" for key, _, fieldname in PROFILE_DIMENSIONS}
-    inner = (
-        members_qs(community)
-        .annotate(b=_bucket("joined_at", months))
-        .values(
-            "user_id",
-            "b",
-            **{f"{key}_k": Lower(Trim(path)) for key, path in fields.items()},
-            **{f"{key}_l": Trim(path) for key, path in fields.items()},
-        )
-        .order_by()
-    )
-    sql, params = inner.query.sql_with_params()
-    # the dimension names are constants of this module (a-z only), written as SQL literals
-    parts = [
-        f"SELECT 'profile:{key}', m.{q('b')}, m.{q(key + '_k')}, MIN(m.{q(key + '_l')}), COUNT(*) FROM m "  # noqa: S608
-        f"GROUP BY m.{q('b')}, m.{q(key + '_k')}"
-        for key in fields
-    ]
-    answers = q(DiversityAnswer._meta.db_table)
-    parts.append(
-        f"SELECT d.{q('attribute')}, m.{q('b')}, LOWER(TRIM(d.{q('value')})), MIN(TRIM(d.{q('value')})), COUNT(*) "  # noqa: S608
-        f"FROM m INNER JOIN {answers} d ON d.{q('user_id')} = m.{q('user_id')} "
-        f"GROUP BY d.{q('attribute')}, m.{q('b')}, LOWER(TRIM(d.{q('value')}))"
-    )
-    dims = [f"profile:{key}" for key in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH m AS {_MATERIALIZED}({sql}) " + " UNION ALL ".join(parts),  # noqa: S608
-            params,
-        )
-        found = cursor.fetchall()
-    profile: dict[str, list[dict]] = {key: [] for key in fields}
-    diversity: list[dict] = []
-    for dim, b, k, label, n in found:
-        row = {"b": int(b), "k": k, "label": label, "n": int(n)}
-        if dim in dims:
-            profile[dim.split(":", 1)[1]].append(row)
-        else:
-            diversity.append({**row, "attribute": dim})
-    return _MemberRows(months, profile, diversity)
+    """Three queries whatever the number of members: who joined when, profile facts, answers."""
+    joined = dict(members_qs(community).annotate(b=_bucket("joined_at", months)).values_list("user_id", "b").order_by())
+    return _MemberRows(months, {int(u): int(b) for u, b in joined.items()}, _facts(joined))
 
 
+def _surface(community: Community, name: str) -> str:
+    return f"insights.{name}:{community.pk}"
+
+
+@people_aggregate
 def community_representation(community: Community, *, rows: _MemberRows | None = None) -> RepresentationReport:
-    """Who the community is now, by discipline, organisation, seniority and consented attributes."""
+    """Who the community is now, by discipline, organisation, seniority and consented attributes.
+
+    Every figure is perturbed (``people_breakdown``), keyed on today's member ids: the same
+    members always give the same table; one more member re-draws every cell.
+    """
     rows = rows or _member_rows(community, last_months(12))
-    profile = []
-    population = 0
-    for key, label, _ in PROFILE_DIMENSIONS:
-        groups, everyone = _to_groups(rows.profile[key], _pretty_seniority if key == "seniority" else None)
-        population = everyone
-        profile.append(_profile_breakdown(key, label, groups, everyone))
-    div: dict[str, dict[str, tuple[str, int]]] = {}
-    for row in rows.diversity:
-        groups, _ = _to_groups([row])
-        bucket = div.setdefault(row["attribute"], {})
-        for k, v in groups.items():
-            prev = bucket.get(k)
-            bucket[k] = (prev[0] if prev else v[0], v[1] + (prev[1] if prev else 0))
+    ids = sorted(rows.joined)
+    profile_dims, diversity_dims = _dimensions()
+    surface = _surface(community, "representation")
     return RepresentationReport(
-        population=equity.suppress(population),
-        people=population,
-        profile=profile,
-        diversity=_diversity_breakdowns(div),
+        population=people_count(surface=surface, person_ids=ids),
+        people=len(ids),
+        profile=_breakdowns(surface, rows.facts, ids, profile_dims),
+        diversity=_breakdowns(surface, rows.facts, ids, diversity_dims),
     )
 
 
@@ -388,23 +328,6 @@ def _histogram(inner: QuerySet, group: Sequence[str] = (), kinds: Sequence[str] 
         return [(*row[:g], *(int(v or 0) for v in row[g:])) for row in cursor.fetchall()]
 
 
-def _per_kind_columns(kinds: Sequence[str]) -> dict:
-    return {f"k_{k}": Count("pk", filter=Q(kind=k)) for k in kinds}
-
-
-def _kind_totals(hist: Iterable[tuple], kinds: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """{kind: (entries, distinct people)} from `_histogram(..., kinds=...)` rows (n, people, ...)."""
-    totals = dict.fromkeys(kinds, (0, 0))
-    for row in hist:
-        if not row[0]:
-            continue
-        for i, k in enumerate(kinds):
-            people, entries = row[2 + 2 * i], row[3 + 2 * i]
-            e, p = totals[k]
-            totals[k] = (e + entries, p + people)
-    return totals
-
-
 def _values_from_histogram(rows: Iterable[tuple[int, int]], population: int) -> np.ndarray:
     """Per-person counts (order irrelevant) with the silent members as zeros."""
     rows = [(int(r[0]), int(r[1])) for r in rows if r[0]]
@@ -427,8 +350,8 @@ def _bucket(fieldname: str, months: Sequence[Month]) -> Case:
 class KindRow:
     kind: str
     label: str
-    entries: int | Suppressed
-    people: int | Suppressed  # distinct people with at least one entry of this kind
+    entries: Figure  # perturbed on the key of the people behind them; hidden when they are
+    people: Figure  # distinct people with at least one entry of this kind, perturbed
 
 
 @dataclass
@@ -438,71 +361,107 @@ class VoiceSummary:
     contributions: int
     contributors: int
     not_heard: int
-    gini: float
-    heard: float
+    gini: float | None  # rounded to 0.05; None when fewer than 5 people are counted
+    heard: float  # exact share: internal only (pages and the API show `share_shown`)
     by_kind: list[KindRow]
+    surface: str = "insights.voice"
+    member_ids: frozenset = frozenset()
+    contributor_ids: frozenset = frozenset()
 
     @property
     def empty(self) -> bool:
         return self.contributions == 0
 
     @property
-    def contributions_shown(self) -> int | Suppressed:
-        """The number of contributions, hidden when fewer than 5 people made them."""
-        return Suppressed(THRESHOLD) if self.contributors < THRESHOLD else self.contributions
+    def figures(self) -> dict[str, Figure]:
+        """Members, heard and not heard as perturbed figures, each keyed on the ids it counts
+        (the population the date range chose), and the share heard computed from them: a
+        hidden head count never stands beside an exact share."""
+        quiet = self.member_ids - self.contributor_ids
+        members = people_count(surface=f"{self.surface}:members", person_ids=self.member_ids)
+        heard = people_count(surface=f"{self.surface}:heard", person_ids=self.contributor_ids)
+        not_heard = people_count(surface=f"{self.surface}:not_heard", person_ids=quiet)
+        return {"members": members, "heard": heard, "not_heard": not_heard, "share": share(heard, members)}
 
     @property
-    def shown(self) -> dict[str, int | Suppressed]:
-        """Heard / not heard as head counts, suppressed against the (shown) member total."""
-        return equity.suppress_cells({"heard": self.contributors, "not_heard": self.not_heard}, THRESHOLD)
+    def share_shown(self) -> Figure:
+        return self.figures["share"]
+
+    @property
+    def contributions_shown(self) -> Figure:
+        """The number of contributions, perturbed and hidden with the people who made them."""
+        return activity_count(
+            surface=f"{self.surface}:heard", person_ids=self.contributor_ids, entries=self.contributions
+        )
+
+    @property
+    def shown(self) -> dict[str, Figure]:
+        """Heard / not heard as perturbed head counts (see `figures`)."""
+        figures = self.figures
+        return {"heard": figures["heard"], "not_heard": figures["not_heard"]}
 
 
 def _in_period(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}occurred_at__gte": period.since, f"{prefix}occurred_at__lt": period.until})
 
 
-def _kind_rows(totals: dict[str, tuple[int, int]], choices) -> list[KindRow]:
-    """Entries and distinct people per kind. Suppression follows the people: a kind taken by
-    fewer than 5 people hides its people count and its entries (they describe those people)."""
+def _kind_rows(surface: str, qs: QuerySet, choices) -> list[KindRow]:
+    """Per kind: distinct people (perturbed, keyed on their ids) and entries (perturbed on the
+    same key, hidden whenever the people are). One grouped query."""
+    ids: dict[str, set[int]] = {}
+    entries: dict[str, int] = {}
+    for kind, uid, n in qs.values_list("kind", "user_id").annotate(n=Count("pk")).order_by():
+        ids.setdefault(kind, set()).add(uid)
+        entries[kind] = entries.get(kind, 0) + n
     rows = []
     for value, label in choices:
-        entries, people = totals.get(value, (0, 0))
-        shown_people = equity.suppress(people)
-        shown_entries = Suppressed(THRESHOLD) if isinstance(shown_people, Suppressed) else entries
-        rows.append(KindRow(value, label, shown_entries, shown_people))
+        who = ids.get(value, set())
+        cell = f"{surface}:kind:{value}"
+        rows.append(
+            KindRow(
+                value,
+                label,
+                activity_count(surface=cell, person_ids=who, entries=entries.get(value, 0)),
+                people_count(surface=cell, person_ids=who),
+            )
+        )
     return rows
-
-
-def _kind_totals_of(qs: QuerySet) -> dict[str, tuple[int, int]]:
-    """{kind: (entries, distinct people)} for a small set of rows (one context)."""
-    return {
-        r["kind"]: (r["n"], r["people"])
-        for r in qs.values("kind").annotate(n=Count("pk"), people=Count("user", distinct=True)).order_by()
-    }
 
 
 def member_contributions(community: Community, period: Period) -> QuerySet[Contribution]:
     return Contribution.objects.filter(_in_period(period), community=community, user_id__in=_member_user_ids(community))
 
 
+def _gini(values, population: int) -> float | None:
+    return coarse(equity.gini(values)) if population >= THRESHOLD else None
+
+
+def _period_surface(community: Community, name: str, period: Period) -> str:
+    return f"insights.{name}:{community.pk}:{period.since:%Y-%m-%d}:{period.until:%Y-%m-%d}"
+
+
+@people_aggregate
 def voice_summary(community: Community, period: Period, *, members: int | None = None) -> VoiceSummary:
     """Gini of contributions across all members (silent ones count as zero) and the share heard."""
-    if members is None:
-        members = members_qs(community).count()
+    member_ids = frozenset(members_qs(community).values_list("user_id", flat=True))
+    members = len(member_ids)
     qs = member_contributions(community, period)
-    kinds = ContributionKind.values
-    hist = _histogram(qs.values("user_id").annotate(n=Count("pk"), **_per_kind_columns(kinds)).order_by(), kinds=kinds)
+    hist = _histogram(qs.values("user_id").annotate(n=Count("pk")).order_by())
     values = _values_from_histogram(hist, members)
     contributors = int(sum(r[1] for r in hist if r[0]))
+    surface = _period_surface(community, "voice", period)
     return VoiceSummary(
         period=period,
         members=members,
         contributions=int(values.sum()),
         contributors=contributors,
         not_heard=max(members - contributors, 0),
-        gini=equity.gini(values),
+        gini=_gini(values, members),
         heard=equity.share_heard(values) if members else 0.0,
-        by_kind=_kind_rows(_kind_totals(hist, kinds), ContributionKind.choices),
+        by_kind=_kind_rows(surface, qs, ContributionKind.choices),
+        surface=surface,
+        member_ids=member_ids,
+        contributor_ids=frozenset(qs.values_list("user_id", flat=True).distinct()),
     )
 
 
@@ -526,25 +485,38 @@ class OpportunitySummary:
     members: int
     entries: int
     people: int  # members with at least one in the period
-    gini: float
+    gini: float | None
     never: int  # members who never had one in this community
     by_kind: list[KindRow]
+    surface: str = "insights.opportunities"
+    member_ids: frozenset = frozenset()
+    with_ids: frozenset = frozenset()  # had one in the period
+    ever_ids: frozenset = frozenset()  # had one here, ever
 
     @property
-    def entries_shown(self) -> int | Suppressed:
-        """The number of opportunities, hidden when fewer than 5 people had them."""
-        return Suppressed(THRESHOLD) if self.people < THRESHOLD else self.entries
+    def entries_shown(self) -> Figure:
+        """The number of opportunities, perturbed and hidden with the people who had them."""
+        return activity_count(surface=f"{self.surface}:with", person_ids=self.with_ids, entries=self.entries)
 
     @property
     def without_in_period(self) -> int:
         return max(self.members - self.people, 0)
 
     @property
-    def shown(self) -> dict[str, int | Suppressed]:
-        """Head counts as displayed: each pair adds up to the member total, so both go through suppression."""
-        period = equity.suppress_cells({"with": self.people, "without": self.without_in_period}, THRESHOLD)
-        ever = equity.suppress_cells({"had": self.members - self.never, "never": self.never}, THRESHOLD)
-        return {**period, **ever}
+    def shown(self) -> dict[str, Figure]:
+        """Every head count perturbed on the ids it counts (a pair adding up to the members is
+        never exact, so neither can be solved from the other and the total)."""
+
+        def count(name: str, ids) -> Figure:
+            return people_count(surface=f"{self.surface}:{name}", person_ids=ids)
+
+        return {
+            "members": count("members", self.member_ids),
+            "with": count("with", self.with_ids),
+            "without": count("without", self.member_ids - self.with_ids),
+            "had": count("had", self.ever_ids),
+            "never": count("never", self.member_ids - self.ever_ids),
+        }
 
 
 def member_opportunities(community: Community, period: Period) -> QuerySet[OpportunityEntry]:
@@ -553,23 +525,31 @@ def member_opportunities(community: Community, period: Period) -> QuerySet[Oppor
     )
 
 
+@people_aggregate
 def opportunity_summary(community: Community, period: Period, *, members: int | None = None) -> OpportunitySummary:
-    if members is None:
-        members = members_qs(community).count()
+    member_ids = frozenset(members_qs(community).values_list("user_id", flat=True))
     qs = member_opportunities(community, period)
-    kinds = OpportunityKind.values
-    hist = _histogram(qs.values("user_id").annotate(n=Count("pk"), **_per_kind_columns(kinds)).order_by(), kinds=kinds)
-    values = _values_from_histogram(hist, members)
-    ever = OpportunityEntry.objects.filter(community=community).values("user_id")
-    never = members_qs(community).exclude(user_id__in=ever).count()
+    hist = _histogram(qs.values("user_id").annotate(n=Count("pk")).order_by())
+    values = _values_from_histogram(hist, len(member_ids))
+    ever = frozenset(
+        OpportunityEntry.objects.filter(community=community, user_id__in=member_ids)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    surface = _period_surface(community, "opportunities", period)
+    with_ids = frozenset(qs.values_list("user_id", flat=True).distinct())
     return OpportunitySummary(
         period=period,
-        members=members,
+        members=len(member_ids),
         entries=int(values.sum()),
-        people=int(sum(r[1] for r in hist if r[0])),
-        gini=equity.gini(values),
-        never=never,
-        by_kind=_kind_rows(_kind_totals(hist, kinds), OpportunityKind.choices),
+        people=len(with_ids),
+        gini=_gini(values, len(member_ids)),
+        never=len(member_ids - ever),
+        by_kind=_kind_rows(surface, qs, OpportunityKind.choices),
+        surface=surface,
+        member_ids=member_ids,
+        with_ids=with_ids,
+        ever_ids=ever,
     )
 
 
@@ -664,15 +644,15 @@ def rotation_suggestion(
 @dataclass
 class Trend:
     months: list[Month]
-    members: list[int | Suppressed]
-    blau: dict[str, list[float | None]]  # dimension key -> one value per month
+    members: list[Figure]
+    blau: dict[str, list[float | None]]  # dimension key -> one value per month (from protected figures)
     labels: dict[str, str]
-    gini: list[float]
-    heard: list[float]
-    contributions: list[int | Suppressed]  # hidden in a month with fewer than 5 contributors
-    contributors: list[int | Suppressed]
-    opportunities: list[int | Suppressed]
-    opportunity_people: list[int | Suppressed]
+    gini: list[float | None]
+    heard: list[Figure]  # share heard, from the month's protected head counts
+    contributions: list[Figure]  # perturbed; hidden with the month's contributors
+    contributors: list[Figure]
+    opportunities: list[Figure]
+    opportunity_people: list[Figure]
 
     @property
     def rows(self) -> list[dict]:
@@ -692,30 +672,6 @@ class Trend:
                 }
             )
         return out
-
-
-def _cumulative(rows: list[dict], n_months: int, key_fn=None) -> tuple[list[dict[str, int]], list[int]]:
-    """Per month: category counts and everyone, counting everyone who joined by the month's end."""
-    per_bucket: dict[int, list[dict]] = {}
-    for row in rows:
-        per_bucket.setdefault(row["b"], []).append(row)
-    counts: list[dict[str, int]] = []
-    totals: list[int] = []
-    running: dict[str, int] = {}
-    total = 0
-    for b in range(-1, n_months):
-        for row in per_bucket.get(b, []):
-            total += row["n"]
-            if row["k"]:
-                running[row["k"]] = running.get(row["k"], 0) + row["n"]
-        if b >= 0:
-            counts.append(dict(running))
-            totals.append(total)
-    return counts, totals
-
-
-def _blau_or_none(counts: Sequence[int]) -> float | None:
-    return equity.blau(counts) if sum(counts) >= THRESHOLD else None
 
 
 # --------------------------------------------------------------------------- trend cache
@@ -837,6 +793,17 @@ def _trend_histograms(
     return hist
 
 
+def _ids_per_month(qs: QuerySet, months: Sequence[Month]) -> dict[int, dict[int, int]]:
+    """{month index: {user id: entries}} for the rows of `qs` (one grouped query)."""
+    out: dict[int, dict[int, int]] = {}
+    rows = qs.annotate(b=_bucket("occurred_at", months)).values_list("b", "user_id").annotate(n=Count("pk")).order_by()
+    for b, uid, n in rows:
+        if 0 <= b < len(months):
+            out.setdefault(int(b), {})[int(uid)] = int(n)
+    return out
+
+
+@people_aggregate
 def community_trend(
     community: Community,
     *,
@@ -847,57 +814,62 @@ def community_trend(
     """Twelve monthly points: who was a member by then, how diverse, how evenly heard, who got roles.
 
     Membership history is reconstructed from `joined_at` of current members (people who left
-    are not kept), so earlier months show today's members as they arrived.
+    are not kept), so earlier months show today's members as they arrived. Each month's figures
+    are perturbed on a key of that month's own population (the ids counted), so comparing two
+    months that differ by one newcomer compares two independent draws.
     """
     months = rows.months if rows else (months or last_months(12))
     rows = rows or _member_rows(community, months)
-    n = len(months)
-    blau: dict[str, list[float | None]] = {}
-    labels: dict[str, str] = {}
-    totals: list[int] = [0] * n
-    for key, label, _ in PROFILE_DIMENSIONS:
-        counts, totals = _cumulative(rows.profile[key], n)
-        labels[key] = label
-        if key == "seniority":
-            blau[key] = [_blau_or_none([c.get(v, 0) for v in Seniority.values]) for c in counts]
-        else:
-            blau[key] = [_blau_or_none(list(c.values())) for c in counts]
-    arows = rows.diversity
-    for attr, label in settings.DIVERSITY_ATTRIBUTES.items():
-        counts, _ = _cumulative([r for r in arows if r["attribute"] == attr], n)
-        blau[f"diversity:{attr}"] = [(private_indices(list(c.values())) or (None,))[0] for c in counts]
-        labels[f"diversity:{attr}"] = label
+    profile_dims, diversity_dims = _dimensions()
+    dims = {**profile_dims, **diversity_dims}
+    labels = dict(dims)
+    blau: dict[str, list[float | None]] = {k: [] for k in dims}
+    members: list[Figure] = []
+    population: list[list[int]] = []
+    for i, m in enumerate(months):
+        ids = rows.by_month(i)
+        population.append(ids)
+        surface = f"{_surface(community, 'trend')}:{m.label}"
+        members.append(people_count(surface=surface, person_ids=ids))
+        for b in _breakdowns(surface, rows.facts, ids, dims):
+            blau[b.key].append(b.blau)
 
     window = Period(start=timezone.localtime(months[0].start).date(), end=timezone.localdate())
     hist = _trend_histograms(community, months, window, cache=cache)
+    spoke = _ids_per_month(
+        Contribution.objects.filter(
+            community=community,
+            user_id__in=_member_user_ids(community),
+            occurred_at__gte=months[0].start,
+            occurred_at__lt=window.until,
+        ),
+        months,
+    )
     gini, heard, volume, voices = [], [], [], []
-    for i in range(n):
+    for i, m in enumerate(months):
         rows_i = hist.get(i, [])
         # the voice population: members by the month's end, and anyone who took part in it
         # before their membership says they joined
-        values = _values_from_histogram(rows_i, totals[i] + sum(r[2] for r in rows_i))
-        gini.append(equity.gini(values))
-        heard.append(equity.share_heard(values))
-        contributors = equity.suppress(int(np.count_nonzero(values)))
-        voices.append(contributors)
-        volume.append(Suppressed(THRESHOLD) if isinstance(contributors, Suppressed) else int(values.sum()))
-    opp = {
-        r["b"]: r
-        for r in member_opportunities(community, window)
-        .annotate(b=_bucket("occurred_at", months))
-        .values("b")
-        .annotate(n=Count("pk"), people=Count("user", distinct=True))
-        .order_by()
-    }
+        who = spoke.get(i, {})
+        voice_pop = set(population[i]) | set(who)
+        values = _values_from_histogram(rows_i, len(voice_pop))
+        surface = f"{_surface(community, 'trend.voice')}:{m.label}"
+        heard_n = people_count(surface=f"{surface}:heard", person_ids=who)
+        everyone = people_count(surface=f"{surface}:members", person_ids=voice_pop)
+        gini.append(_gini(values, len(voice_pop)))
+        heard.append(share(heard_n, everyone))
+        voices.append(heard_n)
+        volume.append(activity_count(surface=f"{surface}:heard", person_ids=who, entries=sum(who.values())))
+    given = _ids_per_month(member_opportunities(community, window), months)
     opp_people, opp_entries = [], []
-    for i in range(n):
-        r = opp.get(i, {"n": 0, "people": 0})
-        people = equity.suppress(r["people"])
-        opp_people.append(people)
-        opp_entries.append(Suppressed(THRESHOLD) if isinstance(people, Suppressed) else r["n"])
+    for i, m in enumerate(months):
+        who = given.get(i, {})
+        surface = f"{_surface(community, 'trend.opportunities')}:{m.label}"
+        opp_people.append(people_count(surface=surface, person_ids=who))
+        opp_entries.append(activity_count(surface=surface, person_ids=who, entries=sum(who.values())))
     return Trend(
         months=months,
-        members=[equity.suppress(t) for t in totals],
+        members=members,
         blau=blau,
         labels=labels,
         gini=gini,
@@ -979,10 +951,10 @@ class ContextSummary:
     url: str
     anonymous: bool
     known: bool
-    invited: int
-    contributors: int
+    invited: Figure
+    contributors: Figure
     gini: float | None
-    heard: float | None
+    heard: Figure | None
 
 
 def _population(info: dict | None, counts: dict[int, int]) -> list[int]:
@@ -991,8 +963,16 @@ def _population(info: dict | None, counts: dict[int, int]) -> list[int]:
     return invited + sorted(extra)
 
 
+def _context_surface(context: str) -> str:
+    return f"insights.context:{context}"
+
+
+@people_aggregate
 def context_summaries(community: Community, contexts: Sequence[str]) -> list[ContextSummary]:
-    """One line per context (for a page of them): two queries whatever the number of contexts."""
+    """One line per context (for a page of them): two queries whatever the number of contexts.
+
+    Head counts are perturbed on the context's own population and use the same keys as the
+    context's own page (`context_report`), so the two always agree."""
     infos = {c: resolve_context(c) for c in contexts}
     per: dict[str, dict[int, int]] = {c: {} for c in contexts}
     owned = [c for c, i in infos.items() if i is not None]
@@ -1006,6 +986,8 @@ def context_summaries(community: Community, contexts: Sequence[str]) -> list[Con
         pop = _population(info, per[c])
         values = [per[c].get(u, 0) for u in pop]
         anonymous = bool(info and info.get("anonymous"))
+        voice = _context_voice(c, pop, per[c])
+        figures = voice.figures
         out.append(
             ContextSummary(
                 context=c,
@@ -1014,19 +996,37 @@ def context_summaries(community: Community, contexts: Sequence[str]) -> list[Con
                 url=str(info.get("url") or "") if info else "",
                 anonymous=anonymous,
                 known=info is not None,
-                invited=len(pop),
-                contributors=sum(1 for v in values if v),
-                gini=None if anonymous else equity.gini(values),
-                heard=None if anonymous else equity.share_heard(values),
+                invited=figures["members"],
+                contributors=figures["heard"],
+                gini=None if anonymous else _gini(values, len(pop)),
+                heard=None if anonymous else figures["share"],
             )
         )
     return out
 
 
+def _context_voice(context: str, pop: list[int], counts: dict[int, int], by_kind=()) -> VoiceSummary:
+    values = [counts.get(u, 0) for u in pop]
+    contributors = sum(1 for v in values if v)
+    return VoiceSummary(
+        period=None,  # type: ignore[arg-type]  # a context is its own period
+        members=len(pop),
+        contributions=sum(values),
+        contributors=contributors,
+        not_heard=len(pop) - contributors,
+        gini=_gini(values, len(pop)),
+        heard=equity.share_heard(values),
+        by_kind=list(by_kind),
+        surface=_context_surface(context),
+        member_ids=frozenset(pop),
+        contributor_ids=frozenset(u for u in pop if counts.get(u)),
+    )
+
+
 @dataclass
 class GroupRow:
     label: str
-    size: int | Suppressed
+    size: Figure  # a breakout group is a named group: exact, hidden under 5
     blau: dict[str, float | None]
 
 
@@ -1038,7 +1038,7 @@ class ContextReport:
     url: str
     anonymous: bool
     known: bool
-    population: int
+    population: Figure
     representation: list[Breakdown]
     voice: VoiceSummary | None  # None for anonymous contexts
     not_heard: list[dict] = field(default_factory=list)  # [] for anonymous contexts
@@ -1047,46 +1047,37 @@ class ContextReport:
     dimension_labels: dict[str, str] = field(default_factory=dict)
 
 
-def _labels_for(pop: list[int], info: dict | None) -> tuple[dict[str, dict[int, str]], dict[str, str], dict[int, str]]:
-    """Per person and dimension, a normalised category (None = not stated), plus display names."""
-    labels: dict[str, dict[int, str]] = {"community": {}, "discipline": {}, "organisation": {}, "seniority": {}}
-    pretty: dict[str, str] = {}
-    names: dict[int, str] = {}
-    for p in Profile.objects.filter(user_id__in=pop).values(
-        "user_id", "display_name", "discipline", "organisation", "seniority", "user__email"
-    ):
-        uid = p["user_id"]
-        names[uid] = p["display_name"] or p["user__email"].split("@", 1)[0]
-        for dim in ("discipline", "organisation", "seniority"):
-            k = _key(p[dim])
-            if k:
-                labels[dim][uid] = k
-                pretty.setdefault(f"{dim}:{k}", _pretty_seniority(k) if dim == "seniority" else _norm(p[dim]))
+def _community_of(pop: list[int], info: dict | None) -> dict[int, str]:
+    """Per person, the first of the context's communities (in the context's order) they belong to."""
     cids = [int(c) for c in (info or {}).get("community_ids", [])]
-    if cids:
-        order = {c: i for i, c in enumerate(cids)}
-        rows = Membership.objects.filter(user_id__in=pop, community_id__in=cids).values(
-            "user_id", "community_id", "community__name"
+    if not cids:
+        return {}
+    order = {c: i for i, c in enumerate(cids)}
+    best: dict[int, tuple[int, str]] = {}
+    rows = Membership.objects.filter(user_id__in=pop, community_id__in=cids).values_list(
+        "user_id", "community_id", "community__name"
+    )
+    for uid, cid, name in rows:
+        if uid not in best or order[cid] < best[uid][0]:
+            best[uid] = (order[cid], name)
+    return {uid: name for uid, (_, name) in best.items()}
+
+
+def _names(pop: list[int]) -> dict[int, str]:
+    return {
+        uid: name or email.split("@", 1)[0]
+        for uid, name, email in Profile.objects.filter(user_id__in=pop).values_list(
+            "user_id", "display_name", "user__email"
         )
-        best: dict[int, tuple[int, str]] = {}
-        for r in rows:
-            rank = order[r["community_id"]]
-            if r["user_id"] not in best or rank < best[r["user_id"]][0]:
-                best[r["user_id"]] = (rank, r["community__name"])
-        for uid, (_, name) in best.items():
-            labels["community"][uid] = _key(name)
-            pretty.setdefault(f"community:{_key(name)}", name)
-    for a in DiversityAnswer.objects.filter(user_id__in=pop).values("user_id", "attribute", "value"):
-        if a["attribute"] in settings.DIVERSITY_ATTRIBUTES:
-            dim = f"diversity:{a['attribute']}"
-            k = _key(a["value"])
-            labels.setdefault(dim, {})[a["user_id"]] = k
-            pretty.setdefault(f"{dim}:{k}", _norm(a["value"]))
-    return labels, pretty, names
+    }
 
 
+@people_aggregate
 def context_report(community: Community, context: str, *, with_names: bool) -> ContextReport:
-    """Representation of the people invited, per breakout group, and their voice, for one context."""
+    """Representation of the people invited, per breakout group, and their voice, for one context.
+
+    Every head count is perturbed on the context's population (or the group's); indices are
+    computed from those protected figures."""
     info = resolve_context(context)
     q = Q(context=context) if info is not None else Q(context=context, community=community)
     counts = {
@@ -1095,89 +1086,48 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
     }
     pop = _population(info, counts)
     anonymous = bool(info and info.get("anonymous"))
-    labels, pretty, names = _labels_for(pop, info)
-
-    dim_labels = {"community": "Community", **{k: lab for k, lab, _ in PROFILE_DIMENSIONS}}
-    dim_labels |= {f"diversity:{a}": lab for a, lab in settings.DIVERSITY_ATTRIBUTES.items()}
-    representation = []
-    categories: dict[str, list[str]] = {}
-    for dim, dim_label in dim_labels.items():
-        if dim == "community" and not (info or {}).get("community_ids"):
-            continue
-        per_person = labels.get(dim, {})
-        cats: dict[str, int] = {}
-        for uid in pop:
-            k = per_person.get(uid)
-            if k:
-                cats[k] = cats.get(k, 0) + 1
-        if dim == "seniority":
-            keys = list(Seniority.values) + [k for k in cats if k not in Seniority.values]
-        else:
-            keys = sorted(cats, key=lambda k: (-cats[k], k))
-        categories[dim] = keys
-        is_div = dim.startswith("diversity:")
-        stated = sum(cats.values())
-        representation.append(
-            build_breakdown(
-                dim,
-                dim_label,
-                [(pretty.get(f"{dim}:{k}", k), cats.get(k, 0)) for k in keys],
-                not_stated=0 if is_div else max(len(pop) - stated, 0),
-                fixed=dim == "seniority",
-                private=is_div,
-                note="Only people who chose to share this answer are counted." if is_div else "",
-            )
-        )
+    community_names = _community_of(pop, info)
+    facts = _facts(pop, extra={"community": {u: _key(n) for u, n in community_names.items()}})
+    facts.profile_cats["community"] = {_key(n): n for n in sorted(set(community_names.values()))}
+    profile_dims, diversity_dims = _dimensions()
+    dims = {"community": "Community", **profile_dims, **diversity_dims}
+    if not community_names and not (info or {}).get("community_ids"):
+        dims.pop("community")
+    surface = _context_surface(context)
+    representation = _breakdowns(surface, facts, pop, dims)
 
     groups, deviation = [], {}
     raw_groups = (info or {}).get("groups") or {}
     if raw_groups:
         members_of = {str(g): [int(u) for u in uids] for g, uids in raw_groups.items()}
-        for dim in categories:
-            keys = categories[dim]
-            if not keys:
-                deviation[dim] = None
-                continue
-            per_person = labels.get(dim, {})
-            table = [[sum(1 for u in uids if per_person.get(u) == k) for k in keys] for uids in members_of.values()]
-            room = [sum(1 for u in pop if per_person.get(u) == k) for k in keys]
-            respondents = sum(room)
-            if dim.startswith("diversity:"):
-                deviation[dim] = None  # describes groups of a few people: never for private attributes
-            else:
-                deviation[dim] = equity.composition_deviation(table, room) if respondents else 0.0
+        tables = {
+            g: {b.key: b for b in _breakdowns(f"{surface}:group:{g}", facts, uids, dims)}
+            for g, uids in members_of.items()
+        }
+        for room in representation:
+            answered = [c for c in room.cells if c.label not in (privacy.NOT_ANSWERED, privacy.OTHER_ANSWERS)]
+            room_counts = [c.count or 0 for c in answered]
+            table = [
+                [
+                    c.count or 0
+                    for c in tables[g][room.key].cells
+                    if c.label not in (privacy.NOT_ANSWERED, privacy.OTHER_ANSWERS)
+                ]
+                for g in members_of
+            ]
+            usable = sum(room_counts) >= THRESHOLD and all(sum(r) >= THRESHOLD for r in table)
+            deviation[room.key] = coarse(equity.composition_deviation(table, room_counts)) if usable else None
         for g, uids in members_of.items():
-            row_blau = {}
-            for dim in categories:
-                per_person = labels.get(dim, {})
-                vals = [per_person.get(u) for u in uids if per_person.get(u)]
-                if dim.startswith("diversity:"):
-                    indices = private_indices([vals.count(k) for k in categories[dim]])
-                    row_blau[dim] = indices[0] if indices else None
-                else:
-                    # profile facts are visible to members anyway; the index needs the room's categories
-                    row_blau[dim] = (
-                        equity.blau([vals.count(k) for k in categories[dim]]) if vals and categories[dim] else 0.0
-                    )
-            groups.append(GroupRow(label=g, size=equity.suppress(len(uids)), blau=row_blau))
+            groups.append(GroupRow(label=g, size=exact(len(uids)), blau={k: b.blau for k, b in tables[g].items()}))
 
     voice = None
     not_heard: list[dict] = []
     if not anonymous:
-        values = [counts.get(u, 0) for u in pop]
-        contributors = sum(1 for v in values if v)
-        kinds = Contribution.objects.filter(q, user_id__in=pop)
-        voice = VoiceSummary(
-            period=None,  # type: ignore[arg-type]  # a context is its own period
-            members=len(pop),
-            contributions=sum(values),
-            contributors=contributors,
-            not_heard=len(pop) - contributors,
-            gini=equity.gini(values),
-            heard=equity.share_heard(values),
-            by_kind=_kind_rows(_kind_totals_of(kinds), ContributionKind.choices),
-        )
+        surface_kinds = f"{surface}:voice"
+        kinds = _kind_rows(surface_kinds, Contribution.objects.filter(q, user_id__in=pop), ContributionKind.choices)
+        voice = _context_voice(context, pop, counts, kinds)
         if with_names:
+            names = _names(pop)
             not_heard = sorted(
                 ({"user_id": u, "name": names.get(u, f"Person {u}")} for u in pop if not counts.get(u)),
                 key=lambda r: r["name"].lower(),
@@ -1189,13 +1139,13 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
         url=str(info.get("url") or "") if info else "",
         anonymous=anonymous,
         known=info is not None,
-        population=len(pop),
+        population=people_count(surface=f"{surface}:members", person_ids=pop),
         representation=representation,
         voice=voice,
         not_heard=not_heard,
         groups=groups,
         deviation=deviation,
-        dimension_labels={d: dim_labels[d] for d in categories},
+        dimension_labels={b.key: b.label for b in representation},
     )
 
 

@@ -42,18 +42,17 @@ def _trend_charts(trend):
     profile = [(trend.labels[k], trend.blau[k]) for k in ("discipline", "organisation", "seniority")]
     diversity = [(trend.labels[k], v) for k, v in trend.blau.items() if k.startswith("diversity:")]
     diversity = [s for s in diversity if any(v is not None for v in s[1])]
-    peak = max(
-        [v for v in [*trend.opportunities, *trend.contributions] if isinstance(v, int)] + [1],
-    )
+    peak = max([f.value for f in [*trend.opportunities, *trend.contributions] if f.shown] + [1])
+    heard = [None if f.hidden else f.value / 100 for f in trend.heard]
     return {
         "profile": charts.line_chart(labels, profile),
         "diversity": charts.line_chart(labels, diversity[:5]) if diversity else None,
-        "voice": charts.line_chart(labels, [("Contribution Gini", trend.gini), ("Share heard", trend.heard)]),
+        "voice": charts.line_chart(labels, [("Contribution Gini", trend.gini), ("Share heard", heard)]),
         "volume": charts.line_chart(
             labels,
             [
-                ("Contributions", [v if isinstance(v, int) else None for v in trend.contributions]),
-                ("Opportunities", [v if isinstance(v, int) else None for v in trend.opportunities]),
+                ("Contributions", [f.value for f in trend.contributions]),
+                ("Opportunities", [f.value for f in trend.opportunities]),
             ],
             y_max=_nice(peak),
             y_format="{:.0f}",

@@ -29,6 +29,7 @@ from convene.engines.disclosure import THRESHOLD, Figure, Merge, diversity_band,
 
 __all__ = [
     "AGGREGATES",
+    "activity_count",
     "NOT_ANSWERED",
     "OTHER_ANSWERS",
     "THRESHOLD",
@@ -72,6 +73,20 @@ def people_count(*, surface: str, person_ids: Iterable[int], cell: str = "people
     """How many distinct people are in a population, perturbed and rounded."""
     ids = {int(i) for i in person_ids}
     return engine.protect_count(len(ids), key=population_key(surface, ids), cell=cell)
+
+
+def activity_count(*, surface: str, person_ids: Iterable[int], entries: int) -> Figure:
+    """How many entries (contributions, opportunities) a population of people made.
+
+    Perturbed and rounded like a head count, on the key of the people behind the entries (the
+    same key as ``people_count(surface=surface, person_ids=...)``), and hidden whenever that head
+    count is hidden: a number of entries describes the people who made them.
+    """
+    ids = {int(i) for i in person_ids}
+    key = population_key(surface, ids)
+    if engine.protect_count(len(ids), key=key, cell="people").hidden:
+        return hidden()
+    return engine.protect_count(entries, key=key, cell="entries")
 
 
 @dataclass(frozen=True)
