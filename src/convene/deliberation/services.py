@@ -17,7 +17,7 @@ from django.utils import timezone
 from convene.communities.ledgers import contribution_record
 from convene.communities.models import Community, Membership
 from convene.core.errors import Conflict, InvalidInput, ServiceError
-from convene.core.text import normalise_name
+from convene.core.text import header_safe, normalise_name, require_one_line
 
 from . import permissions
 from .models import (
@@ -99,6 +99,7 @@ def response_create(
     deadline: dt.date | None = None,
 ) -> JointResponse:
     title = _clean(title, field="title", label="Title", limit=200, required=True)
+    require_one_line(title, field="title", label="Title")  # reminders put it in a mail subject
     what_changed = _clean(what_changed, field="what_changed", label="What changed", limit=5000)
     why = _clean(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
     question = _clean(question, field="question", label="The question", limit=5000)
@@ -174,6 +175,8 @@ def response_update(
         "why_it_matters": (why_it_matters, "Why it matters", 5000, False),
         "question": (question, "The question", 5000, False),
     }
+    if title is not None:
+        require_one_line(title.strip(), field="title", label="Title")
     for name, (value, label, limit, required) in texts.items():
         if value is not None:
             setattr(response, name, _clean(value, field=name, label=label, limit=limit, required=required))
@@ -221,7 +224,7 @@ def response_update(
 def response_transition(*, response: JointResponse, actor, to: str) -> JointResponse:
     response = JointResponse.objects.select_for_update().get(pk=response.pk)
     if to not in Phase.values:
-        raise InvalidInput(f"“{str(to)[:40]}” is not a phase.", field="to")
+        raise InvalidInput(f"to: “{str(to)[:40]}” is not a phase.", field="to")
     if to not in TRANSITIONS[response.state]:
         raise Conflict(
             f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label.lower()}”.",
@@ -308,6 +311,7 @@ def opinion_request_submit(
     if not name:
         raise InvalidInput("Your name is required (it has no visible characters).", field="requester_name")
     organisation = _clean(organisation, field="organisation", label="Organisation", limit=200, required=True)
+    require_one_line(organisation, field="organisation", label="Organisation")  # it ends up in a mail subject
     contact = (contact or "").strip().lower()
     try:
         validate_email(contact)
@@ -354,7 +358,7 @@ def opinion_request_accept(
     response = response_create(
         community=req.community,
         creator=actor,
-        title=title or f"{req.organisation}: {req.question[:150]}",
+        title=title or header_safe(f"{req.organisation}: {req.question[:150]}"),
         kind=Kind.REQUEST,
         what_changed=req.context,
         question=req.question,
@@ -401,7 +405,7 @@ def _mail_new_request(request_id: int) -> None:
 
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
     send_mail(
-        subject=f"[Convene] Your request for opinion to {req.community.name}",
+        subject=header_safe(f"[Convene] Your request for opinion to {req.community.name}"),
         message=(
             f"Thank you, {req.requester_name}. {req.community.name} received your request for opinion.\n\n"
             f"Follow its progress, and read the response when it is delivered, at this private link "
@@ -418,7 +422,7 @@ def _mail_new_request(request_id: int) -> None:
         from django.urls import reverse
 
         send_mail(
-            subject=f"[Convene] New request for opinion from {req.organisation}",
+            subject=header_safe(f"[Convene] New request for opinion from {req.organisation}"),
             message=(
                 f"{req.requester_name} ({req.organisation}) asks {req.community.name}:\n\n{req.question}\n\n"
                 f"Deadline: {req.deadline:%d %B %Y}\nDecide here: {settings.SITE_URL.rstrip('/')}"
@@ -434,7 +438,7 @@ def _mail_requester(request_id: int) -> None:
 
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
     send_mail(
-        subject=f"[Convene] {req.community.name}: {req.get_status_display()}",
+        subject=header_safe(f"[Convene] {req.community.name}: {req.get_status_display()}"),
         message=(
             f"Your request for opinion to {req.community.name} is now: {req.get_status_display().lower()}.\n\n"
             + (f"Reason: {req.decline_reason}\n\n" if req.decline_reason else "")
