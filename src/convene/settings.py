@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "convene.core.middleware.ApiJsonMiddleware",
     "convene.core.middleware.ApiBodyGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +153,8 @@ AUTH_USER_MODEL = "accounts.User"
 # web process and the worker must share it: Redis when REDIS_URL is set (several machines), else
 # files under var/ in production (one machine, several processes), else memory (development).
 if os.environ.get("REDIS_URL"):
-    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    # Fails open (core/cache.py): with Redis down the site keeps working, limits unenforced, a warning logged.
+    _CACHE = {"BACKEND": "convene.core.cache.FailOpenRedisCache", "LOCATION": os.environ["REDIS_URL"]}
 elif PRODUCTION:
     _CACHE = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -320,6 +322,9 @@ TASKS = {
         )
     }
 }
+
+# /healthz answers 503 when the oldest waiting task is older than this (seconds; 0: not checked).
+CONVENE_HEALTH_MAX_TASK_AGE = int(os.environ.get("CONVENE_HEALTH_MAX_TASK_AGE", "0"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -5,7 +5,11 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convene.settings")
-application = get_wsgi_application()
+_django = get_wsgi_application()
+
+from convene.core.middleware import read_chunked_bodies  # noqa: E402 - after Django is set up
+
+application = read_chunked_bodies(_django)
 
 
 def _warm_up(resolver) -> None:

@@ -70,3 +70,101 @@ def test_new_rows_after_import_get_fresh_ids(tmp_path):
     term = GlossaryTerm.objects.create(community=community, term="new", definition="d")
     assert term.pk is not None
     assert Membership.objects.filter(community=community).count() > 5
+
+
+def _hostile_file(victim_community_pk: int, victim_user_pk: int) -> dict:
+    """What an attacker wrote (issue 17): a superuser, a token for an existing user, a coordinator
+    membership in an existing private community, beside a harmless community of their own."""
+    return {
+        "format": "convene-community-export",
+        "version": 1,
+        "community": "trojan",
+        "objects": [
+            {"model": "communities.community", "pk": 9001, "fields": {"name": "Trojan", "slug": "trojan"}},
+            {
+                "model": "accounts.user",
+                "pk": 9002,
+                "fields": {"email": "evil@example.com", "is_superuser": True, "is_staff": True, "password": "x"},
+            },
+        ],
+    }
+
+
+def _attempt(tmp_path, data) -> str:
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CommandError) as refused:
+        call_command("import", str(path), stdout=StringIO())
+    return str(refused.value)
+
+
+def test_a_hostile_import_changes_nothing_outside_the_new_community(tmp_path):
+    from convene.accounts.models import ApiToken, User
+    from convene.core.portability import community_export
+
+    from ..conftest import build_world
+
+    world = build_world()
+    victim = world.users["member"]
+    before_users = sorted(User.objects.values_list("pk", "email", "is_active", "is_staff", "is_superuser", "password"))
+    before_members = sorted(Membership.objects.values_list("pk", "community_id", "user_id", "role"))
+    before_tokens = sorted(ApiToken.objects.values_list("pk", "key_hash"))
+
+    base = _hostile_file(world.private.pk, victim.pk)
+    # 1. a superuser with a chosen password: the flags and the hash are not importable fields
+    assert "may not carry" in _attempt(tmp_path, base)
+    # 2. an API token with a known secret for an existing user: tokens are not importable
+    token = {"model": "accounts.apitoken", "pk": 9003, "fields": {"user": victim.pk, "key_hash": "0" * 64}}
+    data = {**base, "objects": [base["objects"][0], token]}
+    assert "cannot be imported" in _attempt(tmp_path, data)
+    # 3. a coordinator membership in an existing private community: points outside the file
+    member = {
+        "model": "communities.membership",
+        "pk": 9004,
+        "fields": {"community": world.private.pk, "user": victim.pk, "role": "coordinator"},
+    }
+    data = {**base, "objects": [base["objects"][0], member]}
+    assert "not part of this community" in _attempt(tmp_path, data)
+    # 4. a sessions row, a model outside the list
+    session = {"model": "sessions.session", "pk": 1, "fields": {"session_data": "x"}}
+    assert "cannot be imported" in _attempt(tmp_path, {**base, "objects": [base["objects"][0], session]})
+
+    assert sorted(User.objects.values_list("pk", "email", "is_active", "is_staff", "is_superuser", "password")) == (
+        before_users
+    )
+    assert sorted(Membership.objects.values_list("pk", "community_id", "user_id", "role")) == before_members
+    assert sorted(ApiToken.objects.values_list("pk", "key_hash")) == before_tokens
+    assert not Community.objects.filter(slug="trojan").exists()
+
+    # A clean copy of the private community beside the original: people matched by e-mail and
+    # left unchanged, a stranger created inactive without a password, nothing of the original moved.
+    export = community_export(world.private)
+    export["objects"].append({"model": "accounts.user", "pk": 777, "fields": {"email": "new@example.com"}})
+    export["objects"].append(
+        {
+            "model": "communities.membership",
+            "pk": 778,
+            "fields": {"community": world.private.pk, "user": 777, "role": "member"},
+        }
+    )
+    path = tmp_path / "copy.json"
+    path.write_text(json.dumps(export, default=str))
+    from convene.core.portability import community_import
+
+    community_import(export, slug="priv-copy", name="Private copy")
+    copy = Community.objects.get(slug="priv-copy")
+    assert Membership.objects.filter(community=copy, user=victim, role="member").exists()
+    stranger = User.objects.get(email="new@example.com")
+    assert not stranger.is_active and not stranger.has_usable_password() and not stranger.is_superuser
+    assert (
+        sorted(
+            User.objects.exclude(pk=stranger.pk).values_list(
+                "pk", "email", "is_active", "is_staff", "is_superuser", "password"
+            )
+        )
+        == before_users
+    )
+    assert sorted(Membership.objects.exclude(community=copy).values_list("pk", "community_id", "user_id", "role")) == (
+        before_members
+    )
+    assert GlossaryTerm.objects.filter(community=copy, term="patient").exists()

@@ -50,7 +50,7 @@ class MemberOut(Schema):
     profile: dict
 
 
-class RoleIn(Schema):
+class CommunityRoleIn(Schema):
     role: Role
 
 
@@ -75,7 +75,7 @@ class InvitationIn(Schema):
     role: Role = Role.MEMBER
 
 
-class InvitationOut(Schema):
+class CommunityInvitationOut(Schema):
     id: int
     email: str
     role: Role
@@ -200,7 +200,7 @@ def get_member(request, slug: str, membership_id: int):
 
 
 @router.patch("/{slug}/members/{membership_id}", response={200: MemberOut, **ERRORS})
-def change_role(request, slug: str, membership_id: int, payload: RoleIn):
+def change_role(request, slug: str, membership_id: int, payload: CommunityRoleIn):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     membership = services.membership_change_role(
         community=community, actor=request.user, membership=_membership(community, membership_id), role=payload.role
@@ -242,14 +242,14 @@ def decide_join_request(request, slug: str, request_id: int, payload: DecisionIn
     return services.join_request_decide(join_request=join_request, actor=request.user, approve=payload.approve)
 
 
-@router.get("/{slug}/invitations", response={200: list[InvitationOut], **ERRORS})
+@router.get("/{slug}/invitations", response={200: list[CommunityInvitationOut], **ERRORS})
 @paginate(Pagination)
 def list_invitations(request, slug: str):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     return Invitation.objects.filter(community=community)
 
 
-@router.post("/{slug}/invitations", response={201: InvitationOut, **ERRORS})
+@router.post("/{slug}/invitations", response={201: CommunityInvitationOut, **ERRORS})
 def invite(request, slug: str, payload: InvitationIn):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     invitation = services.invitation_create(

@@ -107,7 +107,7 @@ class SessionPatch(Schema):
     invited_communities: list[str] | None = Field(None, max_length=50)
 
 
-class TransitionIn(Schema):
+class ConveningTransitionIn(Schema):
     to: SessionState
 
 
@@ -118,7 +118,7 @@ class InviteIn(Schema):
     email: str | None = Field(None, max_length=254)
 
 
-class InvitationOut(Schema):
+class ConveningInvitationOut(Schema):
     id: int
     user_id: int | None = Field(description="Null when the viewer may not see who it is.")
     name: str
@@ -195,7 +195,7 @@ class TextIn(Schema):
     text: str = Field(..., max_length=20000)
 
 
-class NoteOut(Schema):
+class ConveningNoteOut(Schema):
     id: int
     author_id: int | None
     text: str
@@ -229,7 +229,7 @@ class ActionOut(Schema):
     status: ActionStatus
 
 
-class RoleIn(Schema):
+class ConveningRoleIn(Schema):
     user_id: int
     kind: SessionRoleKind
 
@@ -324,7 +324,7 @@ class GroupsIn(Schema):
     seed: int = Field(0, ge=0, le=2**31)
 
 
-class GroupOut(Schema):
+class ConveningGroupOut(Schema):
     number: int
     lead_id: int | None
     members: list[int]
@@ -333,7 +333,7 @@ class GroupOut(Schema):
 
 class GroupsOut(Schema):
     objective: float | None
-    groups: list[GroupOut]
+    groups: list[ConveningGroupOut]
 
 
 class MoveIn(Schema):
@@ -504,7 +504,7 @@ def update_session(request, session_id: int, payload: SessionPatch):
 
 
 @router.post("/sessions/{session_id}/transition", response={200: SessionOut, **ERRORS})
-def transition_session(request, session_id: int, payload: TransitionIn):
+def transition_session(request, session_id: int, payload: ConveningTransitionIn):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
     return _session_out(services.session_transition(session=session, actor=request.user, to=payload.to))
 
@@ -512,7 +512,7 @@ def transition_session(request, session_id: int, payload: TransitionIn):
 # --------------------------------------------------------------------------- invitations, RSVP, preview
 
 
-@router.get("/sessions/{session_id}/invitations", response={200: list[InvitationOut], **ERRORS})
+@router.get("/sessions/{session_id}/invitations", response={200: list[ConveningInvitationOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def list_invitations(request, session_id: int):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
@@ -667,7 +667,7 @@ def list_roles(request, session_id: int):
 
 
 @router.post("/sessions/{session_id}/roles", response={201: RoleOut, **ERRORS})
-def give_role(request, session_id: int, payload: RoleIn):
+def give_role(request, session_id: int, payload: ConveningRoleIn):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
     role = services.role_assign(session=session, actor=request.user, user=_user(payload.user_id), kind=payload.kind)
     return Status(201, role)
@@ -684,13 +684,13 @@ def remove_role(request, session_id: int, role_id: int):
 # --------------------------------------------------------------------------- notes, outcomes, follow-ups
 
 
-@router.get("/sessions/{session_id}/notes", response={200: list[NoteOut], **ERRORS})
+@router.get("/sessions/{session_id}/notes", response={200: list[ConveningNoteOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def list_notes(request, session_id: int):
     return session_for(request.user, session_id).notes.all()
 
 
-@router.post("/sessions/{session_id}/notes", response={201: NoteOut, **ERRORS})
+@router.post("/sessions/{session_id}/notes", response={201: ConveningNoteOut, **ERRORS})
 def add_note(request, session_id: int, payload: TextIn):
     session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
     return Status(201, services.note_add(session=session, author=request.user, text=payload.text))

@@ -19,7 +19,7 @@ from convene.communities.services import audit
 from convene.core.blas import single_blas_thread
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
-from convene.core.text import clean_text
+from convene.core.text import clean_text, header_safe, require_one_line
 
 from .models import (
     TRANSITIONS,
@@ -148,7 +148,8 @@ def _mail(subject: str, body: str, recipients: Sequence[str]) -> None:
     from django.core.mail import send_mail
 
     if recipients:
-        send_mail(subject=f"[Convene] {subject}", message=body, from_email=None, recipient_list=list(recipients))
+        subject = header_safe(f"[Convene] {subject}")  # titles may predate the one-line rule
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=list(recipients))
 
 
 # --------------------------------------------------------------------------- sessions
@@ -172,6 +173,7 @@ def session_create(
     invited_communities: Sequence[Community] = (),
 ) -> Session:
     title = clean_text(title, field="title", limit=160, required=True)
+    require_one_line(title, field="title", label="Title")  # mail subjects carry it
     purpose = clean_text(purpose, field="purpose", limit=4000)
     boundary_concern = clean_text(boundary_concern, field="boundary_concern", limit=4000, label="Boundary concern")
     place = clean_text(place, field="place", limit=300)
@@ -232,6 +234,8 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
     for name, limit in (("title", 160), ("purpose", 4000), ("boundary_concern", 4000), ("place", 300)):
         if changes.get(name) is not None:
             setattr(session, name, clean_text(changes[name], field=name, limit=limit, required=name == "title"))
+            if name == "title":
+                require_one_line(session.title, field="title", label="Title")
             fields.append(name)
     if changes.get("online_link") is not None:
         session.online_link = _link(changes["online_link"])

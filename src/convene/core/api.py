@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -11,6 +12,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
 
 from convene.core.errors import ServiceError
+from convene.core.health import RETRY_AFTER_SECONDS
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -106,7 +108,40 @@ class Error(Schema):
     code: str
 
 
-api = NinjaAPI(
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# Answers the middleware gives before a route runs (core/middleware.py, core/views.server_error):
+# every operation may meet an unreachable database (503); a write may be over the rate limit (429),
+# too large (413) or not JSON (415).
+_EVERY_OPERATION = {
+    "503": "The database is briefly unavailable (Retry-After says when to try again).",
+}
+_EVERY_WRITE = {
+    "413": "The request body is too large.",
+    "415": "The request body is not application/json.",
+    "429": "Too many changes this minute (Retry-After says when to try again).",
+}
+
+
+class ConveneAPI(NinjaAPI):
+    """NinjaAPI whose schema also documents the answers the middleware gives (see _EVERY_*)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                extra = dict(_EVERY_OPERATION)
+                if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
+                    extra |= _EVERY_WRITE
+                responses = operation.setdefault("responses", {})
+                for status, description in extra.items():
+                    responses.setdefault(
+                        status,
+                        {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}},
+                    )
+        return schema
+
+
+api = ConveneAPI(
     title="Convene API",
     version="1",
     description=(
@@ -155,6 +190,15 @@ def _invalid(request, exc: ValidationError):
         for err in exc.errors
     ]
     return _error(request, 422, errors, "validation_error")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_down(request, exc):
+    """PostgreSQL restarting or failing over, SQLite's write lock held too long: try again shortly."""
+    response = _error(request, 503, "The database is briefly unavailable. Try again in a few seconds.", "unavailable")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(HttpError)

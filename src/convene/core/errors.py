@@ -22,6 +22,13 @@ class InvalidInput(ServiceError):
     code = "invalid"
 
 
+class Unprocessable(InvalidInput):
+    """Well-formed input that cannot be used as it is (a line break in a one-line field)."""
+
+    status = 422
+    code = "unprocessable"
+
+
 class Conflict(ServiceError):
     """The request clashes with the current state (duplicate, wrong phase, last coordinator)."""
 

@@ -1,12 +1,16 @@
-"""Guards for API requests before any parsing: size (413), content type (415), unstorable text (400), rate (429)."""
+"""Guards for API requests before any parsing: size (413), content type (415), unstorable text (400),
+nesting too deep for a parser (400), a body that is not a JSON object (422), rate (429); chunked
+bodies read (WSGI); unknown API paths, unhandled errors and an unreachable database as JSON."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.conf import settings
 from django.http import JsonResponse
 
+from convene.core.cache import cache_unavailable
 from convene.core.clients import client_address
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -16,16 +20,14 @@ _SUSPECT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u(?:00[01][0-9a-fA-F]|[d
 
 def _bad_text(body: bytes) -> str | None:
     """A message naming the first string (by its key) that `text_problem` refuses, or None."""
-    import json
-
     from convene.core.text import text_problem
 
     if b"\x00" in body:
         return "Text may not contain NUL (\\u0000) characters."
     try:
         data = json.loads(body)
-    except ValueError:
-        return None  # not JSON: the API answers 400 for the syntax
+    except (ValueError, RecursionError):
+        return None  # not JSON (the API answers 400 for the syntax) or too deep (_shape_refusal)
     stack = [("", data)]
     while stack:
         where, value = stack.pop()
@@ -72,7 +74,35 @@ class ApiBodyGuardMiddleware:
                     {"detail": "Send the request body as application/json.", "code": "unsupported_media_type"},
                     status=415,
                 )
+            if length:
+                refusal = _shape_refusal(request.body)
+                if refusal is not None:
+                    return refusal
         return self.get_response(request)
+
+
+# More brackets than this and the body is parsed here once to see whether a parser can bear it.
+_BRACKETS_CHECKED = 256
+
+
+def _shape_refusal(body: bytes) -> JsonResponse | None:
+    """400 for JSON nested too deep to parse (RecursionError, found by an attack: 2,000 levels in
+    4 KB); 422 for a JSON body that is not an object (`[null,null]`, `"x"`, `true`): every API
+    body is an object, and a non-object would be read attribute by attribute into defaults."""
+    stripped = body.lstrip()
+    deep = body.count(b"[") + body.count(b"{") > _BRACKETS_CHECKED
+    if not deep and stripped[:1] == b"{":
+        return None
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        return JsonResponse({"detail": "The request body is nested too deeply.", "code": "bad_request"}, status=400)
+    except ValueError:
+        return None  # not JSON: the API answers 400 for the syntax
+    if isinstance(data, dict):
+        return None
+    error = {"loc": ["body"], "msg": "The request body must be a JSON object.", "type": "object_type"}
+    return JsonResponse({"detail": [error], "code": "validation_error"}, status=422)
 
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -137,15 +167,68 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
     now = time.time()
     window = int(now // 60)
     key = f"api-writes:{caller}:{window}"
-    cache.add(key, 0, timeout=WINDOW_TTL)
     try:
-        count = cache.incr(key)
-    except ValueError:  # evicted in between
-        cache.set(key, 1, timeout=WINDOW_TTL)
-        count = 1
+        cache.add(key, 0, timeout=WINDOW_TTL)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted in between
+            cache.set(key, 1, timeout=WINDOW_TTL)
+            count = 1
+    except Exception as exc:  # noqa: BLE001 - whatever the cache's failure, the write goes ahead
+        cache_unavailable(exc)  # fail open, with a (rate-limited) warning in the log
+        return None
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))
     detail = f"Too many changes: at most {limit} a minute. Try again in {retry_after} s."
     payload = {"detail": detail, "code": "rate_limited"}
     return payload, retry_after
+
+
+class ApiJsonMiddleware:
+    """Every answer under /api/ is JSON: Django's own 404 (unknown path, a non-integer id that no
+    route matches) and ninja's bare 405 get the API's error format."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code not in (404, 405):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            return JsonResponse({"detail": "No such API endpoint.", "code": "not_found"}, status=404)
+        allowed = response.get("Allow", "")
+        answer = JsonResponse(
+            {
+                "detail": f"Method {request.method} is not allowed here (allowed: {allowed}).",
+                "code": "method_not_allowed",
+            },
+            status=405,
+        )
+        answer["Allow"] = allowed
+        return answer
+
+
+def read_chunked_bodies(application):
+    """WSGI wrapper: a body sent with `Transfer-Encoding: chunked` has no Content-Length, and
+    Django then reads it as empty. Servers that de-chunk (gunicorn sets `wsgi.input_terminated`)
+    let us read it to the end here, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it)."""
+    import io
+
+    def wrapped(environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            body = environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                start_response("413 Content Too Large", [("Content-Type", "application/json")])
+                detail = {"detail": f"Request body is larger than {limit} bytes.", "code": "too_large"}
+                return [json.dumps(detail).encode()]
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return application(environ, start_response)
+
+    return wrapped

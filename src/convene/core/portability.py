@@ -8,19 +8,19 @@ another community's term) are left out, and so are many-to-many links to such ro
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.apps import apps
 from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 FORMAT = "convene-community-export"
 VERSION = 1
-# Rows never exported: sessions, tokens, logs of sent mail belong to one installation.
-SKIP_MODELS = {"accounts.apitoken", "sessions.session", "admin.logentry"}
-# Fields never exported, by model (none since Participant.n_votes went, round 7).
+# Fields of allowed models never exported or imported, by model (none since Participant.n_votes
+# went in round 7).
 SKIP_FIELDS: dict[str, set[str]] = {}
 
 
@@ -29,8 +29,6 @@ def _label(obj) -> str:
 
 
 def _people_rows(user_ids: set[int]) -> list[models.Model]:
-    from allauth.account.models import EmailAddress
-
     from convene.accounts.models import DiversityAnswer, Profile, Skill, User
 
     users = list(User.objects.filter(pk__in=user_ids))
@@ -41,7 +39,6 @@ def _people_rows(user_ids: set[int]) -> list[models.Model]:
         *users,
         *profiles,
         *DiversityAnswer.objects.filter(user_id__in=user_ids),
-        *EmailAddress.objects.filter(user_id__in=user_ids, verified=True),
     ]
 
 
@@ -60,7 +57,7 @@ def _references_outside(obj, keep: dict[str, set]) -> bool:
 def community_export(community) -> dict:
     collector = NestedObjects(using="default")
     collector.collect([community])
-    rows = [obj for model_objs in collector.data.values() for obj in model_objs if _label(obj) not in SKIP_MODELS]
+    rows = [obj for model_objs in collector.data.values() for obj in model_objs if _label(obj) in COMMUNITY_MODELS]
 
     user_model = apps.get_model("accounts", "User")
 
@@ -95,11 +92,9 @@ def community_export(community) -> dict:
     data = serializers.serialize("python", _ordered(rows))
     for item in data:
         fields = item["fields"]
-        for name in SKIP_FIELDS.get(item["model"], ()):
-            fields.pop(name, None)
-        if item["model"] == "accounts.user":
-            fields["password"] = "!exported"  # noqa: S105 - unusable hash: the person sets a new password
-            fields.pop("last_login", None)
+        allowed = allowed_fields(item["model"])  # what an import reads: the same lists
+        for name in set(fields) - allowed:
+            fields.pop(name)
         for name, value in list(fields.items()):
             field = apps.get_model(item["model"])._meta.get_field(name)
             if field.many_to_many:  # keep links inside the graph only
@@ -140,32 +135,255 @@ class ImportRefused(Exception):
     pass
 
 
-@transaction.atomic
-def community_import(data: dict) -> int:
-    """Load an export into this database. Refuses files of another format or a clash of ids."""
+# ---------------------------------------------------------------------------- what an import may hold
+# An import trusts nothing in the file: only these models, only these fields. People's accounts
+# come without flags, passwords or permissions; tokens, sessions, invitations (their links are
+# secrets), audit entries and installation logs are never imported. Every reference must point
+# at a row of the same file (the community's own graph); anything else refuses the whole file.
+PEOPLE_FIELDS = {
+    "accounts.user": {"email", "date_joined"},
+    "accounts.skill": {"name"},
+    "accounts.profile": {
+        "user",
+        "display_name",
+        "bio",
+        "discipline",
+        "organisation",
+        "seniority",
+        "hours_per_month",
+        "skills",
+        "interests",
+        "updated_at",
+    },
+    "accounts.diversityanswer": {"user", "attribute", "value", "consented_at"},
+}
+# The community's own rows, in dependency order; all their fields except the primary key.
+COMMUNITY_MODELS = (
+    "communities.community",
+    "communities.membership",
+    "communities.joinrequest",
+    "communities.glossaryterm",
+    "communities.termmapping",
+    "communities.opportunityentry",
+    "communities.contribution",
+    "convening.session",
+    "convening.candidate",
+    "convening.rating",
+    "convening.sessioninvitation",
+    "convening.sessionrole",
+    "convening.agendaitem",
+    "convening.note",
+    "convening.outcome",
+    "convening.followup",
+    "convening.turn",
+    "convening.breakoutgroup",
+    "convening.breakoutmember",
+    "deliberation.jointresponse",
+    "deliberation.participant",
+    "deliberation.statement",
+    "deliberation.vote",
+    "deliberation.prediction",
+    "deliberation.draftversion",
+    "deliberation.minorityview",
+    "deliberation.paragraphcomment",
+    "deliberation.endorsement",
+    "deliberation.opinionrequest",
+    "projects.helprequest",
+    "projects.helprequestnote",
+    "projects.project",
+    "projects.milestone",
+    "projects.projectconflict",
+    "projects.teamplace",
+)
+IMPORT_ORDER = ("accounts.skill", "accounts.user", "accounts.profile", "accounts.diversityanswer", *COMMUNITY_MODELS)
+
+
+def allowed_fields(label: str) -> set[str]:
+    """The fields an export writes and an import reads for `label`; empty when the model is not allowed."""
+    if label in PEOPLE_FIELDS:
+        return PEOPLE_FIELDS[label]
+    if label not in COMMUNITY_MODELS:
+        return set()
+    model = apps.get_model(label)
+    names = {f.name for f in model._meta.concrete_fields if not f.primary_key}
+    names |= {f.name for f in model._meta.many_to_many}
+    return names - SKIP_FIELDS.get(label, set())
+
+
+def _check_shape(data) -> list[dict]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused("This is not a Convene community export.")
     if data.get("version") != VERSION:
         raise ImportRefused(f"Export version {data.get('version')} is not supported (expected {VERSION}).")
-    community_model = apps.get_model("communities", "Community")
-    if community_model.objects.filter(slug=data.get("community")).exists():
-        raise ImportRefused(f"A community with the address “{data.get('community')}” already exists here.")
+    items = data.get("objects")
+    if not isinstance(items, list):
+        raise ImportRefused("The export has no list of objects.")
+    seen = set()
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("fields"), dict):
+            raise ImportRefused("Every object must have a model, a primary key and fields.")
+        label, pk = item.get("model"), item.get("pk")
+        if not isinstance(label, str) or label not in IMPORT_ORDER:
+            raise ImportRefused(f"Objects of kind “{label}” cannot be imported.")
+        if not isinstance(pk, int) or isinstance(pk, bool) or (label, pk) in seen:
+            raise ImportRefused(f"{label}: a missing, invalid or repeated primary key ({pk!r}).")
+        seen.add((label, pk))
+        extra = set(item["fields"]) - allowed_fields(label)
+        if extra:
+            raise ImportRefused(f"{label} may not carry {', '.join(sorted(extra))}.")
+    if sum(1 for item in items if item["model"] == "communities.community") != 1:
+        raise ImportRefused("The export must hold exactly one community.")
+    return items
+
+
+@transaction.atomic
+def community_import(data: dict, *, slug: str | None = None, name: str | None = None, coordinator=None) -> int:
+    """Load an export as a new community; the number of rows created.
+
+    Only the allowed models and fields (above) are read; every reference must point inside the
+    file. People are matched by e-mail (an existing account is linked, never changed) or created
+    inactive without a password. Primary keys are kept when none of them is taken (a restore
+    into an empty database comes back identical), else every row gets a new one. `slug` and
+    `name` rename the community (an import beside the original); `coordinator` is made its
+    coordinator (the person importing on the web or API).
+    """
+    from convene.accounts.models import Profile as profile_model
+    from convene.accounts.models import Skill, User
+    from convene.communities.models import Community
+
+    new_name = name
+    items = _check_shape(data)
+    by_label: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_label[item["model"]].append(item)
+    community_item = by_label["communities.community"][0]
+    slug = slug or community_item["fields"].get("slug")
+    if Community.objects.filter(slug=slug).exists():
+        raise ImportRefused(f"A community with the address “{slug}” already exists here.")
+
+    # People: matched by e-mail, else new and inactive.
+    user_map: dict[int, int] = {}
+    new_users = []
+    for item in by_label["accounts.user"]:
+        email = str(item["fields"].get("email") or "").strip().lower()
+        if not email:
+            raise ImportRefused(f"Person #{item['pk']} has no e-mail address.")
+        existing = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+        if existing is not None:
+            user_map[item["pk"]] = existing
+        else:
+            new_users.append(item)
+    skill_map: dict[int, int] = {}
+    for item in sorted(by_label["accounts.skill"], key=lambda i: i["pk"]):  # shared tags: matched by name
+        label_name = str(item["fields"].get("name", ""))[:100]
+        skill = Skill.objects.filter(name=label_name).first()
+        if skill is None:
+            free = not Skill.objects.filter(pk=item["pk"]).exists()
+            skill = Skill.objects.create(pk=item["pk"] if free else None, name=label_name)
+        skill_map[item["pk"]] = skill.pk
+
+    community_rows = [i for label in COMMUNITY_MODELS for i in by_label[label]]
+    own = [*new_users, *community_rows]
+    keep_pks = not any(apps.get_model(i["model"]).objects.filter(pk=i["pk"]).exists() for i in own)
+    pk_map: dict[tuple[str, int], int] = {("accounts.user", old): new for old, new in user_map.items()}
+    pk_map |= {("accounts.skill", old): new for old, new in skill_map.items()}
+    in_file = {(i["model"], i["pk"]) for i in items}
+    touched: set[type] = {Skill}
     count = 0
-    touched: set[type] = set()
-    for item in serializers.deserialize("python", data["objects"]):
-        model = type(item.object)
-        if model.objects.filter(pk=item.object.pk).exists():
-            if model._meta.label_lower in {
-                "accounts.user",
-                "accounts.skill",
-                "accounts.profile",
-                "account.emailaddress",
-            }:
-                continue  # the person (or tag) is already here: keep the local row
-            raise ImportRefused(f"{model._meta.verbose_name} #{item.object.pk} already exists in this database.")
-        item.save()
-        touched.add(model)
-        count += 1
+    later: list[tuple[models.Model, str, tuple[str, int]]] = []  # references to rows saved afterwards
+
+    def target_of(label: str, field, value) -> tuple[str, int]:
+        target = field.related_model._meta.label_lower
+        if (target, value) not in in_file:
+            raise ImportRefused(f"{label} points at {target} #{value}, which is not part of this community.")
+        return target, value
+
+    matched_user_pks = set(user_map)
+    for label in IMPORT_ORDER:
+        if label in {"accounts.skill"}:
+            continue
+        model = apps.get_model(label)
+        if label == "accounts.profile":  # those made when the new accounts were saved give way to the file's
+            new_user_pks = [pk_map[("accounts.user", i["pk"])] for i in new_users]
+            model.objects.filter(user_id__in=new_user_pks).delete()
+        for item in sorted(by_label[label], key=lambda i: i["pk"]):
+            if label == "accounts.user" and item["pk"] in matched_user_pks:
+                continue  # an account already here: linked, never changed
+            if label in {"accounts.profile", "accounts.diversityanswer"}:
+                owner = item["fields"].get("user")
+                if owner in matched_user_pks:
+                    continue  # an existing person's profile and answers stay as they are here
+            obj = model()
+            m2m: dict[str, list[int]] = {}
+            for name, value in item["fields"].items():
+                field = model._meta.get_field(name)
+                if field.many_to_many:
+                    if not isinstance(value, list):
+                        raise ImportRefused(f"{label}.{name} must be a list.")
+                    m2m[name] = [target_of(label, field, v) for v in value]
+                elif field.is_relation:
+                    if value is None:
+                        setattr(obj, field.attname, None)
+                        continue
+                    ref = target_of(label, field, value)
+                    if ref in pk_map:
+                        setattr(obj, field.attname, pk_map[ref])
+                    elif field.null:
+                        setattr(obj, field.attname, None)
+                        later.append((obj, field.attname, ref))
+                    else:
+                        raise ImportRefused(f"{label} #{item['pk']} refers to {ref[0]} #{ref[1]} listed after it.")
+                else:
+                    try:
+                        setattr(obj, field.attname, field.to_python(value))
+                    except Exception as exc:  # noqa: BLE001 - any unreadable value refuses the file
+                        raise ImportRefused(f"{label}.{name}: {exc}") from None
+            if label == "communities.community":
+                obj.slug = slug
+                if new_name:
+                    obj.name = new_name
+            if label == "accounts.user":
+                obj.email = obj.email.strip().lower()
+                obj.is_active = False  # a person who was not here yet: an operator or the person activates it
+                obj.is_staff = obj.is_superuser = False
+                obj.set_unusable_password()
+            for field in model._meta.concrete_fields:
+                if (
+                    field.unique
+                    and not field.primary_key
+                    and not field.is_relation
+                    and isinstance(field, models.CharField)
+                ):
+                    value = getattr(obj, field.attname)
+                    if (
+                        label != "communities.community"
+                        and value
+                        and model.objects.filter(**{field.attname: value}).exists()
+                    ):
+                        setattr(obj, field.attname, secrets.token_urlsafe(24))  # a link already in use here
+            if keep_pks:
+                obj.pk = item["pk"]
+            try:
+                with transaction.atomic():  # raw: the file's timestamps are kept, as loaddata does
+                    obj.save_base(raw=True, force_insert=True)
+            except IntegrityError as exc:
+                raise ImportRefused(f"{label} #{item['pk']} cannot be stored here: {exc}") from None
+            pk_map[(label, item["pk"])] = obj.pk
+            for name, refs in m2m.items():
+                getattr(obj, name).set([pk_map[ref] for ref in refs if ref in pk_map])
+            touched.add(model)
+            count += 1
+    for user_pk in [pk_map[("accounts.user", i["pk"])] for i in new_users]:
+        profile_model.objects.get_or_create(user_id=user_pk)  # a person whose file had no profile
+    for obj, attname, ref in later:
+        if ref not in pk_map:
+            continue  # a row that was skipped (an existing person's)
+        type(obj).objects.filter(pk=obj.pk).update(**{attname: pk_map[ref]})
+    if coordinator is not None:
+        from convene.communities.models import Membership
+
+        community = Community.objects.get(slug=slug)
+        Membership.objects.update_or_create(community=community, user=coordinator, defaults={"role": "coordinator"})
     _reset_sequences(touched)
     return count
 

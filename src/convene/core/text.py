@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from convene.core.errors import InvalidInput
+from convene.core.errors import InvalidInput, Unprocessable
 
 # U+202A..U+202E embeddings/overrides, U+2066..U+2069 isolates, LRM, RLM, ALM.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -92,3 +92,28 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def xml_safe(value) -> str:
     """`value` as text without the characters XML 1.0 cannot hold (for DOCX exports of older data)."""
     return _XML_INVALID.sub("", str(value))
+
+
+_HEADER_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line_problem(value: str) -> str | None:
+    """Why `value` cannot go into an e-mail header (a subject, a name): line breaks and other
+    control characters would split or inject headers. None when it is safe."""
+    match = _HEADER_UNSAFE.search(value or "")
+    if match is None:
+        return None
+    return f"must be one line without control characters (found U+{ord(match.group(0)):04X})"
+
+
+def require_one_line(value: str, *, field: str, label: str) -> None:
+    """Refuse (422) text that goes into an e-mail header, before anything is saved or sent."""
+    problem = single_line_problem(value)
+    if problem:
+        raise Unprocessable(f"{label} {problem}.", field=field)
+
+
+def header_safe(value) -> str:
+    """`value` with every control or line-break character turned into a space: for e-mail subjects
+    built from older rows stored before `single_line_problem` was enforced."""
+    return re.sub(" +", " ", _HEADER_UNSAFE.sub(" ", str(value))).strip()

@@ -1,9 +1,14 @@
+import sys
+
 from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.defaults import server_error as django_server_error
 
 from convene.communities.models import Community, Membership
 from convene.communities.permissions import visible_communities
 
+from .health import DATABASE_DOWN, RETRY_AFTER_SECONDS, health_report
 from .home import upcoming_for, waiting_for
 
 
@@ -29,13 +34,29 @@ def home(request):
 
 
 def healthz(request):
-    """For load balancers and process managers: 200 when the app can reach its database."""
-    from django.db import connection
-    from django.http import JsonResponse
+    """For load balancers and process managers: each dependency's state; 503 when a required one is down.
 
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means "not ready"
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    Required: the database. The cache is reported but not required (it fails open, core/cache.py).
+    The task queue reports the age of its oldest waiting task; it is required only when
+    `CONVENE_HEALTH_MAX_TASK_AGE` (seconds, 0: off) is set and the oldest task is older.
+    """
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: under /api/ the API's JSON format; a database that is unreachable (restarting,
+    failed over) is a 503 with Retry-After everywhere, since trying again shortly will work."""
+    exc = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if isinstance(exc, DATABASE_DOWN):
+        detail = "The database is briefly unavailable. Try again in a few seconds."
+        if api:
+            response = JsonResponse({"detail": detail, "code": "unavailable"}, status=503)
+        else:
+            response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if api:
+        return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
+    return django_server_error(request)

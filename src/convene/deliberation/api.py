@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StrictInt
 
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
@@ -88,7 +89,7 @@ class ResponsePatch(Schema):
     communities: list[str] | None = Field(None, max_length=50)
 
 
-class TransitionIn(Schema):
+class DeliberationTransitionIn(Schema):
     to: str = Field(..., max_length=20)
 
 
@@ -167,8 +168,9 @@ class ModerationIn(Schema):
 
 
 class VoteIn(Schema):
-    statement: int
-    value: int | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
+    # Strict: JSON `true` is not the number 1, so it is not a vote (nor a statement id).
+    statement: StrictInt
+    value: StrictInt | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
 
 
 class NextOut(Schema):
@@ -227,7 +229,7 @@ class MinorityIn(Schema):
     held_by: str = Field("", max_length=500)
 
 
-class AnswerIn(Schema):
+class DeliberationAnswerIn(Schema):
     answer: str = Field(..., max_length=10000)
 
 
@@ -400,7 +402,7 @@ def update_response(request, response_id: int, payload: ResponsePatch):
 
 
 @router.post("/responses/{response_id}/transition", response={200: ResponseOut, **ERRORS})
-def transition_response(request, response_id: int, payload: TransitionIn):
+def transition_response(request, response_id: int, payload: DeliberationTransitionIn):
     response = response_for(request.user, response_id, need=Need.COORDINATOR)
     return _response_out(services.response_transition(response=response, actor=request.user, to=payload.to))
 
@@ -613,7 +615,7 @@ def add_minority_view(request, response_id: int, payload: MinorityIn):
 
 
 @router.post("/responses/{response_id}/minority-views/{view_id}/answer", response={200: MinorityOut, **ERRORS})
-def answer_minority_view(request, response_id: int, view_id: int, payload: AnswerIn):
+def answer_minority_view(request, response_id: int, view_id: int, payload: DeliberationAnswerIn):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     view = selectors.minority_view_in(response, view_id)
     return services.minority_view_answer(view=view, user=request.user, answer=payload.answer)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from convene.communities.models import Membership
+from convene.core.text import header_safe
 
 from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
 
@@ -67,7 +68,7 @@ def send_due_reminders(now) -> int:
                 ends = getattr(response, field)
                 link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
                 send_mail(
-                    subject=f"[Convene] {response.get_state_display()} ends soon: {response.title}",
+                    subject=header_safe(f"[Convene] {response.get_state_display()} ends soon: {response.title}"),
                     message=(
                         f"{response.get_state_display()} of the joint response “{response.title}” ends on "
                         f"{ends:%d %B %Y at %H:%M %Z}. There is still time to {WHAT[phase]}.\n\n{link}\n"

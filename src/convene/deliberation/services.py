@@ -17,7 +17,7 @@ from convene.communities.models import Community, Contribution, ContributionKind
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput, ServiceError
 from convene.core.lifecycle import transition
-from convene.core.text import clean_text, normalise_name
+from convene.core.text import clean_text, header_safe, normalise_name, require_one_line
 
 from .models import (
     STATEMENT_LIMIT,
@@ -90,6 +90,7 @@ def response_create(
     deadline: dt.date | None = None,
 ) -> JointResponse:
     title = clean_text(title, field="title", label="Title", limit=200, required=True)
+    require_one_line(title, field="title", label="Title")  # reminders put it in a mail subject
     what_changed = clean_text(what_changed, field="what_changed", label="What changed", limit=5000)
     why = clean_text(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
     question = clean_text(question, field="question", label="The question", limit=5000)
@@ -167,6 +168,8 @@ def response_update(
         "why_it_matters": (why_it_matters, "Why it matters", 5000, False),
         "question": (question, "The question", 5000, False),
     }
+    if title is not None:
+        require_one_line(title.strip(), field="title", label="Title")
     for name, (value, label, limit, required) in texts.items():
         if value is not None:
             setattr(response, name, clean_text(value, field=name, label=label, limit=limit, required=required))
@@ -330,6 +333,7 @@ def opinion_request_submit(
     if not name:
         raise InvalidInput("Your name is required (it has no visible characters).", field="requester_name")
     organisation = clean_text(organisation, field="organisation", label="Organisation", limit=200, required=True)
+    require_one_line(organisation, field="organisation", label="Organisation")  # it ends up in a mail subject
     contact = (contact or "").strip().lower()
     try:
         validate_email(contact)
@@ -376,7 +380,7 @@ def opinion_request_accept(
     response = response_create(
         community=req.community,
         creator=actor,
-        title=title or f"{req.organisation}: {req.question[:150]}",
+        title=title or header_safe(f"{req.organisation}: {req.question[:150]}"),
         kind=Kind.REQUEST,
         what_changed=req.context,
         question=req.question,
@@ -437,7 +441,7 @@ def _mail_new_request(request_id: int) -> None:
 
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
     send_mail(
-        subject=f"[Convene] Your request for opinion to {req.community.name}",
+        subject=header_safe(f"[Convene] Your request for opinion to {req.community.name}"),
         message=(
             f"Thank you, {req.requester_name}. {req.community.name} received your request for opinion.\n\n"
             f"Follow its progress, and read the response when it is delivered, at this private link "
@@ -454,7 +458,7 @@ def _mail_new_request(request_id: int) -> None:
         from django.urls import reverse
 
         send_mail(
-            subject=f"[Convene] New request for opinion from {req.organisation}",
+            subject=header_safe(f"[Convene] New request for opinion from {req.organisation}"),
             message=(
                 f"{req.requester_name} ({req.organisation}) asks {req.community.name}:\n\n{req.question}\n\n"
                 f"Deadline: {req.deadline:%d %B %Y}\nDecide here: {settings.SITE_URL.rstrip('/')}"
@@ -470,7 +474,7 @@ def _mail_requester(request_id: int) -> None:
 
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
     send_mail(
-        subject=f"[Convene] {req.community.name}: {req.get_status_display()}",
+        subject=header_safe(f"[Convene] {req.community.name}: {req.get_status_display()}"),
         message=(
             f"Your request for opinion to {req.community.name} is now: {req.get_status_display().lower()}.\n\n"
             + (f"Reason: {req.decline_reason}\n\n" if req.decline_reason else "")

@@ -199,7 +199,7 @@ class ContextSummaryOut(Schema):
     gini: float | None
 
 
-class GroupOut(Schema):
+class InsightsGroupOut(Schema):
     label: str
     people: CountOut
     blau: dict[str, float | None]
@@ -215,7 +215,7 @@ class ContextOut(Schema):
     representation: list[BreakdownOut]
     voice: dict | None
     not_yet_heard: list[PersonOut] | None = Field(..., description="null for anonymous responses")
-    groups: list[GroupOut]
+    groups: list[InsightsGroupOut]
     deviation: dict[str, float | None]
 
 

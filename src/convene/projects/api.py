@@ -48,7 +48,7 @@ class HelpRequestIn(Schema):
     contact: str = Field(..., max_length=500)
 
 
-class NoteOut(Schema):
+class ProjectsNoteOut(Schema):
     kind: str
     text: str
     created_at: datetime
@@ -69,7 +69,7 @@ class HelpRequestOut(Schema):
     state: HelpRequestState
     decline_reason: str
     project_id: int | None
-    notes: list[NoteOut]
+    notes: list[ProjectsNoteOut]
     created_at: datetime
 
 
@@ -80,7 +80,7 @@ class TriageIn(Schema):
     message: str = Field("", max_length=5000, description="the question (ask) or the reason (decline)")
 
 
-class AnswerIn(Schema):
+class ProjectsAnswerIn(Schema):
     answer: str = Field(..., max_length=5000)
 
 
@@ -131,7 +131,7 @@ class ProjectOut(Schema):
     created_at: datetime
 
 
-class TransitionIn(Schema):
+class ProjectsTransitionIn(Schema):
     state: ProjectState
 
 
@@ -365,7 +365,7 @@ def triage_request(request, request_id: int, payload: TriageIn):
 
 
 @router.post("/requests/{int:request_id}/answer", response={200: HelpRequestOut, **ERRORS})
-def answer_request(request, request_id: int, payload: AnswerIn):
+def answer_request(request, request_id: int, payload: ProjectsAnswerIn):
     help_request = help_request_for(request.user, request_id, requester=True)
     return _request_out(
         services.help_request_answer(help_request=help_request, requester=request.user, answer=payload.answer)
@@ -468,7 +468,7 @@ def update_project(request, project_id: int, payload: ProjectPatch):
 
 
 @router.post("/{int:project_id}/transition", response={200: ProjectOut, **ERRORS}, summary="Move the project on")
-def transition_project(request, project_id: int, payload: TransitionIn):
+def transition_project(request, project_id: int, payload: ProjectsTransitionIn):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     return _project_out(services.project_transition(project=project, actor=request.user, to=payload.state))
 
