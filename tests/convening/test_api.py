@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from convene.convening.models import Session
+from convene.convening.models import EmailInvitation, Session
 
 from ..conftest import ApiClient
 from .conftest import person
@@ -46,6 +46,13 @@ def test_full_flow_through_the_api(world, api):
     assert coord.post(f"{C}/sessions/{sid}/invitations", {"community": "priv"}).json() == {"invited": 2}
     extra = person("sw@example.com", world.private, discipline="Social worker")
     assert coord.post(f"{C}/sessions/{sid}/invitations", {"email": "sw@example.com"}).json() == {"invited": 1}
+    # an e-mail invitation says nothing about accounts and counts in nothing until it is accepted
+    assert coord.post(f"{C}/sessions/{sid}/invitations", {"email": "nobody@example.com"}).json() == {"invited": 1}
+    assert coord.get(f"{C}/sessions/{sid}/preview").json()["invited"]["total"] == 2
+    pending = [r for r in coord.get(f"{C}/sessions/{sid}/invitations").json()["items"] if r["user_id"] is None]
+    assert [r["name"] for r in pending] == ["Invited by e-mail (pending)"] * 2
+    token = EmailInvitation.objects.get(email="sw@example.com").token
+    assert ApiClient(extra).post(f"{C}/invitations/accept", {"token": token}).status_code == 200
     preview = coord.get(f"{C}/sessions/{sid}/preview").json()
     assert preview["invited"]["total"] == 3 and preview["accepted"]["total"] == 0
     assert (

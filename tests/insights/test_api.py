@@ -30,9 +30,11 @@ def test_representation_for_members(eq):
 def test_voice(coord):
     body = coord.get(f"{B}/voice").json()
     assert body["gini"] == pytest.approx(equity.gini([6, 3, 3, 1, 1] + [0] * 8))
-    assert body["heard"]["count"] == 5 and body["not_yet_heard"]["count"] == 8
+    # head counts are perturbed and rounded to 5 (true: 5 heard, 8 not yet heard); the share from the same figures
+    assert body["heard"]["count"] in (None, 5) and body["not_yet_heard"]["count"] in (5, 10)
+    assert body["share_heard"] is None or body["heard"]["count"] is not None
     empty = coord.get(f"{B}/voice?from=2001-01-01&to=2001-01-02").json()
-    assert empty["gini"] == 0 and empty["share_heard"] == 0
+    assert empty["gini"] == 0 and empty["share_heard"] is None  # nobody heard: hidden, never an exact 0 %
     assert empty["contributions"] == {"count": None, "suppressed": True, "display": "< 5"}  # nobody contributed
     assert body["contributions"] == {"count": 14, "suppressed": False, "display": "14"}
     kinds = {k["kind"]: k for k in body["by_kind"]}

@@ -39,6 +39,9 @@ def setup(world):
     o["conv_action"] = services.follow_up_create(session=session, actor=coordinator, title="Write it up", owner=member)
     o["conv_candidate"] = services.candidate_propose(session=session, user=member, title="Shared checklist")
     o["conv_invitation"] = session.invitations.get(user=guest)
+    o["conv_email_invitation"] = services.invitation_email_add(
+        session=session, actor=coordinator, email="someone@example.org"
+    )
 
 
 S = lambda w: {"session_id": w.objects["conv_session"].pk}  # noqa: E731
@@ -47,6 +50,8 @@ ITEM = lambda w: {"session_id": w.objects["conv_session"].pk, "item_id": w.objec
 ROLE = lambda w: {"session_id": w.objects["conv_session"].pk, "role_id": w.objects["conv_role"].pk}  # noqa: E731
 ACTION = lambda w: {"session_id": w.objects["conv_session"].pk, "action_id": w.objects["conv_action"].pk}  # noqa: E731
 CAND = lambda w: {"session_id": w.objects["conv_session"].pk, "candidate_id": w.objects["conv_candidate"].pk}  # noqa: E731
+EINV = lambda w: {"session_id": w.objects["conv_session"].pk, "invitation_id": w.objects["conv_email_invitation"].pk}  # noqa: E731
+TOKEN = lambda w: {"token": w.objects["conv_email_invitation"].token}  # noqa: E731
 INV = lambda w: {"session_id": w.objects["conv_session"].pk, "invitation_id": w.objects["conv_invitation"].pk}  # noqa: E731
 
 VIEW = (302, 404, 200, 200, 200)
@@ -66,6 +71,13 @@ WEB = [
     Case("convening:ics", VIEW, S),
     Case("convening:invitations", MANAGE, S),
     Case("convening:invitation_remove", MANAGE_POST, INV, method="POST"),
+    Case("convening:email_invitation_remove", MANAGE_POST, EINV, method="POST"),
+    Case(
+        "convening:email_invitation",
+        (302, 200, 200, 200, 200),
+        TOKEN,
+        note="whoever holds the link may accept it; the page shows only the session's title and time",
+    ),
     Case("convening:preview", MANAGE, S),
     Case("convening:rsvp", VIEW, S, note="everyone but the outsider is invited"),
     Case("convening:agenda", VIEW, S),
@@ -150,6 +162,12 @@ API = [
     Case(f"POST {A}/sessions/{{session_id}}/transition", AMANAGE, SID, data=lambda w: {"to": "held"}),
     Case(f"GET {A}/sessions/{{session_id}}/invitations", AMANAGE, SID),
     Case(f"POST {A}/sessions/{{session_id}}/invitations", ACREATE, SID, data=lambda w: {"community": "pub"}),
+    Case(
+        f"POST {A}/invitations/accept",
+        (401, 200, 200, 200, 200),
+        data=lambda w: {"token": w.objects["conv_email_invitation"].token},
+        note="whoever holds the link may accept it",
+    ),
     Case(f"GET {A}/sessions/{{session_id}}/rsvp", AVIEW, SID),
     Case(f"POST {A}/sessions/{{session_id}}/rsvp", AVIEW, SID, data=lambda w: {"answer": "maybe"}),
     Case(f"GET {A}/sessions/{{session_id}}/preview", AMANAGE, SID),

@@ -27,7 +27,7 @@ from .models import (
     SessionRoleKind,
     SessionState,
 )
-from .permissions import SessionNeed, invitation_of, session_for, visible_sessions
+from .permissions import SessionNeed, email_invitation_for, invitation_of, session_for, visible_sessions
 
 router = Router(tags=["convening"])
 
@@ -120,7 +120,7 @@ class InviteIn(Schema):
 
 class InvitationOut(Schema):
     id: int
-    user_id: int
+    user_id: int | None = Field(description="Null when the viewer may not see who it is.")
     name: str
     community: str | None
     via: str
@@ -131,6 +131,13 @@ class InvitationOut(Schema):
 
 class InviteResult(Schema):
     invited: int
+
+
+class AcceptIn(Schema):
+    token: str = Field(max_length=64)
+    share_answers: bool = Field(
+        False, description="Let your private diversity answers count in this session's room preview."
+    )
 
 
 class RsvpIn(Schema):
@@ -390,16 +397,16 @@ def _session_out(s: Session) -> dict:
     }
 
 
-def _invitation_out(i: SessionInvitation) -> dict:
+def _invitation_out(row: dict) -> dict:
     return {
-        "id": i.pk,
-        "user_id": i.user_id,
-        "name": i.user.display_name,
-        "community": i.community.slug if i.community else None,
-        "via": i.via,
-        "rsvp": i.rsvp,
-        "needs": i.needs,
-        "checked_in_at": i.checked_in_at,
+        "id": row["id"],
+        "user_id": row["user_id"],
+        "name": row["name"],
+        "community": row["community"].slug if row["community"] else None,
+        "via": row["via"],
+        "rsvp": row["rsvp"],
+        "needs": row["needs"],
+        "checked_in_at": row["checked_in_at"],
     }
 
 
@@ -430,6 +437,10 @@ def _preview_json(preview: dict) -> dict:
             "total": p["total"],
             "profile": p["profile"],
             "diversity": p["diversity"],
+            "diversity_total": p["diversity_total"].api(),
+            "diversity_total_text": str(p["diversity_total"]),
+            "warnings": p["warnings"],
+            "notes": [p["hidden_note"], p["rounded_note"]],
         }
 
     return {"invited": part(preview["invited"]), "accepted": part(preview["accepted"])}
@@ -505,19 +516,22 @@ def transition_session(request, session_id: int, payload: TransitionIn):
 @paginate(LimitOffsetPagination)
 def list_invitations(request, session_id: int):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    return [_invitation_out(i) for i in session.invitations.select_related("user__profile", "community")]
+    return [_invitation_out(row) for row in selectors.guest_list(session, request.user)]
 
 
 @router.post("/sessions/{session_id}/invitations", response={201: InviteResult, **ERRORS})
 def invite(request, session_id: int, payload: InviteIn):
+    """Invite by ``user_id`` (members of the host and the communities taking part only), a whole
+    ``community`` (optionally one ``role``), or anyone by ``email``: an e-mail invitation is a link
+    to accept, and the answer is the same whether or not the address has an account."""
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    if payload.user_id is not None or payload.email:
-        if payload.user_id is not None:
-            person = _user(payload.user_id)
-        else:
-            person = User.objects.filter(email__iexact=payload.email.strip()).first()
-            if person is None:
-                raise InvalidInput(f"No one with the address {payload.email[:80]} has an account.", field="email")
+    if payload.email:
+        made = services.invitation_email_add(session=session, actor=request.user, email=payload.email)
+        return Status(201, {"invited": 1 if made is not None else 0})
+    if payload.user_id is not None:
+        person = User.objects.filter(pk=payload.user_id).first()
+        if person is None:
+            raise InvalidInput(services.NOT_BY_NAME, field="user_id")
         created = services.invitation_add(session=session, actor=request.user, user=person)
     elif payload.community:
         community = community_for(request.user, payload.community)
@@ -525,6 +539,20 @@ def invite(request, session_id: int, payload: InviteIn):
     else:
         raise InvalidInput("Give a community (optionally with a role), a user_id or an email.", field="community")
     return Status(201, {"invited": len(created)})
+
+
+@router.post("/invitations/accept", response={200: MyRsvpOut, **ERRORS}, summary="Accept an e-mail invitation")
+def accept_email_invitation(request, payload: AcceptIn):
+    invitation = email_invitation_for(payload.token)
+    guest = services.invitation_email_accept(
+        invitation=invitation, user=request.user, shares_answers=payload.share_answers
+    )
+    return {
+        "rsvp": guest.rsvp,
+        "needs": guest.needs,
+        "checked_in_at": guest.checked_in_at,
+        "hand_raised": guest.hand_raised_at is not None,
+    }
 
 
 @router.get("/sessions/{session_id}/rsvp", response={200: MyRsvpOut, **ERRORS})

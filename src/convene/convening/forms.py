@@ -83,18 +83,38 @@ class SessionForm(forms.Form):
 
 class InviteForm(forms.Form):
     how = forms.ChoiceField(
-        choices=[("community", "A whole community"), ("role", "Everyone with a role"), ("person", "One person")],
+        choices=[
+            ("community", "A whole community"),
+            ("role", "Everyone with a role"),
+            ("person", "One person by name"),
+            ("email", "Anyone by e-mail"),
+        ],
         widget=forms.RadioSelect,
         initial="community",
         label="Invite",
     )
     community = forms.ModelChoiceField(queryset=Community.objects.none(), required=False, empty_label="Choose")
     role = forms.ChoiceField(choices=[("", "Any")] + list(Role.choices), required=False, label="Role in that community")
-    email = forms.EmailField(required=False, label="Person's email address", help_text="They need a Convene account.")
+    person = forms.ModelChoiceField(
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label="Choose",
+        label="Person",
+        help_text="Members of the host community and of the communities taking part that you belong to.",
+    )
+    email = forms.EmailField(
+        required=False,
+        label="E-mail address",
+        help_text="They get a link to accept (signing in, or signing up first). They are not on the list, "
+        "and count in no figure, until they accept.",
+    )
 
-    def __init__(self, *args, communities=None, **kwargs):
+    def __init__(self, *args, communities=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities if communities is not None else Community.objects.none()
+        if people is not None:
+            self.fields["person"].queryset = people
+            self.fields["person"].label_from_instance = lambda u: u.display_name
 
     def clean(self):
         data = super().clean()
@@ -103,9 +123,19 @@ class InviteForm(forms.Form):
             self.add_error("community", "Choose the community.")
         if how == "role" and not data.get("role"):
             self.add_error("role", "Choose the role.")
-        if how == "person" and not data.get("email"):
-            self.add_error("email", "Give the person's email address.")
+        if how == "person" and not data.get("person"):
+            self.add_error("person", "Choose the person.")
+        if how == "email" and not data.get("email"):
+            self.add_error("email", "Give the e-mail address.")
         return data
+
+
+class AcceptInvitationForm(forms.Form):
+    share_answers = forms.BooleanField(
+        required=False,
+        label="Count my private diversity answers in this session's room preview",
+        help_text="The coordinator only ever sees rounded figures about the whole room, never your answers.",
+    )
 
 
 class RsvpForm(forms.Form):

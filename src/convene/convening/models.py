@@ -171,11 +171,46 @@ class SessionInvitation(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     hand_raised_at = models.DateTimeField(null=True, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)
+    shares_answers = models.BooleanField(
+        default=True,
+        help_text="Whether the person's private diversity answers count in the room preview (people who join "
+        "through an e-mail invitation choose this when they accept).",
+    )
 
     class Meta:
         ordering = ["invited_at", "id"]
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="one_session_invitation")]
         indexes = [models.Index(fields=["session", "rsvp"]), models.Index(fields=["user", "session"])]
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class EmailInvitation(models.Model):
+    """An invitation sent to an e-mail address (anyone outside the communities taking part).
+
+    It names nobody and counts in no figure: the person joins the guest list (a
+    :class:`SessionInvitation`) only when they open the link, sign in or sign up, and accept.
+    Whether the address belongs to an account is never looked up when it is created."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="email_invitations")
+    email = models.EmailField(max_length=254)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "email"], name="one_email_invitation")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.session}"
 
 
 class SessionRoleKind(models.TextChoices):

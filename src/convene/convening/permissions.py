@@ -23,7 +23,7 @@ from django.http import Http404
 from convene.communities.models import Community, Membership, Role
 from convene.communities.permissions import rank_of
 
-from .models import Session, SessionInvitation, SessionRole, SessionRoleKind, SessionState
+from .models import EmailInvitation, Session, SessionInvitation, SessionRole, SessionRoleKind, SessionState
 
 
 class SessionNeed(IntEnum):
@@ -107,3 +107,12 @@ def visible_sessions(user, community: Community | None = None) -> QuerySet[Sessi
     return qs.filter(
         Q(host__in=coordinated) | (not_draft & (Q(pk__in=invited) | Q(host__in=full) | Q(invited_communities__in=full)))
     ).distinct()
+
+
+def email_invitation_for(token) -> EmailInvitation:
+    """The e-mail invitation of a link (anyone holding the link may accept it); 404 otherwise."""
+    token = str(token or "")[:64]
+    invitation = EmailInvitation.objects.select_related("session__host").filter(token=token).first() if token else None
+    if invitation is None:
+        raise Http404("This invitation link is not valid (it may have been withdrawn).")
+    return invitation

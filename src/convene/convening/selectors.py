@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from convene.accounts.models import DiversityAnswer, Seniority
+from convene.accounts.models import Seniority, User
+from convene.communities.models import Membership
 from convene.core.permissions import owned_or_404
-from convene.engines.equity import Suppressed, blau, must_hide_breakdown, suppress, suppress_cells
+from convene.privacy.disclosure import (
+    THRESHOLD,
+    Figure,
+    diversity_band,
+    diversity_breakdowns,
+    exact,
+    group_sizes,
+    hidden,
+    people_aggregate,
+    people_count,
+)
 
 from .models import (
     ActionStatus,
@@ -58,99 +68,218 @@ def catalogue():
 
 
 # --------------------------------------------------------------------------- room preview
+#
+# The room is a population the coordinator chooses (they add and withdraw people at will), so
+# private diversity answers are shown only as perturbed, banded breakdowns from the disclosure
+# adapter: a population that differs by one person gets fresh noise in every cell, the same
+# population always the same figures. The invitees' public profile fields (community,
+# discipline, organisation, seniority) are counted exactly, but a count of 1-4 is shown as
+# "fewer than 5" and small open-ended groups (disciplines, organisations) are merged.
+
+HIDDEN_NOTE = (
+    "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
+)
+ROUNDED_NOTE = "Figures are rounded to 5 and slightly adjusted to protect privacy."
+OTHER_GROUPS = "Other (smaller groups together)"
 
 
-def _breakdown(key: str, label: str, values: list[str], categories: list[str] | None = None) -> dict:
+def _profile_figure(n: int) -> Figure:
+    """An exact head count of a public profile field: 0 stays 0 (the room lacks it), 1-4 is hidden."""
+    return Figure(0) if n == 0 else exact(n)
+
+
+def _profile_row(value: str, figure: Figure) -> dict:
+    return {"value": value, "count": figure.api(), "shown": figure.short, "text": str(figure)}
+
+
+def _profile_breakdown(key: str, label: str, values: list[str], categories: list[str] | None = None) -> dict:
+    """A public profile dimension: fixed categories listed with their exact counts (0 included);
+    open-ended ones (no ``categories``) list only groups of at least 5, the rest merged."""
     counts = Counter(values)
+    rows: list[dict] = []
     if categories is not None:
         full = {c: counts.get(c, 0) for c in categories}
-        full.update({v: n for v, n in counts.items() if v not in full})
+        for value, n in full.items():
+            rows.append(_profile_row(value, _profile_figure(n)))
+        extra = sum(n for v, n in counts.items() if v not in full)
+        if extra:
+            rows.append(_profile_row(OTHER_GROUPS, _profile_figure(extra)))
+        shown = [n for n in full.values() if n >= THRESHOLD]
     else:
-        full = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    known = [n for v, n in full.items() if v != NOT_GIVEN]
+        ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        merge = group_sizes(ordered)
+        for value in merge.shown:
+            rows.append(_profile_row(value, exact(ordered[value])))
+        if merge.merged:
+            other = exact(merge.merged_size) if merge.merged_shown else hidden()
+            rows.append(_profile_row(OTHER_GROUPS, other))
+        shown = [ordered[v] for v in merge.shown if v != NOT_GIVEN]
     return {
         "key": key,
         "label": label,
-        "rows": [{"value": v, "count": n} for v, n in full.items()],
-        "blau": round(blau(known), 3) if known else 0.0,
-        "hidden": False,
+        "rows": rows,
+        "band": diversity_band([exact(n) for n in shown]),
+        "any_hidden": any(r["count"] is None for r in rows),
     }
 
 
-def _diversity(user_ids: list[int], total: int) -> list[dict]:
-    threshold = getattr(settings, "PRIVACY_MIN_CELL", 5)
-    attributes = getattr(settings, "DIVERSITY_ATTRIBUTES", {})
-    answers = (
-        DiversityAnswer.objects.filter(user_id__in=user_ids)
-        .values("attribute", "value")
-        .annotate(n=Count("id"))
-        .order_by("attribute", "value")
-    )
-    by_attr: dict[str, dict[str, int]] = {}
-    for row in answers:
-        by_attr.setdefault(row["attribute"], {})[row["value"]] = row["n"]
-    out = []
-    for key, label in attributes.items():
-        cells = by_attr.get(key, {})
-        answered = sum(cells.values())
-        if answered < total:
-            cells = {**cells, "Not answered": total - answered}
-        hidden = must_hide_breakdown(cells, threshold) if cells else True
-        shown = suppress_cells(cells, threshold) if not hidden else {}
-        any_suppressed = any(isinstance(v, Suppressed) for v in shown.values())
-        known = [n for v, n in cells.items() if v != "Not answered"]
-        out.append(
-            {
-                "key": key,
-                "label": label,
-                "hidden": hidden,
-                "rows": [{"value": v, "count": c if isinstance(c, int) else str(c)} for v, c in shown.items()],
-                # the index is shown only when every cell is shown: otherwise it could leak small cells
-                "blau": round(blau(known), 3) if (not hidden and not any_suppressed and known) else None,
-            }
-        )
-    return out
+def _counted(invitations: list[SessionInvitation]) -> list[SessionInvitation]:
+    """Who counts in the preview: everyone on the list (people invited by e-mail are on it only
+    once they have accepted the link)."""
+    return invitations
 
 
-def composition(invitations: list[SessionInvitation], session: Session) -> dict:
-    communities = [session.host.name, *[c.name for c in session.invited_communities.all()]]
+@people_aggregate
+def composition(invitations: list[SessionInvitation], session: Session, *, part: str = "invited") -> dict:
+    """What the room would look like (``part``: "invited" or "accepted"); see the section comment."""
+    invitations = _counted(invitations)
+    taking_part = [session.host.name, *[c.name for c in session.invited_communities.all()]]
+    communities = list(taking_part)
     if any(i.community is None for i in invitations):
         communities.append(GUEST_LABEL)
     seniority_labels = [label for _, label in Seniority.choices]
-    threshold = getattr(settings, "PRIVACY_MIN_CELL", 5)
+    community_counts = Counter(i.community.name if i.community else GUEST_LABEL for i in invitations)
+    missing = [name for name in taking_part if community_counts.get(name, 0) == 0]
+    surface = f"convening.preview.{part}"
+    diversity = diversity_breakdowns(surface=surface, person_ids=[i.user_id for i in invitations if i.shares_answers])
+    diversity_out = []
+    for b in diversity:
+        out = b.as_dict()
+        out["any_hidden"] = any(f.hidden for _, f in b.rows)
+        diversity_out.append(out)
     total = len(invitations)
+    warnings = [f"No one from {name} is {'invited' if part == 'invited' else 'coming'} yet." for name in missing]
+    if total:
+        warnings += [
+            f"The room looks one-sided on {b.label.split(' (')[0].lower()}." for b in diversity if b.band == "one-sided"
+        ]
     return {
         "total": total,
         "profile": [
-            _breakdown(
+            _profile_breakdown(
                 "community",
                 "Community",
                 [i.community.name if i.community else GUEST_LABEL for i in invitations],
                 communities,
             ),
-            _breakdown("discipline", "Discipline", [i.user.profile.discipline or NOT_GIVEN for i in invitations]),
-            _breakdown("organisation", "Organisation", [i.user.profile.organisation or NOT_GIVEN for i in invitations]),
-            _breakdown(
+            _profile_breakdown(
+                "discipline", "Discipline", [i.user.profile.discipline or NOT_GIVEN for i in invitations]
+            ),
+            _profile_breakdown(
+                "organisation", "Organisation", [i.user.profile.organisation or NOT_GIVEN for i in invitations]
+            ),
+            _profile_breakdown(
                 "seniority",
                 "Seniority band",
                 [
                     i.user.profile.get_seniority_display() if i.user.profile.seniority else NOT_GIVEN
                     for i in invitations
                 ],
-                seniority_labels,
+                [*seniority_labels, NOT_GIVEN],
             ),
         ],
-        "diversity": _diversity([i.user_id for i in invitations], total),
-        "diversity_total": suppress(total, threshold) if total else Suppressed(threshold),
+        "diversity": diversity_out,
+        "diversity_total": people_count(
+            surface=surface, person_ids=[i.user_id for i in invitations if i.shares_answers]
+        ),
+        "warnings": warnings,
+        "hidden_note": HIDDEN_NOTE,
+        "rounded_note": ROUNDED_NOTE,
     }
 
 
+@people_aggregate
 def room_preview(session: Session) -> dict:
     invitations = list(session.invitations.select_related("user__profile", "community"))
     return {
-        "invited": composition(invitations, session),
-        "accepted": composition([i for i in invitations if i.rsvp == Rsvp.YES], session),
+        "invited": composition(invitations, session, part="invited"),
+        "accepted": composition([i for i in invitations if i.rsvp == Rsvp.YES], session, part="accepted"),
     }
+
+
+# --------------------------------------------------------------------------- guest list
+
+EMAIL_PENDING = "Invited by e-mail (pending)"
+
+
+def nameable_user_ids(session: Session, viewer) -> set[int]:
+    """Invitees whose names the viewer may already see: members of a community the viewer belongs
+    to, the viewer, and anyone who has accepted (answered yes or opened an e-mail invitation)."""
+    mine = Membership.objects.filter(user=viewer).values("community_id")
+    invited = session.invitations.all()
+    ids = set(invited.filter(user__memberships__community_id__in=mine).values_list("user_id", flat=True))
+    ids |= set(invited.filter(rsvp=Rsvp.YES).values_list("user_id", flat=True))
+    ids |= set(session.email_invitations.filter(accepted_by__isnull=False).values_list("accepted_by_id", flat=True))
+    ids.add(viewer.pk)
+    return ids
+
+
+def hidden_name(community: str | None) -> str:
+    return f"A member of {community or 'another community'} (name shown once they accept)"
+
+
+def guest_list(session: Session, viewer) -> list[dict]:
+    """The invitation list as the viewer may see it: names only of people they may already see;
+    pending e-mail invitations name nobody (nor say whether the address has an account)."""
+    nameable = nameable_user_ids(session, viewer)
+    rows = []
+    for i in session.invitations.select_related("user__profile", "community").order_by(
+        "community__name", "user__profile__display_name", "id"
+    ):
+        named = i.user_id in nameable
+        community = i.community.name if i.community else None
+        rows.append(
+            {
+                "kind": "person",
+                "id": i.pk,
+                "invitation": i,
+                "user_id": i.user_id if named else None,
+                "name": i.user.display_name
+                if named
+                else f"A member of {community or 'another community'} (name shown once they accept)",
+                "named": named,
+                "community": i.community,
+                "via": i.via,
+                "via_label": i.get_via_display(),
+                "rsvp": i.rsvp,
+                "rsvp_label": i.get_rsvp_display(),
+                "needs": i.needs,
+                "checked_in_at": i.checked_in_at,
+            }
+        )
+    for e in session.email_invitations.filter(accepted_at__isnull=True):
+        rows.append(
+            {
+                "kind": "email",
+                "id": e.pk,
+                "invitation": e,
+                "user_id": None,
+                "name": EMAIL_PENDING,
+                "named": False,
+                "community": None,
+                "via": "email",
+                "via_label": "E-mail invitation",
+                "rsvp": Rsvp.PENDING,
+                "rsvp_label": "Not accepted yet",
+                "needs": "",
+                "checked_in_at": None,
+            }
+        )
+    return rows
+
+
+def invitable_people(session: Session, viewer):
+    """People the viewer may invite by name: members of the host and the communities taking part
+    that the viewer belongs to too (whose names the viewer can already see)."""
+    ids = [session.host_id, *session.invited_communities.values_list("pk", flat=True)]
+    mine = Membership.objects.filter(user=viewer, community_id__in=ids).values("community_id")
+    return (
+        User.objects.filter(memberships__community_id__in=mine)
+        .exclude(session_invitations__session=session)
+        .distinct()
+        .select_related("profile")
+        .order_by("profile__display_name", "id")
+    )
 
 
 # --------------------------------------------------------------------------- picker

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from .models import (
     BreakoutMember,
     Candidate,
     Commitment,
+    EmailInvitation,
     FollowUp,
     InvitedVia,
     Note,
@@ -41,6 +42,11 @@ from .models import (
     SessionRoleKind,
     SessionState,
     Turn,
+)
+
+NOT_BY_NAME = (
+    "You can invite by name only members of the host community and of the communities taking part; "
+    "invite anyone else by e-mail."
 )
 
 OPEN_STATES = (SessionState.INVITATIONS_SENT, SessionState.IN_PROGRESS)
@@ -268,7 +274,7 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
     if to == SessionState.INVITATIONS_SENT:
         if session.starts_at <= timezone.now():
             raise Conflict("The start time has passed; move the session to a later time first.", code="past")
-        if not session.invitations.exists():
+        if not session.invitations.exists() and not session.email_invitations.exists():
             raise Conflict("Invite someone before sending the invitations.", code="no_invitations")
     session.save(update_fields=["state"])
     if to == SessionState.INVITATIONS_SENT:
@@ -304,6 +310,20 @@ def _send_invitations(session_id: int) -> None:
             [invitation.user.email],
         )
         SessionInvitation.objects.filter(pk=invitation.pk).update(mailed_at=timezone.now())
+    for invitation in session.email_invitations.filter(mailed_at__isnull=True, accepted_at__isnull=True):
+        _mail(
+            f"Invitation: {session.title}",
+            (
+                f"{session.host.name} invites you to “{session.title}” ({session.activity.name}).\n\n"
+                f"When: {_when(session)}\n"
+                + (f"Where: {session.place}\n" if session.place else "")
+                + "\nTo accept, open this link and sign in, or create an account if you do not have one yet:\n"
+                f"{_url('convening:email_invitation', invitation.token)}\n\n"
+                "Nobody at the session learns anything about you until you accept.\n"
+            ),
+            [invitation.email],
+        )
+        EmailInvitation.objects.filter(pk=invitation.pk).update(mailed_at=timezone.now())
 
 
 # --------------------------------------------------------------------------- invitations
@@ -325,7 +345,10 @@ def invitation_add(
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
         raise Conflict("Invitations can only be added before the session is held.", code="wrong_state")
     if user is not None:
-        targets = [(user, community_of(user, session))]
+        their_community = community_of(user, session)
+        if their_community is None:
+            raise InvalidInput(NOT_BY_NAME, field="user_id")
+        targets = [(user, their_community)]
         via = InvitedVia.PERSON
     elif community is not None:
         if role and role not in Role.values:
@@ -356,6 +379,74 @@ def invitation_add(
     if created and session.state in OPEN_STATES:
         transaction.on_commit(lambda: _send_invitations(session.pk))
     return created
+
+
+@transaction.atomic
+def invitation_email_add(*, session: Session, actor: User, email: str) -> EmailInvitation | None:
+    """Invite one e-mail address: a link to accept (signing in or signing up first).
+
+    Never looks up whether the address has an account, so the answer is the same either way.
+    Returns the new invitation, or None if this address was already invited to this session."""
+    session = _lock(session)
+    if session.state not in (SessionState.DRAFT, *OPEN_STATES):
+        raise Conflict("Invitations can only be added before the session is held.", code="wrong_state")
+    address = clean_text(email, field="email", limit=254, required=True, label="E-mail address").lower()
+    try:
+        EmailValidator()(address)
+    except ValidationError:
+        raise InvalidInput("Give a valid e-mail address.", field="email") from None
+    invitation, created = EmailInvitation.objects.get_or_create(
+        session=session, email=address, defaults={"invited_by": actor}
+    )
+    if created and session.state in OPEN_STATES:
+        transaction.on_commit(lambda: _send_invitations(session.pk))
+    return invitation if created else None
+
+
+@transaction.atomic
+def invitation_email_accept(
+    *, invitation: EmailInvitation, user: User, shares_answers: bool = False
+) -> SessionInvitation:
+    """The person who opened an e-mail invitation link joins the guest list (answering yes).
+
+    Their private diversity answers count in the room preview only if ``shares_answers``."""
+    invitation = EmailInvitation.objects.select_for_update().get(pk=invitation.pk)
+    session = _lock(invitation.session)
+    if invitation.accepted_at is not None and invitation.accepted_by_id != user.pk:
+        raise Conflict("This invitation link has already been used.", code="used")
+    if session.state not in (SessionState.DRAFT, *OPEN_STATES):
+        raise Conflict("This session is no longer taking new guests.", code="wrong_state")
+    guest = SessionInvitation.objects.filter(session=session, user=user).first()
+    if guest is None:
+        guest = SessionInvitation.objects.create(
+            session=session,
+            user=user,
+            community=community_of(user, session),
+            via=InvitedVia.PERSON,
+            invited_by=invitation.invited_by,
+            shares_answers=bool(shares_answers),
+            mailed_at=invitation.mailed_at,
+        )
+    elif guest.shares_answers != bool(shares_answers):
+        guest.shares_answers = bool(shares_answers)
+        guest.save(update_fields=["shares_answers"])
+    if invitation.accepted_at is None:
+        invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if session.state in OPEN_STATES and guest.rsvp == Rsvp.PENDING:
+        guest = rsvp_set(session=session, user=user, answer=Rsvp.YES)
+    return guest
+
+
+@transaction.atomic
+def invitation_email_remove(*, session: Session, actor: User, invitation: EmailInvitation) -> None:
+    """Withdraw an e-mail invitation that has not been accepted (an accepted one is on the guest list)."""
+    session = _lock(session)
+    if session.state not in (SessionState.DRAFT, *OPEN_STATES):
+        raise Conflict("The guest list is fixed once the session is held.", code="wrong_state")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was accepted; withdraw it from the guest list.", code="accepted")
+    invitation.delete()
 
 
 @transaction.atomic

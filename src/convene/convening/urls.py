@@ -17,6 +17,12 @@ urlpatterns = [
     path(S + "calendar.ics", views.session_ics, name="ics"),
     path(S + "invitations/", views.invitations, name="invitations"),
     path(S + "invitations/<int:invitation_id>/remove/", views.invitation_remove, name="invitation_remove"),
+    path(
+        S + "invitations/email/<int:invitation_id>/remove/",
+        views.email_invitation_remove,
+        name="email_invitation_remove",
+    ),
+    path("session-invitations/<str:token>/", views.email_invitation, name="email_invitation"),
     path(S + "preview/", views.preview, name="preview"),
     path(S + "rsvp/", views.rsvp, name="rsvp"),
     path(S + "agenda/", views.agenda, name="agenda"),

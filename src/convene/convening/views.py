@@ -16,6 +16,7 @@ from convene.core.permissions import owned_or_404
 
 from . import selectors, services
 from .forms import (
+    AcceptInvitationForm,
     AgendaItemForm,
     CandidateForm,
     CheckInForm,
@@ -38,11 +39,20 @@ from .models import (
     TRANSITIONS,
     ActivityType,
     Commitment,
+    EmailInvitation,
     SessionInvitation,
     SessionRole,
     SessionState,
 )
-from .permissions import SessionNeed, invitation_of, is_facilitator, is_manager, session_for, visible_sessions
+from .permissions import (
+    SessionNeed,
+    email_invitation_for,
+    invitation_of,
+    is_facilitator,
+    is_manager,
+    session_for,
+    visible_sessions,
+)
 
 
 def _ctx(request, session, tab: str = "", **extra):
@@ -234,29 +244,42 @@ def session_ics(request, session_id):
 def invitations(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
     communities = visible_communities(request.user).order_by("name")
-    form = InviteForm(request.POST or None, communities=communities)
+    people = selectors.invitable_people(session, request.user)
+    form = InviteForm(request.POST or None, communities=communities, people=people)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        kwargs = {}
-        if data["how"] == "person":
-            person = User.objects.filter(email__iexact=data["email"]).first()
-            if person is None:
-                form.add_error("email", f"No one with the address {data['email']} has a Convene account yet.")
-            kwargs = {"user": person}
+        if data["how"] == "email":
+            made = run_service(
+                form, lambda: services.invitation_email_add(session=session, actor=request.user, email=data["email"])
+            )
+            if not form.errors:
+                messages.success(
+                    request,
+                    "Invitation link sent to that address."
+                    if made is not None
+                    else "That address was already invited to this session.",
+                )
+                return redirect("convening:invitations", session_id=session.pk)
         else:
-            kwargs = {"community": data["community"], "role": data["role"] if data["how"] == "role" else None}
-        if not form.errors:
+            if data["how"] == "person":
+                kwargs = {"user": data["person"]}
+            else:
+                kwargs = {"community": data["community"], "role": data["role"] if data["how"] == "role" else None}
             created = run_service(form, lambda: services.invitation_add(session=session, actor=request.user, **kwargs))
             if created is not None:
                 messages.success(request, f"{len(created)} {'person' if len(created) == 1 else 'people'} invited.")
                 return redirect("convening:invitations", session_id=session.pk)
-    guest_list = session.invitations.select_related("user__profile", "community").order_by(
-        "community__name", "user__profile__display_name"
-    )
     return render(
         request,
         "convening/invitations.html",
-        _ctx(request, session, "invitations", form=form, guest_list=guest_list, counts=_counts(session)),
+        _ctx(
+            request,
+            session,
+            "invitations",
+            form=form,
+            guest_list=selectors.guest_list(session, request.user),
+            counts=_counts(session),
+        ),
         status=400 if form.errors else 200,
     )
 
@@ -275,11 +298,48 @@ def invitation_remove(request, session_id, invitation_id):
 
 
 @login_required
+@require_POST
+def email_invitation_remove(request, session_id, invitation_id):
+    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    invitation = owned_or_404(EmailInvitation.objects.filter(session=session), invitation_id)
+    try:
+        services.invitation_email_remove(session=session, actor=request.user, invitation=invitation)
+        messages.success(request, "E-mail invitation withdrawn.")
+    except ServiceError as exc:
+        _flash(request, exc)
+    return redirect("convening:invitations", session_id=session.pk)
+
+
+@login_required
+def email_invitation(request, token):
+    """The link of an e-mail invitation: sign in (or sign up) first, then accept."""
+    invitation = email_invitation_for(token)
+    session = invitation.session
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        guest = run_service(
+            form,
+            lambda: services.invitation_email_accept(
+                invitation=invitation, user=request.user, shares_answers=form.cleaned_data["share_answers"]
+            ),
+        )
+        if guest is not None:
+            messages.success(request, "You are on the guest list.")
+            return redirect("convening:session", session_id=session.pk)
+    return render(
+        request,
+        "convening/email_invitation.html",
+        {"session": session, "invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 def preview(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    return render(
-        request, "convening/preview.html", _ctx(request, session, "preview", preview=selectors.room_preview(session))
-    )
+    preview = selectors.room_preview(session)
+    parts = [(preview["invited"], "Invited", "inv-h"), (preview["accepted"], "Accepted", "acc-h")]
+    return render(request, "convening/preview.html", _ctx(request, session, "preview", preview=preview, parts=parts))
 
 
 @login_required

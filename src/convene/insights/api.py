@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from convene.core.api import ERRORS
 from convene.engines.equity import Suppressed
+from convene.privacy.disclosure import Figure
 
 from . import selectors
 from .periods import Period, parse_period
@@ -33,6 +34,8 @@ class CountOut(Schema):
 
 
 def _count(value) -> dict:
+    if isinstance(value, Figure):
+        return {"count": value.api(), "suppressed": value.hidden, "display": str(value)}
     if isinstance(value, Suppressed):
         return {"count": None, "suppressed": True, "display": str(value)}
     return {"count": int(value), "suppressed": False, "display": str(value)}
@@ -122,7 +125,7 @@ class VoiceOut(Schema):
     heard: CountOut
     not_yet_heard: CountOut
     gini: float
-    share_heard: float
+    share_heard: float | None
     by_kind: list[KindOut]
 
 
@@ -142,7 +145,7 @@ class TrendPointOut(Schema):
     members: CountOut
     blau: dict[str, float | None]
     contribution_gini: float
-    share_heard: float
+    share_heard: float | None
     contributions: CountOut = Field(..., description="hidden in a month with fewer than 5 contributors")
     contributors: CountOut
     opportunities: CountOut
@@ -200,7 +203,7 @@ class ContextOut(Schema):
     kind: str
     url: str
     anonymous: bool
-    people: int
+    people: int | None
     representation: list[BreakdownOut]
     voice: dict | None
     not_yet_heard: list[PersonOut] | None = Field(..., description="null for anonymous responses")
@@ -257,14 +260,15 @@ def voice(request, slug: str, date_from: str | None = FROM, date_to: str | None 
     community = coordinated_community(request.user, slug)
     period = _parse(date_from, date_to)
     v = selectors.voice_summary(community, period)
+    figures = v.figures
     return {
         "period": _period(period),
-        "members": _count(selectors.equity.suppress(v.members)),
+        "members": _count(figures["members"]),
         "contributions": _count(v.contributions_shown),
-        "heard": _count(v.shown["heard"]),
-        "not_yet_heard": _count(v.shown["not_heard"]),
+        "heard": _count(figures["heard"]),
+        "not_yet_heard": _count(figures["not_heard"]),
         "gini": v.gini,
-        "share_heard": v.heard,
+        "share_heard": None if figures["share"].hidden else figures["share"].value / 100,
         "by_kind": _kinds(v.by_kind),
     }
 
@@ -377,12 +381,12 @@ def context(request, slug: str, context: str):
     if r.voice is not None:
         shown = r.voice.shown
         voice = {
-            "people": r.voice.members,
+            "people": r.voice.figures["members"].api(),
             "contributions": _count(r.voice.contributions_shown),
             "heard": _count(shown["heard"]),
             "not_yet_heard": _count(shown["not_heard"]),
             "gini": r.voice.gini,
-            "share_heard": r.voice.heard,
+            "share_heard": None if r.voice.share_shown.hidden else r.voice.share_shown.value / 100,
             "by_kind": _kinds(r.voice.by_kind),
         }
     return {

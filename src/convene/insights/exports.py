@@ -84,7 +84,7 @@ def context_csv(community: Community, context: str) -> str:
     if r.voice is None:
         rows.append(["voice", "not recorded", "", "", context, "anonymous response"])
     else:
-        rows += _voice_rows(r.voice, context, "people", selectors.equity.suppress(r.voice.members))
+        rows += _voice_rows(r.voice, context, "people", r.voice.figures["members"])
     return _write(rows)
 
 
@@ -96,7 +96,7 @@ def _voice_rows(v, when: str, noun: str, population) -> list[list]:
         ["voice", f"{noun} heard", "", "", when, str(v.shown["heard"])],
         ["voice", f"{noun} not yet heard", "", "", when, str(v.shown["not_heard"])],
         ["voice", "contribution gini", "", "", when, _num(v.gini)],
-        ["voice", "share heard", "", "", when, _num(v.heard)],
+        ["voice", "share heard", "", "", when, str(v.share_shown)],
     ]
     for k in v.by_kind:
         rows.append(["voice", "people", "kind", k.label, when, str(k.people)])

@@ -42,6 +42,7 @@ from convene.communities.models import (
 from convene.core import hooks
 from convene.engines import equity
 from convene.engines.equity import Suppressed
+from convene.privacy.disclosure import Figure, people_aggregate, people_count, share
 
 from .periods import Month, Period, last_months
 
@@ -439,12 +440,30 @@ class VoiceSummary:
     contributors: int
     not_heard: int
     gini: float
-    heard: float
+    heard: float  # exact share: internal only (pages and the API show `share_shown`)
     by_kind: list[KindRow]
+    surface: str = "insights.voice"
+    member_ids: frozenset = frozenset()
+    contributor_ids: frozenset = frozenset()
 
     @property
     def empty(self) -> bool:
         return self.contributions == 0
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        """Members, heard and not heard as perturbed figures, each keyed on the ids it counts
+        (the population the date range chose), and the share heard computed from them: a
+        hidden head count never stands beside an exact share."""
+        quiet = self.member_ids - self.contributor_ids
+        members = people_count(surface=f"{self.surface}:members", person_ids=self.member_ids)
+        heard = people_count(surface=f"{self.surface}:heard", person_ids=self.contributor_ids)
+        not_heard = people_count(surface=f"{self.surface}:not_heard", person_ids=quiet)
+        return {"members": members, "heard": heard, "not_heard": not_heard, "share": share(heard, members)}
+
+    @property
+    def share_shown(self) -> Figure:
+        return self.figures["share"]
 
     @property
     def contributions_shown(self) -> int | Suppressed:
@@ -452,9 +471,10 @@ class VoiceSummary:
         return Suppressed(THRESHOLD) if self.contributors < THRESHOLD else self.contributions
 
     @property
-    def shown(self) -> dict[str, int | Suppressed]:
-        """Heard / not heard as head counts, suppressed against the (shown) member total."""
-        return equity.suppress_cells({"heard": self.contributors, "not_heard": self.not_heard}, THRESHOLD)
+    def shown(self) -> dict[str, Figure]:
+        """Heard / not heard as perturbed head counts (see `figures`)."""
+        figures = self.figures
+        return {"heard": figures["heard"], "not_heard": figures["not_heard"]}
 
 
 def _in_period(period: Period, prefix: str = "") -> Q:
@@ -485,6 +505,7 @@ def member_contributions(community: Community, period: Period) -> QuerySet[Contr
     return Contribution.objects.filter(_in_period(period), community=community, user_id__in=_member_user_ids(community))
 
 
+@people_aggregate
 def voice_summary(community: Community, period: Period, *, members: int | None = None) -> VoiceSummary:
     """Gini of contributions across all members (silent ones count as zero) and the share heard."""
     if members is None:
@@ -503,6 +524,9 @@ def voice_summary(community: Community, period: Period, *, members: int | None =
         gini=equity.gini(values),
         heard=equity.share_heard(values) if members else 0.0,
         by_kind=_kind_rows(_kind_totals(hist, kinds), ContributionKind.choices),
+        surface=f"insights.voice:{community.pk}:{period.since:%Y-%m-%d}:{period.until:%Y-%m-%d}",
+        member_ids=frozenset(members_qs(community).values_list("user_id", flat=True)),
+        contributor_ids=frozenset(qs.values_list("user_id", flat=True).distinct()),
     )
 
 
@@ -1176,6 +1200,9 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
             gini=equity.gini(values),
             heard=equity.share_heard(values),
             by_kind=_kind_rows(_kind_totals_of(kinds), ContributionKind.choices),
+            surface=f"insights.context:{context}",
+            member_ids=frozenset(pop),
+            contributor_ids=frozenset(u for u in pop if counts.get(u)),
         )
         if with_names:
             not_heard = sorted(
