@@ -97,8 +97,12 @@ def test_groups_move_preview_and_commit(world, sent, crowd):
         services.invitation_add(session=sent, actor=coordinator, user=p)
         services.rsvp_set(session=sent, user=p, answer="yes")
     client = world.client("coordinator")
-    bad = client.post(reverse("convening:groups", args=[sent.pk]), {"n_groups": "2", "separate": "p0@example.com"})
-    assert bad.status_code == 400 and "exactly two" in bad.content.decode()
+    # keep apart: picked by name from the people grouped; a half pair is an error and the input stays
+    bad = client.post(reverse("convening:groups", args=[sent.pk]), {"n_groups": "2", "separate_1_a": "Nobody Known"})
+    body = bad.content.decode()
+    assert bad.status_code == 400 and "is not one of the people being grouped" in body
+    assert 'value="Nobody Known"' in body and "Choose the other person of this pair." in body
+    assert "@example.com" not in body.split('id="form-h"')[1].split("</form>")[0]  # no e-mail asked or shown
     assert client.post(reverse("convening:groups", args=[sent.pk]), {"n_groups": "2", "seed": "1"}).status_code == 302
     member = BreakoutMember.objects.filter(session=sent).select_related("group").first()
     target = 2 if member.group.number == 1 else 1
