@@ -267,7 +267,7 @@ def invitations(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     communities = visible_communities(request.user).order_by("name")
     if not is_manager(request.user, session):  # co-hosts invite within the communities taking part
-        communities = communities.filter(pk__in=[session.host_id, *session.invited_communities.values("pk")])
+        communities = communities.filter(pk__in=session.community_ids())
     people = selectors.invitable_people(session, request.user)
     form = InviteForm(
         request.POST or None,
