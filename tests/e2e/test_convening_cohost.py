@@ -37,7 +37,7 @@ def test_cohost_and_phone_queue(journey):
     psychiatry = CommunityFactory(slug="psychiatry", name="Acute Psychiatry")
     social = CommunityFactory(slug="social-work", name="Social Work")
     host = _person("host@example.org", "Hana Host", psychiatry, Role.COORDINATOR)
-    cohost = _person("cohost@example.org", "Cora Cohost", social, Role.COORDINATOR)
+    _person("cohost@example.org", "Cora Cohost", social, Role.COORDINATOR)
     member = _person("sam@example.org", "Sam Lee", psychiatry)
     _person("sam2@example.org", "Sam Lee", social)
     session = services.session_create(
