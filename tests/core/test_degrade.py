@@ -65,7 +65,7 @@ def test_an_unreachable_database_is_a_json_503_with_retry_after(world, api, monk
     def broken(token):
         raise OperationalError("terminating connection due to administrator command")
 
-    monkeypatch.setattr(services, "user_for_token", broken)
+    monkeypatch.setattr(services, "token_for_secret", broken)
     response = api("member").get("/communities/pub")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/json")
@@ -91,7 +91,7 @@ def test_an_unexpected_error_under_the_api_is_json(world, api, monkeypatch):
     def broken(token):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "user_for_token", broken)
+    monkeypatch.setattr(services, "token_for_secret", broken)
     client = api("member")
     client.client.raise_request_exception = False
     response = client.get("/communities/pub")

@@ -47,6 +47,7 @@ NOT_FREE_TEXT = {
     "online_link",
     "value",
     "code",
+    "token",  # an invitation link's secret: any other text is "not a valid link" (404), not free text
     "paragraph",
     "target",
     "time_zone",

@@ -137,6 +137,10 @@ def test_refusals_come_from_the_fetch_and_authorize_helpers_and_the_service(voti
     member = ApiClient(b.members[5])
     assert member.post(path, {"statement": statements[0].pk, "value": 1}).status_code == 200
     assert ApiClient().post(path, {"statement": statements[0].pk, "value": 1}).status_code == 401
+    # a guest may not read a response unless it lets guests read it (then they may read, not vote)
+    assert ApiClient(b.guest).post(path, {"statement": statements[0].pk, "value": 1}).status_code == 404
+    response.guests_can_read = True
+    response.save(update_fields=["guests_can_read"])
     assert ApiClient(b.guest).post(path, {"statement": statements[0].pk, "value": 1}).status_code == 403
     assert ApiClient(b.outsider).post(path, {"statement": statements[0].pk, "value": 1}).status_code in (403, 404)
     assert member.post(path, {"statement": statements[0].pk, "value": 7}).status_code == 400

@@ -140,7 +140,7 @@ def email_invitation_for(token) -> EmailInvitation:
     token = str(token or "")[:64]
     invitation = EmailInvitation.objects.select_related("session__host").filter(token=token).first() if token else None
     if invitation is None:
-        raise Http404("This invitation link is not valid (it may have been withdrawn).")
+        raise Http404("The invitation token is not valid: the link may have been withdrawn, or mistyped.")
     return invitation
 
 

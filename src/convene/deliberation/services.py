@@ -240,7 +240,7 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
         to,
         TRANSITIONS,
         field="to",
-        unknown="“{to}” is not a phase.",
+        unknown="to: “{to}” is not a phase.",
         refused="A response that is {was_label} cannot move to “{to_label}”.",
         code="bad_transition",
     )
