@@ -10,13 +10,13 @@ django.setup()
 from django.core.cache import cache as shared_cache  # noqa: E402
 
 from convene.deliberation.models import JointResponse, MapCache  # noqa: E402
-from convene.deliberation.selectors import _compute  # noqa: E402
+from convene.deliberation.opinion_map import map_compute  # noqa: E402
 from convene.deliberation.tasks import PENDING  # noqa: E402
 
 response = JointResponse.objects.get(pk=int(sys.argv[1]))
 pending = shared_cache.get(PENDING.format(response.pk)) is not None  # a recompute is still queued
 cache = MapCache.objects.filter(response=response).first()
-revision, fresh, _ = _compute(response)
+revision, fresh, _ = map_compute(response)
 
 
 def normalise(value):

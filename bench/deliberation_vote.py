@@ -48,10 +48,8 @@ def main() -> None:
 
     from convene.accounts.models import User
     from convene.communities.models import Community, Membership
-    from convene.deliberation import selectors as _sel
+    from convene.deliberation import opinion_map
     from convene.deliberation.models import JointResponse, Participant, Phase, Statement, Vote
-
-    map_data = _sel.map_data
 
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
@@ -103,7 +101,7 @@ def main() -> None:
     recompute = []
     for _ in range(3):
         started = time.perf_counter()
-        data = map_data(response, force=True)
+        data = opinion_map.map_recompute(response)
         recompute.append(time.perf_counter() - started)
     groups = len(data.get("groups", []))
 

@@ -43,6 +43,7 @@ def test_full_lifecycle_with_map_draft_endorsement_and_delivery(boundary):
     response = b.open_response()
     statements = _statements(b, response)
     vote_pattern(response, b, statements)
+    services.map_refresh(response=response)  # pages do this before the read
     view = selectors.map_view(response)
     assert view["n_participants"] == 10
     assert len(view["groups"]) == 2

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from convene.deliberation import selectors, services
+from convene.deliberation import opinion_map, services
 from convene.deliberation.models import JointResponse, MapCache, Statement, Vote
 from convene.deliberation.tasks import PENDING, recompute_map
 
@@ -30,7 +30,8 @@ def test_readers_get_the_stored_map_while_the_worker_catches_up(boundary, settin
     response = b.open_response()
     statements = _statements(b, response)
     vote_pattern(response, b, statements)
-    first = selectors.map_data(response)  # computed on read (worker mode off)
+    services.map_refresh(response=response)  # computed before the read (worker mode off)
+    first = opinion_map.map_read(response)
     settings.CONVENE_MAP_IN_WORKER = True
     cache.add(PENDING.format(response.pk), 1)  # a recompute is already queued: nothing new is enqueued
     revision = JointResponse.objects.get(pk=response.pk).revision
@@ -39,7 +40,8 @@ def test_readers_get_the_stored_map_while_the_worker_catches_up(boundary, settin
     # In worker mode a vote touches no shared row: the counters and the revision wait for the worker.
     assert JointResponse.objects.get(pk=response.pk).revision == revision
     assert Statement.objects.values_list("n_agree", "n_disagree").get(pk=statements[0].pk) == counts
-    stale = selectors.map_data(response)
+    services.map_refresh(response=response)  # worker mode: asks the worker, computes nothing
+    stale = opinion_map.map_read(response)
     assert stale == first  # served from the store, not computed by the reader
     assert cache.get(PENDING.format(response.pk)) == 1
 
@@ -55,7 +57,7 @@ def test_readers_get_the_stored_map_while_the_worker_catches_up(boundary, settin
         votes.filter(value=-1).count(),
         votes.filter(value=0).count(),
     )
-    assert selectors.map_data(response) != first, "the worker's map includes the new vote"
+    assert opinion_map.map_read(response) != first, "the worker's map includes the new vote"
 
 
 @pytest.mark.django_db
@@ -70,7 +72,7 @@ def test_counts_refresh_recounts_from_the_votes(boundary):
         n_agree=99, n_disagree=0, n_pass=7
     )  # drifted
     before = JointResponse.objects.get(pk=response.pk).revision
-    assert services.statement_counts_refresh(response_id=response.pk) == before + 1
+    assert opinion_map.statement_counts_refresh(response_id=response.pk) == before + 1
     for s in Statement.objects.filter(response=response):
         votes = list(Vote.objects.filter(statement=s).values_list("value", flat=True))
         assert (s.n_agree, s.n_disagree, s.n_pass) == (votes.count(1), votes.count(-1), votes.count(0))
@@ -120,18 +122,18 @@ def test_map_store_keeps_the_newest_revision_and_stores_extremities(boundary):
     response = b.open_response()
     statements = _statements(b, response)
     vote_pattern(response, b, statements)
-    data = selectors.map_data(response, force=True)
+    data = opinion_map.map_recompute(response)
     stored = MapCache.objects.get(response=response)
     extremity = {s["id"]: s["extremity"] for s in data["statements"]}
     assert any(extremity.values()), "the map separates the groups on some statement"
     assert dict(Statement.objects.filter(response=response).values_list("id", "extremity")) == pytest.approx(extremity)
 
     older = {**data, "statements": [{**s, "extremity": 0.0} for s in data["statements"]]}
-    services.map_store(response=response, revision=stored.revision - 1, data=older, seconds=0.1)
+    opinion_map.map_store(response=response, revision=stored.revision - 1, data=older, seconds=0.1)
     assert MapCache.objects.get(response=response).data == data, "an older map never replaces a newer one"
     assert dict(Statement.objects.filter(response=response).values_list("id", "extremity")) == pytest.approx(extremity)
 
-    services.map_store(response=response, revision=stored.revision + 1, data=older, seconds=0.1)
+    opinion_map.map_store(response=response, revision=stored.revision + 1, data=older, seconds=0.1)
     replaced = MapCache.objects.get(response=response)
     assert (replaced.revision, replaced.data) == (stored.revision + 1, older)
     assert set(Statement.objects.filter(response=response).values_list("extremity", flat=True)) == {0.0}

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from convene.communities.models import Role
-from convene.deliberation import selectors, services
+from convene.deliberation import opinion_map, selectors, services
 from convene.deliberation.models import Phase
 
 from ..conftest import ApiClient
@@ -275,7 +275,7 @@ def test_an_opinion_group_of_one_is_not_described(monkeypatch):
     """Attack: "Group B (1 people)" with its representative statements is that person's votes."""
     w = build()
     ids = [s.pk for s in w.statements]
-    real = selectors.map_data(w.response)
+    real = opinion_map.map_recompute(w.response)
     lone = real["participants"][0]["id"]
     fake = dict(real)
     fake["participants"] = [{**p, "group": 1 if p["id"] == lone else 0} for p in real["participants"]]
@@ -291,7 +291,7 @@ def test_an_opinion_group_of_one_is_not_described(monkeypatch):
             {"id": 1, "size": 1, "representative": reps},
         ]
     }
-    monkeypatch.setattr(selectors, "map_data", lambda response, **kw: fake)
+    monkeypatch.setattr(opinion_map, "map_read", lambda response: fake)
     data = _get(w.member, w, "/map").json()
     described = {g["label"]: g for g in data["groups"]}
     guesses, truths = [], []
@@ -316,6 +316,7 @@ def test_non_anonymous_response_keeps_full_detail(boundary):
     for s in statements:
         services.statement_moderate(statement=s, actor=b.coordinator, decision="accept")
     vote_pattern(response, b, statements)
+    services.map_refresh(response=response)  # pages do this before the read
     view = selectors.map_view(response)
     assert {p["community"] for p in view["points"]} == {"Psychiatry", "Social Work"}
     assert [c["name"] for c in view["communities"]["columns"]] == ["Psychiatry", "Social Work"]

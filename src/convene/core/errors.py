@@ -41,3 +41,10 @@ class Gone(ServiceError):
 
     status = 410
     code = "gone"
+
+
+class RateLimited(ServiceError):
+    """Too many requests of one kind from one client in a window (a request for opinion per hour)."""
+
+    status = 429
+    code = "rate_limited"

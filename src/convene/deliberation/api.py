@@ -492,6 +492,7 @@ def cast_vote(request, response_id: int, payload: VoteIn):
 def get_map(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.GUEST)
     _results_visible(response)
+    services.map_refresh(response=response)  # the selector only reads the stored map
     view = selectors.map_view(response)
     return view
 

@@ -14,6 +14,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import nh3
+from django.utils.safestring import mark_safe
+from docx import Document
+from markdown_it import MarkdownIt
+
+from convene.core.text import xml_safe
+from convene.engines.polis_io import write_polis
+
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
 from .selectors import HIDDEN_NOTE, endorsement_summary, pseudonym_order
 
@@ -84,33 +92,29 @@ def _support(e: dict) -> str:
 
 
 def as_docx(response: JointResponse) -> bytes:
-    from docx import Document
-
-    from convene.core.text import xml_safe as x
-
     doc = document(response)  # text stored before the edges refused control characters must not break the file
     out = Document()
     for block in doc["text"].split("\n"):
         line = block.rstrip()
         if line.startswith("### "):
-            out.add_heading(x(line[4:]), level=3)
+            out.add_heading(xml_safe(line[4:]), level=3)
         elif line.startswith("## "):
-            out.add_heading(x(line[3:]), level=2)
+            out.add_heading(xml_safe(line[3:]), level=2)
         elif line.startswith("# "):
-            out.add_heading(x(line[2:]), level=1)
+            out.add_heading(xml_safe(line[2:]), level=1)
         elif line.startswith("- "):
-            out.add_paragraph(x(line[2:]), style="List Bullet")
+            out.add_paragraph(xml_safe(line[2:]), style="List Bullet")
         elif line.startswith("> "):
-            out.add_paragraph(x(line[2:]), style="Intense Quote")
+            out.add_paragraph(xml_safe(line[2:]), style="Intense Quote")
         elif line:
-            out.add_paragraph(x(line))
+            out.add_paragraph(xml_safe(line))
     out.add_heading("Minority views", level=2)
     for m in doc["minority_views"]:
         p = out.add_paragraph(style="List Bullet")
-        p.add_run(x(m["view"])).bold = True
+        p.add_run(xml_safe(m["view"])).bold = True
         if m["held_by"]:
-            p.add_run(x(f" ({m['held_by']})"))
-        out.add_paragraph(x(f"Answer: {m['answer'] or '(not yet answered)'}"))
+            p.add_run(xml_safe(f" ({m['held_by']})"))
+        out.add_paragraph(xml_safe(f"Answer: {m['answer'] or '(not yet answered)'}"))
     e = doc["endorsement"]
     out.add_heading("Endorsement", level=2)
     out.add_paragraph(_support(e))
@@ -122,11 +126,11 @@ def as_docx(response: JointResponse) -> bytes:
     for row in e["by_community"]:
         cells = table.add_row().cells
         for cell, value in zip(cells, [row["community"], *(_figure(row[c]) for c in STANCE_COLUMNS)], strict=True):
-            cell.text = x(value)
+            cell.text = xml_safe(value)
     if e["note"]:
         out.add_paragraph(e["note"])
     for r in e["objections_and_reservations"]:
-        out.add_paragraph(x(f"{r['stance']} ({r['community']}): {r['reason']}"), style="List Bullet")
+        out.add_paragraph(xml_safe(f"{r['stance']} ({r['community']}): {r['reason']}"), style="List Bullet")
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()
@@ -140,8 +144,6 @@ def polis_zip(response: JointResponse) -> bytes:
     export). Anonymous: numbered in a keyed random order, votes listed by day then that number,
     timestamps cut to the day, no authors.
     """
-    from convene.engines.polis_io import write_polis
-
     anonymous = response.anonymous
     ids = Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True)
     if anonymous:
@@ -184,9 +186,5 @@ def polis_zip(response: JointResponse) -> bytes:
 
 def text_html(text: str):
     """The draft's Markdown as safe HTML (raw HTML in the source is not rendered, and nh3 cleans the rest)."""
-    import nh3
-    from django.utils.safestring import mark_safe
-    from markdown_it import MarkdownIt
-
     html = MarkdownIt("commonmark", {"html": False}).render(text or "")
     return mark_safe(nh3.clean(html))  # noqa: S308 - sanitised just above

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils import timezone
 from convene.communities.models import ROLE_RANK, Membership
 from convene.communities.permissions import Need, _refusal
 from convene.core.clients import client_address
-from convene.core.errors import Gone
+from convene.core.errors import Gone, RateLimited
 
 from .models import JointResponse, OpinionRequest, Participant
 
@@ -153,10 +154,6 @@ REQUESTS_PER_HOUR = 5
 
 def throttle(request) -> None:
     """At most REQUESTS_PER_HOUR requests for opinion per hour from one address (cache counter)."""
-    from django.core.cache import cache
-
-    from .services import RateLimited
-
     limit = getattr(settings, "CONVENE_OPINION_REQUESTS_PER_HOUR", REQUESTS_PER_HOUR)
     ip = client_address(request)  # the client behind TRUSTED_PROXIES, not the proxy
     key = f"deliberation:opinion-requests:{ip}"

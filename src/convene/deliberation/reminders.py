@@ -19,6 +19,7 @@ from convene.communities.models import Membership
 from convene.core.text import header_safe
 
 from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
+from .permissions import invited_ids
 
 WHAT = {
     Phase.GATHERING: "add your view or vote on your colleagues' statements",
@@ -45,8 +46,6 @@ def send_due_reminders(now) -> int:
     for phase, field in PHASE_END_FIELD.items():
         due = JointResponse.objects.filter(state=phase, **{f"{field}__gt": now, f"{field}__lte": window})
         for response in due.select_related("community"):
-            from .permissions import invited_ids
-
             done = _took_part(response, phase)
             already = set(ReminderSent.objects.filter(response=response, phase=phase).values_list("user_id", flat=True))
             members = (

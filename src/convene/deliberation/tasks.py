@@ -16,6 +16,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
+from . import opinion_map
+from .models import JointResponse
+
 PENDING = "deliberation:map-pending:{}"
 COMPUTED = "deliberation:map-computed:{}"  # (start, seconds) of the worker's last recompute
 
@@ -66,19 +69,16 @@ def _since_last(response_id: int) -> float:
 
 @task()
 def recompute_map(response_id: int) -> int:
-    from .models import JointResponse
-    from .selectors import map_data
-    from .services import statement_counts_refresh
-
+    """The worker's recompute: recount, then compute and store the map (`opinion_map`)."""
     cache.delete(PENDING.format(response_id))
     time.sleep(SEEN_FOR)  # see request_map: votes whose processes skipped the flag are committed by now
     started = time.time()
     response = JointResponse.objects.filter(pk=response_id).first()
     if response is None:
         return -1
-    # Votes do not touch shared rows (see services.vote_record): the counters and the
+    # Votes do not touch shared rows (see services.votes.vote_record): the counters and the
     # revision are brought up to date first, then the map is computed for that revision.
-    statement_counts_refresh(response_id=response_id)
-    map_data(response, fresh=True)
+    opinion_map.statement_counts_refresh(response_id=response_id)
+    opinion_map.map_recompute(response)
     cache.set(COMPUTED.format(response_id), (started, time.time() - started), timeout=3600)
     return JointResponse.objects.values_list("revision", flat=True).get(pk=response_id)

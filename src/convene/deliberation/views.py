@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from convene.communities.models import Community
-from convene.communities.permissions import Need, community_for
+from convene.communities.permissions import Need, can, community_for
 from convene.communities.views import community_context as _community_ctx
 from convene.core.errors import Gone, ServiceError
 from convene.core.forms import run_service
@@ -47,6 +47,7 @@ from .models import (
 )
 from .permissions import (
     can_act,
+    home_community,
     invited_ids,
     opinion_request_by_token,
     opinion_request_for,
@@ -76,8 +77,6 @@ def _flash(request, exc: ServiceError):
 def response_list(request, slug):
     community = community_for(request.user, slug)
     rows = selectors.responses_for(request.user, community)
-    from convene.communities.permissions import can
-
     if not can(request.user, community, Need.GUEST):
         rows = []
     return render(request, "deliberation/list.html", _community_ctx(request, community, responses=rows))
@@ -399,7 +398,10 @@ def moderate(request, pk, statement_id):
 def opinion_map(request, pk):
     response = response_for(request.user, pk, need=Need.GUEST)
     hidden = response.results_hidden
-    view = None if hidden else selectors.map_view(response)
+    view = None
+    if not hidden:
+        services.map_refresh(response=response)  # the selector only reads the stored map
+        view = selectors.map_view(response)
     return render(request, "deliberation/map.html", _ctx(request, response, hidden=hidden, map=view))
 
 
@@ -407,8 +409,6 @@ def opinion_map(request, pk):
 def perception(request, pk):
     response = response_for(request.user, pk, need=Need.MEMBER)
     participant = services.participant_for(response, request.user, create=False)
-    from .permissions import home_community
-
     home = home_community(request.user, response)
     targets = Community.objects.filter(pk__in=invited_ids(response)).exclude(pk=getattr(home, "pk", None))
     key_statements = list(response.statements.filter(is_key=True, state=StatementState.ACCEPTED))

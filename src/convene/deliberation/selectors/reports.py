@@ -1,201 +1,26 @@
-"""Reads for joint responses: next statement, opinion map (cached by revision), coverage, hooks."""
+"""Reports about a response: the opinion map's view, coverage, the endorsement summary, the perception gap.
+
+They read the stored map (`opinion_map.map_read`); bringing it up to date is `services.map_refresh`'s job."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404
-from django.urls import reverse
+from django.db.models import Count, Q
 
-from convene.communities.models import Community, Membership, Visibility
-from convene.engines.opinion import priority
+from convene.communities.models import Community, Membership
+from convene.engines.perception import Prediction as Guess
+from convene.engines.perception import perception_gap
 from convene.privacy.disclosure import THRESHOLD, exact, group_sizes, people_aggregate
 
-from .models import (
-    PHASE_END_FIELD,
-    Endorsement,
-    JointResponse,
-    MapCache,
-    MinorityView,
-    OpinionRequest,
-    ParagraphComment,
-    Participant,
-    Phase,
-    Prediction,
-    Stance,
-    Statement,
-    StatementState,
-    Vote,
-)
-from .permissions import can_read, invited_ids
+from .. import opinion_map
+from ..models import Endorsement, JointResponse, Participant, Phase, Prediction, Stance, Statement, StatementState, Vote
+from ..permissions import invited_ids
 
 TAKING_PART = ("member", "coordinator")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-# --------------------------------------------------------------------------- voting
-
-# The next statement: drawn in proportion to the engine's priority among the accepted statements
-# the participant has not voted on. The priorities (from the statement counters and extremities
-# the map worker stores) are the response's *pool*, computed once per map revision and kept in
-# Django's cache, shared by every process. Per request the only other reads are the
-# participant's own voted statement ids (one index range) and the chosen statement's text.
-POOL_SECONDS = 5  # extremities are stored just after the revision moves: rebuild now and then
-_POOL_KEY = "deliberation:pool:{}:{}:{}"
-
-
-@dataclass(frozen=True)
-class Pool:
-    """A response's accepted statements (`ids`) and their cumulative priority, as of one map revision."""
-
-    ids: np.ndarray
-    cumulative: np.ndarray
-
-
-def statement_pool(response: JointResponse) -> Pool:
-    """The response's pool as of its revision: from the cache, else read (one query) and cached."""
-    key = _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
-    pool = cache.get(key)
-    if pool is None:
-        rows = list(
-            Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list(
-                "id", "n_agree", "n_disagree", "n_pass", "extremity"
-            )
-        )
-        pool = Pool(*_priorities(rows))
-        cache.set(key, pool, timeout=POOL_SECONDS)
-    return pool
-
-
-def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, cumulative engine priority) of (id, n_agree, n_disagree, n_pass, extremity) rows."""
-    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
-    weights = priority(arr[:, 1], arr[:, 3], arr[:, 1] + arr[:, 2] + arr[:, 3], arr[:, 4])
-    return arr[:, 0].astype(np.int64), np.cumsum(weights)
-
-
-def _draw(cumulative: np.ndarray, rng, n: int) -> np.ndarray:
-    """n positions drawn with replacement in proportion to the priorities."""
-    drawn = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
-    return drawn.clip(max=len(cumulative) - 1)
-
-
-_local = threading.local()
-
-
-def rng_for(rng) -> np.random.Generator:
-    """The caller's generator or seed; else one per thread (seeding a new one costs more than the draw)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is not None:
-        return np.random.default_rng(rng)
-    if not hasattr(_local, "rng"):
-        _local.rng = np.random.default_rng()
-    return _local.rng
-
-
-def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
-    """The next statement for this participant (None when nothing is left) and how many remain.
-
-    The one next-statement algorithm: the vote page, its htmx fragment, the API's vote and
-    next routes and the home page all call it. Reads the pool (cache), at most one aggregate of
-    the participant's votes, and the chosen statement's text.
-    """
-    pool = statement_pool(response)
-    if not len(pool.ids):
-        return None, 0
-    rng = rng_for(rng)
-    weights = pool.cumulative
-    left = np.ones(len(pool.ids), dtype=bool)
-    if participant is not None:
-        voted = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk)
-        left = ~np.isin(pool.ids, np.fromiter(voted.values_list("statement_id", flat=True), dtype=np.int64))
-        if not left.any():
-            return None, 0
-        weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
-    position = 0 if weights[-1] <= 0 else int(_draw(weights, rng, 1)[0])
-    return _statement_by_id(int(pool.ids[left][position])), int(left.sum())
-
-
-def _statement_by_id(statement_id: int) -> Statement:
-    return Statement.objects.only("id", "response_id", "text").get(pk=statement_id)
-
-
-def my_votes(response: JointResponse, participant: Participant | None) -> list[tuple[Statement, int]]:
-    if participant is None:
-        return []
-    votes = Vote.objects.filter(participant=participant).select_related("statement").order_by("-updated_at")
-    return [(v.statement, v.value) for v in votes]
-
-
-# --------------------------------------------------------------------------- opinion map
-
-
-def _compute(response: JointResponse) -> tuple[int, dict, float]:
-    from convene.engines.opinion import analyze
-
-    revision = JointResponse.objects.values_list("revision", flat=True).get(pk=response.pk)
-    statements = list(
-        Statement.objects.filter(response_id=response.pk)
-        .exclude(state=StatementState.PENDING)
-        .values_list("id", "state")
-    )
-    started = time.perf_counter()
-    if not statements:
-        return revision, {}, 0.0
-    sids = [sid for sid, _ in statements]
-    moderated = [sid for sid, state in statements if state != StatementState.ACCEPTED]
-    votes = _vote_matrix(response.pk)
-    attributes = dict(Participant.objects.filter(response_id=response.pk).values_list("id", "community__slug"))
-    result = analyze(votes, statements=sids, moderated_out=moderated, attributes=attributes, seed=0)
-    data = result.to_dict(full=True)
-    data["opinion"] = result.opinion.to_dict()  # per-group counts of representative statements
-    return revision, data, time.perf_counter() - started
-
-
-def _vote_matrix(response_id: int) -> np.ndarray:
-    """All votes as an (n, 3) int array, read with one parameterised query (no model instances)."""
-    from django.db import connection
-
-    sql, params = (
-        Vote.objects.filter(response_id=response_id)
-        .values_list("participant_id", "statement_id", "value")
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
-
-
-def map_data(response: JointResponse, *, force: bool = False, fresh: bool = False) -> dict:
-    """The engine's map for the current revision: from the DB cache, or recomputed and stored.
-
-    When a worker keeps maps current (CONVENE_MAP_IN_WORKER), readers get the latest stored map
-    even if a few votes newer exist, and only the worker (`fresh=True`) computes.
-    """
-    from .services import map_store
-    from .tasks import map_in_worker, request_map
-
-    current = JointResponse.objects.values_list("revision", flat=True).get(pk=response.pk)
-    # The worker only needs the stored revision; decoding the stored map is most of a read's cost.
-    stored = MapCache.objects.filter(response_id=response.pk)
-    cache = (stored.only("response_id", "revision") if fresh else stored).first()
-    if cache is not None and cache.revision == current and not force:
-        return cache.data
-    if cache is not None and map_in_worker() and not (force or fresh):
-        request_map(response.pk)
-        return cache.data
-    revision, data, seconds = _compute(response)
-    map_store(response=response, revision=revision, data=data, seconds=seconds)
-    return data
 
 
 def _pct(agree: int, votes: int) -> int:
@@ -205,6 +30,8 @@ def _pct(agree: int, votes: int) -> int:
 HIDDEN_NOTE = (
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
+
+
 OTHER_COMMUNITIES = "Other communities"
 
 
@@ -232,7 +59,7 @@ def _cell(agree: int, disagree: int, votes: int, *, name: str, protect: bool) ->
 
 
 @people_aggregate
-def map_view(response: JointResponse, *, force: bool = False) -> dict:
+def map_view(response: JointResponse) -> dict:
     """The map in the shape pages, the API and the draft seeding use (statement texts, letters, percentages).
 
     Only accepted statements appear (rejected ones are for moderation only). In an anonymous
@@ -241,13 +68,13 @@ def map_view(response: JointResponse, *, force: bool = False) -> dict:
     from fewer than 5 votes are hidden, and the points carry no community and are numbered in a
     keyed random order.
     """
-    data = map_data(response, force=force)
+    data = opinion_map.map_read(response)
     anonymous = response.anonymous
     texts = dict(
         Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list("id", "text")
     )
     counts = data.get("statement_counts", {})
-    names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("slug", "name"))
+    names = dict(Community.objects.filter(pk__in=invited_ids(response)).values_list("slug", "name"))
 
     def stmt(sid, **extra):
         c = counts.get(str(sid), {})
@@ -439,13 +266,6 @@ def _scale(participants, label, community_of, names) -> list[dict]:
     return out
 
 
-def _invited(response: JointResponse) -> list[int]:
-    return invited_ids(response)
-
-
-# --------------------------------------------------------------------------- coverage, endorsement, perception
-
-
 @people_aggregate
 def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
     """Per invited community: invited members, how many voted / wrote, and (coordinators) who is not heard.
@@ -476,7 +296,7 @@ def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
                 "user_id", flat=True
             )
         )
-    invited = list(Community.objects.filter(pk__in=_invited(response)).order_by("name"))
+    invited = list(Community.objects.filter(pk__in=invited_ids(response)).order_by("name"))
     merges = {}
     if response.anonymous:
         merges = {
@@ -547,7 +367,7 @@ def endorsement_summary(response: JointResponse) -> dict:
     their reasons are attributed to "Other communities", and totals under 5 are hidden.
     """
     rows = {}
-    names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("id", "name"))
+    names = dict(Community.objects.filter(pk__in=invited_ids(response)).values_list("id", "name"))
     for cid, name in names.items():
         rows[cid] = {"community": name, **{s: 0 for s in Stance.values}, "total": 0}
     found = []
@@ -629,9 +449,6 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
     (``group_sizes`` over the guessers and over the voters, so the overall counts on the map cannot
     give a hidden community's votes back).
     """
-    from convene.engines.perception import Prediction as P
-    from convene.engines.perception import perception_gap
-
     key_ids = list(Statement.objects.filter(response=response, is_key=True).values_list("id", flat=True))
     if statements is not None:
         key_ids = [k for k in key_ids if k in statements]
@@ -643,7 +460,8 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
         )
     )
     preds = [
-        P(predictor_community=c, target_community=t, statement=s, predicted_share=share) for c, t, s, share, _ in rows
+        Guess(predictor_community=c, target_community=t, statement=s, predicted_share=share)
+        for c, t, s, share, _ in rows
     ]
     actual = {}
     for row in (
@@ -655,7 +473,7 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
     guessers: dict[int, dict[int, set]] = {}
     for c, _, s, _, pid in rows:
         guessers.setdefault(s, {}).setdefault(c, set()).add(pid)
-    names = dict(Community.objects.filter(pk__in=_invited(response)).values_list("id", "name"))
+    names = dict(Community.objects.filter(pk__in=invited_ids(response)).values_list("id", "name"))
     texts = dict(Statement.objects.filter(pk__in=key_ids).values_list("id", "text"))
     shown_guessers: dict[int, set] = {}
     shown_voters: dict[int, set] = {}
@@ -685,198 +503,3 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
                 row.update(actual_pct=None, gap=None, actual_votes=None, note=HIDDEN_NOTE)
         out.append(row)
     return sorted(out, key=lambda r: (r["statement_id"], r["predictor"]))
-
-
-def community_choices(user, response: JointResponse):
-    """Communities a coordinator may invite to a response: public ones and those they belong to.
-
-    A private community's name is never offered to someone who is not in it."""
-    mine = Membership.objects.filter(user=user).values("community_id") if user.is_authenticated else []
-    return (
-        Community.objects.exclude(pk=response.community_id)
-        .filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=mine))
-        .order_by("name")
-    )
-
-
-def unseen_invited(user, response: JointResponse) -> list[Community]:
-    """Invited communities `user` is not offered (private, not theirs): kept as they are on save."""
-    offered = set(community_choices(user, response).values_list("pk", flat=True))
-    return list(
-        Community.objects.filter(pk__in=invited_ids(response)).exclude(pk=response.community_id).exclude(pk__in=offered)
-    )
-
-
-def responses_for(user, community: Community) -> list[JointResponse]:
-    """The community's responses that `user` may read (guests: see `permissions.can_read`)."""
-    rows = JointResponse.objects.filter(communities=community).select_related("community").order_by("-created_at")
-    return [r for r in rows if can_read(user, r)]
-
-
-# --------------------------------------------------------------------------- hooks (convene.core.hooks)
-
-
-def _my_responses(user, states):
-    if not getattr(user, "is_authenticated", False):
-        return JointResponse.objects.none()
-    mine = Membership.objects.filter(user=user, role__in=TAKING_PART).values("community_id")
-    return (
-        JointResponse.objects.filter(state__in=states, communities__in=mine)
-        .distinct()
-        .select_related("community")
-        .order_by("-created_at")
-    )
-
-
-def home_items(user) -> list:
-    from convene.core.home import HomeItem
-
-    items = []
-    for response in _my_responses(user, [Phase.GATHERING, Phase.ENDORSEMENT])[:20]:
-        participant = Participant.objects.filter(response=response, user_key=response.user_key(user.pk)).first()
-        url = reverse("deliberation:detail", args=[response.pk])
-        if response.state == Phase.GATHERING:
-            _, remaining = next_statement(response, participant, rng=0)
-            if remaining:
-                items.append(
-                    HomeItem(
-                        title=f"{remaining} statement{'s' if remaining != 1 else ''} to vote on: {response.title}",
-                        url=reverse("deliberation:vote", args=[response.pk]),
-                        kind="Vote",
-                        when=response.gathering_ends,
-                    )
-                )
-        elif not (participant and Endorsement.objects.filter(participant=participant).exists()):
-            items.append(
-                HomeItem(
-                    title=f"Endorse or object: {response.title}",
-                    url=url,
-                    kind="Endorse",
-                    when=response.endorsement_ends,
-                )
-            )
-    if getattr(user, "is_authenticated", False):
-        coordinated = Membership.objects.filter(user=user, role="coordinator").values("community_id")
-        for row in (
-            OpinionRequest.objects.filter(community_id__in=coordinated, status="pending")
-            .values("community__slug", "community__name")
-            .annotate(n=Count("id"))
-        ):
-            items.append(
-                HomeItem(
-                    title=f"{row['n']} request{'s' if row['n'] != 1 else ''} for opinion to {row['community__name']}",
-                    url=reverse("deliberation:requests", args=[row["community__slug"]]),
-                    kind="Request for opinion",
-                )
-            )
-    return items
-
-
-def upcoming(user) -> list:
-    from convene.core.home import HomeItem
-
-    items = []
-    open_phases = list(PHASE_END_FIELD)
-    for response in _my_responses(user, open_phases)[:20]:
-        ends = response.phase_ends
-        if ends:
-            items.append(
-                HomeItem(
-                    title=f"{response.get_state_display()} ends: {response.title}",
-                    url=reverse("deliberation:detail", args=[response.pk]),
-                    kind="Joint response",
-                    when=ends,
-                )
-            )
-    return items
-
-
-def community_links(user, community) -> list:
-    from convene.communities.permissions import Need, can
-
-    if can(user, community, Need.GUEST) or community.is_public:
-        return [("Joint responses", reverse("deliberation:list", args=[community.slug]))]
-    return []
-
-
-def context_info(context: str) -> dict | None:
-    if not isinstance(context, str) or not context.startswith("response:"):
-        return None
-    try:
-        pk = int(context.split(":", 1)[1])
-    except ValueError:
-        return None
-    response = JointResponse.objects.filter(pk=pk).first()
-    if response is None:
-        return None
-    ids = _invited(response)
-    invited = sorted(
-        set(Membership.objects.filter(community_id__in=ids, role__in=TAKING_PART).values_list("user_id", flat=True))
-    )
-    groups: dict[str, list[int]] = {}
-    if not response.anonymous:
-        cache = MapCache.objects.filter(response=response).first()
-        if cache and cache.data.get("participants"):
-            users = dict(Participant.objects.filter(response=response, user__isnull=False).values_list("id", "user_id"))
-            order = [g["id"] for g in cache.data.get("groups", [])]
-            for p in cache.data["participants"]:
-                if p["group"] is not None and p["id"] in users:
-                    groups.setdefault(f"Group {LETTERS[order.index(p['group']) % 26]}", []).append(users[p["id"]])
-    return {
-        "title": response.title,
-        "url": reverse("deliberation:detail", args=[response.pk]),
-        "kind": "response",
-        "community_ids": ids,
-        "invited_user_ids": invited,
-        "anonymous": response.anonymous,
-        "groups": groups,
-    }
-
-
-def contexts_for(community) -> list[str]:
-    return [
-        f"response:{pk}"
-        for pk in JointResponse.objects.filter(communities=community)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-    ]
-
-
-def personal_data(user) -> dict:
-    """Statements, votes and endorsements in non-anonymous responses (anonymous ones are not linked to you)."""
-    parts = Participant.objects.filter(user=user).select_related("response")
-    return {
-        "joint_responses": [
-            {
-                "response": p.response.title,
-                "statements": list(p.statements.values_list("text", flat=True)),
-                "votes": [{"statement": t, "value": v} for t, v in p.votes.values_list("statement__text", "value")],
-                "endorsement": p.endorsements.values_list("stance", flat=True).first(),
-            }
-            for p in parts
-        ]
-    }
-
-
-# --------------------------------------------------------------------------- lookups the page and the API share
-
-
-def statement_in(response: JointResponse, statement_id) -> Statement:
-    """The statement `statement_id` of `response`, or 404."""
-    statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
-    if statement is None:
-        raise Http404("No such statement.")
-    return statement
-
-
-def minority_view_in(response: JointResponse, view_id) -> MinorityView:
-    """The minority view `view_id` recorded on `response`, or 404."""
-    view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
-    if view is None:
-        raise Http404("No such minority view.")
-    return view
-
-
-def paragraph_comments(response: JointResponse) -> QuerySet[ParagraphComment]:
-    """The comments on the draft's paragraphs, with who wrote them."""
-    return ParagraphComment.objects.filter(response=response).select_related("participant__user__profile")

@@ -1,0 +1,61 @@
+"""What the sub-domain services share: who takes part (participants), phase guards, the voice ledger."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from convene.communities.ledgers import contribution_record
+from convene.communities.permissions import Need
+from convene.core.errors import Conflict
+
+from ..models import JointResponse, Participant, Phase
+from ..permissions import can_act, home_community
+
+
+def record_voice(response: JointResponse, participant: Participant, kind: str) -> None:
+    """Voice ledger; anonymous responses never write it."""
+    if response.anonymous or participant.user_id is None:
+        return
+    contribution_record(community=participant.community, user=participant.user, kind=kind, context=response.context)
+
+
+def participant_for(response: JointResponse, user, *, create: bool) -> Participant | None:
+    key = response.user_key(user.pk)
+    participant = Participant.objects.filter(response=response, user_key=key).first()
+    if participant is not None or not create:
+        return participant
+    community = home_community(user, response)
+    if community is None:
+        raise Conflict("Only members of the invited communities take part in this response.", code="not_invited")
+    try:
+        with transaction.atomic():
+            return Participant.objects.create(
+                response=response,
+                user_key=key,
+                user=None if response.anonymous else user,
+                community=community,
+            )
+    except IntegrityError:
+        return Participant.objects.get(response=response, user_key=key)
+
+
+def require_phase(response: JointResponse, *phases: str, doing: str) -> None:
+    response.refresh_from_db(fields=["state"])  # the phase may have moved since the caller loaded it
+    if response.state not in phases:
+        names = " or ".join(Phase(p).label.lower() for p in phases)
+        raise Conflict(
+            f"You can {doing} only while the response is {names}; it is {response.get_state_display().lower()}.",
+            code="wrong_phase",
+        )
+
+
+def is_coordinator(user, response: JointResponse) -> bool:
+    return can_act(user, response, Need.COORDINATOR)
+
+
+def refuse_if_delivered(response: JointResponse) -> None:
+    response.refresh_from_db(fields=["state"])
+    if response.state in (Phase.DELIVERED, Phase.CLOSED):
+        raise Conflict("This response was delivered: it can no longer be edited.", code="delivered")
+    if response.state == Phase.WITHDRAWN:
+        raise Conflict("This response was withdrawn: it can no longer be edited.", code="withdrawn")

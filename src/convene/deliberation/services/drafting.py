@@ -1,0 +1,153 @@
+"""Drafting: the first draft seeded from the opinion map, versions, paragraph comments, minority views."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from convene.core.errors import Conflict, InvalidInput
+from convene.core.text import clean_text
+
+from .. import selectors
+from ..models import DraftVersion, JointResponse, MinorityView, ParagraphComment, Phase
+from .common import participant_for, record_voice, refuse_if_delivered, require_phase
+from .maps import map_refresh
+
+
+def draft_seed(response: JointResponse) -> None:
+    """First version of the document, built from the stored opinion map; minority views kept apart.
+
+    The map is brought up to date first the way a page does it (`map_refresh`): with a map worker
+    the latest stored map is used as it is, and a map is computed here only when none is stored.
+    """
+    map_refresh(response=response)
+    view = selectors.map_view(response)
+    lines = [f"# {response.title}", ""]
+    if response.question:
+        lines += ["> " + response.question.replace("\n", " "), ""]
+    lines += ["## What we agree on", ""]
+    common = view["common_ground"] or view["consensus_agree"]
+    lines += [f"- {s['text']} ({s['agree_pct']}% agree)" for s in common] or [
+        "- (No statement has broad agreement yet.)"
+    ]
+    lines += ["", "## Where we differ, and why", ""]
+    for group in view["groups"]:
+        lines += [f"### Group {group['label']} ({group['size']} people)", ""]
+        for rep in group["representative"]:
+            verb = "agree" if rep["direction"] == "agree" else "disagree"
+            lines.append(f"- Most of this group {verb}: “{rep['text']}”")
+        lines.append("")
+    if not view["groups"]:
+        lines += ["(Not enough votes yet to see distinct groups.)", ""]
+    lines += ["## Our response", "", "(Write the community's answer here.)", ""]
+    text = "\n".join(lines).strip()
+    response.draft_text = text
+    response.draft_version = 1
+    response.save(update_fields=["draft_text", "draft_version"])
+    DraftVersion.objects.create(response=response, number=1, text=text, diff="", author=None)
+    for minority in view["minority"]:
+        MinorityView.objects.get_or_create(
+            response=response,
+            statement_id=minority["id"],
+            defaults={"text": minority["text"], "held_by": minority["held_by"]},
+        )
+
+
+def _diff(old: str, new: str, old_n: int, new_n: int) -> str:
+    return "\n".join(
+        difflib.unified_diff(
+            old.splitlines(), new.splitlines(), fromfile=f"version {old_n}", tofile=f"version {new_n}", lineterm=""
+        )
+    )
+
+
+def paragraph_key(text: str) -> str:
+    return hashlib.sha1(" ".join(text.split()).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+@transaction.atomic
+def draft_save(*, response: JointResponse, user, text: str, base_version: int) -> DraftVersion:
+    """Save a new version. A save based on an old version is refused (409): nothing is overwritten."""
+    response = JointResponse.objects.select_for_update().get(pk=response.pk)
+    refuse_if_delivered(response)
+    require_phase(response, Phase.DRAFTING, doing="edit the draft")
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput("The draft cannot be empty.", field="text")
+    if len(text) > 50_000:
+        raise InvalidInput(f"The draft is longer than 50,000 characters ({len(text)}).", field="text")
+    try:
+        base_version = int(base_version)
+    except (TypeError, ValueError):
+        raise InvalidInput("Missing the version you started from.", field="base_version") from None
+    if base_version != response.draft_version:
+        raise Conflict(
+            f"Someone saved version {response.draft_version} while you were editing version {base_version}. "
+            "Your text was not saved: copy it, reload the draft, and merge your changes.",
+            code="stale_version",
+            field="text",
+        )
+    if text == response.draft_text.strip():
+        return response.versions.first()  # nothing changed: no empty version
+    number = response.draft_version + 1
+    version = DraftVersion.objects.create(
+        response=response,
+        number=number,
+        text=text,
+        diff=_diff(response.draft_text, text, response.draft_version, number),
+        author=None if response.anonymous else user,
+    )
+    response.draft_text, response.draft_version = text, number
+    response.save(update_fields=["draft_text", "draft_version"])
+    participant_for(response, user, create=True)
+    return version
+
+
+@transaction.atomic
+def comment_add(*, response: JointResponse, user, paragraph: str, text: str) -> ParagraphComment:
+    refuse_if_delivered(response)
+    require_phase(response, Phase.DRAFTING, Phase.ENDORSEMENT, doing="comment on the draft")
+    text = clean_text(text, field="text", label="The comment", limit=2000, required=True)
+    paragraphs = {paragraph_key(p): p for p in split_paragraphs(response.draft_text)}
+    if paragraph not in paragraphs:
+        raise InvalidInput(
+            "That paragraph is no longer in the draft (it was edited meanwhile): reload and comment again.",
+            field="paragraph",
+        )
+    participant = participant_for(response, user, create=True)
+    comment = ParagraphComment.objects.create(
+        response=response,
+        paragraph_key=paragraph,
+        paragraph_excerpt=paragraphs[paragraph][:200],
+        version=response.draft_version,
+        participant=participant,
+        text=text,
+    )
+    record_voice(response, participant, "comment")
+    return comment
+
+
+@transaction.atomic
+def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str = "") -> MinorityView:
+    refuse_if_delivered(response)
+    require_phase(response, Phase.DRAFTING, doing="add a minority view")
+    text = clean_text(text, field="text", label="The minority view", limit=1000, required=True)
+    held_by = clean_text(held_by, field="held_by", label="Held by", limit=200)
+    return MinorityView.objects.create(response=response, text=text, held_by=held_by)
+
+
+@transaction.atomic
+def minority_view_answer(*, view: MinorityView, user, answer: str) -> MinorityView:
+    refuse_if_delivered(view.response)
+    require_phase(view.response, Phase.DRAFTING, doing="answer a minority view")
+    view.answer = clean_text(answer, field="answer", label="The answer", limit=5000, required=True)
+    view.answered_at = timezone.now()
+    view.save(update_fields=["answer", "answered_at"])
+    return view

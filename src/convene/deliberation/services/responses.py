@@ -1,0 +1,229 @@
+"""Joint responses: create, update (dates, invited communities, settings), move through their phases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from convene.communities.models import Community
+from convene.communities.services import audit
+from convene.core.errors import Conflict, InvalidInput
+from convene.core.lifecycle import transition
+from convene.core.text import clean_text, require_one_line
+
+from ..models import TRANSITIONS, JointResponse, Kind, OpinionRequest, Phase, RequestStatus
+from .drafting import draft_seed
+from .mail import mail_requester
+
+
+def _url(value: str) -> str:
+    value = clean_text(value, field="source_url", label="The source link", limit=500)
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise InvalidInput(
+                "The source link must be a web address starting with http:// or https://.", field="source_url"
+            ) from None
+    return value
+
+
+@transaction.atomic
+def response_create(
+    *,
+    community: Community,
+    creator,
+    title: str,
+    what_changed: str = "",
+    source_url: str = "",
+    why_it_matters: str = "",
+    kind: str = Kind.DEVELOPMENT,
+    question: str = "",
+    deadline: dt.date | None = None,
+) -> JointResponse:
+    title = clean_text(title, field="title", label="Title", limit=200, required=True)
+    require_one_line(title, field="title", label="Title")  # reminders put it in a mail subject
+    what_changed = clean_text(what_changed, field="what_changed", label="What changed", limit=5000)
+    why = clean_text(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
+    question = clean_text(question, field="question", label="The question", limit=5000)
+    if kind not in Kind.values:
+        raise InvalidInput("Kind must be an external development or a request for opinion.", field="kind")
+    if kind == Kind.DEVELOPMENT and not what_changed:
+        raise InvalidInput("Say what changed: members need it to form a view.", field="what_changed")
+    response = JointResponse.objects.create(
+        community=community,
+        kind=kind,
+        title=title,
+        what_changed=what_changed,
+        source_url=_url(source_url),
+        why_it_matters=why,
+        question=question,
+        deadline=deadline,
+        created_by=creator,
+    )
+    response.communities.add(community)
+    audit(community=community, actor=creator, action="response_created", subject=f"response:{response.pk}", kind=kind)
+    return response
+
+
+def _check_dates(response: JointResponse, dates: dict) -> None:
+    now = timezone.now()
+    order = ["gathering_ends", "drafting_ends", "endorsement_ends"]
+    labels = {"gathering_ends": "Gathering", "drafting_ends": "Drafting", "endorsement_ends": "Endorsement"}
+    previous = None
+    for name in order:
+        value = dates.get(name, getattr(response, name))
+        if value is None:
+            continue
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+            dates[name] = value
+        if name in dates and value <= now:
+            raise InvalidInput(f"{labels[name]} must end in the future.", field=name)
+        if previous is not None and value <= previous[1]:
+            raise InvalidInput(f"{labels[name]} must end after {labels[previous[0]].lower()} ends.", field=name)
+        previous = (name, value)
+    end = dates.get("endorsement_ends", response.endorsement_ends)
+    if response.deadline and end and end.date() > response.deadline:
+        raise InvalidInput(
+            f"Endorsement would end after the requester's deadline ({response.deadline:%d %B %Y}).",
+            field="endorsement_ends",
+        )
+
+
+@transaction.atomic
+def response_update(
+    *,
+    response: JointResponse,
+    actor,
+    title: str | None = None,
+    what_changed: str | None = None,
+    source_url: str | None = None,
+    why_it_matters: str | None = None,
+    question: str | None = None,
+    anonymous: bool | None = None,
+    hide_results: bool | None = None,
+    perception_step: bool | None = None,
+    guests_can_read: bool | None = None,
+    gathering_ends: dt.datetime | None = None,
+    drafting_ends: dt.datetime | None = None,
+    endorsement_ends: dt.datetime | None = None,
+    communities: list[Community] | None = None,
+) -> JointResponse:
+    response = JointResponse.objects.select_for_update().get(pk=response.pk)
+    if not response.is_open:
+        raise Conflict(f"This response is {response.get_state_display().lower()} and can no longer be changed.")
+    changed: list[str] = []
+    texts = {
+        "title": (title, "Title", 200, True),
+        "what_changed": (what_changed, "What changed", 5000, False),
+        "why_it_matters": (why_it_matters, "Why it matters", 5000, False),
+        "question": (question, "The question", 5000, False),
+    }
+    if title is not None:
+        require_one_line(title.strip(), field="title", label="Title")
+    for name, (value, label, limit, required) in texts.items():
+        if value is not None:
+            setattr(response, name, clean_text(value, field=name, label=label, limit=limit, required=required))
+            changed.append(name)
+    if source_url is not None:
+        response.source_url = _url(source_url)
+        changed.append("source_url")
+    if anonymous is not None and anonymous != response.anonymous:
+        if response.state != Phase.DRAFT:
+            raise Conflict(
+                "Anonymity can only be chosen before gathering starts: people took part under the other promise.",
+                field="anonymous",
+            )
+        response.anonymous = anonymous
+        changed.append("anonymous")
+    for name, value in (
+        ("hide_results", hide_results),
+        ("perception_step", perception_step),
+        ("guests_can_read", guests_can_read),
+    ):
+        if value is not None:
+            setattr(response, name, bool(value))
+            changed.append(name)
+    dates = {
+        k: v
+        for k, v in (
+            ("gathering_ends", gathering_ends),
+            ("drafting_ends", drafting_ends),
+            ("endorsement_ends", endorsement_ends),
+        )
+        if v is not None and v != getattr(response, k)
+    }
+    _check_dates(response, dates)
+    for name, value in dates.items():
+        setattr(response, name, value)
+        changed.append(name)
+    if changed:
+        response.save(update_fields=changed)
+        where = {"community": response.community, "actor": actor, "subject": f"response:{response.pk}"}
+        if "anonymous" in changed:
+            audit(**where, action="anonymity_changed", anonymous=response.anonymous)
+        if set(changed) - {"anonymous"}:
+            audit(**where, action="response_updated", fields=sorted(set(changed) - {"anonymous"}))
+    if communities is not None:
+        if response.state not in (Phase.DRAFT, Phase.GATHERING):
+            raise Conflict("Communities can only be invited before drafting starts.", field="communities")
+        ids = {c.pk for c in communities} | {response.community_id}
+        before = set(response.communities.values_list("pk", flat=True))
+        response.communities.set(ids)
+        response.__dict__.pop("_invited_ids", None)
+        if ids != before:
+            audit(
+                community=response.community,
+                actor=actor,
+                action="communities_invited",
+                subject=f"response:{response.pk}",
+                added=sorted(ids - before),
+                removed=sorted(before - ids),
+            )
+    return response
+
+
+@transaction.atomic
+def response_transition(*, response: JointResponse, actor, to: str) -> JointResponse:
+    response = JointResponse.objects.select_for_update().get(pk=response.pk)
+    previous = transition(
+        response,
+        to,
+        TRANSITIONS,
+        field="to",
+        unknown="to: “{to}” is not a phase.",
+        refused="A response that is {was_label} cannot move to “{to_label}”.",
+        code="bad_transition",
+    )
+    if to == Phase.GATHERING and previous == Phase.DRAFT and not response.gathering_ends:
+        raise InvalidInput("Set when gathering ends before opening it.", field="gathering_ends")
+    if to == Phase.ENDORSEMENT and not response.draft_text.strip():
+        raise Conflict("Write the draft before asking for endorsement.")
+    fields = ["state"]
+    if to == Phase.DELIVERED:
+        response.delivered_at = timezone.now()
+        fields.append("delivered_at")
+    response.save(update_fields=fields)
+    audit(
+        community=response.community,
+        actor=actor,
+        action="phase_changed",
+        subject=f"response:{response.pk}",
+        old=previous,
+        new=to,
+    )
+    if to == Phase.DRAFTING and previous == Phase.GATHERING and response.draft_version == 0:
+        draft_seed(response)
+    request = OpinionRequest.objects.filter(response=response).first()
+    if request is not None:
+        status = {Phase.DELIVERED: RequestStatus.DELIVERED, Phase.WITHDRAWN: RequestStatus.WITHDRAWN}.get(to)
+        if status:
+            request.status = status
+            request.save(update_fields=["status"])
+            transaction.on_commit(lambda: mail_requester(request.pk))
+    return response

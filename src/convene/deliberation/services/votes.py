@@ -1,0 +1,137 @@
+"""Votes: the one way to vote (`vote_cast`) and the write it ends in (`vote_record`)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from convene.communities.models import Contribution, ContributionKind
+from convene.core.errors import Conflict, InvalidInput
+
+from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
+from ..tasks import map_in_worker, request_map
+from .common import participant_for
+
+COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
+_VOTE_VALUES = tuple(VoteValue.values)  # (the enum builds the list anew on every access)
+_MAX_ID = 2**63 - 1
+
+
+def vote_value(value) -> int:
+    """1, -1 or 0 from a number or the words agree / disagree / pass; InvalidInput otherwise."""
+    aliases = {"agree": 1, "disagree": -1, "pass": 0}
+    if isinstance(value, str):
+        value = aliases.get(value.strip().lower(), value)
+        with contextlib.suppress(ValueError):
+            value = int(value)
+    if isinstance(value, bool) or value not in _VOTE_VALUES:
+        raise InvalidInput("A vote is agree, disagree or pass.", field="value")
+    return int(value)
+
+
+def _voting_closed(state: str | None) -> Conflict:
+    return Conflict(
+        "Voting has ended: the response is no longer gathering views."
+        if state in (Phase.DRAFTING, Phase.ENDORSEMENT, Phase.DELIVERED, Phase.CLOSED)
+        else "Voting is not open for this response.",
+        code="voting_closed",
+    )
+
+
+def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
+    """Cast or change a vote: the one way to vote (web page, htmx fragment and API all call it).
+
+    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)`.
+    Checks the phase, the statement and the voter with readable refusals, then writes through
+    `vote_record`. The same vote twice is a no-op (a double submit is harmless).
+    """
+    value = vote_value(value)
+    try:
+        statement_id = int(statement_id)
+    except (TypeError, ValueError):
+        statement_id = None
+    # The phase and the statement in one read, both as of now (the phase may have moved since the
+    # caller loaded the response); the map revision too, which keys the next statement's pool.
+    row = None
+    if statement_id is not None and 0 < statement_id <= _MAX_ID:
+        row = (
+            Statement.objects.filter(response_id=response.pk, pk=statement_id)
+            .values_list("state", "response__state", "response__revision")
+            .first()
+        )
+    if row is not None:
+        response.revision = row[2]
+    phase = row[1] if row else JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
+    if phase != Phase.GATHERING:
+        raise _voting_closed(phase)
+    if statement_id is None:
+        raise InvalidInput("Choose a statement to vote on.", field="statement")
+    if row is None:
+        raise InvalidInput("There is no such statement in this response.", field="statement", code="no_statement")
+    if row[0] != StatementState.ACCEPTED:
+        why = {
+            StatementState.REJECTED: "it was rejected by the moderators",
+            StatementState.PENDING: "it is still waiting for moderation",
+            StatementState.META: "it is a remark about the process, not a view to vote on",
+        }[row[0]]
+        raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
+    participant = participant_for(response, user, create=True)
+    vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
+    return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
+
+
+# The vote, or nothing when this participant already voted on the statement (portable: PostgreSQL
+# and SQLite >= 3.35 both have ON CONFLICT ... RETURNING).
+_VOTE_INSERT = (
+    "INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id"
+)
+
+
+def vote_record(*, response: JointResponse, participant: Participant, statement_id: int, value: int) -> bool:
+    """Write one vote: insert it, change it, or leave it alone when it is the same. True if it changed.
+
+    The caller (`vote_cast`) has checked that voting is open, the statement is accepted and the
+    participant may vote. A first vote is one INSERT ... ON CONFLICT DO NOTHING, plus the voice
+    ledger row of a named participant, in one transaction; a changed vote is one UPDATE. With a
+    map worker (production) the statement counters and the map revision are derived data the
+    worker refreshes, so a vote touches no shared row; without one (development, tests) they are
+    updated here, in the same transaction.
+    """
+    now = timezone.now()
+    in_worker = map_in_worker()
+    mine = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            cursor.execute(_VOTE_INSERT, [response.pk, participant.pk, statement_id, value, stamp])
+            inserted = cursor.fetchone() is not None
+        old = None
+        if inserted:
+            if not response.anonymous and participant.user_id is not None:  # anonymous: no voice ledger
+                Contribution.objects.create(
+                    community_id=participant.community_id,
+                    user_id=participant.user_id,
+                    kind=ContributionKind.VOTE,
+                    context=response.context,
+                    occurred_at=now,
+                )
+        elif in_worker:
+            if not mine.exclude(value=value).update(value=value, updated_at=now):
+                return False  # the same vote again
+        else:  # the counters move by the old value: read it under the row lock
+            old = mine.select_for_update().values_list("value", flat=True).get()
+            if old == value:
+                return False
+            mine.update(value=value, updated_at=now)
+        if not in_worker:
+            counts = {COUNTER[value]: F(COUNTER[value]) + 1}
+            if old is not None:
+                counts[COUNTER[old]] = F(COUNTER[old]) - 1
+            Statement.objects.filter(pk=statement_id).update(**counts)
+            JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
+        transaction.on_commit(lambda: request_map(response.pk))
+    return True
