@@ -209,10 +209,12 @@ class Web:
 
 
 class Worker:
-    """One django-tasks database worker."""
+    """One task worker: `convene worker` (django-tasks-db's db_worker, reconnecting after a
+    database restart), as deploy/convene-worker.service runs it."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, command: str = "worker"):
         self.env = env
+        self.command = command
         self.log = tempfile.TemporaryFile(prefix="convene-worker-")  # noqa: SIM115 - lives as long as the process
         self.restarts = 0
         self.start()
@@ -220,7 +222,7 @@ class Worker:
     def start(self) -> None:
         since = os.fstat(self.log.fileno()).st_size  # (a restart appends to the same log)
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "convene", "db_worker", "--interval", "0.2"],
+            [PYTHON, "-m", "convene", self.command, "--interval", "0.2", "--max-backoff", "2"],
             env=self.env,
             cwd=ROOT,
             start_new_session=True,

@@ -393,6 +393,8 @@ CONVENE_API_WRITES_PER_MINUTE = int(os.environ.get("CONVENE_API_WRITES_PER_MINUT
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CONVENE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 # A requester's tracking link for a request for opinion stops working this many days after the
 # response is delivered (or the request declined); coordinators can also replace it at any time.
+# The largest community export the import page takes (the API's import is bounded by MAX_BODY_BYTES).
+CONVENE_IMPORT_MAX_BYTES = int(os.environ.get("CONVENE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 CONVENE_OPINION_TRACKING_DAYS = int(os.environ.get("CONVENE_OPINION_TRACKING_DAYS", "365"))
 
 # Opinion maps: computed by a background worker in production, on read in development.

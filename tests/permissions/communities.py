@@ -1,7 +1,10 @@
 """Decisions for communities and accounts routes. Order: anon, outsider, guest, member, coordinator."""
 
+import json
+
 from convene.accounts.services import api_token_create
 from convene.communities.models import Invitation, Membership, TermMapping
+from convene.core.portability import community_export
 
 from . import Case
 
@@ -16,6 +19,19 @@ def setup(world):
     o["member_token"], _ = api_token_create(user=world.users["member"], name="matrix")
 
 
+def _export(world) -> dict:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(community_export(world.private), cls=DjangoJSONEncoder))
+
+
+def _export_file(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = json.dumps(_export(world)).encode()
+    return SimpleUploadedFile("export.json", body, content_type="application/json")
+
+
 PRIV = lambda w: {"slug": "priv"}  # noqa: E731
 PUB = lambda w: {"slug": "pub"}  # noqa: E731
 TERM = lambda w: {"slug": "priv", "term_id": w.objects["private_term"].pk}  # noqa: E731
@@ -27,6 +43,14 @@ WEB = [
     Case("core:healthz", (200, 200, 200, 200, 200), note="no data, only whether the database answers"),
     Case("communities:list", (200, 200, 200, 200, 200)),
     Case("communities:create", (302, 200, 200, 200, 200)),
+    Case("communities:import", (302, 200, 200, 200, 200), note="the form; importing needs the source's coordinator"),
+    Case(
+        "communities:import",
+        (302, 400, 400, 400, 302),
+        method="POST",
+        data=lambda w: {"file": _export_file(w), "slug": "priv-copy"},
+        note="a file of the private community: only its coordinator may copy it (others: the form with the reason)",
+    ),
     Case(
         "communities:invitation",
         (200, 200, 200, 200, 200),
@@ -64,6 +88,7 @@ WEB = [
     ),
     Case("communities:compare", (302, 404, 200, 200, 200), lambda w: {"slug": "priv", "other": "pub"}),
     Case("communities:audit", (302, 404, 403, 403, 200), PRIV),
+    Case("communities:export", (302, 404, 403, 403, 200), PRIV),
     Case("accounts:profile", (302, 200, 200, 200, 200)),
     Case("accounts:diversity", (302, 200, 200, 200, 200)),
     Case("accounts:token_create", (302, 302, 302, 302, 302), method="POST", note="empty name: flash + redirect"),
@@ -135,6 +160,14 @@ API = [
         note="the mapping exists already: members reach the service and get 409",
     ),
     Case(f"GET {C}/{{slug}}/audit", (401, 404, 403, 403, 200), PRIV),
+    Case(f"GET {C}/{{slug}}/export", (401, 404, 403, 403, 200), PRIV),
+    Case(
+        f"POST {C}/import",
+        (401, 403, 403, 403, 201),
+        data=_export,
+        extra={"query": {"slug": "priv-copy"}},
+        note="only a coordinator of the exported community may import it as a new one",
+    ),
     Case("GET /api/v1/me/profile", (401, 200, 200, 200, 200)),
     Case("PATCH /api/v1/me/profile", (401, 200, 200, 200, 200), data=lambda w: {"bio": "hi"}),
     Case("GET /api/v1/me/diversity", (401, 200, 200, 200, 200)),

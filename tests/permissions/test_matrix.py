@@ -8,6 +8,7 @@ back, so a POST or DELETE in one case cannot change what the next case sees.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -70,6 +71,8 @@ def _web_status(world, client, case) -> tuple[str, int]:
 def _api_status(world, client, case):
     method, template = case.route.split(" ", 1)
     path = template.format(**case.kwargs(world))
+    if case.extra.get("query"):
+        path += "?" + urlencode(case.extra["query"])
     kwargs = {}
     if case.data is not None:
         kwargs = {"data": json.dumps(case.data(world)), "content_type": "application/json"}

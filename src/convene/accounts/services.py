@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from convene.communities.services import audit
@@ -16,6 +18,8 @@ from convene.core.permissions import owned_or_404
 from convene.core.text import normalise_name
 
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
+
+logger = logging.getLogger(__name__)
 
 MAX_TAGS = 30
 
@@ -200,8 +204,37 @@ def user_for_token(secret: str) -> User | None:
 
 
 def api_token_touch(*, token_id: int) -> None:
-    """Record that a token was used (callers do it at most once a minute per token)."""
-    ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+    """Record that a token was used (callers do it at most once a minute per token).
+
+    Best effort: the request that used the token is usually a read, and must not fail or wait
+    long because this write cannot be made. On SQLite another writer may hold the database's one
+    write lock (readers go on in WAL mode): the update waits at most TOUCH_WAIT_MS, then is skipped.
+    """
+    try:
+        with _short_lock_wait(), transaction.atomic():
+            ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+    except OperationalError as exc:
+        logger.info("A token's last use was not recorded (%s).", exc)
+
+
+TOUCH_WAIT_MS = 200
+
+
+@contextmanager
+def _short_lock_wait():
+    """On SQLite, wait at most TOUCH_WAIT_MS for the write lock (then restore the connection's wait)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA busy_timeout={TOUCH_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout={before}")
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from convene.core.api import ERRORS, OPTIONAL, Pagination
@@ -33,6 +33,21 @@ class CommunityIn(Schema):
     slug: str | None = Field(None, max_length=200)
     description: str = Field("", max_length=20000)
     visibility: Visibility = Visibility.PUBLIC
+
+
+class CommunityExport(Schema):
+    """A community export file (`convene export`, core/portability.py): also the import's body."""
+
+    format: str = Field(..., max_length=100, description="convene-community-export")
+    version: int
+    community: str = Field(..., max_length=200, description="the address (slug) of the exported community")
+    exported_at: str | None = Field(None, max_length=100)
+    objects: list[dict] = Field(..., description="rows by model, primary key and fields (an allow-list)")
+
+
+class ImportTarget(Schema):
+    slug: str = Field(..., max_length=60, description="address of the new community")
+    name: str | None = Field(None, max_length=500, description="its name (default: the exported one's)")
 
 
 class CommunityPatch(Schema):
@@ -161,6 +176,24 @@ def list_communities(request):
 def create_community(request, payload: CommunityIn):
     community = services.community_create(creator=request.user, **payload.dict())
     return Status(201, community)
+
+
+@router.post(
+    "/import",
+    response={201: CommunityOut, **ERRORS},
+    summary="Import an export of a community you coordinate as a new community (you coordinate it)",
+)
+def import_community(request, payload: CommunityExport, target: Query[ImportTarget]):
+    community = services.community_import_by(
+        actor=request.user, data=payload.dict(), slug=target.slug, name=target.name
+    )
+    return Status(201, community)
+
+
+@router.get("/{slug}/export", response={200: CommunityExport, **ERRORS}, summary="Export the community as JSON")
+def export_community(request, slug: str):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    return services.community_export_by(community=community, actor=request.user)
 
 
 @router.get("/{slug}", response={200: CommunityOut, **ERRORS}, auth=OPTIONAL)

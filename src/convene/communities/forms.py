@@ -1,4 +1,7 @@
+import json
+
 from django import forms
+from django.conf import settings
 
 from .models import Community, Role, Visibility
 
@@ -22,6 +25,28 @@ class CommunityForm(forms.Form):
         )
         form.fields["slug"].disabled = True
         return form
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Export file (JSON)", help_text="A file downloaded from a community's export page.")
+    slug = forms.SlugField(max_length=60, label="Web address of the new community")
+    name = forms.CharField(max_length=120, required=False, help_text="Left empty, the exported name is kept.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.CONVENE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_000_000:.1f} MB; an import may be at most {limit / 1_000_000:.1f} MB. "
+                "Ask the site's operator to import larger communities with `convene import`."
+            )
+        try:
+            data = json.loads(upload.read())
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise forms.ValidationError("This file is not JSON: choose a file from a community's export.") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("This is not a Convene community export.")
+        return data
 
 
 class JoinRequestForm(forms.Form):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from convene.accounts.models import User
-from convene.core.errors import Conflict, Gone, InvalidInput
+from convene.core.errors import Conflict, Gone, InvalidInput, Unprocessable
+from convene.core.portability import ImportRefused, community_export, community_import
 from convene.core.text import clean_text, normalise_name
 
 from .models import (
@@ -127,6 +129,64 @@ def community_update(
 def community_delete(*, community: Community, actor: User) -> None:
     audit(community=community, actor=actor, action="community_deleted", slug=community.slug, name=community.name)
     community.delete()  # the entries stay, with no community (AuditEntry.community is SET_NULL)
+
+
+def community_export_by(*, community: Community, actor: User) -> dict:
+    """The community as an export file (core/portability.py), with an audit entry."""
+    data = community_export(community)
+    audit(community=community, actor=actor, action="community_exported", rows=len(data["objects"]))
+    return data
+
+
+def _emails_in(data: dict) -> set[str]:
+    objects = data.get("objects") if isinstance(data, dict) else None
+    return {
+        str(item["fields"].get("email") or "").strip().lower()
+        for item in objects or []
+        if isinstance(item, dict) and item.get("model") == "accounts.user" and isinstance(item.get("fields"), dict)
+    }
+
+
+@transaction.atomic
+def community_import_by(*, actor: User, data: dict, slug: str, name: str | None = None) -> Community:
+    """Import an export as a NEW community on this site, which `actor` then coordinates.
+
+    The same allow-list as `convene import` (core/portability.py). On top of it, since the
+    person importing is not an operator: the file must come from a community of this site that
+    `actor` coordinates, and every account of this site it names must be a member of that
+    community, so a crafted file cannot put other people's names on contributions they never
+    made. Refusals: 403 (not your community), 409 (address taken), 422 (the file, with the reason).
+    """
+    source_slug = data.get("community") if isinstance(data, dict) else None
+    source = Community.objects.filter(slug=str(source_slug or "")[:60]).first()
+    if source is None or not Membership.objects.filter(community=source, user=actor, role=Role.COORDINATOR).exists():
+        raise PermissionDenied(
+            "You can import only an export of a community of this site that you coordinate "
+            f"(this file is from “{str(source_slug)[:60]}”)."
+        )
+    name = _name(name) if name else None
+    slug = _slug(slug, name or source.name)
+    if Community.objects.filter(slug=slug).exists():
+        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug")
+    known = set(
+        User.objects.filter(email__in=_emails_in(data))
+        .exclude(memberships__community=source)
+        .values_list("email", flat=True)
+    )
+    if known:
+        raise Unprocessable(
+            f"The file names {len(known)} account(s) of this site that are not members of “{source.name}”; "
+            "only that community's own members can be linked.",
+            code="import_refused",
+        )
+    try:
+        community_import(data, slug=slug, name=name, coordinator=actor)
+    except ImportRefused as exc:
+        raise Unprocessable(f"This file cannot be imported: {exc}", code="import_refused") from None
+    community = Community.objects.get(slug=slug)
+    audit(community=community, actor=actor, action="community_imported", source=source.slug)
+    audit(community=source, actor=actor, action="community_copied", to=community.slug)
+    return community
 
 
 def _lock_memberships(community: Community):

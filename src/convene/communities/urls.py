@@ -7,6 +7,7 @@ app_name = "communities"
 urlpatterns = [
     path("communities/", views.community_list, name="list"),
     path("communities/new/", views.community_create, name="create"),
+    path("communities/import/", views.community_import, name="import"),
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("c/<slug:slug>/", views.community_detail, name="detail"),
     path("c/<slug:slug>/edit/", views.community_edit, name="edit"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("c/<slug:slug>/mappings/<int:mapping_id>/delete/", views.mapping_delete, name="mapping_delete"),
     path("c/<slug:slug>/glossary/compare/<slug:other>/", views.glossary_compare, name="compare"),
     path("c/<slug:slug>/audit/", views.audit_log, name="audit"),
+    path("c/<slug:slug>/export/", views.community_export, name="export"),
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,6 +20,7 @@ from . import services
 from .forms import (
     CommunityForm,
     DirectorySearchForm,
+    ImportForm,
     InvitationForm,
     JoinRequestForm,
     MappingForm,
@@ -93,6 +96,45 @@ def community_create(request):
             messages.success(request, f"“{community.name}” is ready. You are its coordinator.")
             return redirect("communities:detail", slug=community.slug)
     return render(request, "communities/form.html", {"form": form, "nav": "communities"})
+
+
+@login_required
+def community_import(request):
+    """Upload an export of a community one coordinates, as a new community (same rules as the API)."""
+    limit = settings.CONVENE_IMPORT_MAX_BYTES
+    length = str(request.META.get("CONTENT_LENGTH") or "0")
+    if request.method == "POST" and length.isdigit() and int(length) > limit + 64 * 1024:
+        form = ImportForm()  # refused before the upload is read
+        form.add_error(None, f"The file is too large: an import may be at most {limit / 1_000_000:.1f} MB.")
+        return render(request, "communities/import.html", {"form": form, "nav": "communities"}, status=413)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def call():
+            try:
+                return services.community_import_by(
+                    actor=request.user, data=data["file"], slug=data["slug"], name=data["name"] or None
+                )
+            except PermissionDenied as exc:
+                form.add_error("file", str(exc))
+                return None
+
+        community = run_service(form, call)
+        if community:
+            messages.success(request, f"“{community.name}” is imported. You are its coordinator.")
+            return redirect("communities:detail", slug=community.slug)
+    status = 400 if form.errors else 200
+    return render(request, "communities/import.html", {"form": form, "nav": "communities"}, status=status)
+
+
+@login_required
+def community_export(request, slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    data = services.community_export_by(community=community, actor=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 1, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="convene-{community.slug}.json"'
+    return response
 
 
 def community_detail(request, slug):

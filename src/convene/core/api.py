@@ -122,11 +122,45 @@ _EVERY_WRITE = {
 }
 
 
+# Text in a request body may not hold C0 control characters other than tab, line feed and carriage
+# return (the body guard refuses them with 400, core/middleware.py), in values or in keys.
+STORABLE_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+
+
+def _storable_text_only(node, components: dict, seen: set) -> None:
+    """Document the body guard's text rule on every string and object key of a request body."""
+    if isinstance(node, list):
+        for item in node:
+            _storable_text_only(item, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen and name in components:
+            seen.add(name)
+            _storable_text_only(components[name], components, seen)
+        return
+    if node.get("type") == "string" and "enum" not in node and "format" not in node:
+        node.setdefault("pattern", STORABLE_TEXT)
+    if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
+        node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+    for value in node.values():
+        _storable_text_only(value, components, seen)
+
+
 class ConveneAPI(NinjaAPI):
-    """NinjaAPI whose schema also documents the answers the middleware gives (see _EVERY_*)."""
+    """NinjaAPI whose schema also documents the answers the middleware gives (see _EVERY_*) and
+    its rule for text in request bodies (STORABLE_TEXT)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.get("components", {}).get("schemas", {})
+        seen: set[str] = set()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                _storable_text_only(operation.get("requestBody", {}), components, seen)
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 extra = dict(_EVERY_OPERATION)

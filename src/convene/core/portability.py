@@ -195,6 +195,15 @@ COMMUNITY_MODELS = (
     "projects.projectconflict",
     "projects.teamplace",
 )
+# Ledger rows name their origin as "kind:id" text ('session:12'); a copy with new ids rewrites them.
+CONTEXT_FIELDS = {"communities.opportunityentry": "source", "communities.contribution": "context"}
+CONTEXT_KINDS = {
+    "session": "convening.session",
+    "project": "projects.project",
+    "response": "deliberation.jointresponse",
+    "opinion_request": "deliberation.opinionrequest",
+    "statement": "deliberation.statement",
+}
 IMPORT_ORDER = ("accounts.skill", "accounts.user", "accounts.profile", "accounts.diversityanswer", *COMMUNITY_MODELS)
 
 
@@ -291,6 +300,7 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
     touched: set[type] = {Skill}
     count = 0
     later: list[tuple[models.Model, str, tuple[str, int]]] = []  # references to rows saved afterwards
+    contexts: list[tuple[models.Model, str, str, tuple[str, int]]] = []  # "kind:id" texts to rewrite
 
     def target_of(label: str, field, value) -> tuple[str, int]:
         target = field.related_model._meta.label_lower
@@ -361,6 +371,13 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
                         and model.objects.filter(**{field.attname: value}).exists()
                     ):
                         setattr(obj, field.attname, secrets.token_urlsafe(24))  # a link already in use here
+            if label in CONTEXT_FIELDS and not keep_pks:
+                ref = _context_reference(getattr(obj, CONTEXT_FIELDS[label]))
+                if ref is not None and ref[1] not in in_file:
+                    continue  # the original's ledger row for something the file does not hold
+                if ref is not None:
+                    contexts.append((obj, CONTEXT_FIELDS[label], ref[0], ref[1]))
+                    setattr(obj, CONTEXT_FIELDS[label], f"import:{secrets.token_hex(8)}")  # until the id is known
             if keep_pks:
                 obj.pk = item["pk"]
             try:
@@ -379,6 +396,8 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
         if ref not in pk_map:
             continue  # a row that was skipped (an existing person's)
         type(obj).objects.filter(pk=obj.pk).update(**{attname: pk_map[ref]})
+    for obj, attname, kind, ref in contexts:
+        type(obj).objects.filter(pk=obj.pk).update(**{attname: f"{kind}:{pk_map[ref]}"})
     if coordinator is not None:
         from convene.communities.models import Membership
 
@@ -386,6 +405,14 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
         Membership.objects.update_or_create(community=community, user=coordinator, defaults={"role": "coordinator"})
     _reset_sequences(touched)
     return count
+
+
+def _context_reference(text) -> tuple[str, tuple[str, int]] | None:
+    """('session', ('convening.session', 12)) for 'session:12'; None for anything else."""
+    kind, _, pk = str(text or "").partition(":")
+    if kind not in CONTEXT_KINDS or not pk.isdigit():
+        return None
+    return kind, (CONTEXT_KINDS[kind], int(pk))
 
 
 def _reset_sequences(touched: set[type]) -> None:

@@ -1,6 +1,7 @@
 """Insight pages. Thin: authorize with `permissions`, read with `selectors`, render.
 
-Nothing here writes: the only input is a reporting period (`from` / `to`) and a few filters.
+Nothing here writes but the audit entry of each CSV download (communities.services.audit): the
+only input is a reporting period (`from` / `to`) and a few filters.
 A bad date re-renders the page with the default period, an explanation and status 400.
 """
 
@@ -12,6 +13,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from convene.communities.services import audit
 from convene.communities.views import community_context as _ctx
 from convene.core.errors import InvalidInput
 
@@ -104,6 +106,13 @@ def export(request, slug):
     except InvalidInput as exc:
         return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     response = HttpResponse(exports.community_csv(c, period), content_type="text/csv; charset=utf-8")
+    audit(
+        community=c,
+        actor=request.user,
+        action="insights_exported",
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+    )
     name = f"insights-{slugify(c.slug)}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -178,6 +187,7 @@ def contexts(request, slug):
 def context_export(request, slug, context):
     c, _info = context_for(request.user, slug, context)
     response = HttpResponse(exports.context_csv(c, context), content_type="text/csv; charset=utf-8")
+    audit(community=c, actor=request.user, action="insights_exported", context=context[:80])
     response["Content-Disposition"] = f'attachment; filename="insights-{slugify(c.slug)}-{slugify(context)}.csv"'
     return response
 
