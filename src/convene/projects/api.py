@@ -62,6 +62,7 @@ class HelpRequestOut(Schema):
     process: str
     minutes_per_run: int
     runs_per_month: float
+    hours_per_month: float = Field(description="minutes per run × runs per month, in hours (as the pages show it)")
     people_involved: int
     done_looks_like: str
     data_and_tools: str

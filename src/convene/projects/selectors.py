@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
@@ -86,6 +88,19 @@ PRIVATE_PERSON = "a member of a private community"
 HIDDEN_SMALL = (
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
+
+
+_STEP_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_INLINE_NUMBERS = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+")
+
+
+def process_steps(text: str) -> list[str]:
+    """A process as its steps: one per line (list marks like "1." or "-" dropped), or, for a single line
+    numbered inline ("1. download 2. copy"), one per number. A paragraph without steps stays one item."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) == 1 and len(_INLINE_NUMBERS.findall(lines[0])) > 1:
+        lines = [part.strip() for part in _INLINE_NUMBERS.split(lines[0]) if part.strip()]
+    return [_STEP_MARK.sub("", line) for line in lines]
 
 
 def seen_community_ids(viewer) -> set[int]:
@@ -185,6 +200,7 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
     communities = list(project.communities.all())
     return {
         "problem": request.process if request else "",
+        "problem_steps": process_steps(request.process) if request else [],
         "team_name": request.team_name if request else project.requesting_contact,
         "goal": project.goal,
         "approach": project.approach,

@@ -828,11 +828,16 @@ def satisfaction_record(*, project: Project, actor: User, score, comment: str = 
     return project
 
 
+def may_publish_case_study(project: Project) -> bool:
+    """Whether `case_study_publish` would succeed: the page offers "Publish" only then."""
+    return not project.case_study_published and project.state in (ProjectState.DELIVERED, ProjectState.EVALUATED)
+
+
 @transaction.atomic
 def case_study_publish(*, project: Project, actor: User, publish: bool = True) -> Project:
     """Publish the case study to every community (any logged-in person can read it), or withdraw it."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if publish and project.state not in (ProjectState.DELIVERED, ProjectState.EVALUATED):
+    if publish and not project.case_study_published and not may_publish_case_study(project):
         raise Conflict("A case study is published once the project is delivered.")
     project.case_study_published_at = timezone.now() if publish else None
     project.save(update_fields=["case_study_published_at", "updated_at"])

@@ -97,6 +97,7 @@ def request_detail(request, request_id):
         "projects/request_detail.html",
         {
             "help_request": help_request,
+            "process_steps": selectors.process_steps(help_request.process),
             "notes": help_request.notes.select_related("author__profile"),
             "project": getattr(help_request, "project", None),
             "triage_form": TriageForm(),
@@ -559,6 +560,7 @@ def case_study(request, project_id):
             "project": project,
             "study": selectors.case_study(project, viewer=request.user),
             "managing": project.access == Access.MANAGE,
+            "may_publish": services.may_publish_case_study(project),
             "my_mentee_place": selectors.mentee_place(project, request.user),
         },
     )
