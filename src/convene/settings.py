@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "convene.deliberation",
     "convene.projects",
     "convene.insights",
+    "convene.search",
 ]
 
 MIDDLEWARE = [
