@@ -32,7 +32,7 @@ def test_uncovered_skills(lab, staffing):
     services.team_match(project=staffing, actor=lab.coordinator)
     assert selectors.uncovered_skills(staffing) == ["sql"]  # the mentors teach python and pandas
     page = _client(lab.coordinator).get(reverse("projects:team", args=[staffing.pk])).content.decode()
-    assert 'id="uncovered-skills"' in page and "No mentor on this team teaches sql." in page
+    assert 'id="uncovered-skills"' in page and "No mentor on this team teaches <bdi>sql</bdi>." in page
 
 
 def test_add_a_named_person(lab, staffing):
