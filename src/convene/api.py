@@ -7,6 +7,7 @@ from convene.core.api import api
 from convene.deliberation.api import router as deliberation_router
 from convene.insights.api import router as insights_router
 from convene.projects.api import router as projects_router
+from convene.search.api import router as search_router
 
 api.add_router("/communities", communities_router)
 api.add_router("/me", accounts_router)
@@ -14,5 +15,6 @@ api.add_router("/convening", convening_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/projects", projects_router)
 api.add_router("/insights", insights_router)
+api.add_router("/search", search_router)
 
 __all__ = ["api"]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "convene.deliberation",
     "convene.projects",
     "convene.insights",
+    "convene.search",
 ]
 
 MIDDLEWARE = [

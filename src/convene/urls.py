@@ -16,9 +16,13 @@ urlpatterns = [
     path("", include("convene.deliberation.urls")),
     path("", include("convene.projects.urls")),
     path("", include("convene.insights.urls")),
+    path("", include("convene.search.urls")),
+    path("", include("convene.convening.catalogue_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
 
 handler500 = "convene.core.views.server_error"
+handler404 = "convene.core.views.page_not_found"
+handler403 = "convene.core.views.permission_denied"

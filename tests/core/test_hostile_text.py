@@ -45,6 +45,8 @@ NOT_USER_TEXT = {
     "convening.ActivityType.slug": "SlugField",
     "convening.ActivityType.tool_url_name": "a URL name from the code",
     "convening.ActivityType.agenda_template": "copied into agenda items, whose titles are covered",
+    "convening.CommunityActivity.agenda_template": "[{title, minutes}] from parse_agenda; titles only in the "
+    "edit form's textarea (escaped by the widget)",
     "convening.Session.time_zone": "validated against zoneinfo",
     "convening.Session.online_link": "URLField: http(s) only, checked in test_links_refuse_javascript_urls",
     "convening.Session.code": "generated",
@@ -121,6 +123,7 @@ def _walk_missing_journeys():
     from convene.accounts.services import api_token_create
     from convene.communities import services as communities
     from convene.communities.models import Community, Membership
+    from convene.convening.catalogue_services import catalogue_entry_create
     from convene.deliberation import services as deliberation
     from convene.deliberation.models import Phase
     from convene.projects import services as projects
@@ -204,6 +207,14 @@ def _walk_missing_journeys():
     )
     ignite_coordinator = User.objects.get(email="ignite.coordinator@example.org")
     projects.help_request_decline(help_request=help_request, actor=ignite_coordinator, reason="Not now.")
+    catalogue_entry_create(
+        community=psy,
+        actor=coordinator,
+        name="Case round",
+        summary="Weekly.",
+        how="Bring one case.",
+        agenda="Cases | 45",
+    )
     api_token_create(user=coordinator, name="script")
     return {
         "response": response,

@@ -58,6 +58,7 @@ REQ = lambda w: {"request_id": w.objects["help_request"].pk}  # noqa: E731
 PROJ = lambda w: {"project_id": w.objects["project"].pk}  # noqa: E731
 DONE = lambda w: {"project_id": w.objects["published"].pk}  # noqa: E731
 PLACE = lambda w: {"place_id": w.objects["member_place"].pk}  # noqa: E731
+PROJ_PLACE = lambda w: {"project_id": w.objects["project"].pk, "place_id": w.objects["member_place"].pk}  # noqa: E731
 MS = lambda w: {"milestone_id": w.objects["milestone"].pk}  # noqa: E731
 
 HELP = {
@@ -105,6 +106,22 @@ WEB = [
     Case("projects:team", (302, 404, 403, 403, 200), PROJ),
     Case("projects:match", (302, 404, 403, 403, 302), PROJ, method="POST"),
     Case("projects:publish", (302, 404, 403, 403, 302), PROJ, method="POST"),
+    Case(
+        "projects:place_add",
+        (302, 404, 403, 403, 302),
+        PROJ,
+        method="POST",
+        data=lambda w: {"user": w.users["member"].pk, "role": "mentee"},
+        note="coordinators only; the member already has a place, so the form says so",
+    ),
+    Case("projects:place_remove", (302, 404, 403, 403, 302), PROJ_PLACE, method="POST"),
+    Case(
+        "projects:place_swap",
+        (302, 404, 403, 403, 302),
+        PROJ_PLACE,
+        method="POST",
+        data=lambda w: {"user": w.users["outsider"].pk},
+    ),
     Case("projects:conflict", (302, 404, 302, 302, 302), PROJ, method="POST"),
     Case("projects:milestone_add", (302, 404, 403, 403, 302), PROJ, method="POST", data=lambda w: {"title": "Go live"}),
     Case(
@@ -180,6 +197,26 @@ API = [
     Case(f"GET {P}/{{project_id}}/team", (401, 404, 200, 200, 200), PROJ),
     Case(f"POST {P}/{{project_id}}/match", (401, 404, 403, 403, 200), PROJ, data=lambda w: {}),
     Case(f"POST {P}/{{project_id}}/publish", (401, 404, 403, 403, 200), PROJ, data=lambda w: {}),
+    Case(
+        f"POST {P}/{{project_id}}/team/places",
+        (401, 404, 403, 403, 409),
+        PROJ,
+        data=lambda w: {"user_id": w.users["member"].pk, "role": "mentee"},
+        note="coordinators reach the service: the member already has a place",
+    ),
+    Case(
+        f"DELETE {P}/{{project_id}}/team/places/{{place_id}}",
+        (401, 404, 403, 403, 200),
+        PROJ_PLACE,
+        note="coordinators only (rolled back after the case)",
+    ),
+    Case(
+        f"POST {P}/{{project_id}}/team/places/{{place_id}}/swap",
+        (401, 404, 403, 403, 400),
+        PROJ_PLACE,
+        data=lambda w: {"user_id": w.users["outsider"].pk},
+        note="the outsider is not a member of the project's communities",
+    ),
     Case(f"POST {P}/places/{{place_id}}/decline", (401, 404, 403, 200, 403), PLACE, data=lambda w: {}),
     Case(f"PUT {P}/{{project_id}}/conflict", (401, 404, 204, 204, 204), PROJ, data=lambda w: {"note": "my team"}),
     Case(f"DELETE {P}/{{project_id}}/conflict", (401, 404, 204, 204, 204), PROJ),

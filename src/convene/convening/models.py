@@ -365,3 +365,7 @@ class SentReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user", "kind"], name="one_reminder")]
+
+
+# The per-community catalogue (issue 18.19) lives in its own module; imported here so Django sees it.
+from .catalogue_models import CommunityActivity  # noqa: E402, F401

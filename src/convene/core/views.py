@@ -3,6 +3,7 @@ import sys
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import server_error as django_server_error
 
 from convene.communities.models import Community, Membership
@@ -60,3 +61,35 @@ def server_error(request, *args, **kwargs):
     if api:
         return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
     return django_server_error(request)
+
+
+# ----------------------------------------------------------------------------- error pages
+
+
+def _plain_message(exception) -> str:
+    """The message a view raised on purpose ("No such project."), never Django's internals
+    ("Resolver404", "No Project matches the given query.", a dict of tried patterns)."""
+    args = getattr(exception, "args", ())
+    message = args[0] if args and isinstance(args[0], str) else ""
+    if not message or "matches the given query" in message or len(message) > 300:
+        return ""
+    return message
+
+
+def _way_back(request) -> str:
+    """The nearest address above this one ("/c/nursing/sessions/42/" -> "/c/nursing/sessions/")."""
+    parts = [p for p in request.path.split("/") if p]
+    if len(parts) <= 1:
+        return ""
+    up = "/" + "/".join(parts[:-1]) + "/"
+    return up if url_has_allowed_host_and_scheme(up, allowed_hosts={request.get_host()}) else ""
+
+
+def page_not_found(request, exception=None):
+    context = {"message": _plain_message(exception), "up": _way_back(request)}
+    return render(request, "404.html", context, status=404)
+
+
+def permission_denied(request, exception=None):
+    context = {"message": _plain_message(exception), "up": _way_back(request)}
+    return render(request, "403.html", context, status=403)

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from convene.accounts.models import User
 from convene.communities.models import Community
 from convene.core.api import ERRORS, Pagination
+from convene.core.errors import InvalidInput
 
 from . import selectors, services
 from .models import HelpRequest, HelpRequestState, OfferRole, Project, ProjectState, TeamPlace
@@ -62,6 +63,7 @@ class HelpRequestOut(Schema):
     process: str
     minutes_per_run: int
     runs_per_month: float
+    hours_per_month: float = Field(description="minutes per run × runs per month, in hours (as the pages show it)")
     people_involved: int
     done_looks_like: str
     data_and_tools: str
@@ -152,6 +154,18 @@ class PlaceOut(Schema):
 class TeamOut(Schema):
     places: list[PlaceOut]
     shortfalls: dict[str, int]
+    uncovered_skills: list[str] = Field(
+        [], description="required skills no mentor on the team offers to teach (coordinators only)"
+    )
+
+
+class PlaceIn(Schema):
+    user_id: int
+    role: str = Field(..., max_length=10, description="mentor or mentee")
+
+
+class SwapIn(Schema):
+    user_id: int = Field(..., description="who takes the place (same role)")
 
 
 class ConflictIn(Schema):
@@ -293,7 +307,15 @@ def _team_out(project: Project, places, *, viewer) -> dict:
     return {
         "places": [_place_out(p, viewer=viewer, managing=managing) for p in places],
         "shortfalls": project.shortfalls,
+        "uncovered_skills": selectors.uncovered_skills(project) if managing else [],
     }
+
+
+def _person(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise InvalidInput("Only members of the project's communities can join its team (guests cannot).", field="user")
+    return user
 
 
 def _communities(user, slugs: list[str] | None) -> list[Community] | None:
@@ -495,6 +517,33 @@ def match_team(request, project_id: int):
 def publish_team(request, project_id: int):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     services.team_publish(project=project, actor=request.user)
+    return _team_out(project, selectors.team(project), viewer=request.user)
+
+
+@router.post("/{int:project_id}/team/places", response={201: TeamOut, **ERRORS}, summary="Add a named person")
+def add_place(request, project_id: int, payload: PlaceIn):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    services.place_add(project=project, actor=request.user, user=_person(payload.user_id), role=payload.role)
+    return Status(201, _team_out(project, selectors.team(project), viewer=request.user))
+
+
+@router.delete(
+    "/{int:project_id}/team/places/{int:place_id}", response={200: TeamOut, **ERRORS}, summary="Take off the team"
+)
+def remove_place(request, project_id: int, place_id: int):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    services.place_remove(project=project, actor=request.user, place_id=place_id)
+    return _team_out(project, selectors.team(project), viewer=request.user)
+
+
+@router.post(
+    "/{int:project_id}/team/places/{int:place_id}/swap",
+    response={200: TeamOut, **ERRORS},
+    summary="Put a named person in this place",
+)
+def swap_place(request, project_id: int, place_id: int, payload: SwapIn):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    services.place_swap(project=project, actor=request.user, place_id=place_id, user=_person(payload.user_id))
     return _team_out(project, selectors.team(project), viewer=request.user)
 
 

@@ -55,9 +55,11 @@ def _bed_state_story(ignite, operations, coordinator, ops_lead) -> str:
         title="Weekly bed-state report",
         team_name="Patient flow operations, City General Hospital",
         process=(
-            "Every Monday two administrators download the bed exports of six wards, copy the open, occupied and "
-            "blocked counts into a master workbook, fix the wards whose exports use different column names, "
-            "check the totals against the site report and email a summary to the managers."
+            "1. Every Monday two administrators download the bed exports of six wards.\n"
+            "2. They copy the open, occupied and blocked counts into a master workbook.\n"
+            "3. They fix the wards whose exports use different column names.\n"
+            "4. They check the totals against the site report.\n"
+            "5. They email a summary to the managers."
         ),
         minutes_per_run=300,
         runs_per_month=4.3,

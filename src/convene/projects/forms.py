@@ -166,3 +166,30 @@ class SatisfactionForm(forms.Form):
         label="How satisfied is the requesting team? (1 = not at all, 5 = very)",
     )
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+
+def person_label(user) -> str:
+    """A name people can tell apart: with discipline and organisation when the profile has them."""
+    profile = getattr(user, "profile", None)
+    extra = [x for x in (getattr(profile, "discipline", ""), getattr(profile, "organisation", "")) if x]
+    return f"{user.display_name} ({', '.join(extra)})" if extra else user.display_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+class TeamPersonForm(forms.Form):
+    """Put a named person on the team (role asked) or in someone's place (role kept)."""
+
+    user = PersonChoiceField(queryset=None, label="Person", empty_label="Choose a person")
+    role = forms.ChoiceField(choices=[("mentor", "Mentor"), ("mentee", "Mentee")], label="As")
+
+    def __init__(self, *args, candidates, with_role: bool = True, prefix_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        if not with_role:
+            del self.fields["role"]
+        if prefix_id:
+            self.auto_id = f"{prefix_id}_%s"

@@ -14,6 +14,17 @@ MAX_RUNS_PER_MONTH = 1_000
 MINUTES_IN_A_MONTH = 31 * 24 * 60
 
 
+def hours_per_month(minutes_per_run: float | None, runs_per_month: float | None) -> float | None:
+    """The one computation of "hours per month" every page and route shows (help requests, outcomes).
+
+    Whole hours from 10 h up, one decimal below (25 min once a month is 0.4 h, not 0).
+    """
+    if minutes_per_run is None or runs_per_month is None:
+        return None
+    hours = minutes_per_run * runs_per_month / 60
+    return float(round(hours)) if hours >= 10 else round(hours, 1)
+
+
 class HelpRequestState(models.TextChoices):
     SUBMITTED = "submitted", "Waiting for a coordinator"
     INFO_REQUESTED = "info_requested", "More information asked"
@@ -69,6 +80,10 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def hours_per_month(self) -> float | None:
+        return hours_per_month(self.minutes_per_run, self.runs_per_month)
 
 
 class NoteKind(models.TextChoices):
@@ -168,6 +183,14 @@ class Project(models.Model):
         if self.after_minutes_per_run is None or self.after_runs_per_month is None:
             return None
         return self.after_minutes_per_run * self.after_runs_per_month
+
+    @property
+    def before_hours_per_month(self) -> float | None:
+        return hours_per_month(self.before_minutes_per_run, self.before_runs_per_month)
+
+    @property
+    def after_hours_per_month(self) -> float | None:
+        return hours_per_month(self.after_minutes_per_run, self.after_runs_per_month)
 
     @property
     def hours_saved_per_year(self) -> float | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from convene.accounts.models import User
 from convene.communities.models import Membership, Role
 from convene.communities.permissions import Need, can, rank_of, visible_communities
 from convene.core.home import HomeItem
@@ -21,6 +24,7 @@ from .models import (
     PlaceRole,
     PlaceStatus,
     Project,
+    ProjectConflict,
     ProjectState,
     TeamPlace,
 )
@@ -86,6 +90,19 @@ PRIVATE_PERSON = "a member of a private community"
 HIDDEN_SMALL = (
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
+
+
+_STEP_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_INLINE_NUMBERS = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+")
+
+
+def process_steps(text: str) -> list[str]:
+    """A process as its steps: one per line (list marks like "1." or "-" dropped), or, for a single line
+    numbered inline ("1. download 2. copy"), one per number. A paragraph without steps stays one item."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) == 1 and len(_INLINE_NUMBERS.findall(lines[0])) > 1:
+        lines = [part.strip() for part in _INLINE_NUMBERS.split(lines[0]) if part.strip()]
+    return [_STEP_MARK.sub("", line) for line in lines]
 
 
 def seen_community_ids(viewer) -> set[int]:
@@ -185,6 +202,7 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
     communities = list(project.communities.all())
     return {
         "problem": request.process if request else "",
+        "problem_steps": process_steps(request.process) if request else [],
         "team_name": request.team_name if request else project.requesting_contact,
         "goal": project.goal,
         "approach": project.approach,
@@ -215,6 +233,38 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
         "satisfaction": project.satisfaction,
         "satisfaction_comment": project.satisfaction_comment,
     }
+
+
+def team_candidates(project: Project):
+    """Who a coordinator may put on the team by hand: members and coordinators (not guests) of the
+    project's communities, without a live place, a declared conflict or a declined place here."""
+    community_ids = {project.lead_community_id, *project.communities.values_list("id", flat=True)}
+    taken = project.places.filter(status__in=PLACE_LIVE).values("user_id")
+    declined = project.places.filter(status=PlaceStatus.DECLINED).values("user_id")
+    conflicted = ProjectConflict.objects.filter(project=project).values("user_id")
+    return (
+        User.objects.filter(
+            memberships__community_id__in=community_ids,
+            memberships__role__in=(Role.MEMBER, Role.COORDINATOR),
+        )
+        .exclude(pk__in=taken)
+        .exclude(pk__in=declined)
+        .exclude(pk__in=conflicted)
+        .select_related("profile")
+        .distinct()
+        .order_by("profile__display_name", "email")
+    )
+
+
+def uncovered_skills(project: Project) -> list[str]:
+    """Required skills that no mentor on the team (proposed or published) offers to teach."""
+    mentors = project.places.filter(status__in=PLACE_LIVE, role=PlaceRole.MENTOR).values("user_id")
+    taught = {
+        s.lower()
+        for teaches in MentoringOffer.objects.filter(user_id__in=mentors).values_list("teaches", flat=True)
+        for s in teaches
+    }
+    return [s for s in project.required_skills if s.lower() not in taught]
 
 
 def mentee_place(project: Project, user) -> TeamPlace | None:

@@ -31,6 +31,7 @@ from convene.engines.matching import (
 )
 from convene.engines.matching import ProjectNeed as Need
 
+from . import selectors
 from .models import (
     HELP_REQUEST_TRANSITIONS,
     MAX_MINUTES_PER_RUN,
@@ -615,6 +616,82 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
     return proposed
 
 
+# ----------------------------------------------------------------------------- the team by hand
+
+
+def _require_candidate(project: Project, user: User) -> None:
+    if project.places.filter(user=user, status__in=PLACE_LIVE).exists():
+        raise Conflict(f"{user.display_name} already has a place on this team.", field="user")
+    if ProjectConflict.objects.filter(project=project, user=user).exists():
+        raise Conflict(f"{user.display_name} declared a conflict of interest with this project.", field="user")
+    if project.places.filter(user=user, status=PlaceStatus.DECLINED).exists():
+        raise Conflict(f"{user.display_name} declined a place on this project; ask them first.", field="user")
+    if not selectors.team_candidates(project).filter(pk=user.pk).exists():
+        raise InvalidInput("Only members of the project's communities can join its team (guests cannot).", field="user")
+
+
+def _role(role: str) -> str:
+    if role not in PlaceRole.values:
+        raise InvalidInput("Choose mentor or mentee.", field="role")
+    return role
+
+
+def _add_by_hand(project: Project, actor: User, user: User, role: str) -> TeamPlace:
+    _require_candidate(project, user)
+    return TeamPlace.objects.create(
+        project=project,
+        user=user,
+        role=role,
+        status=PlaceStatus.PROPOSED,
+        explanation=f"Added by hand by {actor.display_name}."[:500],
+    )
+
+
+def _take_off(project: Project, place: TeamPlace) -> None:
+    """Remove a live place; a published one gives its opportunity (and the lead's) back to the ledger."""
+    if place.status == PlaceStatus.PUBLISHED:
+        opportunity_withdraw(user=place.user, kind=place.role, source=project.context)
+        if place.is_lead:
+            opportunity_withdraw(user=place.user, kind="project_lead", source=project.context)
+    TeamPlace.objects.filter(mentor=place).update(mentor=None, shared_skills=[])
+    place.delete()
+
+
+def _live_place(project: Project, place_id) -> TeamPlace:
+    place = project.places.filter(pk=place_id, status__in=PLACE_LIVE).select_related("user").first()
+    if place is None:
+        raise InvalidInput("That person has no place on this team.", field="place")
+    return place
+
+
+@transaction.atomic
+def place_add(*, project: Project, actor: User, user: User, role: str) -> TeamPlace:
+    """A coordinator proposes a named person for the team; published like any proposal."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_staffing(project)
+    return _add_by_hand(project, actor, user, _role(role))
+
+
+@transaction.atomic
+def place_remove(*, project: Project, actor: User, place_id: int) -> None:
+    """A coordinator takes a person off the team (proposed, or published before the project starts)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_staffing(project)
+    _take_off(project, _live_place(project, place_id))
+
+
+@transaction.atomic
+def place_swap(*, project: Project, actor: User, place_id: int, user: User) -> TeamPlace:
+    """A coordinator puts `user` in someone's place (same role); the newcomer is proposed."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_staffing(project)
+    place = _live_place(project, place_id)
+    _require_candidate(project, user)
+    role = place.role
+    _take_off(project, place)
+    return _add_by_hand(project, actor, user, role)
+
+
 def _as_match(place: TeamPlace) -> Match:
     explanation = Explanation(
         role=place.role,
@@ -836,11 +913,16 @@ def satisfaction_record(*, project: Project, actor: User, score, comment: str = 
     return project
 
 
+def may_publish_case_study(project: Project) -> bool:
+    """Whether `case_study_publish` would succeed: the page offers "Publish" only then."""
+    return not project.case_study_published and project.state in (ProjectState.DELIVERED, ProjectState.EVALUATED)
+
+
 @transaction.atomic
 def case_study_publish(*, project: Project, actor: User, publish: bool = True) -> Project:
     """Publish the case study to every community (any logged-in person can read it), or withdraw it."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if publish and project.state not in (ProjectState.DELIVERED, ProjectState.EVALUATED):
+    if publish and not project.case_study_published and not may_publish_case_study(project):
         raise Conflict("A case study is published once the project is delivered.")
     project.case_study_published_at = timezone.now() if publish else None
     project.save(update_fields=["case_study_published_at", "updated_at"])

@@ -31,6 +31,7 @@ from .forms import (
     ReflectionForm,
     SatisfactionForm,
     SkillsForm,
+    TeamPersonForm,
     TransitionForm,
     TriageForm,
 )
@@ -97,6 +98,7 @@ def request_detail(request, request_id):
         "projects/request_detail.html",
         {
             "help_request": help_request,
+            "process_steps": selectors.process_steps(help_request.process),
             "notes": help_request.notes.select_related("author__profile"),
             "project": getattr(help_request, "project", None),
             "triage_form": TriageForm(),
@@ -362,11 +364,16 @@ def team(request, project_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     places = list(selectors.team(project))
     declined = selectors.team(project, statuses=(PlaceStatus.DECLINED,))
+    candidates = selectors.team_candidates(project)
     return render(
         request,
         "projects/team.html",
         {
             "project": project,
+            "add_form": TeamPersonForm(candidates=candidates, prefix_id="add"),
+            "candidates": candidates,
+            "uncovered": selectors.uncovered_skills(project),
+            "editable": project.state == ProjectState.STAFFING,
             "mentors": [p for p in places if p.role == "mentor"],
             "mentees": [p for p in places if p.role == "mentee"],
             "declined": declined,
@@ -384,6 +391,54 @@ def team_match(request, project_id):
     result = _flash(request, lambda: services.team_match(project=project, actor=request.user))
     if result and result is not True:
         messages.success(request, f"{len(result.assignments)} places proposed. Review them, then publish the team.")
+    return redirect("projects:team", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def team_place_add(request, project_id):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    form = TeamPersonForm(request.POST, candidates=selectors.team_candidates(project), prefix_id="add")
+    if form.is_valid():
+        person, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        done = _flash(
+            request,
+            lambda: services.place_add(project=project, actor=request.user, user=person, role=role),
+            f"{person.display_name} is proposed as {role}. Publish the team to tell them.",
+        )
+        if done:
+            return redirect("projects:team", project_id=project.pk)
+    else:
+        messages.error(request, "Choose a person and a role.")
+    return redirect("projects:team", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def team_place_remove(request, project_id, place_id):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    _flash(
+        request,
+        lambda: services.place_remove(project=project, actor=request.user, place_id=place_id),
+        "The place was removed from the team.",
+    )
+    return redirect("projects:team", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def team_place_swap(request, project_id, place_id):
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    form = TeamPersonForm(request.POST, candidates=selectors.team_candidates(project), with_role=False)
+    if not form.is_valid():
+        messages.error(request, "Choose the person who takes this place.")
+        return redirect("projects:team", project_id=project.pk)
+    person = form.cleaned_data["user"]
+    _flash(
+        request,
+        lambda: services.place_swap(project=project, actor=request.user, place_id=place_id, user=person),
+        f"{person.display_name} takes the place (proposed). Publish the team to tell them.",
+    )
     return redirect("projects:team", project_id=project.pk)
 
 
@@ -559,6 +614,7 @@ def case_study(request, project_id):
             "project": project,
             "study": selectors.case_study(project, viewer=request.user),
             "managing": project.access == Access.MANAGE,
+            "may_publish": services.may_publish_case_study(project),
             "my_mentee_place": selectors.mentee_place(project, request.user),
         },
     )

@@ -1,0 +1,121 @@
+"""Writes to a community's own activity catalogue (issue 18.19): coordinators adapt, hide or add
+activities for their community; every change goes to the community's audit log."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from convene.communities.models import Community
+from convene.communities.services import audit
+from convene.core.errors import Conflict, InvalidInput
+from convene.core.text import clean_text
+
+from .catalogue_models import CommunityActivity
+from .models import ActivityType
+
+MAX_AGENDA_ITEMS = 30
+MAX_ITEM_MINUTES = 600
+
+
+def parse_agenda(text: str) -> list[dict]:
+    """One item per line, "Title | minutes" ("Welcome | 10"); minutes may be left out (0)."""
+    items = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        title, _, minutes = line.rpartition("|") if "|" in line else (line, "", "")
+        title = " ".join(title.split())[:200]
+        if not title:
+            raise InvalidInput(f"Agenda line {number}: write a title before the “|”.", field="agenda")
+        try:
+            value = int(minutes.strip() or 0)
+        except ValueError:
+            raise InvalidInput(
+                f"Agenda line {number}: the minutes after “|” must be a whole number.", field="agenda"
+            ) from None
+        if not 0 <= value <= MAX_ITEM_MINUTES:
+            raise InvalidInput(f"Agenda line {number}: between 0 and {MAX_ITEM_MINUTES} minutes.", field="agenda")
+        items.append({"title": title, "minutes": value})
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise InvalidInput(f"Keep the agenda to {MAX_AGENDA_ITEMS} items.", field="agenda")
+    return items
+
+
+def agenda_text(items: list[dict]) -> str:
+    return "\n".join(f"{i.get('title', '')} | {i.get('minutes', 0)}" for i in items or [])
+
+
+def _fields(name, summary, how, agenda) -> dict:
+    return {
+        "name": clean_text(name, field="name", label="Name", limit=120, required=True),
+        "summary": clean_text(summary, field="summary", label="Summary", limit=300),
+        "how": clean_text(how, field="how", label="How to run it", limit=4000),
+        "agenda_template": parse_agenda(agenda),
+    }
+
+
+@transaction.atomic
+def catalogue_entry_create(
+    *, community: Community, actor, name: str, summary: str = "", how: str = "", agenda: str = ""
+) -> CommunityActivity:
+    """An activity of the community's own."""
+    values = _fields(name, summary, how, agenda)
+    if CommunityActivity.objects.filter(community=community, name__iexact=values["name"]).exists():
+        raise Conflict("This community's catalogue already has an activity with that name.", field="name")
+    entry = CommunityActivity.objects.create(community=community, updated_by=actor, **values)
+    audit(community=community, actor=actor, action="catalogue.create", entry=entry.pk, name=entry.name)
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_adapt(*, community: Community, actor, base: ActivityType) -> CommunityActivity:
+    """The community's own version of a shipped activity, starting from the shipped text."""
+    entry, created = CommunityActivity.objects.get_or_create(
+        community=community,
+        base=base,
+        defaults={
+            "name": base.name,
+            "summary": base.summary,
+            "how": base.how,
+            "agenda_template": base.agenda_template,
+            "updated_by": actor,
+        },
+    )
+    if created:
+        audit(community=community, actor=actor, action="catalogue.adapt", entry=entry.pk, name=base.name)
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_update(
+    *, entry: CommunityActivity, actor, name: str, summary: str = "", how: str = "", agenda: str = ""
+) -> CommunityActivity:
+    values = _fields(name, summary, how, agenda)
+    clash = CommunityActivity.objects.filter(community=entry.community, name__iexact=values["name"]).exclude(
+        pk=entry.pk
+    )
+    if clash.exists():
+        raise Conflict("This community's catalogue already has an activity with that name.", field="name")
+    for field, value in values.items():
+        setattr(entry, field, value)
+    entry.updated_by, entry.updated_at = actor, timezone.now()
+    entry.save(update_fields=[*values, "updated_by", "updated_at"])
+    audit(community=entry.community, actor=actor, action="catalogue.update", entry=entry.pk, name=entry.name)
+    return entry
+
+
+@transaction.atomic
+def catalogue_entry_hide(*, entry: CommunityActivity, actor, hidden: bool) -> CommunityActivity:
+    """Hide an entry from the community's catalogue (or show it again)."""
+    entry.hidden, entry.updated_by, entry.updated_at = bool(hidden), actor, timezone.now()
+    entry.save(update_fields=["hidden", "updated_by", "updated_at"])
+    audit(
+        community=entry.community,
+        actor=actor,
+        action="catalogue.hide" if hidden else "catalogue.show",
+        entry=entry.pk,
+        name=entry.name,
+    )
+    return entry

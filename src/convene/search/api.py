@@ -1,0 +1,45 @@
+"""GET /api/v1/search?q=…: the same results as the /search/ page, as JSON."""
+
+from __future__ import annotations
+
+from ninja import Field, Router, Schema
+
+from convene.core.api import ERRORS
+from convene.core.errors import InvalidInput
+
+from . import selectors
+
+router = Router(tags=["search"])
+
+
+class HitOut(Schema):
+    kind: str = Field(description="communities, sessions, responses, statements, projects or people")
+    title: str
+    url: str = Field(description="the page to open")
+    detail: str
+
+
+class SearchOut(Schema):
+    query: str
+    full_text: bool = Field(description="true on PostgreSQL (ranked full-text search), false on SQLite (icontains)")
+    results: list[HitOut]
+
+
+@router.get("", response={200: SearchOut, **ERRORS}, summary="Search what you may see")
+def search(request, q: str = "", kind: str = "", limit: int = selectors.PER_KIND):
+    if not 1 <= limit <= 50:
+        raise InvalidInput("limit must be between 1 and 50.", field="limit")
+    kinds = selectors.KINDS
+    if kind:
+        kinds = tuple(k.strip() for k in kind.split(",") if k.strip())
+        unknown = sorted(set(kinds) - set(selectors.KINDS))
+        if unknown:
+            raise InvalidInput(f"Unknown kind {', '.join(unknown)}: use {', '.join(selectors.KINDS)}.", field="kind")
+    if len(selectors.normalise_query(q)) < selectors.MIN_QUERY:
+        raise InvalidInput(f"Type at least {selectors.MIN_QUERY} characters to search.", field="q")
+    results = selectors.search(request.user, q, kinds=kinds, limit=limit)
+    return {
+        "query": results.query,
+        "full_text": selectors.full_text(),
+        "results": [hit for kind in selectors.KINDS for hit in results.hits.get(kind, [])],
+    }
