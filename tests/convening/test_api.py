@@ -43,7 +43,9 @@ def test_full_flow_through_the_api(world, api):
     assert s["state"] == "draft" and s["time_zone"] == "America/Argentina/Buenos_Aires" and s["starts_at"].endswith("Z")
     sid = s["id"]
     assert member.get(f"{C}/sessions/{sid}").status_code == 404  # drafts are hidden from invitees
-    assert coord.post(f"{C}/sessions/{sid}/invitations", {"community": "priv"}).json() == {"invited": 2}
+    # ticking a community on creation already invited its members and coordinators (issue 18.1)
+    assert coord.post(f"{C}/sessions/{sid}/invitations", {"community": "priv"}).json() == {"invited": 0}
+    assert coord.get(f"{C}/sessions/{sid}/invitations").json()["count"] == 2
     extra = person("sw@example.com", world.private, discipline="Social worker")
     assert coord.post(f"{C}/sessions/{sid}/invitations", {"email": "sw@example.com"}).json() == {"invited": 1}
     # an e-mail invitation says nothing about accounts and counts in nothing until it is accepted

@@ -89,8 +89,15 @@ def test_create_stores_utc_copies_agenda_and_validates(world, boundary):
     assert exc.value.field == "invited_communities"
 
 
-def test_state_machine_refuses_other_moves(world, engagement):
+def test_state_machine_refuses_other_moves(world, boundary):
     coordinator = world.users["coordinator"]
+    engagement = services.session_create(
+        host=world.public,
+        actor=coordinator,
+        activity=ActivityType.objects.get(slug="open-discussion"),
+        title="Nobody yet",
+        starts_at=future(),
+    )
     with pytest.raises(Conflict, match="Invite someone"):
         services.session_transition(session=engagement, actor=coordinator, to="invitations_sent")
     with pytest.raises(Conflict, match="cannot become held"):
@@ -105,8 +112,9 @@ def test_state_machine_refuses_other_moves(world, engagement):
 
 def test_invitations_by_community_role_and_person_mail_on_send(world, engagement, django_capture_on_commit_callbacks):
     coordinator = world.users["coordinator"]
-    created = services.invitation_add(session=engagement, actor=coordinator, community=world.private)
-    assert {i.user.email for i in created} == {"member@example.com", "coordinator@example.com"}  # not guests
+    # the community ticked on the form is already invited (issue 18.1): members and coordinators, not guests
+    assert {i.user.email for i in engagement.invitations.all()} == {"member@example.com", "coordinator@example.com"}
+    assert services.invitation_add(session=engagement, actor=coordinator, community=world.private) == []
     guests = services.invitation_add(session=engagement, actor=coordinator, community=world.public, role="guest")
     assert [i.user.email for i in guests] == ["guest@example.com"] and guests[0].via == "role"
     with pytest.raises(InvalidInput) as refused:  # someone outside the communities taking part: by e-mail only
@@ -238,6 +246,7 @@ def test_preview_profile_exact_diversity_protected(world, sent, crowd):
 
 
 def test_preview_warns_of_a_missing_community(world, engagement):
+    engagement.invitations.filter(community=world.private).delete()
     services.invitation_add(session=engagement, actor=world.users["coordinator"], community=world.public)
     invited = room_preview(engagement)["invited"]
     rows = {r["value"]: r for r in invited["profile"][0]["rows"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -27,7 +28,14 @@ from .models import (
     SessionRoleKind,
     SessionState,
 )
-from .permissions import SessionNeed, email_invitation_for, invitation_of, session_for, visible_sessions
+from .permissions import (
+    SessionNeed,
+    email_invitation_for,
+    invitation_of,
+    is_manager,
+    session_for,
+    visible_sessions,
+)
 
 router = Router(tags=["convening"])
 
@@ -133,7 +141,7 @@ class InviteResult(Schema):
     invited: int
 
 
-class AcceptIn(Schema):
+class InvitationAcceptIn(Schema):
     token: str = Field(max_length=64)
     share_answers: bool = Field(
         False, description="Let your private diversity answers count in this session's room preview."
@@ -515,7 +523,7 @@ def transition_session(request, session_id: int, payload: ConveningTransitionIn)
 @router.get("/sessions/{session_id}/invitations", response={200: list[ConveningInvitationOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def list_invitations(request, session_id: int):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     return [_invitation_out(row) for row in selectors.guest_list(session, request.user)]
 
 
@@ -523,8 +531,9 @@ def list_invitations(request, session_id: int):
 def invite(request, session_id: int, payload: InviteIn):
     """Invite by ``user_id`` (members of the host and the communities taking part only), a whole
     ``community`` (optionally one ``role``), or anyone by ``email``: an e-mail invitation is a link
-    to accept, and the answer is the same whether or not the address has an account."""
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    to accept, and the answer is the same whether or not the address has an account. Co-hosts
+    (coordinators of a community taking part) invite within the communities taking part."""
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     if payload.email:
         made = services.invitation_email_add(session=session, actor=request.user, email=payload.email)
         return Status(201, {"invited": 1 if made is not None else 0})
@@ -535,6 +544,8 @@ def invite(request, session_id: int, payload: InviteIn):
         created = services.invitation_add(session=session, actor=request.user, user=person)
     elif payload.community:
         community = community_for(request.user, payload.community)
+        if not is_manager(request.user, session) and community.pk not in session.community_ids():
+            raise PermissionDenied("Co-hosts invite within the communities taking part; ask the host to add another.")
         created = services.invitation_add(session=session, actor=request.user, community=community, role=payload.role)
     else:
         raise InvalidInput("Give a community (optionally with a role), a user_id or an email.", field="community")
@@ -542,7 +553,7 @@ def invite(request, session_id: int, payload: InviteIn):
 
 
 @router.post("/invitations/accept", response={200: MyRsvpOut, **ERRORS}, summary="Accept an e-mail invitation")
-def accept_email_invitation(request, payload: AcceptIn):
+def accept_email_invitation(request, payload: InvitationAcceptIn):
     invitation = email_invitation_for(payload.token)
     guest = services.invitation_email_accept(
         invitation=invitation, user=request.user, shares_answers=payload.share_answers
@@ -583,7 +594,7 @@ def answer_rsvp(request, session_id: int, payload: RsvpIn):
 
 @router.get("/sessions/{session_id}/preview", response={200: dict, **ERRORS}, summary="Who would be in the room")
 def room_preview(request, session_id: int):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     return _preview_json(selectors.room_preview(session))
 
 
@@ -668,14 +679,17 @@ def list_roles(request, session_id: int):
 
 @router.post("/sessions/{session_id}/roles", response={201: RoleOut, **ERRORS})
 def give_role(request, session_id: int, payload: ConveningRoleIn):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    role = services.role_assign(session=session, actor=request.user, user=_user(payload.user_id), kind=payload.kind)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    person = _user(payload.user_id)
+    if not is_manager(request.user, session) and person.pk not in selectors.nameable_user_ids(session, request.user):
+        raise InvalidInput(f"There is no person with id {payload.user_id}.", field="user_id")
+    role = services.role_assign(session=session, actor=request.user, user=person, kind=payload.kind)
     return Status(201, role)
 
 
 @router.delete("/sessions/{session_id}/roles/{role_id}", response={204: None, **ERRORS})
 def remove_role(request, session_id: int, role_id: int):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     role = selectors.session_role_in(session, role_id)
     services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
     return Status(204, None)
@@ -839,8 +853,6 @@ def pick_candidate(request, session_id: int, candidate_id: int):
 
 
 def _groups_out(session: Session, user) -> dict:
-    from .permissions import is_manager
-
     groups = selectors.breakout_groups(session)
     if not is_manager(user, session):  # attendees see their own group only
         groups = [g for g in groups if any(m["user"].pk == user.pk for m in g["members"])]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.utils import timezone
 
 from convene.communities.models import Community, Role
 
@@ -42,7 +43,8 @@ class SessionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Invite other communities",
-        help_text="Their members and coordinators are invited when you add them on the invitations page.",
+        help_text="Their members and coordinators are put on the invitation list now (mailed when you send the "
+        "invitations); their coordinators can co-host: invite, see the room preview, give roles, run the queue.",
     )
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
     boundary_concern = forms.CharField(
@@ -60,6 +62,11 @@ class SessionForm(forms.Form):
     place = forms.CharField(max_length=300, required=False)
     online_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
     capacity = forms.IntegerField(min_value=1, required=False, help_text="Leave empty for no limit.")
+    past_ok = forms.BooleanField(
+        required=False,
+        label="Yes, keep this start in the past",
+        help_text="Tick only if the past start is intended (the session stays a draft until it has a start to come).",
+    )
 
     def __init__(self, *args, host=None, communities=None, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,15 +77,31 @@ class SessionForm(forms.Form):
         if host is not None:
             qs = qs.exclude(pk=host.pk)
         self.fields["invited_communities"].queryset = qs
+        self.fields["past_ok"].widget = forms.HiddenInput()  # shown only once a past start is given
         if edit:
             del self.fields["activity"]
 
     def clean_starts_at(self):
         # the browser sends wall-clock time; the service attaches the chosen time zone
         value = self.cleaned_data["starts_at"]
-        from django.utils import timezone
-
         return timezone.make_naive(value) if value is not None and timezone.is_aware(value) else value
+
+    def clean(self):
+        data = super().clean()
+        start, zone_name = data.get("starts_at"), data.get("time_zone")
+        if start is not None and zone_name and not data.get("past_ok") and self.start_changed(start, zone_name):
+            local = start.replace(tzinfo=ZoneInfo(zone_name))
+            if local <= timezone.now():
+                self.fields["past_ok"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "starts_at",
+                    f"This start ({local:%A %d %B %Y, %H:%M} {zone_name}) is in the past. "
+                    "Change it, or tick “Yes, keep this start in the past” below.",
+                )
+        return data
+
+    def start_changed(self, start, zone_name) -> bool:
+        return self.initial.get("starts_at") != start or self.initial.get("time_zone") != zone_name
 
 
 class InviteForm(forms.Form):
@@ -109,12 +132,11 @@ class InviteForm(forms.Form):
         "and count in no figure, until they accept.",
     )
 
-    def __init__(self, *args, communities=None, people=None, **kwargs):
+    def __init__(self, *args, communities=None, people=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities if communities is not None else Community.objects.none()
         if people is not None:
-            self.fields["person"].queryset = people
-            self.fields["person"].label_from_instance = lambda u: u.display_name
+            _people_field(self.fields["person"], people, labels)
 
     def clean(self):
         data = super().clean()
@@ -136,6 +158,14 @@ class AcceptInvitationForm(forms.Form):
         label="Count my private diversity answers in this session's room preview",
         help_text="The coordinator only ever sees rounded figures about the whole room, never your answers.",
     )
+
+
+def _people_field(field, people, labels=None) -> None:
+    """A person picker: labels that tell namesakes apart, and a text filter (convening.js)."""
+    labels = labels or {}
+    field.queryset = people
+    field.label_from_instance = lambda u: labels.get(u.pk, u.display_name)
+    field.widget.attrs["data-filter"] = "1"
 
 
 class RsvpForm(forms.Form):
@@ -186,10 +216,9 @@ class FollowUpForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=None, empty_label="Choose an owner")
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.display_name
+        _people_field(self.fields["owner"], people, labels)
 
 
 class FollowUpStatusForm(forms.Form):
@@ -200,10 +229,9 @@ class RoleForm(forms.Form):
     user = forms.ModelChoiceField(queryset=None, empty_label="Choose a person", label="Person")
     kind = forms.ChoiceField(choices=SessionRoleKind.choices, label="Role")
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-        self.fields["user"].label_from_instance = lambda u: u.display_name
+        _people_field(self.fields["user"], people, labels)
 
 
 class CandidateForm(forms.Form):
@@ -213,50 +241,91 @@ class CandidateForm(forms.Form):
 
 class RatingForm(forms.Form):
     usefulness = forms.TypedChoiceField(
-        choices=[(i, str(i)) for i in range(1, 6)], coerce=int, label="Usefulness for my practice (1–5)"
+        choices=[("", "Not rated")] + [(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        label="Usefulness for my practice (1–5)",
     )
-    commitment = forms.ChoiceField(choices=Commitment.choices, label="Commitment it asks")
+    commitment = forms.ChoiceField(choices=[("", "Not rated")] + list(Commitment.choices), label="Commitment it asks")
+
+
+PAIR_ROWS = 3
 
 
 class GroupsForm(forms.Form):
+    """Groups to form; keep-apart and keep-together pairs are picked by name from the people being
+    grouped (an <input list> with labels that tell namesakes apart), never typed as e-mail addresses."""
+
     n_groups = forms.IntegerField(min_value=1, max_value=500, required=False, label="Number of groups")
     group_size = forms.IntegerField(min_value=1, max_value=500, required=False, label="…or people per group")
     include_organisation = forms.BooleanField(required=False, label="Also mix organisations")
-    separate = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Keep apart",
-        help_text="One pair per line: two email addresses separated by a comma.",
-    )
-    together = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Keep together",
-        help_text="One pair per line: two email addresses separated by a comma.",
-    )
     seed = forms.IntegerField(min_value=0, max_value=2**31, required=False, initial=0, label="Seed (another draw)")
+
+    def __init__(self, *args, labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_label = {label.casefold(): pk for pk, label in (labels or {}).items()}
+        for kind, title in (("separate", "Keep apart"), ("together", "Keep together")):
+            for row in range(1, PAIR_ROWS + 1):
+                for side, which in (("a", "first person"), ("b", "second person")):
+                    self.fields[f"{kind}_{row}_{side}"] = forms.CharField(
+                        required=False,
+                        max_length=300,
+                        label=f"{title}, pair {row}: {which}",
+                        widget=forms.TextInput(attrs={"list": "group-people", "autocomplete": "off"}),
+                    )
+
+    def pair_rows(self, kind: str):
+        return [(self[f"{kind}_{r}_a"], self[f"{kind}_{r}_b"]) for r in range(1, PAIR_ROWS + 1)]
+
+    def pair_sections(self):
+        return [
+            {
+                "title": "Keep apart",
+                "hint": "Up to three pairs who should not share a group.",
+                "rows": self.pair_rows("separate"),
+            },
+            {
+                "title": "Keep together",
+                "hint": "Up to three pairs who should share a group.",
+                "rows": self.pair_rows("together"),
+            },
+        ]
+
+    def main_fields(self):
+        return [self[n] for n in ("n_groups", "group_size", "include_organisation", "seed")]
 
     def clean(self):
         data = super().clean()
         if (data.get("n_groups") is None) == (data.get("group_size") is None):
             raise forms.ValidationError("Give either the number of groups or the group size (not both).")
+        for kind in ("separate", "together"):
+            pairs = []
+            for row in range(1, PAIR_ROWS + 1):
+                names = [data.get(f"{kind}_{row}_{side}", "").strip() for side in "ab"]
+                if not any(names):
+                    continue
+                ids = []
+                for side, name in zip("ab", names, strict=True):
+                    pk = self.by_label.get(name.casefold()) if name else None
+                    if not name:
+                        self.add_error(f"{kind}_{row}_{side}", "Choose the other person of this pair.")
+                    elif pk is None:
+                        message = f"“{name}” is not one of the people being grouped; pick from the list."
+                        self.add_error(f"{kind}_{row}_{side}", message)
+                    ids.append(pk)
+                if all(ids):
+                    if ids[0] == ids[1]:
+                        self.add_error(f"{kind}_{row}_b", "Choose two different people.")
+                    else:
+                        pairs.append(tuple(ids))
+            data[kind] = pairs
         return data
-
-    @staticmethod
-    def pairs(text: str) -> list[tuple[str, str]]:
-        out = []
-        for line in (text or "").splitlines():
-            parts = [p.strip().lower() for p in line.replace(";", ",").split(",") if p.strip()]
-            if parts:
-                out.append(tuple(parts))
-        return out
 
 
 class MoveForm(forms.Form):
     user = forms.ModelChoiceField(queryset=None, empty_label="Choose a person", label="Person")
-    to_group = forms.IntegerField(min_value=1, label="Move to group")
+    to_group = forms.TypedChoiceField(choices=(), coerce=int, label="Move to group")
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, labels=None, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-        self.fields["user"].label_from_instance = lambda u: u.display_name
+        _people_field(self.fields["user"], people, labels)
+        self.fields["to_group"].choices = [("", "Choose a group")] + [(g.number, g.label) for g in groups]

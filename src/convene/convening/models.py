@@ -117,6 +117,10 @@ class Session(models.Model):
 
         return ZoneInfo(self.time_zone)
 
+    def community_ids(self) -> list[int]:
+        """The host and the invited communities (the communities taking part)."""
+        return [self.host_id, *self.invited_communities.values_list("pk", flat=True)]
+
     @property
     def local_start(self):
         return timezone.localtime(self.starts_at, self.tzinfo)

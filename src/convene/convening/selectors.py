@@ -39,6 +39,7 @@ from .models import (
     SessionState,
     Turn,
 )
+from .permissions import is_manager
 
 GUEST_LABEL = "Individual guests"
 NOT_GIVEN = "Not given"
@@ -222,6 +223,7 @@ def guest_list(session: Session, viewer) -> list[dict]:
     """The invitation list as the viewer may see it: names only of people they may already see;
     pending e-mail invitations name nobody (nor say whether the address has an account)."""
     nameable = nameable_user_ids(session, viewer)
+    show_needs = is_manager(viewer, session)  # access and care needs: the host's coordinators only
     rows = []
     for i in session.invitations.select_related("user__profile", "community").order_by(
         "community__name", "user__profile__display_name", "id"
@@ -243,7 +245,7 @@ def guest_list(session: Session, viewer) -> list[dict]:
                 "via_label": i.get_via_display(),
                 "rsvp": i.rsvp,
                 "rsvp_label": i.get_rsvp_display(),
-                "needs": i.needs,
+                "needs": i.needs if show_needs else "",
                 "checked_in_at": i.checked_in_at,
             }
         )
@@ -280,6 +282,57 @@ def invitable_people(session: Session, viewer):
         .select_related("profile")
         .order_by("profile__display_name", "id")
     )
+
+
+def person_labels(users, community_names: dict[int, str]) -> dict[int, str]:
+    """Labels that tell people with the same name apart: "Name (Community · discipline ·
+    organisation)" from public profile facts; if two labels still coincide, "no. 2", "no. 3"
+    in the order people joined."""
+    users = list(users)
+    labels: dict[int, str] = {}
+    for u in users:
+        profile = getattr(u, "profile", None)
+        parts = [community_names.get(u.pk) or ""]
+        if profile is not None:
+            parts += [profile.discipline, profile.organisation]
+        detail = " · ".join(p for p in parts if p)
+        labels[u.pk] = f"{u.display_name} ({detail})" if detail else u.display_name
+    seen: Counter = Counter()
+    totals = Counter(labels.values())
+    for u in sorted(users, key=lambda x: x.pk):
+        label = labels[u.pk]
+        if totals[label] > 1:
+            seen[label] += 1
+            labels[u.pk] = f"{label} no. {seen[label]}"
+    return labels
+
+
+def session_people(session: Session, viewer):
+    """Invitees the viewer may pick or see by name (see ``nameable_user_ids``), with labels."""
+    ids = nameable_user_ids(session, viewer)
+    invitations = session.invitations.filter(user_id__in=ids).select_related("user__profile", "community")
+    users = sorted((i.user for i in invitations), key=lambda u: (u.display_name.casefold(), u.pk))
+    names = {i.user_id: (i.community.name if i.community else GUEST_LABEL) for i in invitations}
+    return users, person_labels(users, names)
+
+
+def invitable_labels(session: Session, users) -> dict[int, str]:
+    ids = [session.host_id, *session.invited_communities.values_list("pk", flat=True)]
+    names: dict[int, str] = {}
+    for m in Membership.objects.filter(user__in=users, community_id__in=ids).select_related("community"):
+        names.setdefault(m.user_id, m.community.name)
+    return person_labels(users, names)
+
+
+def host_time_zone(community) -> str:
+    """The time zone of the community's most recent session (the default for its next one), else UTC."""
+    last = Session.objects.filter(host=community).order_by("-created_at", "-id").values_list("time_zone", flat=True)
+    return last.first() or "UTC"
+
+
+def room_warnings(session: Session) -> list[str]:
+    """The room preview's plain warnings about the invited ("No one from Social Work is invited yet.")."""
+    return room_preview(session)["invited"]["warnings"]
 
 
 # --------------------------------------------------------------------------- picker
@@ -382,7 +435,19 @@ def queue_state(session: Session) -> dict:
     people = [
         {"invitation": i, "user": i.user, "turns": by_user.get(i.user_id, 0), "hand": i.hand_raised_at} for i in room
     ]
-    people.sort(key=lambda p: (p["hand"] is None, p["hand"] or timezone.now(), p["turns"], p["user"].display_name))
+    # the stated order: raised hands first, in the order they were raised; then whoever has spoken
+    # least; then by name (and id, so namesakes keep a stable place)
+    people.sort(
+        key=lambda p: (
+            p["hand"] is None,
+            p["hand"].timestamp() if p["hand"] else 0.0,
+            p["turns"],
+            p["user"].display_name.casefold(),
+            p["user"].pk,
+        )
+    )
+    for position, p in enumerate(people, start=1):
+        p["position"] = position
     shares = []
     for name in sorted(set(in_room) | set(by_community)):
         turns_n = by_community.get(name, 0)
@@ -394,19 +459,47 @@ def queue_state(session: Session) -> dict:
                 "share": round(turns_n / total_turns, 3) if total_turns else 0.0,
                 "people": people_n,
                 "room_share": round(people_n / len(room), 3) if room else 0.0,
-                "width": round(200 * turns_n / total_turns) if total_turns else 0,
+                "width": round(100 * turns_n / total_turns) if total_turns else 0,
+                "room_width": round(100 * people_n / len(room)) if room else 0,
             }
         )
-    for idx, row in enumerate(shares):
-        row["y"] = 22 * idx
     return {
-        "chart_height": 22 * len(shares),
         "people": people,
         "hands": [p for p in people if p["hand"] is not None],
         "not_spoken": [p for p in people if p["turns"] == 0],
         "shares": shares,
         "total_turns": total_turns,
         "last": Turn.objects.filter(session=session).select_related("user__profile").order_by("-at", "-id").first(),
+    }
+
+
+def queue_for_member(session: Session, viewer) -> dict:
+    """The speaking queue as an attendee sees it: the order, their own place, and names only of
+    people they may already see (others as "Someone from <community>")."""
+    q = queue_state(session)
+    nameable = nameable_user_ids(session, viewer)
+    rows = []
+    mine = None
+    for p in q["people"]:
+        named = p["user"].pk in nameable
+        community = p["invitation"].community.name if p["invitation"].community else GUEST_LABEL
+        row = {
+            "position": p["position"],
+            "name": p["user"].display_name if named else f"Someone from {community}",
+            "named": named,
+            "hand": p["hand"] is not None,
+            "turns": p["turns"],
+            "me": p["user"].pk == viewer.pk,
+        }
+        rows.append(row)
+        if row["me"]:
+            mine = row
+    last = q["last"]
+    return {
+        "rows": rows,
+        "mine": mine,
+        "speaking": (last.user.display_name if last.user_id in nameable else "someone") if last else None,
+        "total_turns": q["total_turns"],
     }
 
 

@@ -171,7 +171,10 @@ def session_create(
     online_link: str = "",
     capacity: int | None = None,
     invited_communities: Sequence[Community] = (),
+    allow_past: bool = False,
 ) -> Session:
+    """A draft session. The ticked ``invited_communities`` are invited (their members and
+    coordinators); a start in the past is refused unless ``allow_past`` (the form's confirmation)."""
     title = clean_text(title, field="title", limit=160, required=True)
     require_one_line(title, field="title", label="Title")  # mail subjects carry it
     purpose = clean_text(purpose, field="purpose", limit=4000)
@@ -179,7 +182,8 @@ def session_create(
     place = clean_text(place, field="place", limit=300)
     online_link = _link(online_link)
     start = _start(starts_at, time_zone)
-    _not_past(start)
+    if not allow_past:
+        _not_past(start)
     if not activity.active:
         raise InvalidInput("This activity type is no longer offered; choose another.", field="activity")
     others = [c for c in invited_communities if c.pk != host.pk]
@@ -203,6 +207,8 @@ def session_create(
         created_by=actor,
     )
     session.invited_communities.set(others)
+    for community in others:  # the tick-boxes invite their members and coordinators (mailed when sent)
+        invitation_add(session=session, actor=actor, community=community, host_first=True)
     for position, item in enumerate(activity.agenda_template or []):
         if isinstance(item, dict) and item.get("title"):
             AgendaItem.objects.create(
@@ -249,7 +255,7 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
             start = _start(changes["starts_at"], tz_name)
         else:  # same wall-clock time in the new zone
             start = _start(session.local_start.replace(tzinfo=None), tz_name)
-        if start != session.starts_at:
+        if start != session.starts_at and not changes.get("allow_past"):
             _not_past(start)
         session.starts_at, session.time_zone = start, str(zone(tz_name))
         fields += ["starts_at", "time_zone"]
@@ -271,10 +277,14 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         audit(**where, action="session_updated", fields=sorted(set(fields)))
     if "invited_communities" in changes and changes["invited_communities"] is not None:
         before = set(session.invited_communities.values_list("pk", flat=True))
-        session.invited_communities.set([c for c in changes["invited_communities"] if c.pk != session.host_id])
+        wanted = [c for c in changes["invited_communities"] if c.pk != session.host_id]
+        session.invited_communities.set(wanted)
         after = set(session.invited_communities.values_list("pk", flat=True))
         if after != before:
             audit(**where, action="communities_invited", added=sorted(after - before), removed=sorted(before - after))
+        for community in wanted:  # a newly ticked community is invited, as on creation
+            if community.pk not in before:
+                invitation_add(session=session, actor=actor, community=community, host_first=True)
     if promote:
         _promote_waitlist(session)
     return session
@@ -365,10 +375,13 @@ def invitation_add(
     community: Community | None = None,
     role: str | None = None,
     user: User | None = None,
+    host_first: bool = False,
 ) -> list[SessionInvitation]:
     """Invite a whole community, everyone with one role in a community, or one person.
 
-    People already invited are left as they are. Returns the new invitations."""
+    People already invited are left as they are. Returns the new invitations. With ``host_first``
+    (the communities ticked on the session form) a person who also belongs to the host takes part
+    for the host, as if the host had been invited first."""
     session = _lock(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
         raise Conflict("Invitations can only be added before the session is held.", code="wrong_state")
@@ -390,7 +403,14 @@ def invitation_add(
             via = InvitedVia.COMMUNITY
             if community.pk != session.host_id:
                 session.invited_communities.add(community)
-        targets = [(m.user, m.community) for m in memberships]
+        host_ids = set()
+        if host_first:
+            host_ids = set(
+                Membership.objects.filter(community_id=session.host_id, user__in=[m.user for m in memberships])
+                .exclude(role=Role.GUEST)
+                .values_list("user_id", flat=True)
+            )
+        targets = [(m.user, session.host if m.user_id in host_ids else m.community) for m in memberships]
     else:
         raise InvalidInput("Choose a community, a role in a community, or a person to invite.", field="community")
     existing = set(session.invitations.values_list("user_id", flat=True))

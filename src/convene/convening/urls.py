@@ -39,6 +39,7 @@ urlpatterns = [
     path(S + "record/actions/<int:action_id>/", views.action_status, name="action_status"),
     path(S + "queue/", views.queue, name="queue"),
     path(S + "queue/panel/", views.queue_panel, name="queue_panel"),
+    path(S + "queue/mine/", views.queue_mine, name="queue_mine"),
     path(S + "queue/turn/", views.turn, name="turn"),
     path(S + "hand/", views.hand, name="hand"),
     path(S + "picker/", views.picker, name="picker"),

@@ -12,7 +12,6 @@ from convene.accounts.models import User
 from convene.communities.permissions import Need, can, community_for, visible_communities
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
-from convene.core.permissions import owned_or_404
 
 from . import selectors, services
 from .forms import (
@@ -46,7 +45,10 @@ from .models import (
 )
 from .permissions import (
     SessionNeed,
+    can_cohost,
+    crumb_community,
     email_invitation_for,
+    invitation_for,
     invitation_of,
     is_facilitator,
     is_manager,
@@ -57,11 +59,14 @@ from .permissions import (
 
 def _ctx(request, session, tab: str = "", **extra):
     manager = is_manager(request.user, session)
+    cohost = manager or can_cohost(request.user, session)
     return {
         "session": session,
         "tab": tab,
         "is_manager": manager,
-        "can_facilitate": manager or is_facilitator(request.user, session),
+        "can_cohost": cohost,
+        "can_facilitate": cohost or is_facilitator(request.user, session),
+        "crumb_community": crumb_community(request.user, session),
         "my_invitation": invitation_of(request.user, session),
         "nav": "communities",
         **extra,
@@ -72,12 +77,16 @@ def _flash(request, exc: ServiceError):
     messages.error(request, exc.message)
 
 
-def _people(session):
-    return (
-        User.objects.filter(session_invitations__session=session)
-        .select_related("profile")
-        .order_by("profile__display_name", "email")
-    )
+def _people(session, viewer):
+    """Invitees the viewer may pick by name, and labels that tell namesakes apart."""
+    users, labels = selectors.session_people(session, viewer)
+    people = User.objects.filter(pk__in=[u.pk for u in users]).select_related("profile")
+    return people.order_by("profile__display_name", "id"), labels
+
+
+def _people_kw(session, viewer) -> dict:
+    people, labels = _people(session, viewer)
+    return {"people": people, "labels": labels}
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -126,21 +135,23 @@ def community_sessions(request, slug):
 def session_create(request, slug):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     others = visible_communities(request.user).order_by("name")
-    initial = {}
+    initial = {"time_zone": selectors.host_time_zone(community)}
     if request.GET.get("activity"):
         initial["activity"] = ActivityType.objects.filter(slug=request.GET["activity"][:60]).first()
     form = SessionForm(request.POST or None, host=community, communities=others, initial=initial)
     if request.method == "POST" and form.is_valid():
-        session = run_service(
-            form, lambda: services.session_create(host=community, actor=request.user, **form.cleaned_data)
-        )
+        data = dict(form.cleaned_data)
+        data["allow_past"] = data.pop("past_ok")
+        session = run_service(form, lambda: services.session_create(host=community, actor=request.user, **data))
         if session:
-            messages.success(request, "Session created as a draft. Invite people, then check the room preview.")
+            n = session.invitations.count()
+            listed = f" with {n} {'person' if n == 1 else 'people'} on the invitation list" if n else ""
+            messages.success(request, f"Session created as a draft{listed}. Invite people, then see the room preview.")
             return redirect("convening:invitations", session_id=session.pk)
     return render(
         request,
         "convening/session_form.html",
-        {"form": form, "community": community, "nav": "communities"},
+        {"form": form, "community": community, "nav": "communities", "zone_is_default": not request.POST},
         status=400 if form.errors else 200,
     )
 
@@ -164,6 +175,7 @@ def session_detail(request, session_id):
             my_group=selectors.my_group(session, request.user) if invitation else None,
             outcomes=session.outcomes.all(),
             roles=SessionRole.objects.filter(session=session).select_related("user__profile"),
+            mq=selectors.queue_for_member(session, request.user) if session.state == SessionState.IN_PROGRESS else None,
         ),
     )
 
@@ -202,6 +214,7 @@ def session_edit(request, session_id):
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["allow_past"] = data.pop("past_ok")
         if run_service(form, lambda: services.session_update(session=session, actor=request.user, **data)):
             messages.success(request, "Saved.")
             return redirect("convening:session", session_id=session.pk)
@@ -211,6 +224,15 @@ def session_edit(request, session_id):
         _ctx(request, session, "edit", form=form),
         status=400 if form.errors else 200,
     )
+
+
+STATE_SENTENCES = {
+    SessionState.INVITATIONS_SENT: "Invitations sent.",
+    SessionState.IN_PROGRESS: "The session has started.",
+    SessionState.HELD: "The session is marked as held.",
+    SessionState.CLOSED: "The session is closed.",
+    SessionState.CANCELLED: "The session is cancelled; everyone invited has been told.",
+}
 
 
 @login_required
@@ -223,7 +245,7 @@ def session_state(request, session_id):
     else:
         try:
             session = services.session_transition(session=session, actor=request.user, to=form.cleaned_data["to"])
-            messages.success(request, f"The session is now {session.get_state_display().lower()}.")
+            messages.success(request, STATE_SENTENCES.get(session.state, "Saved."))
         except ServiceError as exc:
             _flash(request, exc)
     return redirect("convening:session", session_id=session.pk)
@@ -242,10 +264,17 @@ def session_ics(request, session_id):
 
 @login_required
 def invitations(request, session_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     communities = visible_communities(request.user).order_by("name")
+    if not is_manager(request.user, session):  # co-hosts invite within the communities taking part
+        communities = communities.filter(pk__in=session.community_ids())
     people = selectors.invitable_people(session, request.user)
-    form = InviteForm(request.POST or None, communities=communities, people=people)
+    form = InviteForm(
+        request.POST or None,
+        communities=communities,
+        people=people,
+        labels=selectors.invitable_labels(session, list(people)),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["how"] == "email":
@@ -279,6 +308,7 @@ def invitations(request, session_id):
             form=form,
             guest_list=selectors.guest_list(session, request.user),
             counts=_counts(session),
+            warnings=selectors.room_warnings(session),
         ),
         status=400 if form.errors else 200,
     )
@@ -287,8 +317,8 @@ def invitations(request, session_id):
 @login_required
 @require_POST
 def invitation_remove(request, session_id, invitation_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    invitation = owned_or_404(SessionInvitation.objects.filter(session=session), invitation_id)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    invitation = invitation_for(request.user, session, SessionInvitation, invitation_id)
     try:
         services.invitation_remove(session=session, actor=request.user, invitation=invitation)
         messages.success(request, "Invitation withdrawn.")
@@ -300,8 +330,8 @@ def invitation_remove(request, session_id, invitation_id):
 @login_required
 @require_POST
 def email_invitation_remove(request, session_id, invitation_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    invitation = owned_or_404(EmailInvitation.objects.filter(session=session), invitation_id)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    invitation = invitation_for(request.user, session, EmailInvitation, invitation_id)
     try:
         services.invitation_email_remove(session=session, actor=request.user, invitation=invitation)
         messages.success(request, "E-mail invitation withdrawn.")
@@ -336,7 +366,7 @@ def email_invitation(request, token):
 
 @login_required
 def preview(request, session_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     preview = selectors.room_preview(session)
     parts = [(preview["invited"], "Invited", "inv-h"), (preview["accepted"], "Accepted", "acc-h")]
     return render(request, "convening/preview.html", _ctx(request, session, "preview", preview=preview, parts=parts))
@@ -475,8 +505,9 @@ def checkin(request, session_id):
 
 @login_required
 def roles(request, session_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    form = RoleForm(request.POST or None, people=_people(session))
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    people, labels = _people(session, request.user)
+    form = RoleForm(request.POST or None, people=people, labels=labels)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.role_assign(session=session, actor=request.user, **form.cleaned_data)):
             messages.success(request, "Role given.")
@@ -499,7 +530,7 @@ def roles(request, session_id):
 @login_required
 @require_POST
 def role_remove(request, session_id, role_id):
-    session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     role = selectors.session_role_in(session, role_id)
     services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
     messages.success(request, "Role removed.")
@@ -520,7 +551,7 @@ def _record_ctx(request, session, **forms):
         actions=session.actions.select_related("owner__profile"),
         note_form=forms.get("note_form") or NoteForm(prefix="note"),
         outcome_form=forms.get("outcome_form") or OutcomeForm(prefix="outcome"),
-        action_form=forms.get("action_form") or FollowUpForm(people=_people(session), prefix="action"),
+        action_form=forms.get("action_form") or FollowUpForm(**_people_kw(session, request.user), prefix="action"),
         can_note=manager or invitation_of(request.user, session) is not None,
         status_choices=FollowUpStatusForm.base_fields["status"].choices,
     )
@@ -562,7 +593,7 @@ def outcome_add(request, session_id):
 @require_POST
 def action_add(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    form = FollowUpForm(request.POST, people=_people(session), prefix="action")
+    form = FollowUpForm(request.POST, **_people_kw(session, request.user), prefix="action")
     if form.is_valid() and run_service(
         form, lambda: services.follow_up_create(session=session, actor=request.user, **form.cleaned_data)
     ):
@@ -602,6 +633,17 @@ def queue_panel(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.FACILITATE)
     return render(
         request, "convening/_queue_panel.html", _ctx(request, session, "queue", q=selectors.queue_state(session))
+    )
+
+
+@login_required
+def queue_mine(request, session_id):
+    """The queue as an attendee sees it (polled by htmx from the overview)."""
+    session = session_for(request.user, session_id)
+    return render(
+        request,
+        "convening/_queue_mine.html",
+        _ctx(request, session, "overview", mq=selectors.queue_for_member(session, request.user)),
     )
 
 
@@ -712,37 +754,35 @@ def pick(request, session_id, candidate_id):
 # --------------------------------------------------------------------------- breakout groups
 
 
-def _resolve_pairs(form: GroupsForm, name: str):
-    pairs = []
-    for emails in GroupsForm.pairs(form.cleaned_data.get(name) or ""):
-        if len(emails) != 2:
-            form.add_error(name, f"Each line needs exactly two email addresses: {', '.join(emails)}.")
-            continue
-        people = []
-        for email in emails:
-            person = User.objects.filter(email__iexact=email).first()
-            if person is None:
-                form.add_error(name, f"No one with the address {email}.")
-            people.append(person)
-        if all(people):
-            pairs.append(tuple(people))
-    return pairs
+def _group_labels(session, viewer) -> dict[int, str]:
+    """Labels of the people being grouped (who the viewer may see by name), namesakes told apart."""
+    _, labels = selectors.session_people(session, viewer)
+    grouped = {u.pk for u in services.group_people(session)} | set(_grouped(session).values_list("pk", flat=True))
+    return {pk: label for pk, label in labels.items() if pk in grouped}
 
 
 def _groups_ctx(request, session, form=None, move_form=None, move_score=None):
     manager = is_manager(request.user, session)
+    labels = _group_labels(session, request.user) if manager else {}
     return _ctx(
         request,
         session,
         "groups",
         groups=selectors.breakout_groups(session) if manager else [],
         my_group=selectors.my_group(session, request.user),
-        form=form or GroupsForm(initial={"n_groups": session.grouping.get("n_groups") or 2, "seed": 0}),
-        move_form=move_form or MoveForm(people=_grouped(session)),
+        form=form or GroupsForm(initial={"n_groups": session.grouping.get("n_groups") or 2, "seed": 0}, labels=labels),
+        move_form=move_form or _move_form(session, request.user),
         move_score=move_score,
         people_count=len(services.group_people(session)),
         grouping=session.grouping,
+        people_labels=sorted(labels.values(), key=str.casefold),
+        warnings=selectors.room_warnings(session) if manager else [],
     )
+
+
+def _move_form(session, viewer, data=None):
+    _, labels = selectors.session_people(session, viewer)
+    return MoveForm(data, people=_grouped(session), labels=labels, groups=list(session.breakout_groups.all()))
 
 
 def _grouped(session):
@@ -755,28 +795,26 @@ def groups(request, session_id):
     form = None
     if request.method == "POST":
         session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-        form = GroupsForm(request.POST)
+        form = GroupsForm(request.POST, labels=_group_labels(session, request.user))
         if form.is_valid():
-            separate = _resolve_pairs(form, "separate")
-            together = _resolve_pairs(form, "together")
-            if not form.errors:
-                data = form.cleaned_data
-                made = run_service(
-                    form,
-                    lambda: services.groups_form(
-                        session=session,
-                        actor=request.user,
-                        n_groups=data["n_groups"],
-                        group_size=data["group_size"],
-                        include_organisation=data["include_organisation"],
-                        separate=separate,
-                        together=together,
-                        seed=data["seed"] or 0,
-                    ),
-                )
-                if made is not None:
-                    messages.success(request, f"{len(made)} breakout groups formed and saved.")
-                    return redirect("convening:groups", session_id=session.pk)
+            data = form.cleaned_data
+            people = User.objects.in_bulk([pk for pair in data["separate"] + data["together"] for pk in pair])
+            made = run_service(
+                form,
+                lambda: services.groups_form(
+                    session=session,
+                    actor=request.user,
+                    n_groups=data["n_groups"],
+                    group_size=data["group_size"],
+                    include_organisation=data["include_organisation"],
+                    separate=[(people[a], people[b]) for a, b in data["separate"]],
+                    together=[(people[a], people[b]) for a, b in data["together"]],
+                    seed=data["seed"] or 0,
+                ),
+            )
+            if made is not None:
+                messages.success(request, f"{len(made)} breakout groups formed and saved.")
+                return redirect("convening:groups", session_id=session.pk)
         return render(request, "convening/groups.html", _groups_ctx(request, session, form=form), status=400)
     return render(request, "convening/groups.html", _groups_ctx(request, session))
 
@@ -785,7 +823,7 @@ def groups(request, session_id):
 @require_POST
 def group_move(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
-    form = MoveForm(request.POST, people=_grouped(session))
+    form = _move_form(session, request.user, request.POST)
     score = None
     if form.is_valid():
         kwargs = {"session": session, "user": form.cleaned_data["user"], "to_number": form.cleaned_data["to_group"]}
