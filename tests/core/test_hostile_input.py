@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from convene.core.middleware import read_chunked_bodies
@@ -113,7 +115,15 @@ def test_chunked_bodies_are_read(world, api):
     def start_response(status, headers, exc_info=None):
         seen["status"] = status
 
-    out = b"".join(application(environ, start_response))
+    # As Django's test client does: the request must not close the test's connection (PostgreSQL runs the
+    # test inside a transaction on that connection).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        out = b"".join(application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert seen["status"].startswith("200"), out[:300]
     world.public.refresh_from_db()
     assert world.public.description == "Sent in chunks"
