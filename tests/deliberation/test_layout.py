@@ -59,6 +59,41 @@ def test_imports_are_at_the_top_and_go_one_way(path):
             assert not forbidden.intersection(imported), f"{path.name} imports {imported} (line {node.lineno})"
 
 
+# The same rules for the other apps split into packages (docs/architecture.md): imports at the top,
+# and selectors (reads) never import the write side.
+OTHER_APPS = [ROOT.parent / "convening", ROOT.parent / "insights"]
+OTHER_FORBIDDEN = {"selectors": {"services", "views", "api"}}
+
+
+def _other_modules():
+    return sorted(p for app in OTHER_APPS for p in app.rglob("*.py") if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _other_modules(), ids=lambda p: str(p.relative_to(ROOT.parent)))
+def test_convening_and_insights_import_at_the_top_and_reads_never_import_writes(path):
+    app = next(a for a in OTHER_APPS if a in path.parents)
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            assert not inner, f"{node.name} imports inside a function (line {inner[0].lineno})"
+    part = path.relative_to(app).parts[0].removesuffix(".py")
+    forbidden = OTHER_FORBIDDEN.get(part, set())
+    depth = len(path.relative_to(app).parts) - 1
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 0:
+            prefix = f"convene.{app.name}."
+            name = node.module or ""
+            imported = [name[len(prefix) :].split(".")[0]] if name.startswith(prefix) else []
+        elif node.level == depth + 1:
+            imported = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+        else:
+            imported = []
+        assert not forbidden.intersection(imported), f"{path.name} imports {imported} (line {node.lineno})"
+
+
 @pytest.mark.django_db
 def test_the_map_reader_never_computes_or_stores(boundary):
     b = boundary

@@ -14,6 +14,7 @@ from convene.communities.models import Membership, Role
 from convene.engines import equity
 from convene.insights import selectors
 from convene.insights.periods import Period, default_period, last_months
+from convene.insights.selectors import common
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
 from .conftest import NOW, near
@@ -74,10 +75,10 @@ def test_diversity_rows_are_fixed_site_wide(db):
 
 
 def test_indices_come_from_protected_figures(db):
-    f = selectors.privacy.Figure
-    assert selectors._indices([f(10, True)]) == (0.0, 0.0)
-    assert selectors._indices([f(None)]) == (None, None)
-    assert selectors._indices([f(10, True), f(10, True)]) == (1.0, 1.0)
+    f = common.privacy.Figure
+    assert common._indices([f(10, True)]) == (0.0, 0.0)
+    assert common._indices([f(None)]) == (None, None)
+    assert common._indices([f(10, True), f(10, True)]) == (1.0, 1.0)
     assert selectors.coarse(0.8148) == 0.8
 
 

@@ -12,10 +12,10 @@ import importlib
 
 from django.apps import apps
 
+from .models import ActivityType
+
 
 def ensure_catalogue() -> None:
-    from .models import ActivityType
-
     if ActivityType.objects.exists():
         return
     migration = importlib.import_module("convene.convening.migrations.0002_activity_catalogue")

@@ -16,6 +16,7 @@ from convene.accounts.models import User
 from convene.communities.models import Community, Role
 
 from . import services
+from .catalogue import ensure_catalogue
 from .models import ActivityType, Candidate, Rsvp, Session, SessionInvitation, SessionState, Turn
 
 
@@ -45,8 +46,6 @@ def _force_past(session: Session, days: int) -> None:
 
 
 def load() -> str:
-    from .catalogue import ensure_catalogue
-
     ensure_catalogue()
     rng = random.Random(8)
     communities = {c.slug: c for c in Community.objects.filter(slug__in=["psychiatry", "social-work", "ignite"])}

@@ -5,6 +5,7 @@ activity picker and breakout groups."""
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -113,8 +114,6 @@ class Session(models.Model):
 
     @property
     def tzinfo(self):
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(self.time_zone)
 
     def community_ids(self) -> list[int]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from .models import Rsvp, SentReminder, Session, SessionInvitation, SessionState
+from .services.mail import mail_send, site_url, when_text
 
 KIND = "before"
 
@@ -21,8 +22,6 @@ def reminder_hours() -> int:
 
 
 def send_due_reminders(now: datetime) -> int:
-    from .services import _mail, _url, _when
-
     horizon = now + timedelta(hours=reminder_hours())
     sessions = Session.objects.filter(
         state__in=[SessionState.INVITATIONS_SENT, SessionState.IN_PROGRESS], starts_at__gt=now, starts_at__lte=horizon
@@ -38,14 +37,14 @@ def send_due_reminders(now: datetime) -> int:
             try:
                 with transaction.atomic():
                     SentReminder.objects.create(session=session, user=invitation.user, kind=KIND)
-                    _mail(
+                    mail_send(
                         f"Reminder: {session.title}",
                         (
-                            f"“{session.title}” is coming up: {_when(session)}.\n"
+                            f"“{session.title}” is coming up: {when_text(session)}.\n"
                             + (f"Where: {session.place}\n" if session.place else "")
                             + (f"Online: {session.online_link}\n" if session.online_link else "")
                             + f"\nYour answer so far: {invitation.get_rsvp_display().lower()}. "
-                            f"Change it or add access needs here:\n{_url('convening:rsvp', session.pk)}\n"
+                            f"Change it or add access needs here:\n{site_url('convening:rsvp', session.pk)}\n"
                         ),
                         [invitation.user.email],
                     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -181,8 +182,6 @@ def session_detail(request, session_id):
 
 
 def _counts(session) -> dict:
-    from django.db.models import Count
-
     rows = session.invitations.values("rsvp").annotate(n=Count("id"))
     counts = {row["rsvp"]: row["n"] for row in rows}
     counts["checked_in"] = session.invitations.filter(checked_in_at__isnull=False).count()

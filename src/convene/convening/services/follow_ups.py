@@ -1,0 +1,72 @@
+"""Follow-up actions: created with an owner, updated (status, owner, due date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from convene.accounts.models import User
+from convene.communities.models import Membership
+from convene.core.errors import InvalidInput
+from convene.core.text import clean_text
+
+from ..models import (
+    ActionStatus,
+    FollowUp,
+    Session,
+    SessionInvitation,
+    SessionState,
+)
+from .common import require_state
+
+
+def _owner_ok(session: Session, owner: User) -> None:
+    invited = SessionInvitation.objects.filter(session=session, user=owner).exists()
+    host = Membership.objects.filter(community_id=session.host_id, user=owner).exists()
+    if not (invited or host):
+        raise InvalidInput("The owner must be someone invited to the session or a member of the host.", field="owner")
+
+
+@transaction.atomic
+def follow_up_create(*, session: Session, actor: User, title: str, owner: User, due: date | None = None) -> FollowUp:
+    require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), "Adding follow-up actions")
+    _owner_ok(session, owner)
+    return FollowUp.objects.create(
+        session=session,
+        title=clean_text(title, field="title", limit=300, required=True),
+        owner=owner,
+        due=due,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def follow_up_update(
+    *,
+    action: FollowUp,
+    actor: User,
+    status: str | None = None,
+    title: str | None = None,
+    due: date | None = None,
+    owner: User | None = None,
+) -> FollowUp:
+    fields = []
+    if status is not None:
+        if status not in ActionStatus.values:
+            raise InvalidInput("Status must be open, in progress or done.", field="status")
+        action.status = status
+        fields.append("status")
+    if title is not None:
+        action.title = clean_text(title, field="title", limit=300, required=True)
+        fields.append("title")
+    if due is not None:
+        action.due = due
+        fields.append("due")
+    if owner is not None:
+        _owner_ok(action.session, owner)
+        action.owner = owner
+        fields.append("owner")
+    if fields:
+        action.save(update_fields=fields)
+    return action
