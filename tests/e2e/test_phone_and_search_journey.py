@@ -63,7 +63,8 @@ def _route(path: str) -> str | None:
 
 
 def _links(page) -> list[str]:
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    # links marked `download` are files, not pages
+    hrefs = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))")
     out = []
     for href in hrefs:
         if not href or not href.startswith("/") or href.startswith("//"):
