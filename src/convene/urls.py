@@ -8,7 +8,10 @@ from convene.api import api
 # own form had none. allauth documents this decorator for exactly this.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# The API first: every API request (votes at load) resolves in one step instead of after trying
+# each app's patterns (no app pattern matches a path under api/v1/).
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include(("convene.core.urls", "core"))),
     path("", include("convene.accounts.urls")),
     path("", include("convene.communities.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("", include("convene.convening.catalogue_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 handler500 = "convene.core.views.server_error"

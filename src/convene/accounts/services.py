@@ -13,6 +13,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from convene.communities.services import audit
+from convene.core.db import unique_or_none
 from convene.core.errors import InvalidInput
 from convene.core.permissions import owned_or_404
 from convene.core.text import normalise_name
@@ -185,11 +186,10 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if not secret or not secret.startswith("cvn_"):
         return None
     now = timezone.now()
-    token = (
+    token = unique_or_none(  # key_hash is unique
         ApiToken.objects.select_related("user")
         .filter(key_hash=ApiToken.hash(secret), revoked_at__isnull=True, user__is_active=True)
         .exclude(expires_at__lte=now)
-        .first()
     )
     if token is None:
         return None

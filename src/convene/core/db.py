@@ -1,4 +1,4 @@
-"""Set-based SQL helpers that Django's ORM has no cheap equivalent for."""
+"""Set-based SQL helpers that Django's ORM has no cheap equivalent for, and `unique_or_none`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,19 @@ import re
 from django.db import connection
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def unique_or_none(queryset):
+    """The row of a lookup by a unique key (pk, a unique field or constraint), or None.
+
+    What `.first()` answers for such a lookup, without its ORDER BY: `.first()` orders by pk and
+    clones the query twice, which doubles Django's cost of building the SQL (about 0.4 ms a query,
+    measured on the vote route, bench/profile_vote.py). Only for lookups that match at most one
+    row: on any other, which row comes back is unspecified.
+    """
+    for row in queryset[:1]:
+        return row
+    return None
 
 
 def column_set(table: str, column: str, values: dict[int, float], *, scope: tuple[str, int], chunk: int = 500) -> int:

@@ -124,8 +124,8 @@ def _api_caller(request) -> str:
 class ApiRateLimitMiddleware:
     """At most `CONVENE_API_WRITES_PER_MINUTE` API writes per caller per minute (0 turns it off).
 
-    A fixed one-minute window counted in Django's cache (`add` then `incr`), so with `REDIS_URL`
-    every process shares the count. Over the limit the API answers 429 with `Retry-After`
+    A fixed one-minute window counted in Django's cache (`incr`; `add` for the minute's first
+    write), so with `REDIS_URL` every process shares the count. Over the limit the API answers 429 with `Retry-After`
     (seconds to the next window). Reads are not counted. Runs after authentication so a
     session's user is known; a token is counted by its hash without a database lookup.
     """
@@ -168,12 +168,10 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
     window = int(now // 60)
     key = f"api-writes:{caller}:{window}"
     try:
-        cache.add(key, 0, timeout=WINDOW_TTL)
         try:
-            count = cache.incr(key)
-        except ValueError:  # evicted in between
-            cache.set(key, 1, timeout=WINDOW_TTL)
-            count = 1
+            count = cache.incr(key)  # one round trip for every write but the minute's first
+        except ValueError:  # the minute's first write (or the counter was evicted)
+            count = 1 if cache.add(key, 1, timeout=WINDOW_TTL) else cache.incr(key)
     except Exception as exc:  # noqa: BLE001 - whatever the cache's failure, the write goes ahead
         cache_unavailable(exc)  # fail open, with a (rate-limited) warning in the log
         return None

@@ -14,12 +14,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from convene.communities.models import ROLE_RANK, Membership
 from convene.communities.permissions import Need, _refusal
 from convene.core.clients import client_address
+from convene.core.db import unique_or_none
 from convene.core.errors import Gone, RateLimited
 
 from .models import JointResponse, OpinionRequest, Participant
@@ -40,9 +42,19 @@ def response_rank(user, response: JointResponse) -> int:
     if cache is None:
         cache = user._response_rank = {}
     if response.pk not in cache:
-        roles = Membership.objects.filter(user=user, community_id__in=invited_ids(response)).values_list(
-            "role", flat=True
+        # One query: the host community and the invited ones (unless already read) in the filter.
+        known = getattr(response, "_invited_ids", None)
+        invited = (
+            Q(community_id__in=known)
+            if known is not None
+            else Q(community_id=response.community_id)
+            | Q(
+                community_id__in=JointResponse.communities.through.objects.filter(jointresponse_id=response.pk).values(
+                    "community_id"
+                )
+            )
         )
+        roles = Membership.objects.filter(invited, user=user).values_list("role", flat=True)
         cache[response.pk] = max((ROLE_RANK[r] for r in roles), default=0)
     return cache[response.pk]
 
@@ -94,7 +106,7 @@ def response_for(user, response_id, *, need: Need = Need.GUEST) -> JointResponse
         response_id = int(response_id)
     except (TypeError, ValueError):
         raise Http404("No such joint response.") from None
-    response = JointResponse.objects.select_related("community").filter(pk=response_id).first()
+    response = unique_or_none(JointResponse.objects.select_related("community").filter(pk=response_id))
     if response is None:
         raise Http404("No such joint response.")
     rank = response_rank(user, response)

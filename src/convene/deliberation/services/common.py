@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from convene.communities.ledgers import contribution_record
 from convene.communities.permissions import Need
+from convene.core.db import unique_or_none
 from convene.core.errors import Conflict
 
 from ..models import JointResponse, Participant, Phase
@@ -21,7 +22,7 @@ def record_voice(response: JointResponse, participant: Participant, kind: str) -
 
 def participant_for(response: JointResponse, user, *, create: bool) -> Participant | None:
     key = response.user_key(user.pk)
-    participant = Participant.objects.filter(response=response, user_key=key).first()
+    participant = unique_or_none(Participant.objects.filter(response_id=response.pk, user_key=key))
     if participant is not None or not create:
         return participant
     community = home_community(user, response)

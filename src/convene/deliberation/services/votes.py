@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from convene.communities.models import Contribution, ContributionKind
+from convene.core.db import unique_or_none
 from convene.core.errors import Conflict, InvalidInput
 
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
@@ -57,10 +58,10 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     # caller loaded the response); the map revision too, which keys the next statement's pool.
     row = None
     if statement_id is not None and 0 < statement_id <= _MAX_ID:
-        row = (
-            Statement.objects.filter(response_id=response.pk, pk=statement_id)
-            .values_list("state", "response__state", "response__revision")
-            .first()
+        row = unique_or_none(
+            Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list(
+                "state", "response__state", "response__revision"
+            )
         )
     if row is not None:
         response.revision = row[2]
