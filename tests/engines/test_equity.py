@@ -14,17 +14,12 @@ from hypothesis import strategies as st
 
 from convene.engines.equity import (
     Representation,
-    Suppressed,
     blau,
-    cells_to_suppress,
     composition_deviation,
     evenness,
     gini,
-    must_hide_breakdown,
     representation,
     share_heard,
-    suppress,
-    suppress_cells,
 )
 
 # Counts that are realistic for people (and keep float error tiny).
@@ -302,95 +297,3 @@ class TestRepresentation:
         r = representation(["a"])
         with pytest.raises(AttributeError):
             r.blau = 1.0  # type: ignore[misc]
-
-
-# --------------------------------------------------------------------------- privacy
-
-
-class TestSuppress:
-    def test_below_threshold(self):
-        for n in range(5):
-            s = suppress(n)
-            assert isinstance(s, Suppressed)
-            assert str(s) == "< 5"
-
-    def test_at_or_above_threshold(self):
-        assert suppress(5) == 5
-        assert suppress(120) == 120
-        assert type(suppress(np.int64(7))) is int
-
-    def test_custom_threshold(self):
-        assert str(suppress(9, threshold=10)) == "< 10"
-        assert suppress(10, threshold=10) == 10
-
-    @pytest.mark.parametrize("bad", [-1, 2.5, "3", None, True, math.nan])
-    def test_invalid_count(self, bad):
-        with pytest.raises(ValueError):
-            suppress(bad)
-
-    @pytest.mark.parametrize("bad", [0, -3, 2.0, True])
-    def test_invalid_threshold(self, bad):
-        with pytest.raises(ValueError):
-            suppress(10, threshold=bad)
-
-    def test_sentinel_is_typed_and_comparable(self):
-        assert Suppressed() == Suppressed(5)
-        assert Suppressed(5) != 4
-        assert str(Suppressed()) == "< 5"
-
-
-class TestSuppressCells:
-    def test_no_small_cells(self):
-        cells = {"a": 10, "b": 7, "c": 5}
-        assert suppress_cells(cells) == cells
-        assert cells_to_suppress(cells) == frozenset()
-        assert not must_hide_breakdown(cells)
-
-    def test_complementary_suppression(self):
-        # "b" alone hidden would be total - 20 - 9 = 3; hide the next smallest too.
-        cells = {"a": 20, "b": 3, "c": 9, "d": 12}
-        out = suppress_cells(cells)
-        assert out == {"a": 20, "b": Suppressed(), "c": Suppressed(), "d": 12}
-        assert list(out) == ["a", "b", "c", "d"]  # order kept
-        assert [str(v) for v in out.values()] == ["20", "< 5", "< 5", "12"]
-        assert not must_hide_breakdown(cells)
-
-    def test_no_complement_when_total_hidden(self):
-        cells = {"a": 20, "b": 3, "c": 9}
-        assert cells_to_suppress(cells, total_shown=False) == {"b"}
-
-    def test_two_small_cells_need_no_complement(self):
-        # Only their sum is recoverable.
-        cells = {"a": 20, "b": 3, "c": 1, "d": 9}
-        assert cells_to_suppress(cells) == {"b", "c"}
-
-    def test_complement_tie_first_in_order(self):
-        cells = {"a": 2, "b": 8, "c": 8}
-        assert cells_to_suppress(cells) == {"a", "b"}
-
-    def test_zero_cell_is_suppressed(self):
-        assert cells_to_suppress({"a": 0, "b": 30, "c": 40}) == {"a", "b"}
-
-    def test_binary_attribute_must_be_hidden(self):
-        cells = {"yes": 3, "no": 40}
-        assert cells_to_suppress(cells) == {"yes", "no"}
-        assert must_hide_breakdown(cells)
-        assert not must_hide_breakdown(cells, total_shown=False)
-
-    def test_all_small_must_be_hidden(self):
-        assert must_hide_breakdown({"a": 1, "b": 2, "c": 4})
-
-    def test_empty_breakdown_hidden(self):
-        assert must_hide_breakdown({})
-        assert suppress_cells({}) == {}
-
-    def test_invalid_cell(self):
-        with pytest.raises(ValueError):
-            suppress_cells({"a": -1})
-
-    @given(st.dictionaries(st.text(max_size=3), st.integers(0, 30), max_size=8))
-    def test_never_exactly_one_hidden_with_total(self, cells):
-        # The core guarantee: with a total shown, a single hidden cell never survives.
-        hidden = cells_to_suppress(cells)
-        assert len(hidden) != 1 or len(cells) == 1
-        assert all(k in hidden for k, v in cells.items() if v < 5)

@@ -6,8 +6,8 @@ and heard" becomes a handful of small, well-defined numbers:
 * :func:`blau` and :func:`evenness` -- how diverse a group is;
 * :func:`gini` and :func:`share_heard` -- how evenly voice is spread;
 * :func:`composition_deviation` -- how far groups drift from the population;
-* :func:`suppress`, :func:`suppress_cells`, :func:`must_hide_breakdown` --
-  small-cell privacy rules applied before any of it is shown.
+* whatever of it is shown about people goes through the disclosure-control module
+  (``engines/disclosure.py``, ``convene/privacy/disclosure.py``), not through this one.
 
 Pure numpy on purpose (no Django): these functions are reused by reports,
 the API and offline benchmarks, and must be testable in isolation.
@@ -29,23 +29,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
-    "DEFAULT_THRESHOLD",
     "Representation",
-    "Suppressed",
     "blau",
-    "cells_to_suppress",
     "composition_deviation",
     "evenness",
     "gini",
-    "must_hide_breakdown",
     "representation",
     "share_heard",
-    "suppress",
-    "suppress_cells",
 ]
 
 #: Smallest number of people an aggregate cell may describe before it is shown.
-DEFAULT_THRESHOLD = 5
 
 K = TypeVar("K", bound=Hashable)
 
@@ -255,119 +248,6 @@ def representation(labels: Iterable[Hashable], categories: Sequence[Hashable] | 
         blau=blau(values),
         evenness=evenness(values),
     )
-
-
-# --------------------------------------------------------------------------- privacy
-
-
-@dataclass(frozen=True, slots=True)
-class Suppressed:
-    """A cell hidden for privacy; renders as ``"< 5"`` (or ``"< threshold"``).
-
-    A typed sentinel rather than a string so callers (templates, CSV and JSON
-    exporters) can tell a hidden cell from a real number without parsing.
-    """
-
-    threshold: int = DEFAULT_THRESHOLD
-
-    def __str__(self) -> str:
-        return f"< {self.threshold}"
-
-
-def _check_threshold(threshold: int) -> int:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer):
-        raise ValueError("threshold must be an integer")
-    if threshold < 1:
-        raise ValueError("threshold must be at least 1")
-    return int(threshold)
-
-
-def _as_head_count(count: Any) -> int:
-    if isinstance(count, bool):
-        raise ValueError("a head count must be an integer, not a bool")
-    if isinstance(count, float | np.floating):
-        if not math.isfinite(count) or count != int(count):
-            raise ValueError(f"a head count must be a whole number, got {count!r}")
-        count = int(count)
-    if not isinstance(count, int | np.integer):
-        raise ValueError(f"a head count must be an integer, got {count!r}")
-    if count < 0:
-        raise ValueError(f"a head count must be non-negative, got {count!r}")
-    return int(count)
-
-
-def suppress(count: int, threshold: int = DEFAULT_THRESHOLD) -> int | Suppressed:
-    """Return ``count`` unchanged, or :class:`Suppressed` when it is below ``threshold``.
-
-    Zero is suppressed as well: "none of group X" is a statement about every
-    member of X, and showing true zeros while hiding 1-4 would reveal which
-    small cells are non-empty.
-    """
-    threshold = _check_threshold(threshold)
-    count = _as_head_count(count)
-    return Suppressed(threshold) if count < threshold else count
-
-
-def cells_to_suppress(
-    cells: Mapping[K, int],
-    threshold: int = DEFAULT_THRESHOLD,
-    *,
-    total_shown: bool = True,
-) -> frozenset[K]:
-    """Keys of one breakdown (one row) that must be hidden.
-
-    Primary suppression hides every cell below ``threshold``. Complementary
-    suppression: if *exactly one* cell is hidden and the row total is shown,
-    that cell could be recovered as ``total - sum(shown cells)``, so the
-    next-smallest cell is hidden too (ties: the first in mapping order).
-    With two or more hidden cells only their sum is recoverable.
-
-    Handles one row at a time; a table showing both row and column totals
-    needs linked suppression across rows, which this does not attempt.
-    """
-    threshold = _check_threshold(threshold)
-    values = {key: _as_head_count(v) for key, v in cells.items()}
-    hidden = {key for key, v in values.items() if v < threshold}
-    if total_shown and len(hidden) == 1:
-        shown = [(v, i, key) for i, (key, v) in enumerate(values.items()) if key not in hidden]
-        if shown:
-            hidden.add(min(shown, key=lambda t: (t[0], t[1]))[2])
-    return frozenset(hidden)
-
-
-def suppress_cells(
-    cells: Mapping[K, int],
-    threshold: int = DEFAULT_THRESHOLD,
-    *,
-    total_shown: bool = True,
-) -> dict[K, int | Suppressed]:
-    """Copy of ``cells`` (same key order) with primary and complementary suppression applied.
-
-    See :func:`cells_to_suppress`. The row total, if shown, should itself go
-    through :func:`suppress`.
-    """
-    hidden = cells_to_suppress(cells, threshold, total_shown=total_shown)
-    return {key: Suppressed(threshold) if key in hidden else _as_head_count(v) for key, v in cells.items()}
-
-
-def must_hide_breakdown(
-    cells: Mapping[Any, int],
-    threshold: int = DEFAULT_THRESHOLD,
-    *,
-    total_shown: bool = True,
-) -> bool:
-    """Whether a whole attribute breakdown should be replaced by "hidden for privacy".
-
-    True when, after primary and complementary suppression, no cell would be
-    left to show -- typically a two-category attribute with one small cell
-    (``{"yes": 3, "no": 40}`` with its total: hiding "yes" alone is undone by
-    subtraction, so "no" goes too). An empty breakdown is hidden as well.
-    Showing a row of "< 5" markers would only advertise that the groups are small.
-    """
-    if not cells:
-        return True
-    hidden = cells_to_suppress(cells, threshold, total_shown=total_shown)
-    return len(hidden) == len(cells)
 
 
 def _clip01(x: float) -> float:
