@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from convene.core.api import ERRORS, SESSION_ONLY
 
@@ -34,13 +35,13 @@ class ProfilePatch(Schema):
     seniority: Seniority | None = None
     skills: list[str] | None = Field(None, max_length=100)
     interests: list[str] | None = Field(None, max_length=100)
-    hours_per_month: int | None = Field(None, ge=0, le=200)
+    hours_per_month: StrictInt | None = Field(None, ge=0, le=200)
     bio: str | None = Field(None, max_length=10000)
 
 
 class DiversityIn(Schema):
     answers: dict[str, str]
-    consent: bool
+    consent: StrictBool
 
 
 class DiversityOut(Schema):
@@ -50,7 +51,7 @@ class DiversityOut(Schema):
 class TokenIn(Schema):
     name: str = Field(..., max_length=200)
     scope: TokenScope = TokenScope.WRITE
-    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
+    expires_in_days: StrictInt | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
 
 
 class TokenOut(Schema):

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool, StrictInt
 
 from convene.core.api import ERRORS, OPTIONAL, Pagination
 
@@ -39,7 +40,7 @@ class CommunityExport(Schema):
     """A community export file (`convene export`, core/portability.py): also the import's body."""
 
     format: str = Field(..., max_length=100, description="convene-community-export")
-    version: int
+    version: StrictInt
     community: str = Field(..., max_length=200, description="the address (slug) of the exported community")
     exported_at: str | None = Field(None, max_length=100)
     objects: list[dict] = Field(..., description="rows by model, primary key and fields (an allow-list)")
@@ -82,7 +83,7 @@ class JoinRequestOut(Schema):
 
 
 class DecisionIn(Schema):
-    approve: bool
+    approve: StrictBool
 
 
 class InvitationIn(Schema):
@@ -110,8 +111,8 @@ class TermOut(Schema):
 
 
 class MappingIn(Schema):
-    source_term_id: int
-    target_term_id: int
+    source_term_id: StrictInt
+    target_term_id: StrictInt
     note: str = Field("", max_length=1000)
 
 

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
 
@@ -150,12 +151,25 @@ def _storable_text_only(node, components: dict, seen: set) -> None:
         _storable_text_only(value, components, seen)
 
 
+class _Schema(OpenAPISchema):
+    """Ninja's schema, where a route that also lets `anonymous` in says so: an empty security
+    requirement (`{}`) beside the token and the session, i.e. credentials are optional there."""
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and anonymous in (operation.auth_callbacks or []):
+            security.append({})
+        return security
+
+
 class ConveneAPI(NinjaAPI):
     """NinjaAPI whose schema also documents the answers the middleware gives (see _EVERY_*) and
     its rule for text in request bodies (STORABLE_TEXT)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = _Schema(self, path_prefix)
         components = schema.get("components", {}).get("schemas", {})
         seen: set[str] = set()
         for operations in schema.get("paths", {}).values():

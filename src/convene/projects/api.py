@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool, StrictFloat, StrictInt
 
 from convene.accounts.models import User
 from convene.communities.models import Community
@@ -41,9 +42,9 @@ class HelpRequestIn(Schema):
     title: str = Field(..., max_length=500)
     team_name: str = Field(..., max_length=500)
     process: str = Field(..., max_length=10000)
-    minutes_per_run: float
-    runs_per_month: float
-    people_involved: int = 1
+    minutes_per_run: StrictFloat
+    runs_per_month: StrictFloat
+    people_involved: StrictInt = 1
     done_looks_like: str = Field(..., max_length=10000)
     data_and_tools: str = Field("", max_length=10000)
     contact: str = Field(..., max_length=500)
@@ -93,11 +94,11 @@ class ProjectIn(Schema):
     communities: list[str] = Field([], max_length=20, description="slugs of other communities (boundary project)")
     required_skills: Skills = Field([], max_length=30)
     learning_skills: Skills = Field([], max_length=30)
-    mentors_wanted: int = 2
-    mentees_wanted: int = 4
-    min_hours: int = 0
-    before_minutes_per_run: float | None = None
-    before_runs_per_month: float | None = None
+    mentors_wanted: StrictInt = 2
+    mentees_wanted: StrictInt = 4
+    min_hours: StrictInt = 0
+    before_minutes_per_run: StrictFloat | None = None
+    before_runs_per_month: StrictFloat | None = None
 
 
 class ProjectPatch(Schema):
@@ -108,9 +109,9 @@ class ProjectPatch(Schema):
     communities: list[str] | None = Field(None, max_length=20)
     required_skills: Skills | None = Field(None, max_length=30)
     learning_skills: Skills | None = Field(None, max_length=30)
-    mentors_wanted: int | None = None
-    mentees_wanted: int | None = None
-    min_hours: int | None = None
+    mentors_wanted: StrictInt | None = None
+    mentees_wanted: StrictInt | None = None
+    min_hours: StrictInt | None = None
 
 
 class ProjectOut(Schema):
@@ -160,12 +161,12 @@ class TeamOut(Schema):
 
 
 class PlaceIn(Schema):
-    user_id: int
+    user_id: StrictInt
     role: str = Field(..., max_length=10, description="mentor or mentee")
 
 
 class SwapIn(Schema):
-    user_id: int = Field(..., description="who takes the place (same role)")
+    user_id: StrictInt = Field(..., description="who takes the place (same role)")
 
 
 class ConflictIn(Schema):
@@ -174,7 +175,7 @@ class ConflictIn(Schema):
 
 class MilestoneIn(Schema):
     title: str = Field(..., max_length=500)
-    owner_id: int | None = None
+    owner_id: StrictInt | None = None
     due: date | None = None
 
 
@@ -192,15 +193,15 @@ class MilestoneOut(Schema):
 
 
 class MeasuresIn(Schema):
-    before_minutes_per_run: float | None = None
-    before_runs_per_month: float | None = None
-    after_minutes_per_run: float | None = None
-    after_runs_per_month: float | None = None
+    before_minutes_per_run: StrictFloat | None = None
+    before_runs_per_month: StrictFloat | None = None
+    after_minutes_per_run: StrictFloat | None = None
+    after_runs_per_month: StrictFloat | None = None
 
 
 class SkillsIn(Schema):
-    before: dict[str, int | None] = Field({}, description="skill -> 1..5")
-    after: dict[str, int | None] = Field({}, description="skill -> 1..5")
+    before: dict[str, StrictInt | None] = Field({}, description="skill -> 1..5")
+    after: dict[str, StrictInt | None] = Field({}, description="skill -> 1..5")
 
 
 class ReflectionIn(Schema):
@@ -208,12 +209,12 @@ class ReflectionIn(Schema):
 
 
 class SatisfactionIn(Schema):
-    score: int
+    score: StrictInt
     comment: str = Field("", max_length=5000)
 
 
 class ConsentIn(Schema):
-    consent: bool = Field(..., description="true: the case study may show your skill ratings with your name")
+    consent: StrictBool = Field(..., description="true: the case study may show your skill ratings with your name")
 
 
 class ConsentOut(Schema):
@@ -250,15 +251,15 @@ class CaseStudyOut(Schema):
 
 
 class PublishIn(Schema):
-    publish: bool = True
+    publish: StrictBool = True
 
 
 class OfferIn(Schema):
     role: OfferRole
     teaches: Skills = Field([], max_length=30)
     wants: Skills = Field([], max_length=30)
-    hours_per_month: int = 0
-    max_projects: int = 1
+    hours_per_month: StrictInt = 0
+    max_projects: StrictInt = 1
 
 
 class OfferOut(Schema):
