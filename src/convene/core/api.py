@@ -116,6 +116,8 @@ _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _EVERY_OPERATION = {
     "503": "The database is briefly unavailable (Retry-After says when to try again).",
 }
+# Every operation that takes parameters or a body refuses ones that do not validate.
+_WITH_INPUT = {"422": "A parameter or the body does not validate (`detail` lists each error)."}
 _EVERY_WRITE = {
     "413": "The request body is too large.",
     "415": "The request body is not application/json.",
@@ -126,6 +128,23 @@ _EVERY_WRITE = {
 # Text in a request body may not hold C0 control characters other than tab, line feed and carriage
 # return (the body guard refuses them with 400, core/middleware.py), in values or in keys.
 STORABLE_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+
+
+_STORABLE_JSON_REF = "#/components/schemas/StorableJSON"
+# Any JSON value whose texts (strings and keys, at any depth) keep the rule: what an extra property
+# of a request body may hold (the routes ignore extra properties; the body guard still reads them).
+STORABLE_JSON = {
+    "anyOf": [
+        {"type": "string", "pattern": STORABLE_TEXT},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": _STORABLE_JSON_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": STORABLE_TEXT},
+            "additionalProperties": {"$ref": _STORABLE_JSON_REF},
+        },
+    ],
+}
 
 
 def _storable_text_only(node, components: dict, seen: set) -> None:
@@ -147,6 +166,8 @@ def _storable_text_only(node, components: dict, seen: set) -> None:
         node.setdefault("pattern", STORABLE_TEXT)
     if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
         node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+        if "properties" in node:  # a schema's own fields; anything else sent beside them is ignored
+            node.setdefault("additionalProperties", {"$ref": _STORABLE_JSON_REF})
     for value in node.values():
         _storable_text_only(value, components, seen)
 
@@ -170,7 +191,8 @@ class ConveneAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         schema = _Schema(self, path_prefix)
-        components = schema.get("components", {}).get("schemas", {})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["StorableJSON"] = STORABLE_JSON
         seen: set[str] = set()
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -178,6 +200,8 @@ class ConveneAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 extra = dict(_EVERY_OPERATION)
+                if operation.get("parameters") or operation.get("requestBody"):
+                    extra |= _WITH_INPUT
                 if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
                     extra |= _EVERY_WRITE
                 responses = operation.setdefault("responses", {})
