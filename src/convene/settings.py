@@ -408,6 +408,9 @@ CONVENE_PHASE_REMINDER_HOURS = int(os.environ.get("CONVENE_PHASE_REMINDER_HOURS"
 
 # Privacy: aggregate cells smaller than this are shown as "< N".
 PRIVACY_MIN_CELL = 5
+# Keys the noise of protected figures (convene/privacy/disclosure.py). Empty: SECRET_KEY. Changing it
+# redraws every protected figure once (docs/privacy.md, "Limits"): set it once, keep it secret.
+PRIVACY_KEY = os.environ.get("CONVENE_PRIVACY_KEY", "")
 # Diversity attributes members may describe themselves by (opt-in); key -> label.
 DIVERSITY_ATTRIBUTES = {
     "gender": "Gender",

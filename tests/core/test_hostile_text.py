@@ -68,7 +68,6 @@ NOT_USER_TEXT = {
 NOT_SHOWN = {
     "convening.EmailInvitation.email": "invitees' addresses are never shown (docs/privacy.md): the link goes to them",
     "convening.EmailInvitation.token": "the invitation link's secret, only in the e-mail sent to the invitee",
-    "deliberation.DraftVersion.text": "pages show the current text (JointResponse.draft_text), older ones as diffs",
 }
 
 # Free-text lists (skill names) inside JSON fields.

@@ -48,8 +48,15 @@ def test_relabelling_participants_permutes_output(conv, rnd):
     b = analyze([(relabel[p], s, v, t) for p, s, v, t in rows], statements=range(n_s))
     back = {v: k for k, v in relabel.items()}
     order = np.argsort([back[int(p)] for p in b.participants])
-    np.testing.assert_allclose(b.x[order], a.x, atol=1e-7)
-    np.testing.assert_allclose(b.y[order], a.y, atol=1e-7)
+
+    # The map is the same up to a rotation or reflection of the plane: when two principal components
+    # explain exactly the same variance (symmetric toy conversations), any rotation between them is as
+    # good, and which one the solver returns depends on row order. Distances between people do not.
+    def distances(x, y):
+        points = np.column_stack([x, y])
+        return np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+
+    np.testing.assert_allclose(distances(b.x[order], b.y[order]), distances(a.x, a.y), atol=1e-7)
     assert partition(a.participants, a.group) == partition([back[int(p)] for p in b.participants], b.group)
     np.testing.assert_allclose(a.extremity, b.extremity, atol=1e-9)
     assert a.consensus_agree == b.consensus_agree

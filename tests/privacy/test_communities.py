@@ -66,3 +66,19 @@ def test_guest_or_member_reads_no_private_community_through_glossary_mappings(ma
     client = _client(mapped["people"]["insider"])
     assert SECRET in client.get("/c/open-lab/glossary/").content.decode()
     assert "hidden-harbour" in client.get("/api/v1/communities/open-lab/mappings").content.decode()
+
+
+def test_landing_page_member_counts_never_describe_fewer_than_5():
+    """The landing page (anyone, not logged in) shows each featured community's size: exact from 5
+    (a community's size is not private), "Fewer than 5 members" below, never 1-4."""
+    small = CommunityFactory(slug="tiny-circle", name="Tiny Circle")
+    big = CommunityFactory(slug="big-circle", name="Big Circle")
+    for i in range(3):
+        MembershipFactory(community=small, user=UserFactory(email=f"s{i}@example.com"), role=Role.MEMBER)
+    for i in range(7):
+        MembershipFactory(community=big, user=UserFactory(email=f"b{i}@example.com"), role=Role.MEMBER)
+    MembershipFactory(community=small, user=UserFactory(email="g@example.com"), role=Role.GUEST)
+    page = Client().get("/").content.decode()
+    assert "7 members" in page
+    assert "Fewer than 5 members" in page
+    assert "3 members" not in page and "4 members" not in page

@@ -8,18 +8,22 @@ from django.views.defaults import server_error as django_server_error
 
 from convene.communities.models import Community, Membership
 from convene.communities.permissions import visible_communities
+from convene.privacy.disclosure import exact, people_aggregate
 
 from .health import DATABASE_DOWN, RETRY_AFTER_SECONDS, health_report
 from .home import upcoming_for, waiting_for
 
 
+@people_aggregate
 def home(request):
     if not request.user.is_authenticated:
-        featured = (
-            visible_communities(request.user)
+        # a community's size is not private (exact), but a group under 5 is never described
+        featured = [
+            (c, exact(c.n_members))
+            for c in visible_communities(request.user)
             .annotate(n_members=Count("memberships", filter=~Q(memberships__role="guest")))
-            .order_by("-n_members")[:6]
-        )
+            .order_by("-n_members", "name")[:6]
+        ]
         return render(request, "core/landing.html", {"featured": featured})
     memberships = Membership.objects.filter(user=request.user).select_related("community").order_by("community__name")
     return render(

@@ -305,7 +305,7 @@ class TeamPlace(models.Model):
     skills_before = models.JSONField(default=dict, blank=True)  # mentee: {skill: 1..5}
     skills_after = models.JSONField(default=dict, blank=True)
     reflection = models.TextField(max_length=5000, blank=True)  # mentor
-    # a mentee's ratings appear by name in the case study only once they confirm (docs/privacy-priv-proj.md)
+    # a mentee's ratings appear by name in the case study only once they confirm (docs/privacy.md)
     case_study_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)

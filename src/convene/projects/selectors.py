@@ -83,7 +83,7 @@ def published_case_studies() -> QuerySet[Project]:
 # A case study is readable by any logged-in person, outsiders included. It names a community only
 # to people who may see that community (public, or one of theirs), and it names a team member or a
 # milestone owner who came to the project through private communities only to members of one of
-# those communities (docs/privacy-priv-proj.md).
+# those communities (docs/privacy.md).
 
 PRIVATE_COMMUNITY = "a private community"
 PRIVATE_PERSON = "a member of a private community"

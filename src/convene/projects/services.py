@@ -873,7 +873,7 @@ def case_study_consent_set(*, project: Project, user: User, consent: bool) -> Te
     """A published mentee says whether the case study may show their skill ratings by name.
 
     Until they confirm, the case study shows their ratings only inside a mean over at least
-    five mentees (docs/privacy-priv-proj.md). They may change their answer at any time.
+    five mentees (docs/privacy.md). They may change their answer at any time.
     """
     place = (
         TeamPlace.objects.select_for_update()

@@ -1,5 +1,27 @@
 // Small progressive enhancements; every page works without this file.
+// A table too wide for the screen scrolls sideways inside its .table-wrap: make that box reachable
+// with the keyboard (and named after the table's caption), so it can be scrolled without a mouse.
+function focusableScrollers() {
+  document.querySelectorAll(".table-wrap").forEach((wrap) => {
+    if (wrap.dataset.scroller === "no") return;
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls && !wrap.hasAttribute("tabindex")) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.dataset.scroller = "yes";
+      if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");
+      const caption = wrap.querySelector("caption");
+      if (!wrap.hasAttribute("aria-label") && caption) wrap.setAttribute("aria-label", caption.textContent.trim());
+    } else if (!scrolls && wrap.dataset.scroller === "yes") {
+      wrap.removeAttribute("tabindex");
+      delete wrap.dataset.scroller;
+    }
+  });
+}
+window.addEventListener("resize", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+
 document.addEventListener("DOMContentLoaded", () => {
+  focusableScrollers();
   // Ask before destructive actions (forms marked data-confirm).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
