@@ -56,12 +56,6 @@ def headers(world, role):
     return {"Authorization": f"Bearer {secret}"}
 
 
-@pytest.mark.xfail(
-    reason="open mismatches (round 7, harden-d report; 8 of 67 left): schema-valid bodies refused by service rules "
-    "the schema does not state (empty names, bio over 2,000, unknown diversity attribute, offer without skills, "
-    "search q under 2 chars), an integral float (30.0) refused by StrictInt",
-    strict=False,
-)
 @pytest.mark.parametrize("role", ["anonymous", "member"])
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Role
 from convene.communities.permissions import Need, community_for
-from convene.core.api import ERRORS, OPTIONAL
+from convene.core.api import ERRORS, OPTIONAL, WholeInt
 from convene.core.errors import InvalidInput
 
 from . import selectors, services
@@ -94,12 +94,12 @@ class SessionIn(Schema):
         ..., description="With an offset, or as local wall-clock time in `time_zone` when given without one."
     )
     time_zone: str = Field("UTC", max_length=64)
-    duration_minutes: StrictInt = 90
+    duration_minutes: WholeInt = 90
     purpose: str = Field("", max_length=20000)
     boundary_concern: str = Field("", max_length=20000)
     place: str = Field("", max_length=1000)
     online_link: str = Field("", max_length=1000)
-    capacity: StrictInt | None = None
+    capacity: WholeInt | None = None
     invited_communities: list[str] = Field(default_factory=list, max_length=50, description="Community slugs.")
 
 
@@ -107,12 +107,12 @@ class SessionPatch(Schema):
     title: str | None = Field(None, max_length=1000)
     starts_at: datetime | None = None
     time_zone: str | None = Field(None, max_length=64)
-    duration_minutes: StrictInt | None = None
+    duration_minutes: WholeInt | None = None
     purpose: str | None = Field(None, max_length=20000)
     boundary_concern: str | None = Field(None, max_length=20000)
     place: str | None = Field(None, max_length=1000)
     online_link: str | None = Field(None, max_length=1000)
-    capacity: StrictInt | None = None
+    capacity: WholeInt | None = None
     invited_communities: list[str] | None = Field(None, max_length=50)
 
 
@@ -123,7 +123,7 @@ class ConveningTransitionIn(Schema):
 class InviteIn(Schema):
     community: str | None = Field(None, max_length=60, description="Community slug: the whole community or a role.")
     role: Role | None = None
-    user_id: StrictInt | None = None
+    user_id: WholeInt | None = None
     email: str | None = Field(None, max_length=254)
 
 
@@ -163,16 +163,16 @@ class MyRsvpOut(Schema):
 
 class AgendaIn(Schema):
     title: str = Field(..., max_length=1000)
-    minutes: StrictInt = 10
+    minutes: WholeInt = 10
     detail: str = Field("", max_length=5000)
-    position: StrictInt | None = None
+    position: WholeInt | None = None
 
 
 class AgendaPatch(Schema):
     title: str | None = Field(None, max_length=1000)
-    minutes: StrictInt | None = None
+    minutes: WholeInt | None = None
     detail: str | None = Field(None, max_length=5000)
-    position: StrictInt | None = None
+    position: WholeInt | None = None
 
 
 class AgendaOut(Schema):
@@ -184,7 +184,7 @@ class AgendaOut(Schema):
 
 
 class AttendanceIn(Schema):
-    user_id: StrictInt
+    user_id: WholeInt
     present: StrictBool = True
 
 
@@ -219,7 +219,7 @@ class OutcomeOut(Schema):
 
 class ActionIn(Schema):
     title: str = Field(..., max_length=1000)
-    owner_id: StrictInt
+    owner_id: WholeInt
     due: date | None = None
 
 
@@ -227,7 +227,7 @@ class ActionPatch(Schema):
     title: str | None = Field(None, max_length=1000)
     status: ActionStatus | None = None
     due: date | None = None
-    owner_id: StrictInt | None = None
+    owner_id: WholeInt | None = None
 
 
 class ActionOut(Schema):
@@ -239,7 +239,7 @@ class ActionOut(Schema):
 
 
 class ConveningRoleIn(Schema):
-    user_id: StrictInt
+    user_id: WholeInt
     kind: SessionRoleKind
 
 
@@ -250,7 +250,7 @@ class RoleOut(Schema):
 
 
 class TurnIn(Schema):
-    user_id: StrictInt
+    user_id: WholeInt
 
 
 class TurnOut(Schema):
@@ -299,7 +299,7 @@ class CandidateOut(Schema):
 
 
 class RatingIn(Schema):
-    usefulness: StrictInt
+    usefulness: WholeInt
     commitment: Commitment
 
 
@@ -325,12 +325,12 @@ class RankedOut(Schema):
 
 
 class GroupsIn(Schema):
-    n_groups: StrictInt | None = None
-    group_size: StrictInt | None = None
+    n_groups: WholeInt | None = None
+    group_size: WholeInt | None = None
     include_organisation: StrictBool = False
-    separate: list[list[StrictInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
-    together: list[list[StrictInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
-    seed: StrictInt = Field(0, ge=0, le=2**31)
+    separate: list[list[WholeInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
+    together: list[list[WholeInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
+    seed: WholeInt = Field(0, ge=0, le=2**31)
 
 
 class ConveningGroupOut(Schema):
@@ -346,8 +346,8 @@ class GroupsOut(Schema):
 
 
 class MoveIn(Schema):
-    user_id: StrictInt
-    to_group: StrictInt
+    user_id: WholeInt
+    to_group: WholeInt
     dry_run: StrictBool = False
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -11,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
+from pydantic import BeforeValidator, StrictInt
 
 from convene.core.errors import ServiceError
 from convene.core.health import RETRY_AFTER_SECONDS
@@ -91,6 +94,20 @@ class _Anonymous:
 
 token_auth = TokenAuth()
 session_auth = SessionAuth()
+
+
+def _whole_number(value):
+    """A float without a fraction (30.0) is the integer JSON Schema says it is: take it as one."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# The integer of JSON request bodies: `{"type": "integer"}` in the schema, so a whole-number float
+# (30.0) is accepted as well; booleans, strings and fractions are refused (as with StrictInt).
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+
+
 SESSION_ONLY = [SessionOnlyAuth()]
 REQUIRED = [token_auth, session_auth]
 OPTIONAL = [token_auth, session_auth, anonymous]
@@ -128,6 +145,11 @@ _EVERY_WRITE = {
 # Text in a request body may not hold C0 control characters other than tab, line feed and carriage
 # return (the body guard refuses them with 400, core/middleware.py), in values or in keys.
 STORABLE_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+# The same rule, and at least one visible character: what a required name or tag needs (whitespace,
+# zero-width and bidi controls alone are nothing to the services, core/text.py normalise_name).
+_CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+_INVISIBLE = "\\s\\u0085\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff"
+VISIBLE_TEXT = f"^[^{_CONTROL}]*[^{_CONTROL}{_INVISIBLE}][^{_CONTROL}]*$"
 
 
 _STORABLE_JSON_REF = "#/components/schemas/StorableJSON"
@@ -147,6 +169,9 @@ STORABLE_JSON = {
 }
 
 
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
 def _storable_text_only(node, components: dict, seen: set) -> None:
     """Document the body guard's text rule on every string and object key of a request body."""
     if isinstance(node, list):
@@ -164,10 +189,15 @@ def _storable_text_only(node, components: dict, seen: set) -> None:
         return
     if node.get("type") == "string" and "enum" not in node and "format" not in node:
         node.setdefault("pattern", STORABLE_TEXT)
+    for short, keyword in _BOUNDS.items():  # pydantic leaves Field(ge=..) raw on `WholeInt | None`
+        if short in node and node.get("type") in ("integer", "number"):
+            node[keyword] = node.pop(short)
     if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
         node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
         if "properties" in node:  # a schema's own fields; anything else sent beside them is ignored
             node.setdefault("additionalProperties", {"$ref": _STORABLE_JSON_REF})
+        if node.get("additionalProperties", True) is True:  # a free-form object (`dict`): any storable JSON
+            node["additionalProperties"] = {"$ref": _STORABLE_JSON_REF}
     for value in node.values():
         _storable_text_only(value, components, seen)
 

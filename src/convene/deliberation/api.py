@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import StrictBool, StrictFloat, StrictInt
+from pydantic import StrictBool, StrictFloat
 
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
-from convene.core.api import ERRORS, OPTIONAL
+from convene.core.api import ERRORS, OPTIONAL, WholeInt
 from convene.core.errors import Conflict
 
 from . import exports, selectors, services
@@ -169,8 +169,8 @@ class ModerationIn(Schema):
 
 class VoteIn(Schema):
     # Strict: JSON `true` is not the number 1, so it is not a vote (nor a statement id).
-    statement: StrictInt
-    value: StrictInt | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
+    statement: WholeInt
+    value: WholeInt | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
 
 
 class NextOut(Schema):
@@ -185,14 +185,14 @@ class VoteOut(Schema):
 
 
 class PredictionIn(Schema):
-    statement: StrictInt
+    statement: WholeInt
     target: str = Field(..., max_length=60, description="slug of the other community")
     share: StrictFloat = Field(..., description="percentage 0-100")
 
 
 class DraftIn(Schema):
     text: str = Field(..., max_length=60000)
-    base_version: StrictInt
+    base_version: WholeInt
 
 
 class DraftOut(Schema):
