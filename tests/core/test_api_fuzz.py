@@ -56,11 +56,6 @@ def headers(world, role):
     return {"Authorization": f"Bearer {secret}"}
 
 
-@pytest.mark.xfail(
-    reason="open mismatches (round 7, harden-c report): public routes document no optional security (ignored_auth), "
-    "ninja coerces 0/false in bool/int fields (negative_data_rejection), deliberation routes not yet fixed",
-    strict=False,
-)
 @pytest.mark.parametrize("role", ["anonymous", "member"])
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

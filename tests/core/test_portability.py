@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from convene.communities.models import Community, GlossaryTerm, Membership
+from convene.convening.models import ActivityType, AgendaItem, Session
 from convene.deliberation.models import Vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,6 +28,16 @@ def test_round_trip_of_a_demo_community(tmp_path):
     before = _export("psychiatry")
     models = {o["model"] for o in before["objects"]}
     assert {"communities.community", "communities.membership", "accounts.user", "accounts.profile"} <= models
+    # Sessions point at the shared activity catalogue: it travels as slug and name only, and every
+    # session comes back with its agenda, roles, notes and invitations (they were all dropped before).
+    assert {"convening.session", "convening.agendaitem", "convening.activitytype"} <= models
+    assert all(
+        set(o["fields"]) == {"slug", "name"} for o in before["objects"] if o["model"] == "convening.activitytype"
+    )
+    sessions = Session.objects.filter(host__slug="psychiatry").count()
+    agenda = AgendaItem.objects.filter(session__host__slug="psychiatry").count()
+    assert sessions > 0 and agenda > 0
+    assert sum(o["model"] == "convening.session" for o in before["objects"]) == sessions
     assert all(o["fields"].get("password") in (None, "!exported") for o in before["objects"])
     path = tmp_path / "psychiatry.json"
     path.write_text(json.dumps(before))
@@ -42,6 +53,8 @@ def test_round_trip_of_a_demo_community(tmp_path):
     assert Vote.objects.filter(participant_id__in=participants).count() == votes
     assert Membership.objects.filter(community__slug="psychiatry").count() > 10
     assert GlossaryTerm.objects.filter(community__slug="psychiatry").count() == 4
+    assert Session.objects.filter(host__slug="psychiatry").count() == sessions
+    assert AgendaItem.objects.filter(session__host__slug="psychiatry").count() == agenda
 
 
 def test_import_refuses_clashes_and_garbage(tmp_path):
@@ -168,3 +181,34 @@ def test_a_hostile_import_changes_nothing_outside_the_new_community(tmp_path):
         before_members
     )
     assert GlossaryTerm.objects.filter(community=copy, term="patient").exists()
+
+
+def test_a_community_catalogue_travels_and_the_shared_one_is_matched_by_slug(tmp_path):
+    """A community's own catalogue entries come along; the shared catalogue is matched by slug,
+    never written, and a file naming an activity this site lacks is refused."""
+    from convene.convening.catalogue_models import CommunityActivity
+    from convene.core.portability import ImportRefused, community_export, community_import
+
+    from ..conftest import build_world
+
+    world = build_world()
+    base = ActivityType.objects.get(slug="boundary-engagement")
+    CommunityActivity.objects.create(community=world.private, base=base, name="Our engagement", hidden=True)
+    CommunityActivity.objects.create(community=world.private, name="Supervision circle", summary="ours")
+    export = community_export(world.private)
+    shared_before = sorted(ActivityType.objects.values_list("pk", "slug", "name", "summary"))
+
+    community_import(json.loads(json.dumps(export, default=str)), slug="priv-copy", name="Private copy")
+    copy = Community.objects.get(slug="priv-copy")
+    entries = {e.name: e for e in CommunityActivity.objects.filter(community=copy)}
+    assert set(entries) == {"Our engagement", "Supervision circle"}
+    assert entries["Our engagement"].base_id == base.pk and entries["Our engagement"].hidden
+    assert entries["Supervision circle"].base_id is None
+    assert sorted(ActivityType.objects.values_list("pk", "slug", "name", "summary")) == shared_before
+
+    for item in export["objects"]:
+        if item["model"] == "convening.activitytype":
+            item["fields"]["slug"] = "not-here"
+    with pytest.raises(ImportRefused, match="not in this site's catalogue"):
+        community_import(export, slug="priv-copy-2")
+    assert not Community.objects.filter(slug="priv-copy-2").exists()

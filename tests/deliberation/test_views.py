@@ -110,3 +110,34 @@ def test_exports(boundary):
     assert c.get(f"/responses/{response.pk}/final.json").json()["title"] == response.title
     assert c.get(f"/responses/{response.pk}/final.pdf").status_code == 404
     assert c.get(f"/responses/{response.pk}/polis.zip").status_code == 200
+
+
+def test_every_download_is_audited_without_content(boundary):
+    """One audit entry per download of a response (page and API), naming the format and never content."""
+    from convene.communities.models import AuditEntry
+
+    b = boundary
+    response = b.open_response()
+    s = b.statement(response, "A view nobody should find in the log.")
+    services.vote_cast(response=response, user=b.members[0], statement_id=s.pk, value=1)
+    services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
+    AuditEntry.objects.all().delete()
+    c = _client(b.members[0])
+    for path in ("final.md", "final.docx", "final.json", "polis.zip", "final.pdf"):
+        c.get(f"/responses/{response.pk}/{path}")
+    assert c.get(f"/api/v1/deliberation/responses/{response.pk}/document").status_code == 200
+    assert c.get(f"/api/v1/deliberation/responses/{response.pk}/polis-export").status_code == 200
+    entries = list(AuditEntry.objects.filter(action="response_exported").order_by("pk"))
+    assert [(e.detail["format"], e.detail["via"]) for e in entries] == [
+        ("markdown", "web"),
+        ("docx", "web"),
+        ("json", "web"),
+        ("polis", "web"),
+        ("json", "api"),
+        ("polis", "api"),
+    ]  # the refused .pdf left no entry
+    assert {(e.actor_id, e.subject, e.community_id) for e in entries} == {
+        (b.members[0].pk, f"response:{response.pk}", response.community_id)
+    }
+    assert AuditEntry.objects.count() == len(entries)
+    assert "nobody should find" not in str([(e.subject, e.detail) for e in entries])

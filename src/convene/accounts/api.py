@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
+from django.conf import settings
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict, StrictBool
 
-from convene.core.api import ERRORS, SESSION_ONLY
+from convene.core.api import ERRORS, SESSION_ONLY, VISIBLE_TEXT, WholeInt
 
 from . import services
 from .models import Seniority, TokenScope
 from .selectors import my_data
 
 router = Router(tags=["me"])
+
+# A skill or interest tag (services.skill_names: at most 60 characters, something visible).
+Tag = Annotated[str, Field(max_length=60, pattern=VISIBLE_TEXT)]
+# The diversity attributes a member may answer (settings.DIVERSITY_ATTRIBUTES) and an answer's length.
+DiversityAttribute = Literal[tuple(settings.DIVERSITY_ATTRIBUTES)]
+DiversityAnswerText = Annotated[str, Field(max_length=80)]
 
 
 class ProfileOut(Schema):
@@ -28,19 +37,30 @@ class ProfileOut(Schema):
 
 
 class ProfilePatch(Schema):
-    display_name: str | None = Field(None, max_length=500)
-    discipline: str | None = Field(None, max_length=500)
-    organisation: str | None = Field(None, max_length=500)
+    # The limits are the service's (services.profile_update).
+    display_name: str | None = Field(None, max_length=80)
+    discipline: str | None = Field(None, max_length=80)
+    organisation: str | None = Field(None, max_length=120)
     seniority: Seniority | None = None
-    skills: list[str] | None = Field(None, max_length=100)
-    interests: list[str] | None = Field(None, max_length=100)
-    hours_per_month: int | None = Field(None, ge=0, le=200)
-    bio: str | None = Field(None, max_length=10000)
+    skills: list[Tag] | None = Field(None, max_length=30)
+    interests: list[Tag] | None = Field(None, max_length=30)
+    hours_per_month: WholeInt | None = Field(None, ge=0, le=200)
+    bio: str | None = Field(None, max_length=2000)
 
 
 class DiversityIn(Schema):
-    answers: dict[str, str]
-    consent: bool
+    # services.diversity_answers_set: answers other than blanks are stored only with consent.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"consent": {"const": True}}},
+                {"properties": {"answers": {"additionalProperties": {"type": "string", "pattern": "^\\s*$"}}}},
+            ]
+        }
+    )
+
+    answers: dict[DiversityAttribute, DiversityAnswerText]
+    consent: StrictBool
 
 
 class DiversityOut(Schema):
@@ -50,7 +70,7 @@ class DiversityOut(Schema):
 class TokenIn(Schema):
     name: str = Field(..., max_length=200)
     scope: TokenScope = TokenScope.WRITE
-    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
+    expires_in_days: WholeInt | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
 
 
 class TokenOut(Schema):

@@ -7,8 +7,9 @@ from datetime import datetime
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict, StrictBool
 
-from convene.core.api import ERRORS, OPTIONAL, Pagination
+from convene.core.api import ERRORS, OPTIONAL, VISIBLE_TEXT, Pagination, WholeInt
 
 from . import services
 from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
@@ -27,9 +28,26 @@ class CommunityOut(Schema):
     created_at: datetime
 
 
+# The address is slugify(slug or name): one of them needs a letter or digit that survives as ASCII.
+_SLUGGABLE = (
+    "[A-Za-z0-9\u00c0-\u00c5\u00c7-\u00cf\u00d1-\u00d6\u00d9-\u00dd"
+    "\u00e0-\u00e5\u00e7-\u00ef\u00f1-\u00f6\u00f9-\u00fd\u00ff]"
+)
+
+
 class CommunityIn(Schema):
-    name: str = Field(..., max_length=500)
-    domain: str = Field(..., max_length=1000)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["slug"], "properties": {"slug": {"type": "string", "pattern": _SLUGGABLE}}},
+                {"properties": {"slug": {"enum": ["", None]}, "name": {"pattern": _SLUGGABLE}}},
+            ]
+        }
+    )
+
+    # services._name: 1..120 characters, something visible.
+    name: str = Field(..., min_length=1, max_length=120, pattern=VISIBLE_TEXT)
+    domain: str = Field(..., min_length=1, max_length=200, pattern=VISIBLE_TEXT)
     slug: str | None = Field(None, max_length=200)
     description: str = Field("", max_length=20000)
     visibility: Visibility = Visibility.PUBLIC
@@ -39,7 +57,7 @@ class CommunityExport(Schema):
     """A community export file (`convene export`, core/portability.py): also the import's body."""
 
     format: str = Field(..., max_length=100, description="convene-community-export")
-    version: int
+    version: WholeInt
     community: str = Field(..., max_length=200, description="the address (slug) of the exported community")
     exported_at: str | None = Field(None, max_length=100)
     objects: list[dict] = Field(..., description="rows by model, primary key and fields (an allow-list)")
@@ -47,12 +65,14 @@ class CommunityExport(Schema):
 
 class ImportTarget(Schema):
     slug: str = Field(..., max_length=60, description="address of the new community")
-    name: str | None = Field(None, max_length=500, description="its name (default: the exported one's)")
+    name: str | None = Field(
+        None, min_length=1, max_length=120, pattern=VISIBLE_TEXT, description="its name (default: the exported one's)"
+    )
 
 
 class CommunityPatch(Schema):
-    name: str | None = Field(None, max_length=500)
-    domain: str | None = Field(None, max_length=1000)
+    name: str | None = Field(None, min_length=1, max_length=120, pattern=VISIBLE_TEXT)
+    domain: str | None = Field(None, min_length=1, max_length=200, pattern=VISIBLE_TEXT)
     description: str | None = Field(None, max_length=20000)
     visibility: Visibility | None = None
 
@@ -82,7 +102,7 @@ class JoinRequestOut(Schema):
 
 
 class DecisionIn(Schema):
-    approve: bool
+    approve: StrictBool
 
 
 class InvitationIn(Schema):
@@ -110,8 +130,8 @@ class TermOut(Schema):
 
 
 class MappingIn(Schema):
-    source_term_id: int
-    target_term_id: int
+    source_term_id: WholeInt
+    target_term_id: WholeInt
     note: str = Field("", max_length=1000)
 
 

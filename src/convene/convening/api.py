@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StrictBool
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Role
 from convene.communities.permissions import Need, community_for
-from convene.core.api import ERRORS, OPTIONAL
+from convene.core.api import ERRORS, OPTIONAL, WholeInt
 from convene.core.errors import InvalidInput
 
 from . import selectors, services
@@ -93,12 +94,12 @@ class SessionIn(Schema):
         ..., description="With an offset, or as local wall-clock time in `time_zone` when given without one."
     )
     time_zone: str = Field("UTC", max_length=64)
-    duration_minutes: int = 90
+    duration_minutes: WholeInt = 90
     purpose: str = Field("", max_length=20000)
     boundary_concern: str = Field("", max_length=20000)
     place: str = Field("", max_length=1000)
     online_link: str = Field("", max_length=1000)
-    capacity: int | None = None
+    capacity: WholeInt | None = None
     invited_communities: list[str] = Field(default_factory=list, max_length=50, description="Community slugs.")
 
 
@@ -106,12 +107,12 @@ class SessionPatch(Schema):
     title: str | None = Field(None, max_length=1000)
     starts_at: datetime | None = None
     time_zone: str | None = Field(None, max_length=64)
-    duration_minutes: int | None = None
+    duration_minutes: WholeInt | None = None
     purpose: str | None = Field(None, max_length=20000)
     boundary_concern: str | None = Field(None, max_length=20000)
     place: str | None = Field(None, max_length=1000)
     online_link: str | None = Field(None, max_length=1000)
-    capacity: int | None = None
+    capacity: WholeInt | None = None
     invited_communities: list[str] | None = Field(None, max_length=50)
 
 
@@ -122,7 +123,7 @@ class ConveningTransitionIn(Schema):
 class InviteIn(Schema):
     community: str | None = Field(None, max_length=60, description="Community slug: the whole community or a role.")
     role: Role | None = None
-    user_id: int | None = None
+    user_id: WholeInt | None = None
     email: str | None = Field(None, max_length=254)
 
 
@@ -143,7 +144,7 @@ class InviteResult(Schema):
 
 class InvitationAcceptIn(Schema):
     token: str = Field(max_length=64)
-    share_answers: bool = Field(
+    share_answers: StrictBool = Field(
         False, description="Let your private diversity answers count in this session's room preview."
     )
 
@@ -162,16 +163,16 @@ class MyRsvpOut(Schema):
 
 class AgendaIn(Schema):
     title: str = Field(..., max_length=1000)
-    minutes: int = 10
+    minutes: WholeInt = 10
     detail: str = Field("", max_length=5000)
-    position: int | None = None
+    position: WholeInt | None = None
 
 
 class AgendaPatch(Schema):
     title: str | None = Field(None, max_length=1000)
-    minutes: int | None = None
+    minutes: WholeInt | None = None
     detail: str | None = Field(None, max_length=5000)
-    position: int | None = None
+    position: WholeInt | None = None
 
 
 class AgendaOut(Schema):
@@ -183,8 +184,8 @@ class AgendaOut(Schema):
 
 
 class AttendanceIn(Schema):
-    user_id: int
-    present: bool = True
+    user_id: WholeInt
+    present: StrictBool = True
 
 
 class CodeIn(Schema):
@@ -218,7 +219,7 @@ class OutcomeOut(Schema):
 
 class ActionIn(Schema):
     title: str = Field(..., max_length=1000)
-    owner_id: int
+    owner_id: WholeInt
     due: date | None = None
 
 
@@ -226,7 +227,7 @@ class ActionPatch(Schema):
     title: str | None = Field(None, max_length=1000)
     status: ActionStatus | None = None
     due: date | None = None
-    owner_id: int | None = None
+    owner_id: WholeInt | None = None
 
 
 class ActionOut(Schema):
@@ -238,7 +239,7 @@ class ActionOut(Schema):
 
 
 class ConveningRoleIn(Schema):
-    user_id: int
+    user_id: WholeInt
     kind: SessionRoleKind
 
 
@@ -249,7 +250,7 @@ class RoleOut(Schema):
 
 
 class TurnIn(Schema):
-    user_id: int
+    user_id: WholeInt
 
 
 class TurnOut(Schema):
@@ -260,7 +261,7 @@ class TurnOut(Schema):
 
 
 class HandIn(Schema):
-    raised: bool = True
+    raised: StrictBool = True
 
 
 class QueuePerson(Schema):
@@ -298,7 +299,7 @@ class CandidateOut(Schema):
 
 
 class RatingIn(Schema):
-    usefulness: int
+    usefulness: WholeInt
     commitment: Commitment
 
 
@@ -324,12 +325,12 @@ class RankedOut(Schema):
 
 
 class GroupsIn(Schema):
-    n_groups: int | None = None
-    group_size: int | None = None
-    include_organisation: bool = False
-    separate: list[list[int]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
-    together: list[list[int]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
-    seed: int = Field(0, ge=0, le=2**31)
+    n_groups: WholeInt | None = None
+    group_size: WholeInt | None = None
+    include_organisation: StrictBool = False
+    separate: list[list[WholeInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
+    together: list[list[WholeInt]] = Field(default_factory=list, max_length=200, description="Pairs of user ids.")
+    seed: WholeInt = Field(0, ge=0, le=2**31)
 
 
 class ConveningGroupOut(Schema):
@@ -345,9 +346,9 @@ class GroupsOut(Schema):
 
 
 class MoveIn(Schema):
-    user_id: int
-    to_group: int
-    dry_run: bool = False
+    user_id: WholeInt
+    to_group: WholeInt
+    dry_run: StrictBool = False
 
 
 class MoveOut(Schema):

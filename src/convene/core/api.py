@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
+from pydantic import BeforeValidator, StrictInt
 
 from convene.core.errors import ServiceError
 from convene.core.health import RETRY_AFTER_SECONDS
@@ -90,6 +94,20 @@ class _Anonymous:
 
 token_auth = TokenAuth()
 session_auth = SessionAuth()
+
+
+def _whole_number(value):
+    """A float without a fraction (30.0) is the integer JSON Schema says it is: take it as one."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# The integer of JSON request bodies: `{"type": "integer"}` in the schema, so a whole-number float
+# (30.0) is accepted as well; booleans, strings and fractions are refused (as with StrictInt).
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole_number)]
+
+
 SESSION_ONLY = [SessionOnlyAuth()]
 REQUIRED = [token_auth, session_auth]
 OPTIONAL = [token_auth, session_auth, anonymous]
@@ -115,6 +133,8 @@ _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _EVERY_OPERATION = {
     "503": "The database is briefly unavailable (Retry-After says when to try again).",
 }
+# Every operation that takes parameters or a body refuses ones that do not validate.
+_WITH_INPUT = {"422": "A parameter or the body does not validate (`detail` lists each error)."}
 _EVERY_WRITE = {
     "413": "The request body is too large.",
     "415": "The request body is not application/json.",
@@ -125,6 +145,31 @@ _EVERY_WRITE = {
 # Text in a request body may not hold C0 control characters other than tab, line feed and carriage
 # return (the body guard refuses them with 400, core/middleware.py), in values or in keys.
 STORABLE_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f]*$"
+# The same rule, and at least one visible character: what a required name or tag needs (whitespace,
+# zero-width and bidi controls alone are nothing to the services, core/text.py normalise_name).
+_CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+_INVISIBLE = "\\s\\u0085\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff"
+VISIBLE_TEXT = f"^[^{_CONTROL}]*[^{_CONTROL}{_INVISIBLE}][^{_CONTROL}]*$"
+
+
+_STORABLE_JSON_REF = "#/components/schemas/StorableJSON"
+# Any JSON value whose texts (strings and keys, at any depth) keep the rule: what an extra property
+# of a request body may hold (the routes ignore extra properties; the body guard still reads them).
+STORABLE_JSON = {
+    "anyOf": [
+        {"type": "string", "pattern": STORABLE_TEXT},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": _STORABLE_JSON_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": STORABLE_TEXT},
+            "additionalProperties": {"$ref": _STORABLE_JSON_REF},
+        },
+    ],
+}
+
+
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
 
 def _storable_text_only(node, components: dict, seen: set) -> None:
@@ -144,10 +189,28 @@ def _storable_text_only(node, components: dict, seen: set) -> None:
         return
     if node.get("type") == "string" and "enum" not in node and "format" not in node:
         node.setdefault("pattern", STORABLE_TEXT)
+    for short, keyword in _BOUNDS.items():  # pydantic leaves Field(ge=..) raw on `WholeInt | None`
+        if short in node and node.get("type") in ("integer", "number"):
+            node[keyword] = node.pop(short)
     if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
         node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+        if "properties" in node:  # a schema's own fields; anything else sent beside them is ignored
+            node.setdefault("additionalProperties", {"$ref": _STORABLE_JSON_REF})
+        if node.get("additionalProperties", True) is True:  # a free-form object (`dict`): any storable JSON
+            node["additionalProperties"] = {"$ref": _STORABLE_JSON_REF}
     for value in node.values():
         _storable_text_only(value, components, seen)
+
+
+class _Schema(OpenAPISchema):
+    """Ninja's schema, where a route that also lets `anonymous` in says so: an empty security
+    requirement (`{}`) beside the token and the session, i.e. credentials are optional there."""
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and anonymous in (operation.auth_callbacks or []):
+            security.append({})
+        return security
 
 
 class ConveneAPI(NinjaAPI):
@@ -155,8 +218,11 @@ class ConveneAPI(NinjaAPI):
     its rule for text in request bodies (STORABLE_TEXT)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        components = schema.get("components", {}).get("schemas", {})
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = _Schema(self, path_prefix)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["StorableJSON"] = STORABLE_JSON
         seen: set[str] = set()
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -164,6 +230,8 @@ class ConveneAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 extra = dict(_EVERY_OPERATION)
+                if operation.get("parameters") or operation.get("requestBody"):
+                    extra |= _WITH_INPUT
                 if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
                     extra |= _EVERY_WRITE
                 responses = operation.setdefault("responses", {})

@@ -2,7 +2,9 @@
 
 The object graph is what deleting the community would delete (Django's own cascade collector),
 plus the people it refers to: their account (no password: they set a new one), profile, skills
-and consented diversity answers. Rows that point outside that graph (e.g. a glossary mapping to
+and consented diversity answers, and the shared catalogue rows it refers to (the activity types of
+its sessions and catalogue entries), by their identifying fields only: an import matches those
+by name or slug and never writes to the shared catalogue. Rows that point outside that graph (e.g. a glossary mapping to
 another community's term) are left out, and so are many-to-many links to such rows.
 """
 
@@ -42,6 +44,18 @@ def _people_rows(user_ids: set[int]) -> list[models.Model]:
     ]
 
 
+def _shared_rows(rows: list[models.Model]) -> list[models.Model]:
+    """The shared catalogue rows (SHARED_FIELDS) that `rows` refer to, e.g. a session's activity type."""
+    wanted: dict[type, set[int]] = defaultdict(set)
+    for obj in rows:
+        for field in obj._meta.concrete_fields:
+            if field.is_relation and field.related_model._meta.label_lower in SHARED_FIELDS:
+                value = getattr(obj, field.attname)
+                if value is not None:
+                    wanted[field.related_model].add(value)
+    return [obj for model, pks in wanted.items() for obj in model.objects.filter(pk__in=pks)]
+
+
 def _references_outside(obj, keep: dict[str, set]) -> bool:
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.many_to_one or field.one_to_one and field.is_relation:
@@ -73,6 +87,8 @@ def community_export(community) -> dict:
     for obj in rows:
         keep[_label(obj)].add(obj.pk)
     keep[user_model._meta.label_lower] |= referenced_users(rows)  # people come along below
+    for obj in _shared_rows(rows):  # so do the shared catalogue rows the community uses
+        keep[_label(obj)].add(obj.pk)
     # Drop rows pointing outside the graph until nothing changes (a drop can orphan another row).
     changed = True
     while changed:
@@ -85,9 +101,10 @@ def community_export(community) -> dict:
     # Only the people the remaining rows refer to, so a re-export after import is identical.
     user_ids = referenced_users(rows)
     people = _people_rows(user_ids)
-    for obj in people:
+    shared = [obj for obj in _shared_rows(rows) if _label(obj) != "accounts.skill"]  # skills came with people
+    for obj in [*people, *shared]:
         keep[_label(obj)].add(obj.pk)
-    rows += people
+    rows += people + shared
 
     data = serializers.serialize("python", _ordered(rows))
     for item in data:
@@ -142,7 +159,6 @@ class ImportRefused(Exception):
 # at a row of the same file (the community's own graph); anything else refuses the whole file.
 PEOPLE_FIELDS = {
     "accounts.user": {"email", "date_joined"},
-    "accounts.skill": {"name"},
     "accounts.profile": {
         "user",
         "display_name",
@@ -157,6 +173,13 @@ PEOPLE_FIELDS = {
     },
     "accounts.diversityanswer": {"user", "attribute", "value", "consented_at"},
 }
+# Shared catalogues the community's rows point at: only the identifying fields travel; an import
+# matches skills by name (creating a missing one, as a profile edit would) and activity types by
+# slug (a missing one refuses the file: only site staff add to the shipped catalogue).
+SHARED_FIELDS = {
+    "accounts.skill": {"name"},
+    "convening.activitytype": {"slug", "name"},
+}
 # The community's own rows, in dependency order; all their fields except the primary key.
 COMMUNITY_MODELS = (
     "communities.community",
@@ -166,6 +189,7 @@ COMMUNITY_MODELS = (
     "communities.termmapping",
     "communities.opportunityentry",
     "communities.contribution",
+    "convening.communityactivity",
     "convening.session",
     "convening.candidate",
     "convening.rating",
@@ -204,13 +228,22 @@ CONTEXT_KINDS = {
     "opinion_request": "deliberation.opinionrequest",
     "statement": "deliberation.statement",
 }
-IMPORT_ORDER = ("accounts.skill", "accounts.user", "accounts.profile", "accounts.diversityanswer", *COMMUNITY_MODELS)
+IMPORT_ORDER = (
+    "accounts.skill",
+    "convening.activitytype",
+    "accounts.user",
+    "accounts.profile",
+    "accounts.diversityanswer",
+    *COMMUNITY_MODELS,
+)
 
 
 def allowed_fields(label: str) -> set[str]:
     """The fields an export writes and an import reads for `label`; empty when the model is not allowed."""
     if label in PEOPLE_FIELDS:
         return PEOPLE_FIELDS[label]
+    if label in SHARED_FIELDS:
+        return SHARED_FIELDS[label]
     if label not in COMMUNITY_MODELS:
         return set()
     model = apps.get_model(label)
@@ -259,6 +292,8 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
     from convene.accounts.models import Profile as profile_model
     from convene.accounts.models import Skill, User
     from convene.communities.models import Community
+    from convene.convening.catalogue import ensure_catalogue
+    from convene.convening.models import ActivityType
 
     new_name = name
     items = _check_shape(data)
@@ -290,12 +325,24 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
             free = not Skill.objects.filter(pk=item["pk"]).exists()
             skill = Skill.objects.create(pk=item["pk"] if free else None, name=label_name)
         skill_map[item["pk"]] = skill.pk
+    ensure_catalogue()  # a database emptied after migrating (flush) gets the shipped catalogue back
+    activity_map: dict[int, int] = {}
+    for item in by_label["convening.activitytype"]:  # the shared catalogue: matched by slug, never written
+        activity_slug = str(item["fields"].get("slug", ""))
+        found = ActivityType.objects.filter(slug=activity_slug).values_list("pk", flat=True).first()
+        if found is None:
+            raise ImportRefused(
+                f"The activity “{activity_slug[:60]}” is not in this site's catalogue: "
+                "ask the site staff to add it first."
+            )
+        activity_map[item["pk"]] = found
 
     community_rows = [i for label in COMMUNITY_MODELS for i in by_label[label]]
     own = [*new_users, *community_rows]
     keep_pks = not any(apps.get_model(i["model"]).objects.filter(pk=i["pk"]).exists() for i in own)
     pk_map: dict[tuple[str, int], int] = {("accounts.user", old): new for old, new in user_map.items()}
     pk_map |= {("accounts.skill", old): new for old, new in skill_map.items()}
+    pk_map |= {("convening.activitytype", old): new for old, new in activity_map.items()}
     in_file = {(i["model"], i["pk"]) for i in items}
     touched: set[type] = {Skill}
     count = 0
@@ -310,8 +357,8 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
 
     matched_user_pks = set(user_map)
     for label in IMPORT_ORDER:
-        if label in {"accounts.skill"}:
-            continue
+        if label in SHARED_FIELDS:
+            continue  # matched above
         model = apps.get_model(label)
         if label == "accounts.profile":  # those made when the new accounts were saved give way to the file's
             new_user_pks = [pk_map[("accounts.user", i["pk"])] for i in new_users]

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import StrictInt
+from pydantic import StrictBool, StrictFloat
 
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
-from convene.core.api import ERRORS, OPTIONAL
+from convene.core.api import ERRORS, OPTIONAL, WholeInt
 from convene.core.errors import Conflict
 
 from . import exports, selectors, services
@@ -79,10 +79,10 @@ class ResponsePatch(Schema):
     source_url: str | None = Field(None, max_length=1000)
     why_it_matters: str | None = Field(None, max_length=20000)
     question: str | None = Field(None, max_length=20000)
-    anonymous: bool | None = None
-    hide_results: bool | None = None
-    perception_step: bool | None = None
-    guests_can_read: bool | None = None
+    anonymous: StrictBool | None = None
+    hide_results: StrictBool | None = None
+    perception_step: StrictBool | None = None
+    guests_can_read: StrictBool | None = None
     gathering_ends: dt.datetime | None = None
     drafting_ends: dt.datetime | None = None
     endorsement_ends: dt.datetime | None = None
@@ -169,8 +169,8 @@ class ModerationIn(Schema):
 
 class VoteIn(Schema):
     # Strict: JSON `true` is not the number 1, so it is not a vote (nor a statement id).
-    statement: StrictInt
-    value: StrictInt | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
+    statement: WholeInt
+    value: WholeInt | str = Field(..., description="1 agree, -1 disagree, 0 pass (or the words)")
 
 
 class NextOut(Schema):
@@ -185,14 +185,14 @@ class VoteOut(Schema):
 
 
 class PredictionIn(Schema):
-    statement: int
+    statement: WholeInt
     target: str = Field(..., max_length=60, description="slug of the other community")
-    share: float = Field(..., description="percentage 0-100")
+    share: StrictFloat = Field(..., description="percentage 0-100")
 
 
 class DraftIn(Schema):
     text: str = Field(..., max_length=60000)
-    base_version: int
+    base_version: WholeInt
 
 
 class DraftOut(Schema):
@@ -650,6 +650,7 @@ def endorsement_summary(request, response_id: int):
 )
 def document(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.GUEST)
+    services.response_export_record(response=response, actor=request.user, fmt="json", via="api")
     return exports.document(response)
 
 
@@ -658,6 +659,7 @@ def polis_export(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     if response.results_hidden:
         raise PermissionDenied("Results are hidden until gathering ends.")
+    services.response_export_record(response=response, actor=request.user, fmt="polis", via="api")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
     out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'
     return out

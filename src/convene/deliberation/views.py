@@ -160,7 +160,7 @@ def request_track_download(request, token, fmt):
     response = opinion_request.response
     if response is None or response.state not in (Phase.DELIVERED, Phase.CLOSED):
         raise Http404("The response has not been delivered yet.")
-    return _download(response, fmt)
+    return _download(request, response, fmt, via="tracking_link")
 
 
 @login_required
@@ -635,8 +635,13 @@ def final(request, pk):
     )
 
 
-def _download(response, fmt):
+def _download(request, response, fmt, *, via="web"):
     safe = f"joint-response-{response.pk}"
+    if fmt not in ("md", "docx", "json"):
+        raise Http404("Formats: md, docx, json.")
+    services.response_export_record(
+        response=response, actor=request.user, fmt={"md": "markdown", "docx": "docx", "json": "json"}[fmt], via=via
+    )
     if fmt == "md":
         out = HttpResponse(exports.as_markdown(response), content_type="text/markdown; charset=utf-8")
         out["Content-Disposition"] = f'attachment; filename="{safe}.md"'
@@ -648,20 +653,19 @@ def _download(response, fmt):
         )
         out["Content-Disposition"] = f'attachment; filename="{safe}.docx"'
         return out
-    if fmt == "json":
-        return JsonResponse(exports.document(response), json_dumps_params={"ensure_ascii": False})
-    raise Http404("Formats: md, docx, json.")
+    return JsonResponse(exports.document(response), json_dumps_params={"ensure_ascii": False})
 
 
 def download(request, pk, fmt):
     response = response_for(request.user, pk, need=Need.GUEST)
-    return _download(response, fmt)
+    return _download(request, response, fmt)
 
 
 def polis_export(request, pk):
     response = response_for(request.user, pk, need=Need.MEMBER)
     if response.results_hidden:
         raise PermissionDenied("Results are hidden until gathering ends.")
+    services.response_export_record(response=response, actor=request.user, fmt="polis", via="web")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
     out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'
     return out

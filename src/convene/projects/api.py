@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict, StrictBool, StrictFloat
 
 from convene.accounts.models import User
 from convene.communities.models import Community
-from convene.core.api import ERRORS, Pagination
+from convene.core.api import ERRORS, VISIBLE_TEXT, Pagination, WholeInt
 from convene.core.errors import InvalidInput
 
 from . import selectors, services
@@ -32,6 +34,8 @@ from .permissions import (
 router = Router(tags=["projects"])
 
 Skills = list[str]
+# A tag in a mentoring offer (accounts.services.skill_names: at most 60 characters, something visible).
+OfferTag = Annotated[str, Field(max_length=60, pattern=VISIBLE_TEXT)]
 
 
 # ----------------------------------------------------------------------------- schemas
@@ -41,9 +45,9 @@ class HelpRequestIn(Schema):
     title: str = Field(..., max_length=500)
     team_name: str = Field(..., max_length=500)
     process: str = Field(..., max_length=10000)
-    minutes_per_run: float
-    runs_per_month: float
-    people_involved: int = 1
+    minutes_per_run: StrictFloat
+    runs_per_month: StrictFloat
+    people_involved: WholeInt = 1
     done_looks_like: str = Field(..., max_length=10000)
     data_and_tools: str = Field("", max_length=10000)
     contact: str = Field(..., max_length=500)
@@ -93,11 +97,11 @@ class ProjectIn(Schema):
     communities: list[str] = Field([], max_length=20, description="slugs of other communities (boundary project)")
     required_skills: Skills = Field([], max_length=30)
     learning_skills: Skills = Field([], max_length=30)
-    mentors_wanted: int = 2
-    mentees_wanted: int = 4
-    min_hours: int = 0
-    before_minutes_per_run: float | None = None
-    before_runs_per_month: float | None = None
+    mentors_wanted: WholeInt = 2
+    mentees_wanted: WholeInt = 4
+    min_hours: WholeInt = 0
+    before_minutes_per_run: StrictFloat | None = None
+    before_runs_per_month: StrictFloat | None = None
 
 
 class ProjectPatch(Schema):
@@ -108,9 +112,9 @@ class ProjectPatch(Schema):
     communities: list[str] | None = Field(None, max_length=20)
     required_skills: Skills | None = Field(None, max_length=30)
     learning_skills: Skills | None = Field(None, max_length=30)
-    mentors_wanted: int | None = None
-    mentees_wanted: int | None = None
-    min_hours: int | None = None
+    mentors_wanted: WholeInt | None = None
+    mentees_wanted: WholeInt | None = None
+    min_hours: WholeInt | None = None
 
 
 class ProjectOut(Schema):
@@ -160,12 +164,12 @@ class TeamOut(Schema):
 
 
 class PlaceIn(Schema):
-    user_id: int
+    user_id: WholeInt
     role: str = Field(..., max_length=10, description="mentor or mentee")
 
 
 class SwapIn(Schema):
-    user_id: int = Field(..., description="who takes the place (same role)")
+    user_id: WholeInt = Field(..., description="who takes the place (same role)")
 
 
 class ConflictIn(Schema):
@@ -174,7 +178,7 @@ class ConflictIn(Schema):
 
 class MilestoneIn(Schema):
     title: str = Field(..., max_length=500)
-    owner_id: int | None = None
+    owner_id: WholeInt | None = None
     due: date | None = None
 
 
@@ -192,15 +196,15 @@ class MilestoneOut(Schema):
 
 
 class MeasuresIn(Schema):
-    before_minutes_per_run: float | None = None
-    before_runs_per_month: float | None = None
-    after_minutes_per_run: float | None = None
-    after_runs_per_month: float | None = None
+    before_minutes_per_run: StrictFloat | None = None
+    before_runs_per_month: StrictFloat | None = None
+    after_minutes_per_run: StrictFloat | None = None
+    after_runs_per_month: StrictFloat | None = None
 
 
 class SkillsIn(Schema):
-    before: dict[str, int | None] = Field({}, description="skill -> 1..5")
-    after: dict[str, int | None] = Field({}, description="skill -> 1..5")
+    before: dict[str, WholeInt | None] = Field({}, description="skill -> 1..5")
+    after: dict[str, WholeInt | None] = Field({}, description="skill -> 1..5")
 
 
 class ReflectionIn(Schema):
@@ -208,12 +212,12 @@ class ReflectionIn(Schema):
 
 
 class SatisfactionIn(Schema):
-    score: int
+    score: WholeInt
     comment: str = Field("", max_length=5000)
 
 
 class ConsentIn(Schema):
-    consent: bool = Field(..., description="true: the case study may show your skill ratings with your name")
+    consent: StrictBool = Field(..., description="true: the case study may show your skill ratings with your name")
 
 
 class ConsentOut(Schema):
@@ -250,15 +254,32 @@ class CaseStudyOut(Schema):
 
 
 class PublishIn(Schema):
-    publish: bool = True
+    publish: StrictBool = True
+
+
+def _offer_needs(role: str, *lists: str) -> dict:
+    needs = {name: {"minItems": 1} for name in lists}
+    return {"properties": {"role": {"const": role}} | needs, "required": list(lists)}
 
 
 class OfferIn(Schema):
+    # services.offer_set: a mentor lists what they teach, a mentee what they want to learn.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                _offer_needs(OfferRole.NONE.value),
+                _offer_needs(OfferRole.MENTOR.value, "teaches"),
+                _offer_needs(OfferRole.MENTEE.value, "wants"),
+                _offer_needs(OfferRole.BOTH.value, "teaches", "wants"),
+            ]
+        }
+    )
+
     role: OfferRole
-    teaches: Skills = Field([], max_length=30)
-    wants: Skills = Field([], max_length=30)
-    hours_per_month: int = 0
-    max_projects: int = 1
+    teaches: list[OfferTag] = Field([], max_length=30)
+    wants: list[OfferTag] = Field([], max_length=30)
+    hours_per_month: WholeInt = Field(0, ge=0, le=services.MAX_HOURS)
+    max_projects: WholeInt = Field(1, ge=0, le=services.MAX_CONCURRENT)
 
 
 class OfferOut(Schema):

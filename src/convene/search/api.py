@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from convene.core.api import ERRORS
 from convene.core.errors import InvalidInput
@@ -26,7 +26,18 @@ class SearchOut(Schema):
 
 
 @router.get("", response={200: SearchOut, **ERRORS}, summary="Search what you may see")
-def search(request, q: str = "", kind: str = "", limit: int = selectors.PER_KIND):
+def search(
+    request,
+    q: str = Query(
+        ...,
+        min_length=selectors.MIN_QUERY,
+        max_length=1000,
+        pattern=r"\S[\s\S]*\S",
+        description="at least two characters that are not spaces",
+    ),
+    kind: str = "",
+    limit: int = Query(selectors.PER_KIND, ge=1, le=50),
+):
     if not 1 <= limit <= 50:
         raise InvalidInput("limit must be between 1 and 50.", field="limit")
     kinds = selectors.KINDS

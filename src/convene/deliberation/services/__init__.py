@@ -32,7 +32,7 @@ from .mail import tracking_url
 from .maps import map_refresh, map_revision_bump
 from .perception import prediction_save
 from .requests import opinion_request_accept, opinion_request_decline, opinion_request_relink, opinion_request_submit
-from .responses import response_create, response_transition, response_update
+from .responses import response_create, response_export_record, response_transition, response_update
 from .statements import MODERATION, statement_mark_key, statement_moderate, statement_submit
 from .votes import vote_cast, vote_record, vote_value
 
@@ -55,6 +55,7 @@ __all__ = [
     "participant_for",
     "prediction_save",
     "response_create",
+    "response_export_record",
     "response_transition",
     "response_update",
     "split_paragraphs",

@@ -227,3 +227,22 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
             request.save(update_fields=["status"])
             transaction.on_commit(lambda: mail_requester(request.pk))
     return response
+
+
+EXPORT_FORMATS = ("markdown", "docx", "json", "polis")
+
+
+EXPORT_PATHS = ("web", "api", "tracking_link")
+
+
+def response_export_record(*, response: JointResponse, actor, fmt: str, via: str) -> None:
+    """Audit one download of a response (Markdown, DOCX, JSON or the Pol.is CSVs): who (no one for
+    the requester's tracking link), which response, which format, by which path; never content."""
+    audit(
+        community=response.community,
+        actor=actor,
+        action="response_exported",
+        subject=f"response:{response.pk}",
+        format=fmt if fmt in EXPORT_FORMATS else "other",
+        via=via if via in EXPORT_PATHS else "other",
+    )
