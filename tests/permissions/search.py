@@ -13,7 +13,7 @@ WEB = [
 API = [
     Case(
         "GET /api/v1/search",
-        (401, 400, 400, 400, 400),
-        note="without q: 400 with a clear message (results per role: tests/search/test_views.py)",
+        (401, 422, 422, 422, 422),
+        note="without q: 422 with a clear message (results per role: tests/search/test_views.py)",
     ),
 ]

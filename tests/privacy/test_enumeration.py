@@ -147,7 +147,7 @@ NOT_ABOUT_PEOPLE: dict[str, str] = {
     "deliberation:next_statement": "the viewer's own count of statements left to vote on",
     # services: checks that decide, not figures shown
     "convening:rsvp_set": "capacity check (accepted < capacity), decides waitlisting; no figure is shown",
-    "convening:_promote_waitlist": "capacity check while promoting the waitlist; no figure is shown",
+    "convening:waitlist_promote": "capacity check while promoting the waitlist; no figure is shown",
     "convening:session_update": (
         "the capacity error tells the coordinator editing the session how many accepted; they see the "
         "guest list with each RSVP by name"
@@ -234,6 +234,22 @@ def _functions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef | ast.As
     yield from walk(tree, "")
 
 
+def _protected_in(path: Path, name: str) -> bool:
+    """Whether the top-level function or class `name` of the module at `path` calls the disclosure
+    module, directly or through a helper of its own module."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names, modules = _disclosure_imports(tree)
+    top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+
+    def walk(node: ast.AST, seen: frozenset[str]) -> bool:
+        if _calls_protection(node, names, modules):
+            return True
+        refs = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)}
+        return any(walk(top[r], seen | {r}) for r in refs if r in top and r not in seen)
+
+    return name in top and walk(top[name], frozenset({name}))
+
+
 def _module_candidates(path: Path, app: str, root: Path = SRC) -> Iterator[Candidate]:
     text = path.read_text()
     tree = ast.parse(text, filename=str(path))
@@ -242,16 +258,28 @@ def _module_candidates(path: Path, app: str, root: Path = SRC) -> Iterator[Candi
     top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
     memo: dict[str, bool] = {}
 
+    siblings = {
+        alias.asname or alias.name: path.parent / f"{node.module}.py"
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+        for alias in node.names
+    }
+
     def protected(node: ast.AST, seen: frozenset[str]) -> bool:
         if _calls_protection(node, names, modules):
             return True
         # through a function or class of the same module (a helper, or a result class whose
-        # properties give the shown figures)
+        # properties give the shown figures), or of a sibling module of the same package
         for sub in ast.walk(node):
             ref = sub.id if isinstance(sub, ast.Name) else None
             if ref in top and ref not in seen:
                 if ref not in memo:
                     memo[ref] = protected(top[ref], seen | {ref})
+                if memo[ref]:
+                    return True
+            elif ref in siblings and ref not in seen and siblings[ref].exists():
+                if ref not in memo:
+                    memo[ref] = _protected_in(siblings[ref], ref)
                 if memo[ref]:
                     return True
         return False
