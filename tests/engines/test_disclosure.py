@@ -64,6 +64,9 @@ def test_exact_hides_small_groups_only():
 def test_share_uses_protected_figures_and_hides_with_them():
     assert share(Figure(5, approximate=True), Figure(20, approximate=True)).value == 25
     assert share(Figure(None, reason="small"), Figure(20)).hidden
+    # a hidden share never reads as "< 5" or "fewer than 5", which would say "under 5 %"
+    assert share(Figure(None, reason="small"), Figure(20)).short == "hidden"
+    assert str(share(Figure(3), Figure(0))) == "hidden"
     assert str(share(Figure(10), Figure(20))) == "50%"
 
 

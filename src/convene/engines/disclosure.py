@@ -88,14 +88,20 @@ class Figure:
 
     def __str__(self) -> str:
         if self.value is None:
-            return f"fewer than {self.threshold}" if self.reason == SMALL else "hidden"
+            return f"fewer than {self.threshold}" if self.reason == SMALL and not self.unit else "hidden"
         text = f"{self.value}{self.unit}"
         return f"about {text}" if self.approximate else text
 
     @property
     def short(self) -> str:
-        """Compact form for table cells and CSV: ``< 5``, ``~10``, ``10``, ``-``."""
+        """Compact form for table cells and CSV: ``< 5``, ``~10``, ``10``, ``-``, ``hidden``.
+
+        A hidden share or rate reads ``hidden``: ``< 5`` beside a percentage would read as
+        "under 5 %", which says something the figure does not.
+        """
         if self.value is None:
+            if self.unit:
+                return "hidden"
             return f"< {self.threshold}" if self.reason == SMALL else "-"
         text = f"{self.value}{self.unit}"
         return f"~{text}" if self.approximate else text
