@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "convene.projects",
     "convene.insights",
     "convene.search",
+    "convene.notifications",
 ]
 
 MIDDLEWARE = [
