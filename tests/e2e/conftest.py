@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = os.environ.get("CONVENE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -88,9 +91,27 @@ class Journey:
 
         expect(self.page.locator("main")).to_contain_text(text)
 
+    def login(self, user) -> None:
+        """Sign the browser in as ``user`` (a session made by Django's test client)."""
+        client = Client()
+        client.force_login(user)
+        self.page.context.clear_cookies()
+        self.page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.base_url,
+                }
+            ]
+        )
+
 
 @pytest.fixture
 def journey(browser, live_server):
+    # The live server's first request imports every view module (numpy, the engines ...): on a busy
+    # machine that takes longer than a page's timeout, so warm it up before the browser's first page.
+    urllib.request.urlopen(live_server.url + "/healthz", timeout=180).close()
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -68,3 +68,8 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def personal_data_erase(user) -> None:
+    """Notifications' part of a person leaving (core.hooks): all of theirs go."""
+    Notification.objects.filter(recipient=user).delete()
