@@ -108,7 +108,7 @@ WEB = [
     Case(
         "deliberation:phase_confirm",
         (302, 404, 403, 403, 200),
-        lambda w: {"pk": w.objects["response"].pk, "to": "withdrawn"},
+        lambda w: {"pk": w.objects["response"].pk, "phase": "withdrawn"},
         note="the confirmation page of a move that is never one click",
     ),
     Case("deliberation:vote", (302, 404, 403, 200, 200), R),

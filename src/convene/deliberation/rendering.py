@@ -38,6 +38,7 @@ def markdown_html(text: str, *, heading_shift: int = 0) -> SafeString:
 # --------------------------------------------------------------------------- word-level comparison
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,12 @@ def word_changes(old: str, new: str) -> list[Part]:
             raw.append(Part("removed", "".join(a[i1:i2])))
         if j2 > j1:
             raw.append(Part("added", "".join(b[j1:j2])))
-    # Whitespace alone between two changes belongs to the change around it.
+    # What is left alike between two changes (spaces, punctuation, one short word such as "the")
+    # belongs to the change around it: "(Write the answer here.)" -> "We support the rule." reads
+    # as one removal and one addition, not as fragments around the shared "the".
     for k in range(1, len(raw) - 1):
         between_changes = raw[k - 1].kind != "same" and raw[k + 1].kind != "same"
-        if raw[k].kind == "same" and not raw[k].text.strip() and between_changes:
+        if raw[k].kind == "same" and between_changes and len(_WORD.findall(raw[k].text)) <= 1:
             raw[k] = Part("changed-space", raw[k].text)
     out: list[Part] = []
     run: list[Part] = []

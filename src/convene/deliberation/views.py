@@ -272,7 +272,7 @@ def response_transition(request, pk):
         to = form.cleaned_data["to"]
         if selectors.needs_confirmation(response.state, to) and request.POST.get("confirm") != "yes":
             # Going back, withdrawing and delivering are never one click: the confirmation page first.
-            return redirect("deliberation:phase_confirm", pk=response.pk, to=to)
+            return redirect("deliberation:phase_confirm", pk=response.pk, phase=to)
         try:
             services.response_transition(response=response, actor=request.user, to=to)
             messages.success(request, PHASE_DONE.get(to, f"Moved to: {Phase(to).label.lower()}."))
@@ -322,10 +322,11 @@ PHASE_CONFIRM = {
 
 
 @login_required
-def phase_confirm(request, pk, to):
+def phase_confirm(request, pk, phase):
     """The confirmation page of a move that is never one click (going back, withdrawing, delivering);
     before delivery, a checklist of gaps. Its form posts to `response_transition` with confirm=yes."""
     response = response_for(request.user, pk, need=Need.COORDINATOR)
+    to = phase
     if to not in Phase.values:
         raise Http404("No such phase.")
     if to not in TRANSITIONS[response.state] or not selectors.needs_confirmation(response.state, to):

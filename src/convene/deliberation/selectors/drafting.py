@@ -73,7 +73,9 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
     items = []
     unanswered = list(MinorityView.objects.filter(response=response, answer="").values_list("text", flat=True))
     if unanswered:
-        quoted = "; ".join(f"“{t[:80]}”" for t in unanswered[:3]) + ("; …" if len(unanswered) > 3 else "")
+        quoted = "; ".join(f"“{t[:80]}”" for t in unanswered[:3])
+        if len(unanswered) > 3:
+            quoted += f" and {len(unanswered) - 3} more"
         items.append(
             CheckItem(
                 False,
@@ -106,6 +108,15 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
             CheckItem(
                 False,
                 "Fewer than 5 people have taken a position, so the document will show no support figure.",
+                endorse,
+                "See the endorsement",
+            )
+        )
+    elif summary["support_pct"] < 50:
+        items.append(
+            CheckItem(
+                False,
+                f"Support is {summary['support_pct']}% of those who took a position: less than half.",
                 endorse,
                 "See the endorsement",
             )

@@ -164,7 +164,7 @@ MINORITY_MIN_DISAGREE = 2  # one person disagreeing is not yet a disagreement be
 def minority_candidates(groups: list[dict], by_statement: list[dict], counts: dict) -> list[dict]:
     """Minority views to propose: positions of a smaller opinion group that the others really reject.
 
-    A statement is proposed for a group (not the largest) when it is one of the group's
+    A statement is proposed for a group smaller than the largest when it is one of the group's
     representative agreements, most of the group's votes on it are Agree, and among everyone
     outside the group Disagree is the most common vote (more than Agree and more than Pass) from
     at least `MINORITY_MIN_DISAGREE` people. Passes are never read as disagreement: a statement
@@ -176,8 +176,8 @@ def minority_candidates(groups: list[dict], by_statement: list[dict], counts: di
     per_group = {str(row["id"]): row.get("by_group", {}) for row in by_statement}
     out = []
     for g in groups:
-        if g is largest:
-            continue
+        if g["size"] >= largest["size"]:
+            continue  # two groups of the same size: neither is a minority
         for r in g["representative"]:
             if r["direction"] != "agree":
                 continue
