@@ -80,8 +80,8 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
             CheckItem(
                 False,
                 f"{len(unanswered)} minority view{'s' if len(unanswered) != 1 else ''} "
-                f"{'have' if len(unanswered) != 1 else 'has'} no answer yet: {quoted}. "
-                "The delivered document will say “(not yet answered)”.",
+                f"{'have' if len(unanswered) != 1 else 'has'} no answer yet (the delivered document will say "
+                f"“not yet answered”): {quoted}",
                 f"{draft}#minority",
                 "Answer the minority views",
             )
