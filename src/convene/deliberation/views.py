@@ -329,12 +329,13 @@ def phase_confirm(request, pk, phase):
     to = phase
     if to not in Phase.values:
         raise Http404("No such phase.")
-    if to not in TRANSITIONS[response.state] or not selectors.needs_confirmation(response.state, to):
+    if to not in TRANSITIONS[response.state]:
         messages.error(
-            request,
-            f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label}” from here.",
+            request, f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label}”."
         )
         return redirect("deliberation:detail", pk=response.pk)
+    if not selectors.needs_confirmation(response.state, to):
+        return redirect("deliberation:detail", pk=response.pk)  # a step forward: its button is there
     title, explanation, button = PHASE_CONFIRM.get((response.state, to)) or PHASE_CONFIRM[to]
     checklist = selectors.delivery_checklist(response) if to == Phase.DELIVERED else None
     return render(
