@@ -8,6 +8,8 @@ from django.core.cache import cache
 from convene.deliberation import selectors, services
 from convene.deliberation.models import Participant
 
+from ...conftest import ApiClient
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -58,3 +60,15 @@ def test_the_vote_page_does_not_show_my_own_statement(boundary, client):
     assert page.status_code == 200
     assert mine.text.encode() not in page.content.split(b'id="vote-card"')[1].split(b"</div>")[0]
     assert b"You have voted on every statement so far" in page.content
+
+
+def test_the_api_next_route_does_not_offer_my_own_statement(boundary):
+    b = boundary
+    response = b.open_response()
+    b.statement(response, "The author's own view.", by=b.coordinator)
+    other = b.statement(response, "A member's view.", by=b.members[0])
+    services.statement_moderate(statement=other, actor=b.coordinator, decision="accept", reason="")
+    api = ApiClient(b.coordinator)
+    for _ in range(5):
+        body = api.get(f"/deliberation/responses/{response.pk}/next").json()
+        assert body["statement"]["id"] == other.pk and body["remaining"] == 1
