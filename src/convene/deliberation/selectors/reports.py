@@ -137,17 +137,7 @@ def map_view(response: JointResponse) -> dict:
         if g["id"] in label
     ]
     communities = _by_community(data.get("by_attribute") or {}, texts, names, anonymous, stmts, reps)
-    minority = []
-    if len(groups) > 1:
-        largest = max(groups, key=lambda g: g["size"])
-        for g in groups:
-            if g is largest:
-                continue
-            for r in g["representative"]:
-                if r["direction"] == "agree" and r["agree_pct"] < 50:
-                    minority.append(
-                        {"id": r["id"], "text": r["text"], "held_by": f"Group {g['label']} ({g['size']} people)"}
-                    )
+    minority = minority_candidates(groups, data.get("opinion", {}).get("statements", []), counts)
     return {
         "empty": not data or not participants,
         "anonymous": anonymous,
@@ -166,6 +156,43 @@ def map_view(response: JointResponse) -> dict:
         "statements": [stmt(int(sid)) for sid in counts if int(sid) in texts and not counts[sid]["moderated_out"]],
         "minority": minority,
     }
+
+
+MINORITY_MIN_DISAGREE = 2  # one person disagreeing is not yet a disagreement between groups
+
+
+def minority_candidates(groups: list[dict], by_statement: list[dict], counts: dict) -> list[dict]:
+    """Minority views to propose: positions of a smaller opinion group that the others really reject.
+
+    A statement is proposed for a group smaller than the largest when it is one of the group's
+    representative agreements, most of the group's votes on it are Agree, and among everyone
+    outside the group Disagree is the most common vote (more than Agree and more than Pass) from
+    at least `MINORITY_MIN_DISAGREE` people. Passes are never read as disagreement: a statement
+    the others merely passed on is not a minority view.
+    """
+    if len(groups) < 2:
+        return []
+    largest = max(groups, key=lambda g: g["size"])
+    per_group = {str(row["id"]): row.get("by_group", {}) for row in by_statement}
+    out = []
+    for g in groups:
+        if g["size"] >= largest["size"]:
+            continue  # two groups of the same size: neither is a minority
+        for r in g["representative"]:
+            if r["direction"] != "agree":
+                continue
+            mine = per_group.get(str(r["id"]), {}).get(str(g["id"]))
+            whole = counts.get(str(r["id"]), {})
+            if not mine or not mine.get("votes"):
+                continue
+            if 2 * mine["agree"] <= mine["votes"]:
+                continue  # not a clear position of the group
+            others_agree = whole.get("agree", 0) - mine["agree"]
+            others_disagree = whole.get("disagree", 0) - mine["disagree"]
+            others_pass = whole.get("pass", 0) - (mine["votes"] - mine["agree"] - mine["disagree"])
+            if others_disagree >= MINORITY_MIN_DISAGREE and others_disagree > max(others_agree, others_pass):
+                out.append({"id": r["id"], "text": r["text"], "held_by": f"Group {g['label']} ({g['size']} people)"})
+    return out
 
 
 def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmts, reps) -> dict:
