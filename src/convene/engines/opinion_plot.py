@@ -6,11 +6,11 @@ a smear. :func:`plot_layout` therefore
 
 * scales the positions uniformly (both axes by the same factor: the map's distances mean the same
   across and down) into a ``width`` × ``height`` canvas with a margin;
-* bins the points of each group into square cells of ``cell`` canvas units and draws one bubble
-  per (group, cell) at the mean of its members, its *area* proportional to the number of people
-  (``r_min`` for one person up to ``r_max`` for the fullest bubble);
+* gathers the points of each group that lie within ``cell`` canvas units of a leader (the most
+  crowded spots lead) into one bubble at the mean of its members, its *area* proportional to the
+  number of people (``r_min`` for one person up to ``r_max`` for the fullest bubble);
 * computes each group's convex hull (Andrew's monotone chain) over its members' positions, with
-  the place of the group's label (the centroid of its members).
+  the place of the group's label (above the area, else below it, else at its members' centre).
 
 Privacy is the caller's decision, not the engine's: ``conceal`` receives, group by group, the
 bubble sizes ``{bubble index: people}`` and returns the indices whose count must not be shown (the
@@ -18,7 +18,8 @@ selector passes ``convene.privacy.disclosure.group_sizes``). A concealed bubble 
 but carries no count and is drawn at the size of one person, so neither its label nor its area
 tells how many people it holds.
 
-Deterministic: the same input gives the same layout; bubbles are ordered by group, then cell.
+Deterministic: the same input gives the same layout. Bubbles are ordered largest first (drawn in
+that order, a small bubble is never hidden under a large one), then by group and position.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def plot_layout(
     *,
     width: float = 400.0,
     height: float = 300.0,
-    margin: float = 24.0,
+    margin: float = 34.0,
     cell: float = 14.0,
     r_min: float = 3.0,
     r_max: float = 13.0,
@@ -121,17 +122,20 @@ def plot_layout(
     cx, cy = _to_canvas(xs, ys, width, height, margin)
     keys = {g: i for i, g in enumerate(_group_order(labels))}
     gi = np.array([keys[g] for g in labels], dtype=np.int64)
-    ix = np.floor(cx / cell).astype(np.int64)
-    iy = np.floor(cy / cell).astype(np.int64)
-    n_cols = int(ix.max()) + 1
-    n_rows = int(iy.max()) + 1
-    code = (gi * n_rows + iy) * n_cols + ix
-    uniq, inv, counts = np.unique(code, return_inverse=True, return_counts=True)
-    mean = lambda v: np.bincount(inv, weights=v, minlength=len(uniq)) / counts  # noqa: E731
+    member = np.empty(len(xs), dtype=np.int64)  # bubble of each point
+    bgroup_list: list[int] = []
+    for g in range(len(keys)):
+        idx = np.flatnonzero(gi == g)
+        for bubble in _leaders(cx[idx], cy[idx], cell):
+            member[idx[bubble]] = len(bgroup_list)
+            bgroup_list.append(g)
+    n_b = len(bgroup_list)
+    counts = np.bincount(member, minlength=n_b)
+    mean = lambda v: np.bincount(member, weights=v, minlength=n_b) / counts  # noqa: E731
     bx, by, dx, dy = mean(cx), mean(cy), mean(xs), mean(ys)
-    bgroup = uniq // (n_rows * n_cols)
+    bgroup = np.array(bgroup_list, dtype=np.int64)
     order = list(keys)
-    shown = np.ones(len(uniq), dtype=bool)
+    shown = np.ones(n_b, dtype=bool)
     if conceal is not None:
         for g in range(len(order)):
             members = np.flatnonzero(bgroup == g)
@@ -140,7 +144,8 @@ def plot_layout(
                 shown[int(b)] = False
     largest = int(counts[shown].max()) if shown.any() else 0
     bubbles = []
-    for b in range(len(uniq)):
+    drawn = np.where(shown, counts, 1)  # a concealed bubble is drawn (and ordered) as one person
+    for b in np.lexsort((by, bx, bgroup, -drawn)).tolist():
         count = int(counts[b]) if shown[b] else None
         bubbles.append(
             Bubble(
@@ -159,16 +164,60 @@ def plot_layout(
             continue
         sel = gi == g
         hull = convex_hull(list(zip(cx[sel].round(1).tolist(), cy[sel].round(1).tolist(), strict=True)))
+        label_x, label_y = _label_place(hull, float(cx[sel].mean()), float(cy[sel].mean()), height, r_max)
         hulls.append(
             Hull(
                 group=key,
                 points=tuple((round(px, 1), round(py, 1)) for px, py in hull),
-                label_x=round(float(cx[sel].mean()), 1),
-                label_y=round(float(cy[sel].mean()), 1),
+                label_x=round(label_x, 1),
+                label_y=round(label_y, 1),
                 size=int(sel.sum()),
             )
         )
     return PlotLayout(width, height, tuple(bubbles), tuple(hulls), largest)
+
+
+def _label_place(hull, mean_x: float, mean_y: float, height: float, r_max: float) -> tuple[float, float]:
+    """Where a group's label goes: outside its area, on the side away from the middle of the canvas
+    (above a group in the upper half, below one in the lower half), else on the other side, else at
+    its members' centre. Outside the area the label covers none of the group's bubbles, and on the
+    outer side it rarely falls into another group's area.
+    """
+    xs = [p[0] for p in hull]
+    ys = [p[1] for p in hull]
+    x = (min(xs) + max(xs)) / 2
+    gap = r_max + 8  # clear of the largest bubble and the area's rounded edge
+    above = (min(ys) - gap, min(ys) - gap >= 12)
+    below = (max(ys) + gap, max(ys) + gap <= height - 12)
+    for y, fits in (above, below) if mean_y <= height / 2 else (below, above):
+        if fits:
+            return x, y
+    return mean_x, mean_y
+
+
+def _leaders(x: np.ndarray, y: np.ndarray, cell: float) -> list[np.ndarray]:
+    """Near points into bubbles (leader clustering): the most crowded spot first leads a bubble, every
+    point within ``cell`` of a leader joins the nearest one, and the rest start bubbles of their own.
+
+    Returns the members (indices into x, y) of each bubble; unlike a fixed grid, points a hair apart
+    never land in two bubbles because a cell border runs between them.
+    """
+    spots, inverse, weight = np.unique(np.round(np.c_[x, y], 1), axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    order = np.lexsort((spots[:, 1], spots[:, 0], -weight))
+    leaders: list[int] = []
+    owner = np.full(len(spots), -1, dtype=np.int64)
+    for s in order:
+        if leaders:
+            d = np.hypot(spots[leaders, 0] - spots[s, 0], spots[leaders, 1] - spots[s, 1])
+            nearest = int(np.argmin(d))
+            if d[nearest] < cell:
+                owner[s] = nearest
+                continue
+        owner[s] = len(leaders)
+        leaders.append(int(s))
+    of_point = owner[inverse]
+    return [np.flatnonzero(of_point == b) for b in range(len(leaders))]
 
 
 def _group_order(labels: list) -> list:

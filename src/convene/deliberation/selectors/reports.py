@@ -329,9 +329,8 @@ def _plot(participants: list, label: dict, sizes: dict, anonymous: bool) -> dict
         d = "M" + " L".join(f"{x} {y}" for x, y in h.points)
         d = f"{d} Z" if len(h.points) > 2 else f"{d} L{h.points[-1][0]} {h.points[-1][1]}"
         size = sizes.get(h.group, h.size)  # the described size (group_sizes above), as the group cards give it
-        label_x = min(max(h.label_x, 50.0), layout.width - 50)  # the label stays on the canvas
-        label_y = min(max(h.label_y, 12.0), layout.height - 12)
-        hulls.append({"group": h.group, "d": d, "label_x": label_x, "label_y": label_y, "size": size})
+        label_x = min(max(h.label_x, 70.0), layout.width - 70)  # the label stays on the canvas
+        hulls.append({"group": h.group, "d": d, "label_x": label_x, "label_y": h.label_y, "size": size})
     return {"bubbles": bubbles, "hulls": hulls, "width": int(layout.width), "height": int(layout.height)}
 
 

@@ -1,4 +1,4 @@
-/* Opinion map plot: one tab stop, arrow keys move from bubble to bubble (group by group), and the
+/* Opinion map plot: one tab stop, arrow keys move from bubble to bubble (largest first), and the
    line under the plot says which group the bubble under the pointer or the focus belongs to. */
 (function () {
   "use strict";
