@@ -10,7 +10,7 @@ import pytest
 
 from convene.engines.disclosure import merge_small_groups
 from convene.engines.opinion import analyze
-from convene.engines.opinion_plot import convex_hull, plot_layout
+from convene.engines.opinion_plot import convex_hull, plot_layout, separate_labels
 from convene.engines.opinion_stats import splits
 from convene.engines.polis_io import read_polis
 
@@ -200,3 +200,13 @@ def test_bowling_green_2000_participants_reads_as_bubbles_and_hulls():
         assert m.opinion.spread[j] >= 0.2
     spread, split = splits(m.opinion.stats.n_agree, m.opinion.stats.n_votes)
     assert np.all(spread[split] >= 0.2)
+
+
+def test_labels_that_would_overlap_are_moved_apart():
+    labels = [(100.0, 20.0, 120.0), (150.0, 22.0, 120.0), (320.0, 20.0, 60.0), (150.0, 280.0, 100.0)]
+    placed = separate_labels(labels, height=300)
+    assert placed[0] == (100.0, 20.0)
+    assert placed[2] == (320.0, 20.0)  # far enough to the right
+    assert placed[3] == (150.0, 280.0)
+    x, y = placed[1]
+    assert x == 150.0 and abs(y - 20.0) >= 16 and 12 <= y <= 288  # no room above: moved down a line

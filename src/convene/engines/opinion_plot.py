@@ -248,3 +248,28 @@ def _radius(count: int | None, largest: int, r_min: float, r_max: float) -> floa
         return r_min
     area = r_min**2 + (r_max**2 - r_min**2) * (count - 1) / (largest - 1)
     return round(float(np.sqrt(area)), 1)
+
+
+def separate_labels(
+    labels: Sequence[tuple[float, float, float]], *, height: float, line: float = 16.0, edge: float = 12.0
+) -> list[tuple[float, float]]:
+    """Move group labels (x, y, width: centred text) apart so that no two overlap.
+
+    Labels are taken left to right; one that overlaps a label already placed moves a line up (in
+    the upper half) or down (in the lower half), or the other way when the canvas ends, until it
+    is clear or no place is left (then it stays where it was).
+    """
+    placed: list[tuple[float, float, float]] = []
+    out: dict[int, tuple[float, float]] = {}
+    for i in sorted(range(len(labels)), key=lambda i: (labels[i][0], i)):
+        x, y, w = labels[i]
+
+        def clear(cy: float, x=x, w=w) -> bool:
+            return all(abs(cy - py) >= line or abs(x - px) >= (w + pw) / 2 for px, py, pw in placed)
+
+        step = -line if y <= height / 2 else line
+        tries = [y + k * step for k in range(6)] + [y - k * step for k in range(1, 6)]
+        y_new = next((c for c in tries if edge <= c <= height - edge and clear(c)), y)
+        placed.append((x, y_new, w))
+        out[i] = (x, y_new)
+    return [out[i] for i in range(len(labels))]

@@ -11,7 +11,7 @@ import numpy as np
 from django.db.models import Count, Q
 
 from convene.communities.models import Community, Membership
-from convene.engines.opinion_plot import plot_layout
+from convene.engines.opinion_plot import plot_layout, separate_labels
 from convene.engines.opinion_stats import SPLIT_GAP, SPLIT_MIN_VOTES, splits
 from convene.engines.perception import Prediction as Guess
 from convene.engines.perception import perception_gap
@@ -331,6 +331,10 @@ def _plot(participants: list, label: dict, sizes: dict, anonymous: bool) -> dict
         size = sizes.get(h.group, h.size)  # the described size (group_sizes above), as the group cards give it
         label_x = min(max(h.label_x, 70.0), layout.width - 70)  # the label stays on the canvas
         hulls.append({"group": h.group, "d": d, "label_x": label_x, "label_y": h.label_y, "size": size})
+    # "A · 988 people" in bold at 16 px (the phone size, in canvas units): about 10 units a character
+    wanted = [(h["label_x"], h["label_y"], 10.0 * len(f"{h['group']} · {h['size']} people")) for h in hulls]
+    for h, (lx, ly) in zip(hulls, separate_labels(wanted, height=layout.height), strict=True):
+        h["label_x"], h["label_y"] = round(lx, 1), round(ly, 1)
     return {"bubbles": bubbles, "hulls": hulls, "width": int(layout.width), "height": int(layout.height)}
 
 
