@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convene.convening import services
-from convene.convening.models import SentReminder, SessionInvitation
+from convene.convening.models import SentReminder
 from convene.convening.reminders import reminder_hours, send_due_reminders
 from convene.core.errors import Conflict, InvalidInput
 from convene.notifications.models import Notification
@@ -205,9 +205,7 @@ def test_session_message_page_and_api(world, out, api):
     assert page.status_code == 200 and "Write a message" in page.content.decode()
     sent = world.client("coordinator").post(url, {"audience": "invited", "text": "Parking is free."}, follow=True)
     assert "Message sent to 1 person." in sent.content.decode()
-    answer = api("coordinator").post(
-        f"/convening/sessions/{out.pk}/messages", {"audience": "nobody", "text": "Hi"}
-    )
+    answer = api("coordinator").post(f"/convening/sessions/{out.pk}/messages", {"audience": "nobody", "text": "Hi"})
     assert answer.status_code == 422
     answer = api("coordinator").post(f"/convening/sessions/{out.pk}/messages", {"text": "Hi again"})
     assert answer.status_code == 201 and answer.json() == {"sent": 1}
