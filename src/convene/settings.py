@@ -406,7 +406,7 @@ CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)
 # A conversation under a stream of votes is recomputed at most this often (seconds).
 CONVENE_MAP_MIN_INTERVAL = float(os.environ.get("CONVENE_MAP_MIN_INTERVAL", "3"))
 # Reminders: hours before a session starts / a joint-response phase ends.
-CONVENE_SESSION_REMINDER_HOURS = int(os.environ.get("CONVENE_SESSION_REMINDER_HOURS", "48"))
+CONVENE_SESSION_REMINDER_HOURS = int(os.environ.get("CONVENE_SESSION_REMINDER_HOURS", "24"))
 CONVENE_PHASE_REMINDER_HOURS = int(os.environ.get("CONVENE_PHASE_REMINDER_HOURS", "24"))
 
 # Privacy: aggregate cells smaller than this are shown as "< N".

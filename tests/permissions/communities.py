@@ -86,6 +86,7 @@ WEB = [
     Case("communities:member_remove", (302, 404, 403, 403, 302), GUEST_M, method="POST"),
     Case("communities:requests", (302, 404, 403, 403, 200), PRIV),
     Case("communities:invitations", (302, 404, 403, 403, 200), PRIV),
+    Case("communities:message", (302, 404, 403, 403, 200), PRIV, note="coordinators write to every member"),
     Case("communities:glossary", (302, 404, 200, 200, 200), PRIV),
     Case("communities:term_edit", (302, 404, 403, 200, 200), TERM),
     Case("communities:term_delete", (302, 404, 403, 302, 302), TERM, method="POST"),
@@ -151,6 +152,13 @@ API = [
         data=lambda w: {"approve": True},
     ),
     Case(f"GET {C}/{{slug}}/invitations", (401, 404, 403, 403, 200), PRIV),
+    Case(
+        f"POST {C}/{{slug}}/messages",
+        (401, 404, 403, 403, 201),
+        PRIV,
+        data=lambda w: {"text": "The next meeting moves to Thursday."},
+        note="coordinators write to every member",
+    ),
     Case(
         f"POST {C}/{{slug}}/invitations", (401, 404, 403, 403, 201), PRIV, data=lambda w: {"email": "fresh@example.com"}
     ),

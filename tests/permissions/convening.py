@@ -86,6 +86,7 @@ WEB = [
     Case("convening:attendance", FACILITATE, S, note="the member facilitates"),
     Case("convening:checkin", VIEW, S),
     Case("convening:roles", MANAGE, S, note="also co-hosts"),
+    Case("convening:message", MANAGE, S, note="also co-hosts; writes to the session's people"),
     Case("convening:role_remove", MANAGE_POST, ROLE, method="POST"),
     Case("convening:record", VIEW, S),
     Case("convening:note_add", PARTICIPATE_POST, S, method="POST", data=lambda w: {"note-text": "Said well."}),
@@ -195,6 +196,13 @@ API = [
         data=lambda w: {"code": w.objects["conv_session"].code},
     ),
     Case(f"GET {A}/sessions/{{session_id}}/roles", AVIEW, SID),
+    Case(
+        f"POST {A}/sessions/{{session_id}}/messages",
+        ACREATE,
+        SID,
+        data=lambda w: {"audience": "attending", "text": "See you soon."},
+        note="also co-hosts",
+    ),
     Case(
         f"POST {A}/sessions/{{session_id}}/roles",
         ACREATE,

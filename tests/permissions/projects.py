@@ -105,6 +105,7 @@ WEB = [
     Case("projects:transition", (302, 404, 403, 403, 302), PROJ, method="POST", data=lambda w: {"state": "paused"}),
     Case("projects:team", (302, 404, 403, 403, 200), PROJ),
     Case("projects:match", (302, 404, 403, 403, 302), PROJ, method="POST"),
+    Case("projects:message", (302, 404, 403, 403, 200), PROJ, note="coordinators write to the published team"),
     Case("projects:publish", (302, 404, 403, 403, 302), PROJ, method="POST"),
     Case(
         "projects:place_add",
@@ -196,6 +197,13 @@ API = [
     Case(f"POST {P}/{{project_id}}/transition", (401, 404, 403, 403, 200), PROJ, data=lambda w: {"state": "paused"}),
     Case(f"GET {P}/{{project_id}}/team", (401, 404, 200, 200, 200), PROJ),
     Case(f"POST {P}/{{project_id}}/match", (401, 404, 403, 403, 200), PROJ, data=lambda w: {}),
+    Case(
+        f"POST {P}/{{project_id}}/messages",
+        (401, 404, 403, 403, 201),
+        PROJ,
+        data=lambda w: {"text": "Kick-off on Monday."},
+        note="coordinators write to the published team",
+    ),
     Case(f"POST {P}/{{project_id}}/publish", (401, 404, 403, 403, 200), PROJ, data=lambda w: {}),
     Case(
         f"POST {P}/{{project_id}}/team/places",

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool
 
 from convene.core.api import ERRORS, OPTIONAL, VISIBLE_TEXT, Pagination, WholeInt
+from convene.notifications.schemas import CommunityMessageIn, MessageOut
 
 from . import services
 from .models import GlossaryTerm, Invitation, JoinRequest, Membership, Role, TermMapping, Visibility
@@ -309,6 +310,17 @@ def invite(request, slug: str, payload: InvitationIn):
         community=community, actor=request.user, email=payload.email, role=payload.role
     )
     return Status(201, invitation)
+
+
+@router.post("/{slug}/messages", response={201: MessageOut, **ERRORS}, summary="Write to every member")
+def community_message(request, slug: str, payload: CommunityMessageIn):
+    """A coordinator writes to every member; each gets a notification (mail or digest as they
+    chose), and nobody sees anyone's address."""
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    sent = services.community_message_send(
+        community=community, actor=request.user, audience=payload.audience, text=payload.text
+    )
+    return Status(201, {"sent": sent})
 
 
 @router.get("/{slug}/glossary", response={200: list[TermOut], **ERRORS})

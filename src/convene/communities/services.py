@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -12,6 +13,8 @@ from convene.accounts.models import User
 from convene.core.errors import Conflict, Gone, InvalidInput, Unprocessable
 from convene.core.portability import ImportRefused, community_export, community_import
 from convene.core.text import clean_text, normalise_name
+from convene.notifications.events import coordinator_ids, message_send, require_audience
+from convene.notifications.services import notify
 
 from .models import (
     AuditEntry,
@@ -236,7 +239,17 @@ def membership_join_request(*, community: Community, user: User, message: str = 
     existing = JoinRequest.objects.filter(community=community, user=user, status=RequestStatus.PENDING).first()
     if existing:
         return existing  # asking twice is harmless
-    return JoinRequest.objects.create(community=community, user=user, message=message)
+    join_request = JoinRequest.objects.create(community=community, user=user, message=message)
+    notify(
+        recipients=coordinator_ids(community),
+        kind="membership.requested",
+        obj=join_request,
+        text=f"{user.display_name} asks to join {community.name}.",
+        url=reverse("communities:requests", args=[community.slug]),
+        community=community,
+        actor=user,
+    )
+    return join_request
 
 
 @transaction.atomic
@@ -257,6 +270,18 @@ def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool
         actor=actor,
         target=join_request.user,
         action="join_approved" if approve else "join_declined",
+    )
+    community = join_request.community
+    notify(
+        recipients=[join_request.user_id],
+        kind="membership.decided",
+        obj=join_request,
+        text=f"Your request to join {community.name} was approved: welcome."
+        if approve
+        else f"Your request to join {community.name} was declined.",
+        url=reverse("communities:detail", args=[community.slug]) if approve else reverse("communities:list"),
+        community=community,
+        actor=actor,
     )
     return join_request
 
@@ -333,7 +358,37 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_by"])
     audit(community=invitation.community, actor=user, target=user, action="invitation_accepted", role=membership.role)
+    if invitation.invited_by_id:  # the coordinator who sent it learns that it reached someone
+        notify(
+            recipients=[invitation.invited_by_id],
+            kind="invitation.accepted",
+            obj=invitation,
+            text=f"{user.display_name} accepted your invitation and joined {invitation.community.name} "
+            f"as {Role(membership.role).label.lower()}.",
+            url=reverse("communities:members", args=[invitation.community.slug]),
+            community=invitation.community,
+            actor=user,
+        )
     return membership
+
+
+@transaction.atomic
+def community_message_send(*, community: Community, actor: User, text: str, audience: str = "everyone") -> int:
+    """A coordinator writes to every member of the community (guests included); returns how many
+    people it reaches. Nobody sees anyone's address; the audit log records it, never the text."""
+    require_audience("community", audience)
+    reached = message_send(
+        recipients=Membership.objects.filter(community=community).values_list("user_id", flat=True),
+        kind="community.message",
+        obj=community,
+        sender=actor,
+        about=f"everyone in {community.name}",
+        text=text,
+        url=reverse("communities:detail", args=[community.slug]),
+        community=community,
+    )
+    audit(community=community, actor=actor, action="message_sent", audience=audience, recipients=reached)
+    return reached
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:membership_id>/erase/", views.member_erase, name="member_erase"),
     path("c/<slug:slug>/requests/", views.join_requests, name="requests"),
     path("c/<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("c/<slug:slug>/message/", views.community_message, name="message"),
     path("c/<slug:slug>/glossary/", views.glossary_view, name="glossary"),
     path("c/<slug:slug>/glossary/<int:term_id>/edit/", views.term_edit, name="term_edit"),
     path("c/<slug:slug>/glossary/<int:term_id>/delete/", views.term_delete, name="term_delete"),

@@ -17,6 +17,8 @@ from convene.accounts.services import member_personal_data_remove
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 from convene.core.hooks import collect
+from convene.notifications.events import AUDIENCES
+from convene.notifications.forms import MessageForm
 
 from . import services
 from .forms import (
@@ -312,6 +314,21 @@ def join_requests(request, slug):
         return redirect("communities:requests", slug=slug)
     pending = community.join_requests.filter(status="pending").select_related("user__profile")
     return render(request, "communities/requests.html", community_context(request, community, pending=pending))
+
+
+@login_required
+def community_message(request, slug):
+    """A coordinator writes to every member of the community."""
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    form = MessageForm(request.POST or None, audiences=AUDIENCES["community"])
+    if request.method == "POST" and form.is_valid():
+        reached = run_service(
+            form, lambda: services.community_message_send(community=community, actor=request.user, **form.cleaned_data)
+        )
+        if reached is not None:
+            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            return redirect("communities:message", slug=slug)
+    return render(request, "communities/message.html", community_context(request, community, form=form))
 
 
 @login_required

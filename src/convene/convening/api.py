@@ -16,6 +16,7 @@ from convene.communities.models import Community, Role
 from convene.communities.permissions import Need, community_for
 from convene.core.api import ERRORS, OPTIONAL, WholeInt
 from convene.core.errors import InvalidInput
+from convene.notifications.schemas import MessageOut, SessionMessageIn
 
 from . import selectors, services
 from .models import (
@@ -551,6 +552,19 @@ def invite(request, session_id: int, payload: InviteIn):
     else:
         raise InvalidInput("Give a community (optionally with a role), a user_id or an email.", field="community")
     return Status(201, {"invited": len(created)})
+
+
+@router.post(
+    "/sessions/{session_id}/messages", response={201: MessageOut, **ERRORS}, summary="Write to a session's people"
+)
+def session_message(request, session_id: int, payload: SessionMessageIn):
+    """Coordinators and co-hosts write to everyone invited, those attending or those on the waiting
+    list; each gets a notification (mail as they chose), and nobody sees anyone's address."""
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    sent = services.session_message_send(
+        session=session, actor=request.user, audience=payload.audience, text=payload.text
+    )
+    return Status(201, {"sent": sent})
 
 
 @router.post("/invitations/accept", response={200: MyRsvpOut, **ERRORS}, summary="Accept an e-mail invitation")

@@ -1,6 +1,13 @@
-"""Reminder mails before sessions, sent by `convene remind` (safe to run from cron every few minutes).
+"""Reminders sent by `convene remind` (safe to run from cron every few minutes): before sessions,
+and for follow-up actions coming due.
 
-Each sent reminder is recorded in `SentReminder`, whose unique constraint (session, person, kind)
+A session reminder goes `CONVENE_SESSION_REMINDER_HOURS` (default 24) before the start to everyone
+invited who has not said no: a notification in Convene and a mail with the session's `.ics`
+attached (the mail is sent here, so the calendar file travels with it; the notification is stamped
+as mailed so the mail delivery does not repeat it). A follow-up action that is not done and falls
+due today or tomorrow notifies its owner once (its mail, if any, follows their preferences).
+
+Each reminder is recorded in `SentReminder`, whose unique constraint (session, person, kind)
 guarantees that a second run, or two runs at once, send nothing twice.
 """
 
@@ -9,19 +16,36 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
-from .models import Rsvp, SentReminder, Session, SessionInvitation, SessionState
-from .services.mail import mail_send, site_url, when_text
+from convene.core.text import header_safe
+from convene.notifications.events import notify_mailed
+from convene.notifications.services import notify
+
+from .ics import session_calendar
+from .models import ActionStatus, FollowUp, Rsvp, SentReminder, Session, SessionInvitation, SessionState
+from .services.mail import site_url, when_text
 
 KIND = "before"
 
 
 def reminder_hours() -> int:
-    return int(getattr(settings, "CONVENE_SESSION_REMINDER_HOURS", 48))
+    return int(getattr(settings, "CONVENE_SESSION_REMINDER_HOURS", 24))
+
+
+def _mail_with_calendar(session: Session, subject: str, body: str, address: str, calendar: bytes) -> None:
+    message = EmailMessage(subject=header_safe(f"[Convene] {subject}"), body=body, to=[address])
+    message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
+    message.send()
 
 
 def send_due_reminders(now: datetime) -> int:
+    return _session_reminders(now) + _actions_due(now)
+
+
+def _session_reminders(now: datetime) -> int:
     horizon = now + timedelta(hours=reminder_hours())
     sessions = Session.objects.filter(
         state__in=[SessionState.INVITATIONS_SENT, SessionState.IN_PROGRESS], starts_at__gt=now, starts_at__lte=horizon
@@ -33,22 +57,64 @@ def send_due_reminders(now: datetime) -> int:
             .exclude(user__in=SentReminder.objects.filter(session=session, kind=KIND).values("user"))
             .select_related("user")
         )
+        calendar = session_calendar(session)
         for invitation in due:
             try:
                 with transaction.atomic():
                     SentReminder.objects.create(session=session, user=invitation.user, kind=KIND)
-                    mail_send(
+                    notify_mailed(
+                        recipients=[invitation.user_id],
+                        kind="session.reminder",
+                        obj=session,
+                        text=f"“{session.title}” is coming up on {when_text(session)}"
+                        + (f", at {session.place}" if session.place else "")
+                        + f". Your answer so far: {invitation.get_rsvp_display().lower()}.",
+                        url=reverse("convening:rsvp", args=[session.pk]),
+                        community=session.host,
+                    )
+                    _mail_with_calendar(
+                        session,
                         f"Reminder: {session.title}",
                         (
                             f"“{session.title}” is coming up: {when_text(session)}.\n"
                             + (f"Where: {session.place}\n" if session.place else "")
                             + (f"Online: {session.online_link}\n" if session.online_link else "")
                             + f"\nYour answer so far: {invitation.get_rsvp_display().lower()}. "
-                            f"Change it or add access needs here:\n{site_url('convening:rsvp', session.pk)}\n"
+                            f"Change it or add access needs here:\n{site_url('convening:rsvp', session.pk)}\n\n"
+                            "The session is attached as a calendar file.\n"
                         ),
-                        [invitation.user.email],
+                        invitation.user.email,
+                        calendar,
                     )
             except IntegrityError:
                 continue  # another run got there first
             sent += 1
+    return sent
+
+
+def _actions_due(now: datetime) -> int:
+    """Follow-up actions not done whose due date is today or tomorrow: one notification per owner."""
+    today = now.date()
+    actions = (
+        FollowUp.objects.filter(due__gte=today, due__lte=today + timedelta(days=1))
+        .exclude(status=ActionStatus.DONE)
+        .select_related("session", "session__host")
+    )
+    sent = 0
+    for action in actions:
+        try:
+            with transaction.atomic():
+                SentReminder.objects.create(session=action.session, user_id=action.owner_id, kind=f"due:{action.pk}")
+                notify(
+                    recipients=[action.owner_id],
+                    kind="action.due",
+                    obj=action,
+                    text=f"Your follow-up action from “{action.session.title}” is due "
+                    f"{'today' if action.due == today else 'tomorrow'}: {action.title}.",
+                    url=reverse("convening:record", args=[action.session_id]),
+                    community=action.session.host,
+                )
+        except IntegrityError:
+            continue
+        sent += 1
     return sent

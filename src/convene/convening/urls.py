@@ -31,6 +31,7 @@ urlpatterns = [
     path(S + "attendance/", views.attendance, name="attendance"),
     path(S + "check-in/", views.checkin, name="checkin"),
     path(S + "roles/", views.roles, name="roles"),
+    path(S + "message/", views.message, name="message"),
     path(S + "roles/<int:role_id>/remove/", views.role_remove, name="role_remove"),
     path(S + "record/", views.record, name="record"),
     path(S + "record/notes/", views.note_add, name="note_add"),

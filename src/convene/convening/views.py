@@ -13,6 +13,8 @@ from convene.accounts.models import User
 from convene.communities.permissions import Need, can, community_for, visible_communities
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
+from convene.notifications.events import AUDIENCES
+from convene.notifications.forms import MessageForm
 
 from . import selectors, services
 from .forms import (
@@ -523,6 +525,25 @@ def roles(request, session_id):
             current=current,
             suggestions=selectors.role_turn_suggestions(session, current),
         ),
+    )
+
+
+@login_required
+def message(request, session_id):
+    """Coordinators and co-hosts write to the people of the session (invited, attending, waitlisted)."""
+    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
+    form = MessageForm(request.POST or None, audiences=AUDIENCES["session"])
+    if request.method == "POST" and form.is_valid():
+        reached = run_service(
+            form, lambda: services.session_message_send(session=session, actor=request.user, **form.cleaned_data)
+        )
+        if reached is not None:
+            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            return redirect("convening:message", session_id=session.pk)
+    return render(
+        request,
+        "convening/message.html",
+        _ctx(request, session, "message", form=form),
     )
 
 

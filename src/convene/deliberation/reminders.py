@@ -1,7 +1,8 @@
 """Phase reminders for joint responses, sent by `convene remind` (cron-safe, never twice).
 
-A member of an invited community who has not yet taken part in the current phase gets one mail
-`CONVENE_PHASE_REMINDER_HOURS` (default 24) before the phase ends. Taking part means: voted or
+A member of an invited community who has not yet taken part in the current phase gets one
+notification and one mail `CONVENE_PHASE_REMINDER_HOURS` (default 24) before the phase ends (the
+notification is stamped as mailed, so the mail delivery does not repeat it). Taking part means: voted or
 wrote a statement (gathering), commented on the draft (drafting), endorsed or objected
 (endorsement).
 """
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from convene.communities.models import Membership
 from convene.core.text import header_safe
+from convene.notifications.events import notify_mailed
 
 from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
 from .permissions import invited_ids
@@ -59,12 +61,21 @@ def send_due_reminders(now) -> int:
                 if user.pk in seen or user.pk in already or response.user_key(user.pk) in done:
                     continue
                 seen.add(user.pk)
+                ends = getattr(response, field)
                 try:
                     with transaction.atomic():
                         ReminderSent.objects.create(response=response, user=user, phase=phase)
+                        notify_mailed(  # the mail below carries the same news
+                            recipients=[user.pk],
+                            kind="response.deadline",
+                            obj=response,
+                            text=f"{response.get_state_display()} of the joint response “{response.title}” ends on "
+                            f"{ends:%d %B %Y at %H:%M %Z}: there is still time to {WHAT[phase]}.",
+                            url=reverse("deliberation:detail", args=[response.pk]),
+                            community=response.community,
+                        )
                 except IntegrityError:
                     continue  # another run got there first
-                ends = getattr(response, field)
                 link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
                 send_mail(
                     subject=header_safe(f"[Convene] {response.get_state_display()} ends soon: {response.title}"),

@@ -39,6 +39,7 @@ KINDS: dict[str, Kind] = {
         Kind("session.message", "Messages from coordinators"),
         Kind("action.assigned", "Follow-up actions assigned to you"),
         Kind("action.due", "Follow-up actions coming due"),
+        Kind("invitation.accepted", "Invitations you sent, accepted (coordinators)"),
         # communities
         Kind("membership.requested", "Join requests (coordinators)"),
         Kind("membership.decided", "Decisions on your join requests", urgent=True),
@@ -47,6 +48,7 @@ KINDS: dict[str, Kind] = {
         Kind("response.phase", "Phase changes of joint responses you take part in", default=Delivery.DAILY),
         Kind("response.deadline", "Approaching deadlines of joint responses"),
         Kind("response.minority", "Minority views awaiting an answer"),
+        Kind("request.relinked", "Replaced tracking links of requests for opinion (coordinators)"),
         # projects
         Kind("team.proposed", "Team proposals"),
         Kind("team.published", "Published teams", urgent=True),
@@ -56,6 +58,7 @@ KINDS: dict[str, Kind] = {
         Kind("help.accepted", "Your help requests accepted"),
         Kind("help.answered", "Your help requests answered"),
         Kind("project.message", "Messages to project teams"),
+        Kind("project.consent", "Case-study consent answers (coordinators)"),
         # discussions
         Kind("discussion.mention", "Mentions of you"),
         Kind("discussion.reply", "Replies in threads you follow", default=Delivery.DAILY),

@@ -14,6 +14,7 @@ from convene.accounts.models import User
 from convene.communities.models import Community
 from convene.core.api import ERRORS, VISIBLE_TEXT, Pagination, WholeInt
 from convene.core.errors import InvalidInput
+from convene.notifications.schemas import MessageOut, ProjectMessageIn
 
 from . import selectors, services
 from .models import HelpRequest, HelpRequestState, OfferRole, Project, ProjectState, TeamPlace
@@ -532,6 +533,17 @@ def match_team(request, project_id: int):
     services.team_match(project=project, actor=request.user)
     project.refresh_from_db()
     return _team_out(project, selectors.team(project), viewer=request.user)
+
+
+@router.post("/{int:project_id}/messages", response={201: MessageOut, **ERRORS}, summary="Write to the team")
+def team_message(request, project_id: int, payload: ProjectMessageIn):
+    """A coordinator writes to everyone with a published place on the team; each gets a
+    notification (mail as they chose), and nobody sees anyone's address."""
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    sent = services.project_message_send(
+        project=project, actor=request.user, audience=payload.audience, text=payload.text
+    )
+    return Status(201, {"sent": sent})
 
 
 @router.post("/{int:project_id}/publish", response={200: TeamOut, **ERRORS}, summary="Publish the proposed team")

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.accounts.models import User
@@ -30,6 +31,8 @@ from convene.engines.matching import (
     rematch,
 )
 from convene.engines.matching import ProjectNeed as Need
+from convene.notifications.events import coordinator_ids, message_send, require_audience
+from convene.notifications.services import notify
 
 from . import selectors
 from .models import (
@@ -127,6 +130,54 @@ def _transition(obj, to: str, graph: Mapping[str, set[str]], what: str) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- notifications
+
+
+def _project_url(project: Project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+def _coordinators(project: Project) -> set[int]:
+    """Coordinators of the project's communities: the people who manage it."""
+    return coordinator_ids(project.lead_community_id, *project.communities.values_list("pk", flat=True))
+
+
+def _tell(project: Project, kind: str, user_ids, text: str, actor: User | None = None) -> None:
+    notify(
+        recipients=user_ids,
+        kind=kind,
+        obj=project,
+        text=text,
+        url=_project_url(project),
+        community=project.lead_community,
+        actor=actor,
+    )
+
+
+def _proposed_notify(project: Project, places: Iterable[TeamPlace], actor: User) -> None:
+    for place in places:
+        _tell(
+            project,
+            "team.proposed",
+            [place.user_id],
+            f"You are proposed as a {place.get_role_display().lower()} on the project “{project.title}”. "
+            "Look at the project and its team; you can still decline the place.",
+            actor,
+        )
+
+
+def _help_request_tell(help_request: HelpRequest, kind: str, text: str, actor: User, url: str = "") -> None:
+    notify(
+        recipients=[help_request.requester_id],
+        kind=kind,
+        obj=help_request,
+        text=text,
+        url=url or reverse("projects:request_detail", args=[help_request.pk]),
+        community=help_request.community,
+        actor=actor,
+    )
+
+
 # ----------------------------------------------------------------------------- help requests
 
 
@@ -183,6 +234,13 @@ def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -
     question = clean_text(question, field="message", limit=3000, required=True, label="The question")
     help_request = _help_request_move(help_request, HelpRequestState.INFO_REQUESTED, actor)
     HelpRequestNote.objects.create(help_request=help_request, author=actor, kind=NoteKind.QUESTION, text=question)
+    _help_request_tell(
+        help_request,
+        "help.triaged",
+        f"A coordinator of {help_request.community.name} read your help request “{help_request.title}” and asks "
+        "a question before deciding. Answer it on the request's page.",
+        actor,
+    )
     return help_request
 
 
@@ -203,6 +261,13 @@ def help_request_decline(*, help_request: HelpRequest, actor: User, reason: str)
     help_request = _help_request_move(help_request, HelpRequestState.DECLINED, actor)
     help_request.decline_reason = reason
     help_request.save(update_fields=["decline_reason"])
+    _help_request_tell(
+        help_request,
+        "help.answered",
+        f"{help_request.community.name} answered your help request “{help_request.title}”: it is declined, "
+        "and the request's page gives the reason.",
+        actor,
+    )
     return help_request
 
 
@@ -215,7 +280,7 @@ def help_request_withdraw(*, help_request: HelpRequest, requester: User) -> Help
 def help_request_accept(*, help_request: HelpRequest, actor: User) -> Project:
     """Accept the request as a project (state proposed), carrying over what the team told us."""
     help_request = _help_request_move(help_request, HelpRequestState.ACCEPTED, actor)
-    return project_create(
+    project = project_create(
         community=help_request.community,
         actor=actor,
         title=help_request.title,
@@ -226,6 +291,15 @@ def help_request_accept(*, help_request: HelpRequest, actor: User) -> Project:
         before_minutes_per_run=help_request.minutes_per_run,
         before_runs_per_month=help_request.runs_per_month,
     )
+    _help_request_tell(
+        help_request,
+        "help.accepted",
+        f"Your help request “{help_request.title}” is accepted: it is now a project of "
+        f"{help_request.community.name}, and a team will be matched to it.",
+        actor,
+        url=_project_url(project),
+    )
+    return project
 
 
 # ----------------------------------------------------------------------------- projects
@@ -554,16 +628,17 @@ def team_match(*, project: Project, actor: User) -> MatchResult:
         )
     if project.mentors_wanted + project.mentees_wanted == 0:
         raise InvalidInput("The team shape asks for nobody: set how many mentors and mentees you need.")
+    proposed_before = set(project.places.filter(status=PlaceStatus.PROPOSED).values_list("user_id", "role"))
     project.places.filter(status=PlaceStatus.PROPOSED).delete()
     need = _need(project)
     try:
         result = match_teams([need], candidate_pool(project), seed=project.pk)
     except MatchingError as exc:
         raise InvalidInput(f"The team could not be matched: {exc}.") from None
-    for match in result.assignments:
-        _place_from(project, match)
+    new = [_place_from(project, match) for match in result.assignments]
     _save_pairs(project, result.pairs)
     _save_shortfalls(project, result)
+    _proposed_notify(project, [p for p in new if (p.user_id, p.role) not in proposed_before], actor)
     return result
 
 
@@ -613,6 +688,17 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
         subject=f"project:{project.pk}",
         places=len(proposed),
     )
+    lead_id = published.filter(is_lead=True).values_list("user_id", flat=True).first()
+    for place in proposed:
+        role = "its lead" if place.user_id == lead_id else f"a {place.get_role_display().lower()}"
+        _tell(
+            project,
+            "team.published",
+            [place.user_id],
+            f"The team of “{project.title}” is published, and you are on it as {role}. Meet your team on the "
+            "project's page.",
+            actor,
+        )
     return proposed
 
 
@@ -669,7 +755,20 @@ def place_add(*, project: Project, actor: User, user: User, role: str) -> TeamPl
     """A coordinator proposes a named person for the team; published like any proposal."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require_staffing(project)
-    return _add_by_hand(project, actor, user, _role(role))
+    place = _add_by_hand(project, actor, user, _role(role))
+    _proposed_notify(project, [place], actor)
+    return place
+
+
+def _removed_notify(project: Project, place: TeamPlace, actor: User) -> None:
+    _tell(
+        project,
+        "team.rematched",
+        [place.user_id],
+        f"The team of “{project.title}” changed: a coordinator gave your place as "
+        f"{place.get_role_display().lower()} to someone else. Thank you for your willingness.",
+        actor,
+    )
 
 
 @transaction.atomic
@@ -677,7 +776,9 @@ def place_remove(*, project: Project, actor: User, place_id: int) -> None:
     """A coordinator takes a person off the team (proposed, or published before the project starts)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require_staffing(project)
-    _take_off(project, _live_place(project, place_id))
+    place = _live_place(project, place_id)
+    _take_off(project, place)
+    _removed_notify(project, place, actor)
 
 
 @transaction.atomic
@@ -689,7 +790,10 @@ def place_swap(*, project: Project, actor: User, place_id: int, user: User) -> T
     _require_candidate(project, user)
     role = place.role
     _take_off(project, place)
-    return _add_by_hand(project, actor, user, role)
+    _removed_notify(project, place, actor)
+    newcomer = _add_by_hand(project, actor, user, role)
+    _proposed_notify(project, [newcomer], actor)
+    return newcomer
 
 
 def _as_match(place: TeamPlace) -> Match:
@@ -774,6 +878,23 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
                 newcomer = _place_from(project, match)
         _save_pairs(project, result.pairs)
         _save_shortfalls(project, result)
+    _tell(
+        project,
+        "team.declined",
+        _coordinators(project),
+        f"{user.display_name} declined their place as {place.get_role_display().lower()} on “{project.title}”. "
+        + ("The place was offered to the next person who fits." if newcomer else "Nobody else fits it yet."),
+        user,
+    )
+    if newcomer is not None:
+        _tell(
+            project,
+            "team.rematched",
+            [newcomer.user_id],
+            f"A place opened on the team of “{project.title}”, and you are proposed for it as "
+            f"{newcomer.get_role_display().lower()}. Look at the project; you can still decline the place.",
+            user,
+        )
     return newcomer
 
 
@@ -886,7 +1007,43 @@ def case_study_consent_set(*, project: Project, user: User, consent: bool) -> Te
         raise InvalidInput("Say yes or no.", field="consent")
     place.case_study_consent = Consent.CONFIRMED if consent else Consent.DECLINED
     place.save(update_fields=["case_study_consent"])
+    _tell(
+        project,
+        "project.consent",
+        _coordinators(project),
+        f"{user.display_name} "
+        + ("agreed that" if consent else "does not want")
+        + f" the case study of “{project.title}” "
+        + ("may show their skill ratings by name." if consent else "to show their skill ratings by name."),
+        user,
+    )
     return place
+
+
+@transaction.atomic
+def project_message_send(*, project: Project, actor: User, text: str, audience: str = "team") -> int:
+    """A coordinator writes to everyone with a published place on the team; returns how many it
+    reaches. Nobody sees anyone's address; the audit log records it, never the text."""
+    require_audience("project", audience)
+    reached = message_send(
+        recipients=project.places.filter(status=PlaceStatus.PUBLISHED).values_list("user_id", flat=True),
+        kind="project.message",
+        obj=project,
+        sender=actor,
+        about=f"the team of “{project.title}”",
+        text=text,
+        url=_project_url(project),
+        community=project.lead_community,
+    )
+    audit(
+        community=project.lead_community,
+        actor=actor,
+        action="message_sent",
+        subject=f"project:{project.pk}",
+        audience=audience,
+        recipients=reached,
+    )
+    return reached
 
 
 @transaction.atomic

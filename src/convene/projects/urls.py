@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/<int:project_id>/state/", views.project_transition, name="transition"),
     path("projects/<int:project_id>/team/", views.team, name="team"),
     path("projects/<int:project_id>/team/match/", views.team_match, name="match"),
+    path("projects/<int:project_id>/team/message/", views.team_message, name="message"),
     path("projects/<int:project_id>/team/publish/", views.team_publish, name="publish"),
     path("projects/<int:project_id>/team/add/", views.team_place_add, name="place_add"),
     path("projects/<int:project_id>/team/places/<int:place_id>/remove/", views.team_place_remove, name="place_remove"),

@@ -17,6 +17,8 @@ from convene.communities.models import Community, Membership, Role
 from convene.communities.views import community_context as _community_ctx
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
+from convene.notifications.events import AUDIENCES
+from convene.notifications.forms import MessageForm
 
 from . import selectors, services
 from .forms import (
@@ -382,6 +384,21 @@ def team(request, project_id):
             "nav": "projects",
         },
     )
+
+
+@login_required
+def team_message(request, project_id):
+    """A coordinator writes to everyone on the published team."""
+    project = project_for(request.user, project_id, need=Access.MANAGE)
+    form = MessageForm(request.POST or None, audiences=AUDIENCES["project"])
+    if request.method == "POST" and form.is_valid():
+        reached = run_service(
+            form, lambda: services.project_message_send(project=project, actor=request.user, **form.cleaned_data)
+        )
+        if reached is not None:
+            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            return redirect("projects:message", project_id=project.pk)
+    return render(request, "projects/message.html", {"project": project, "form": form, "nav": "projects"})
 
 
 @login_required

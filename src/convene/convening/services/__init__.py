@@ -8,7 +8,8 @@ callers write `from convene.convening import services; services.session_create(.
 - attendance.py   marking present, self check-in
 - agenda.py       agenda items
 - record.py       notes and outcomes
-- follow_ups.py   follow-up actions
+- follow_ups.py   follow-up actions (assigned: the owner is notified)
+- messages.py     coordinators' messages to the people of a session
 - queue.py        the speaking queue
 - picker.py       the breakthrough picker
 - groups.py       breakout groups (the grouping engine)
@@ -29,6 +30,7 @@ from .invitations import (
     invitation_remove,
     rsvp_set,
 )
+from .messages import session_message_send
 from .personal_data import personal_data_erase
 from .picker import candidate_pick, candidate_propose, rating_set
 from .queue import hand_set, turn_give
@@ -68,6 +70,7 @@ __all__ = [
     "role_remove",
     "rsvp_set",
     "session_create",
+    "session_message_send",
     "session_transition",
     "session_update",
     "turn_give",

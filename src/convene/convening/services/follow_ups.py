@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 
 from convene.accounts.models import User
 from convene.communities.models import Membership
 from convene.core.errors import InvalidInput
 from convene.core.text import clean_text
+from convene.notifications.services import notify
 
 from ..models import (
     ActionStatus,
@@ -32,12 +34,29 @@ def _owner_ok(session: Session, owner: User) -> None:
 def follow_up_create(*, session: Session, actor: User, title: str, owner: User, due: date | None = None) -> FollowUp:
     require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), "Adding follow-up actions")
     _owner_ok(session, owner)
-    return FollowUp.objects.create(
+    action = FollowUp.objects.create(
         session=session,
         title=clean_text(title, field="title", limit=300, required=True),
         owner=owner,
         due=due,
         created_by=actor,
+    )
+    _assigned_notify(action, actor)
+    return action
+
+
+def _assigned_notify(action: FollowUp, actor: User) -> None:
+    """The owner hears about an action given to them (not one they gave themselves)."""
+    session = action.session
+    due = f", due on {action.due:%A %d %B %Y}" if action.due else ""
+    notify(
+        recipients=[action.owner_id],
+        kind="action.assigned",
+        obj=action,
+        text=f"{actor.display_name} gave you a follow-up action from “{session.title}”: {action.title}{due}.",
+        url=reverse("convening:record", args=[session.pk]),
+        community=session.host,
+        actor=actor,
     )
 
 
@@ -63,10 +82,14 @@ def follow_up_update(
     if due is not None:
         action.due = due
         fields.append("due")
+    reassigned = False
     if owner is not None:
         _owner_ok(action.session, owner)
+        reassigned = owner.pk != action.owner_id
         action.owner = owner
         fields.append("owner")
     if fields:
         action.save(update_fields=fields)
+    if reassigned:
+        _assigned_notify(action, actor)
     return action

@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Membership, Role
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
+from convene.notifications.events import notify_mailed
+from convene.notifications.services import notify
 
 from ..models import (
     EmailInvitation,
@@ -83,8 +86,23 @@ def invitation_add(
             )
         )
     if created and session.state in OPEN_STATES:
+        invited_notify(session, [i.user_id for i in created], actor=actor)
         transaction.on_commit(lambda: invitations_send(session.pk))
     return created
+
+
+def invited_notify(session: Session, user_ids, *, actor: User | None = None) -> None:
+    """Tell the newly invited people in Convene too (their invitation mail goes out on commit)."""
+    notify_mailed(
+        recipients=user_ids,
+        kind="session.invited",
+        obj=session,
+        text=f"{session.host.name} invites you to “{session.title}” on {when_text(session)}. Please answer yes, "
+        "no or maybe.",
+        url=reverse("convening:rsvp", args=[session.pk]),
+        community=session.host,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -139,6 +157,16 @@ def invitation_email_accept(
     if invitation.accepted_at is None:
         invitation.accepted_at, invitation.accepted_by = timezone.now(), user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if invitation.invited_by_id:  # the coordinator who sent the link learns who it reached
+            notify(
+                recipients=[invitation.invited_by_id],
+                kind="invitation.accepted",
+                obj=session,
+                text=f"{user.display_name} accepted your e-mail invitation to “{session.title}”.",
+                url=reverse("convening:invitations", args=[session.pk]),
+                community=session.host,
+                actor=user,
+            )
     if session.state in OPEN_STATES and guest.rsvp == Rsvp.PENDING:
         guest = rsvp_set(session=session, user=user, answer=Rsvp.YES)
     return guest
@@ -218,6 +246,15 @@ def waitlist_promote(session: Session) -> list[SessionInvitation]:
         first.save(update_fields=["rsvp", "waitlisted_at"])
         promoted.append(first)
     if promoted:
+        notify_mailed(
+            recipients=[p.user_id for p in promoted],
+            kind="session.waitlist",
+            obj=session,
+            text=f"A seat became free at “{session.title}” on {when_text(session)}, and it is now yours. If you "
+            "can no longer come, change your answer so the next person can have it.",
+            url=reverse("convening:rsvp", args=[session.pk]),
+            community=session.host,
+        )
         title, when, link = session.title, when_text(session), site_url("convening:session", session.pk)
         emails = [p.user.email for p in promoted]
 

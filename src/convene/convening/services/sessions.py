@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.accounts.models import User
@@ -14,6 +15,8 @@ from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text, require_one_line
+from convene.notifications.events import notify_mailed
+from convene.notifications.services import notify
 
 from ..models import (
     TRANSITIONS,
@@ -23,8 +26,17 @@ from ..models import (
     Session,
     SessionState,
 )
-from .common import clean_capacity, clean_duration, clean_link, lock_session, require_future, start_utc, zone
-from .invitations import invitation_add, waitlist_promote
+from .common import (
+    OPEN_STATES,
+    clean_capacity,
+    clean_duration,
+    clean_link,
+    lock_session,
+    require_future,
+    start_utc,
+    zone,
+)
+from .invitations import invitation_add, invited_notify, waitlist_promote
 from .mail import invitations_send, mail_send, when_text
 
 
@@ -146,8 +158,10 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         fields.append("capacity")
     where = {"community": session.host, "actor": actor, "subject": f"session:{session.pk}"}
     if fields:
+        before = Session.objects.values("starts_at", "duration_minutes", "place", "online_link").get(pk=session.pk)
         session.save(update_fields=sorted(set(fields)))
         audit(**where, action="session_updated", fields=sorted(set(fields)))
+        _changes_notify(session, before, actor)
     if "invited_communities" in changes and changes["invited_communities"] is not None:
         before = set(session.invited_communities.values_list("pk", flat=True))
         wanted = [c for c in changes["invited_communities"] if c.pk != session.host_id]
@@ -161,6 +175,37 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
     if promote:
         waitlist_promote(session)
     return session
+
+
+def _invited_people(session: Session) -> list[int]:
+    """Who has been told about the session and has not said no: they hear about changes."""
+    return list(
+        session.invitations.filter(mailed_at__isnull=False).exclude(rsvp=Rsvp.NO).values_list("user_id", flat=True)
+    )
+
+
+def _changes_notify(session: Session, before: dict, actor: User) -> None:
+    """Tell the invited people what changed about the time or the place, once invitations are out."""
+    if session.state not in OPEN_STATES:
+        return
+    parts = []
+    if session.starts_at != before["starts_at"] or session.duration_minutes != before["duration_minutes"]:
+        parts.append(f"it now starts on {when_text(session)} and lasts {session.duration_minutes} minutes")
+    if session.place != before["place"]:
+        parts.append(f"the place is now {session.place}" if session.place else "it no longer has a place set")
+    if session.online_link != before["online_link"]:
+        parts.append("the online link has changed" if session.online_link else "it no longer has an online link")
+    if not parts:
+        return
+    notify(
+        recipients=_invited_people(session),
+        kind="session.changed",
+        obj=session,
+        text=f"The session “{session.title}” has changed: {'; '.join(parts)}.",
+        url=reverse("convening:session", args=[session.pk]),
+        community=session.host,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -189,6 +234,8 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
         new=to,
     )
     if to == SessionState.INVITATIONS_SENT:
+        pending = session.invitations.filter(mailed_at__isnull=True).values_list("user_id", flat=True)
+        invited_notify(session, list(pending), actor=actor)
         transaction.on_commit(lambda: invitations_send(session.pk))
     elif to == SessionState.CANCELLED:
         recipients = list(
@@ -197,6 +244,15 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
             .values_list("user__email", flat=True)
         )
         title, when = session.title, when_text(session)
+        notify_mailed(
+            recipients=_invited_people(session),
+            kind="session.cancelled",
+            obj=session,
+            text=f"The session “{title}” on {when} is cancelled.",
+            url=reverse("convening:session", args=[session.pk]),
+            community=session.host,
+            actor=actor,
+        )
         transaction.on_commit(
             lambda: mail_send(f"Cancelled: {title}", f"The session “{title}” on {when} is cancelled.\n", recipients)
         )

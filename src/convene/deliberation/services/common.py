@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from convene.communities.ledgers import contribution_record
+from convene.communities.models import Membership, Role
 from convene.communities.permissions import Need
 from convene.core.db import unique_or_none
 from convene.core.errors import Conflict
 
 from ..models import JointResponse, Participant, Phase
-from ..permissions import can_act, home_community
+from ..permissions import can_act, home_community, invited_ids
 
 
 def record_voice(response: JointResponse, participant: Participant, kind: str) -> None:
@@ -60,3 +61,15 @@ def refuse_if_delivered(response: JointResponse) -> None:
         raise Conflict("This response was delivered: it can no longer be edited.", code="delivered")
     if response.state == Phase.WITHDRAWN:
         raise Conflict("This response was withdrawn: it can no longer be edited.", code="withdrawn")
+
+
+def people_taking_part(response: JointResponse) -> list[int]:
+    """Who a response concerns: the members and coordinators of the communities invited to it
+    (the people the phase reminders go to). Their ids only; never tied to what they wrote."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                community_id__in=invited_ids(response), role__in=(Role.MEMBER, Role.COORDINATOR)
+            ).values_list("user_id", flat=True)
+        )
+    )

@@ -6,18 +6,38 @@ import difflib
 import hashlib
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
+from convene.notifications.services import notify
 
 from .. import rendering, selectors
 from ..models import DraftVersion, JointResponse, MinorityView, ParagraphComment, Phase
-from .common import participant_for, record_voice, refuse_if_delivered, require_phase
+from .common import participant_for, people_taking_part, record_voice, refuse_if_delivered, require_phase
 from .maps import map_refresh
 
 
-def draft_seed(response: JointResponse) -> None:
+def minority_notify(response: JointResponse, count: int, actor=None) -> None:
+    """Tell the people taking part that minority views await an answer. The text names the
+    response only: never who holds a view or who wrote it (anonymous responses included)."""
+    if count <= 0:
+        return
+    what = "A minority view" if count == 1 else f"{count} minority views"
+    notify(
+        recipients=people_taking_part(response),
+        kind="response.minority",
+        obj=response,
+        text=f"{what} on the joint response “{response.title}” {'awaits' if count == 1 else 'await'} an answer "
+        "in the draft.",
+        url=reverse("deliberation:draft", args=[response.pk]),
+        community=response.community,
+        actor=actor,
+    )
+
+
+def draft_seed(response: JointResponse, *, actor=None) -> None:
     """First version of the document, built from the stored opinion map; minority views kept apart.
 
     The map is brought up to date first the way a page does it (`map_refresh`): with a map worker
@@ -48,12 +68,15 @@ def draft_seed(response: JointResponse) -> None:
     response.draft_version = 1
     response.save(update_fields=["draft_text", "draft_version"])
     DraftVersion.objects.create(response=response, number=1, text=text, diff="", author=None)
+    seeded = 0
     for minority in view["minority"]:
-        MinorityView.objects.get_or_create(
+        _, created = MinorityView.objects.get_or_create(
             response=response,
             statement_id=minority["id"],
             defaults={"text": minority["text"], "held_by": minority["held_by"]},
         )
+        seeded += created
+    minority_notify(response, seeded, actor)
 
 
 def _diff(old: str, new: str, old_n: int, new_n: int) -> str:
@@ -140,7 +163,9 @@ def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str
     require_phase(response, Phase.DRAFTING, doing="add a minority view")
     text = clean_text(text, field="text", label="The minority view", limit=1000, required=True)
     held_by = clean_text(held_by, field="held_by", label="Held by", limit=200)
-    return MinorityView.objects.create(response=response, text=text, held_by=held_by)
+    view = MinorityView.objects.create(response=response, text=text, held_by=held_by)
+    minority_notify(response, 1, actor)
+    return view
 
 
 @transaction.atomic

@@ -7,12 +7,15 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.communities.models import Community
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text, header_safe, normalise_name, require_one_line
+from convene.notifications.events import coordinator_ids
+from convene.notifications.services import notify
 
 from ..models import JointResponse, Kind, OpinionRequest, RequestStatus, new_tracking_token
 from .mail import mail_new_request, mail_requester
@@ -129,5 +132,15 @@ def opinion_request_relink(*, opinion_request: OpinionRequest, actor) -> Opinion
     req.link_renewed_at = timezone.now()
     req.save(update_fields=["token", "link_renewed_at"])
     audit(community=req.community, actor=actor, action="tracking_link_replaced", subject=f"opinion_request:{req.pk}")
+    notify(  # the requester has no account (they are mailed the link); the other coordinators hear of it
+        recipients=coordinator_ids(req.community),
+        kind="request.relinked",
+        obj=req,
+        text=f"The tracking link of the request for opinion from {req.organisation} was replaced; the old link no "
+        "longer works, and the requester was sent the new one.",
+        url=reverse("deliberation:requests", args=[req.community.slug]),
+        community=req.community,
+        actor=actor,
+    )
     transaction.on_commit(lambda: mail_requester(req.pk))
     return req

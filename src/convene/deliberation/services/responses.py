@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from convene.communities.models import Community
@@ -14,8 +15,10 @@ from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text, require_one_line
+from convene.notifications.services import notify
 
 from ..models import TRANSITIONS, JointResponse, Kind, OpinionRequest, Phase, RequestStatus
+from .common import people_taking_part
 from .drafting import draft_seed
 from .mail import mail_requester
 
@@ -188,6 +191,17 @@ def response_update(
     return response
 
 
+PHASE_NEWS = {  # what a phase change means for the people taking part, after "… is now"
+    Phase.DRAFT: "back in preparation.",
+    Phase.GATHERING: "gathering views: add yours and vote on your colleagues' statements.",
+    Phase.DRAFTING: "being drafted: read the draft and comment on it.",
+    Phase.ENDORSEMENT: "open for endorsement: endorse it, or record your objection.",
+    Phase.DELIVERED: "delivered: read the final text.",
+    Phase.CLOSED: "closed.",
+    Phase.WITHDRAWN: "withdrawn.",
+}
+
+
 @transaction.atomic
 def response_transition(*, response: JointResponse, actor, to: str) -> JointResponse:
     response = JointResponse.objects.select_for_update().get(pk=response.pk)
@@ -218,7 +232,16 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
         new=to,
     )
     if to == Phase.DRAFTING and previous == Phase.GATHERING and response.draft_version == 0:
-        draft_seed(response)
+        draft_seed(response, actor=actor)
+    notify(
+        recipients=people_taking_part(response),
+        kind="response.phase",
+        obj=response,
+        text=f"The joint response “{response.title}” is now {PHASE_NEWS[to]}",
+        url=reverse("deliberation:detail", args=[response.pk]),
+        community=response.community,
+        actor=actor,
+    )
     request = OpinionRequest.objects.filter(response=response).first()
     if request is not None:
         status = {Phase.DELIVERED: RequestStatus.DELIVERED, Phase.WITHDRAWN: RequestStatus.WITHDRAWN}.get(to)
