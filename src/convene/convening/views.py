@@ -482,9 +482,16 @@ def attendance(request, session_id):
         else:
             messages.error(request, "Choose a person.")
         return redirect("convening:attendance", session_id=session.pk)
-    guest_list = session.invitations.select_related("user__profile", "community").order_by(
-        "user__profile__display_name"
+    guest_list = list(
+        session.invitations.select_related("user__profile", "community").order_by("user__profile__display_name", "id")
     )
+    # namesakes told apart as everywhere people are listed: "Name (Community · discipline · organisation)"
+    labels = selectors.person_labels(
+        [i.user for i in guest_list],
+        {i.user_id: i.community.name if i.community else selectors.GUEST_LABEL for i in guest_list},
+    )
+    for invitation in guest_list:
+        invitation.label = labels[invitation.user_id]
     show_needs = is_manager(request.user, session)
     return render(
         request,
