@@ -52,6 +52,7 @@ def _member(community, email, name, **offer):
 @pytest.mark.django_db(transaction=True)
 def test_hours_publish_steps_and_the_team_by_hand(journey):
     j = journey
+    j.page.set_default_timeout(30_000)  # the first page of a process warms up; the machine is shared
     j.page.set_viewport_size(DESKTOP)
     ignite = CommunityFactory(slug="ignite", name="Ignite: Coding for Non-Coders")
     coordinator = UserFactory(email="lucia@example.com", name="Lucía Benítez")
