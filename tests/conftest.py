@@ -56,7 +56,7 @@ def _activity_catalogue(request, django_db_blocker):
         {"db", "transactional_db", "live_server", "world"} & set(request.fixturenames)
     ):
         return
-    from convene.convening.catalogue import ensure_catalogue
+    from convene.convening.services import ensure_catalogue
 
     with django_db_blocker.unblock():
         ensure_catalogue()

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from convene.communities.models import AuditEntry
-from convene.convening import catalogue_services as services
-from convene.convening.catalogue_selectors import community_catalogue
+from convene.convening import services
 from convene.convening.models import ActivityType
+from convene.convening.selectors import community_catalogue
 from convene.core.errors import Conflict, InvalidInput
 
 
@@ -49,7 +49,7 @@ def test_adapt_hide_and_add_are_per_community(world):
 
 def test_pages(world):
     client = world.client("coordinator")
-    url = reverse("catalogue:list", args=["priv"])
+    url = reverse("convening:community_catalogue", args=["priv"])
     page = client.get(url).content.decode()
     assert "Add an activity of your own" in page and "Adapt" in page
     res = client.post(url, {"name": "Journal club", "summary": "", "how": "", "agenda": "Paper | x"})
@@ -60,7 +60,7 @@ def test_pages(world):
     page = world.client("member").get(url).content.decode()
     assert "Journal club" in page and "Add an activity of your own" not in page
     base = ActivityType.objects.order_by("pk").first()
-    res = client.post(reverse("catalogue:adapt", args=["priv", base.slug]))
+    res = client.post(reverse("convening:catalogue_adapt", args=["priv", base.slug]))
     assert res.status_code == 302 and "/edit/" in res.url
     edit = client.get(res.url).content.decode()
     assert base.name in edit

@@ -127,7 +127,7 @@ def _walk_missing_journeys():
     from convene.accounts.services import api_token_create
     from convene.communities import services as communities
     from convene.communities.models import Community, Membership
-    from convene.convening.catalogue_services import catalogue_entry_create
+    from convene.convening.services import catalogue_entry_create
     from convene.deliberation import services as deliberation
     from convene.deliberation.models import Phase
     from convene.projects import services as projects

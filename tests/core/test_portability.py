@@ -201,7 +201,7 @@ def test_a_hostile_import_changes_nothing_outside_the_new_community(tmp_path):
 def test_a_community_catalogue_travels_and_the_shared_one_is_matched_by_slug(tmp_path):
     """A community's own catalogue entries come along; the shared catalogue is matched by slug,
     never written, and a file naming an activity this site lacks is refused."""
-    from convene.convening.catalogue_models import CommunityActivity
+    from convene.convening.models import CommunityActivity
     from convene.core.portability import ImportRefused, community_export, community_import
 
     from ..conftest import build_world

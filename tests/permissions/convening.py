@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from convene.convening import services
-from convene.convening.models import ActivityType, AgendaItem, SessionRole
+from convene.convening.models import ActivityType, AgendaItem, CommunityActivity, SessionRole
 
 from . import Case
 
@@ -42,6 +42,9 @@ def setup(world):
     o["conv_email_invitation"] = services.invitation_email_add(
         session=session, actor=coordinator, email="someone@example.org"
     )
+    o["catalogue_entry"] = CommunityActivity.objects.create(
+        community=world.private, name="Case round", summary="Our weekly case round"
+    )
 
 
 S = lambda w: {"session_id": w.objects["conv_session"].pk}  # noqa: E731
@@ -59,11 +62,21 @@ MANAGE = (302, 404, 403, 403, 200)
 MANAGE_POST = (302, 404, 403, 403, 302)
 FACILITATE = (302, 404, 403, 200, 200)
 PARTICIPATE_POST = (302, 404, 302, 302, 302)
+# a community's own activity catalogue (issue 18.19), on the private community
+ENTRY = lambda w: {"slug": "priv", "entry_id": w.objects["catalogue_entry"].pk}  # noqa: E731
+BASE = lambda w: {"slug": "priv", "activity_slug": ActivityType.objects.order_by("pk").first().slug}  # noqa: E731
+NEW_ENTRY = {"name": "Journal club", "summary": "", "how": "", "agenda": "Paper | 30"}
 
 WEB = [
     Case("convening:catalogue", (200, 200, 200, 200, 200)),
     Case("convening:activity", (200, 200, 200, 200, 200), lambda w: {"slug": "breakthrough-activity"}),
     Case("convening:community_sessions", VIEW, PRIV),
+    Case("convening:community_catalogue", VIEW, PRIV, note="whoever takes part reads it"),
+    Case("convening:community_catalogue", MANAGE_POST, PRIV, method="POST", data=lambda w: NEW_ENTRY),
+    Case("convening:catalogue_adapt", MANAGE_POST, BASE, method="POST"),
+    Case("convening:catalogue_edit", MANAGE, ENTRY),
+    Case("convening:catalogue_edit", MANAGE_POST, ENTRY, method="POST", data=lambda w: NEW_ENTRY),
+    Case("convening:catalogue_hide", MANAGE_POST, ENTRY, method="POST", data=lambda w: {"hidden": "1"}),
     Case("convening:session_create", MANAGE, PRIV),
     Case("convening:session", VIEW, S),
     Case("convening:session_edit", MANAGE, S),

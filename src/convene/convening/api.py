@@ -71,6 +71,8 @@ class SessionOut(Schema):
     host: str
     invited_communities: list[str]
     activity: str
+    activity_name: str = Field(..., description="The activity as the host community calls it.")
+    catalogue_entry: int | None = Field(..., description="The host's catalogue entry it was planned from.")
     purpose: str
     boundary_concern: str
     starts_at: datetime
@@ -90,7 +92,12 @@ class SessionOut(Schema):
 
 class SessionIn(Schema):
     title: str = Field(..., max_length=1000)
-    activity: str = Field(..., max_length=60, description="Slug of the activity type.")
+    activity: str = Field(
+        ...,
+        max_length=60,
+        description="Slug of a shipped activity type, or `entry-<id>` for an entry of the host community's "
+        "own catalogue (its own activities and its versions of shipped ones).",
+    )
     starts_at: datetime = Field(
         ..., description="With an offset, or as local wall-clock time in `time_zone` when given without one."
     )
@@ -389,6 +396,8 @@ def _session_out(s: Session) -> dict:
         "host": s.host.slug,
         "invited_communities": [c.slug for c in s.invited_communities.all()],
         "activity": s.activity.slug,
+        "activity_name": s.activity_name,
+        "catalogue_entry": s.catalogue_entry_id,
         "purpose": s.purpose,
         "boundary_concern": s.boundary_concern,
         "starts_at": s.starts_at,
@@ -485,14 +494,23 @@ def list_sessions(request, slug: str):
 @router.post("/communities/{slug}/sessions", response={201: SessionOut, **ERRORS}, summary="Plan a session (draft)")
 def create_session(request, slug: str, payload: SessionIn):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
-    activity = ActivityType.objects.filter(slug=payload.activity[:60]).first()
-    if activity is None:
-        raise InvalidInput(f"There is no activity type “{payload.activity[:60]}”.", field="activity")
+    entry = None
+    if payload.activity.startswith(selectors.ENTRY_CHOICE):
+        activity, entry = selectors.activity_choice(community, payload.activity)
+        if entry is None:
+            raise InvalidInput(
+                f"There is no “{payload.activity[:60]}” in the catalogue of {community.name}.", field="activity"
+            )
+    else:
+        activity = ActivityType.objects.filter(slug=payload.activity[:60]).first()
+        if activity is None:
+            raise InvalidInput(f"There is no activity type “{payload.activity[:60]}”.", field="activity")
     data = payload.dict(exclude={"activity", "invited_communities"})
     session = services.session_create(
         host=community,
         actor=request.user,
         activity=activity,
+        catalogue_entry=entry,
         invited_communities=_communities(request.user, payload.invited_communities),
         **data,
     )

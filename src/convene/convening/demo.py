@@ -16,8 +16,8 @@ from convene.accounts.models import User
 from convene.communities.models import Community, Role
 
 from . import services
-from .catalogue import ensure_catalogue
 from .models import ActivityType, Candidate, Rsvp, Session, SessionInvitation, SessionState, Turn
+from .services import ensure_catalogue
 
 
 def _session(host, title, activity_slug, *, days, hour, tz, invited=(), **extra) -> tuple[Session, bool]:

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from convene.communities.models import Community, Role
 
-from .models import ActionStatus, ActivityType, Commitment, Rsvp, SessionRoleKind, SessionState
+from . import selectors
+from .models import ActionStatus, Commitment, Rsvp, SessionRoleKind, SessionState
 
 COMMON_ZONES = [
     "UTC",
@@ -37,7 +38,11 @@ def _zone_choices():
 
 class SessionForm(forms.Form):
     title = forms.CharField(max_length=160)
-    activity = forms.ModelChoiceField(queryset=ActivityType.objects.none(), empty_label="Choose an activity")
+    activity = forms.ChoiceField(
+        choices=(),
+        help_text="Your community's own activities first, then the shared catalogue (under your community's "
+        "name for an activity it adapted). The session starts with the activity's agenda.",
+    )
     invited_communities = forms.ModelMultipleChoiceField(
         queryset=Community.objects.none(),
         required=False,
@@ -70,7 +75,9 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, host=None, communities=None, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = ActivityType.objects.filter(active=True)
+        self.host = host
+        if host is not None:
+            self.fields["activity"].choices = [("", "Choose an activity"), *selectors.activity_choices(host)]
         self.fields["time_zone"].choices = _zone_choices()
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         qs = communities if communities is not None else Community.objects.none()
@@ -85,6 +92,14 @@ class SessionForm(forms.Form):
         # the browser sends wall-clock time; the service attaches the chosen time zone
         value = self.cleaned_data["starts_at"]
         return timezone.make_naive(value) if value is not None and timezone.is_aware(value) else value
+
+    def clean_activity(self):
+        """The chosen activity as the service takes it: a shipped one, or an entry of the host's catalogue."""
+        activity, entry = selectors.activity_choice(self.host, self.cleaned_data["activity"])
+        if activity is None and entry is None:
+            raise forms.ValidationError("Choose an activity from the list.")
+        self.cleaned_data["catalogue_entry"] = entry
+        return activity
 
     def clean(self):
         data = super().clean()
@@ -329,3 +344,20 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         _people_field(self.fields["user"], people, labels)
         self.fields["to_group"].choices = [("", "Choose a group")] + [(g.number, g.label) for g in groups]
+
+
+class CatalogueEntryForm(forms.Form):
+    """An entry of a community's own catalogue (issue 18.19)."""
+
+    name = forms.CharField(max_length=120, label="Name")
+    summary = forms.CharField(max_length=300, required=False, label="In one sentence")
+    how = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False, label="How to run it"
+    )
+    agenda = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=6000,
+        required=False,
+        label="Agenda",
+        help_text="One item per line: title | minutes, for example “Welcome and purpose | 10”.",
+    )

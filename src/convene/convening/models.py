@@ -83,6 +83,14 @@ class Session(models.Model):
         "communities.Community", blank=True, related_name="guest_sessions", help_text="Other communities invited."
     )
     activity = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="sessions")
+    catalogue_entry = models.ForeignKey(
+        "CommunityActivity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        help_text="The host community's catalogue entry the session was planned from, if any.",
+    )
     title = models.CharField(max_length=160)
     purpose = models.TextField(max_length=4000, blank=True)
     boundary_concern = models.TextField(max_length=4000, blank=True)
@@ -107,6 +115,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def activity_name(self) -> str:
+        """The activity as the host community calls it: its catalogue entry's name, if planned from one."""
+        return self.catalogue_entry.name if self.catalogue_entry_id else self.activity.name
 
     @property
     def ends_at(self):
@@ -366,5 +379,43 @@ class SentReminder(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "user", "kind"], name="one_reminder")]
 
 
-# The per-community catalogue (issue 18.19) lives in its own module; imported here so Django sees it.
-from .catalogue_models import CommunityActivity  # noqa: E402, F401
+class CommunityActivity(models.Model):
+    """A community's own catalogue entry (issue 18.19), beside the shared one (`ActivityType`).
+
+    Either the community's version of a shipped activity (`base` set: its own name, summary, how-to
+    and agenda, or hidden from the community's catalogue) or an activity of its own (`base` empty).
+    """
+
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="catalogue_entries")
+    base = models.ForeignKey(
+        ActivityType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="community_versions",
+        help_text="The shipped activity this entry adapts; empty for the community's own activity.",
+    )
+    name = models.CharField(max_length=120)
+    summary = models.CharField(max_length=300, blank=True)
+    how = models.TextField(max_length=4000, blank=True)
+    agenda_template = models.JSONField(default=list, blank=True)
+    hidden = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "base"], condition=Q(base__isnull=False), name="one_version_per_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def agenda_minutes(self) -> int:
+        return sum(int(item.get("minutes", 0)) for item in self.agenda_template)

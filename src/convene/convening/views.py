@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
 from convene.communities.permissions import Need, can, community_for, visible_communities
+from convene.communities.views import community_context
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 from convene.notifications.events import AUDIENCES
@@ -21,6 +22,7 @@ from .forms import (
     AcceptInvitationForm,
     AgendaItemForm,
     CandidateForm,
+    CatalogueEntryForm,
     CheckInForm,
     FollowUpForm,
     FollowUpStatusForm,
@@ -121,7 +123,9 @@ def activity_detail(request, slug):
 @login_required
 def community_sessions(request, slug):
     community = community_for(request.user, slug, need=Need.GUEST)
-    sessions = visible_sessions(request.user, community).order_by("-starts_at")
+    sessions = (
+        visible_sessions(request.user, community).select_related("activity", "catalogue_entry").order_by("-starts_at")
+    )
     return render(
         request,
         "convening/community_sessions.html",
@@ -140,7 +144,7 @@ def session_create(request, slug):
     others = visible_communities(request.user).order_by("name")
     initial = {"time_zone": selectors.host_time_zone(community)}
     if request.GET.get("activity"):
-        initial["activity"] = ActivityType.objects.filter(slug=request.GET["activity"][:60]).first()
+        initial["activity"] = selectors.activity_choice_value(community, request.GET["activity"])
     form = SessionForm(request.POST or None, host=community, communities=others, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -480,9 +484,16 @@ def attendance(request, session_id):
         else:
             messages.error(request, "Choose a person.")
         return redirect("convening:attendance", session_id=session.pk)
-    guest_list = session.invitations.select_related("user__profile", "community").order_by(
-        "user__profile__display_name"
+    guest_list = list(
+        session.invitations.select_related("user__profile", "community").order_by("user__profile__display_name", "id")
     )
+    # namesakes told apart as everywhere people are listed: "Name (Community · discipline · organisation)"
+    labels = selectors.person_labels(
+        [i.user for i in guest_list],
+        {i.user_id: i.community.name if i.community else selectors.GUEST_LABEL for i in guest_list},
+    )
+    for invitation in guest_list:
+        invitation.label = labels[invitation.user_id]
     show_needs = is_manager(request.user, session)
     return render(
         request,
@@ -862,3 +873,72 @@ def group_move(request, session_id):
     return render(
         request, "convening/groups.html", _groups_ctx(request, session, move_form=form, move_score=score), status=status
     )
+
+
+# --------------------------------------------------------------------------- a community's own catalogue
+# Members read it, coordinators adapt, hide or add activities (no admin needed), issue 18.19.
+@login_required
+def community_catalogue(request, slug):
+    community = community_for(request.user, slug, need=Need.GUEST)
+    form = CatalogueEntryForm()
+    if request.method == "POST":
+        community = community_for(request.user, slug, need=Need.COORDINATOR)
+        form = CatalogueEntryForm(request.POST)
+        if form.is_valid() and run_service(
+            form, lambda: services.catalogue_entry_create(community=community, actor=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, f"“{form.cleaned_data['name']}” is in the catalogue of {community.name}.")
+            return redirect("convening:community_catalogue", slug=community.slug)
+    return render(
+        request,
+        "convening/community_catalogue.html",
+        community_context(request, community, rows=selectors.community_catalogue(community), form=form),
+    )
+
+
+@login_required
+@require_POST
+def catalogue_adapt(request, slug, activity_slug):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    base = get_object_or_404(ActivityType.objects.filter(active=True), slug=str(activity_slug)[:60])
+    entry = services.catalogue_entry_adapt(community=community, actor=request.user, base=base)
+    return redirect("convening:catalogue_edit", slug=community.slug, entry_id=entry.pk)
+
+
+@login_required
+def catalogue_edit(request, slug, entry_id):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    entry = selectors.catalogue_entry_in(community, entry_id)
+    initial = {
+        "name": entry.name,
+        "summary": entry.summary,
+        "how": entry.how,
+        "agenda": services.agenda_text(entry.agenda_template),
+    }
+    form = CatalogueEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if run_service(
+            form, lambda: services.catalogue_entry_update(entry=entry, actor=request.user, **form.cleaned_data)
+        ):
+            messages.success(request, "Saved.")
+            return redirect("convening:community_catalogue", slug=community.slug)
+    return render(
+        request,
+        "convening/community_catalogue_edit.html",
+        community_context(request, community, entry=entry, form=form),
+    )
+
+
+@login_required
+@require_POST
+def catalogue_hide(request, slug, entry_id):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    entry = selectors.catalogue_entry_in(community, entry_id)
+    hidden = request.POST.get("hidden", "1") == "1"
+    try:
+        services.catalogue_entry_hide(entry=entry, actor=request.user, hidden=hidden)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{entry.name}” is {'hidden from' if hidden else 'back in'} the catalogue.")
+    return redirect("convening:community_catalogue", slug=community.slug)

@@ -292,8 +292,8 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
     from convene.accounts.models import Profile as profile_model
     from convene.accounts.models import Skill, User
     from convene.communities.models import Community
-    from convene.convening.catalogue import ensure_catalogue
     from convene.convening.models import ActivityType
+    from convene.convening.services import ensure_catalogue
 
     new_name = name
     items = _check_shape(data)

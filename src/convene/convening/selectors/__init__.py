@@ -2,7 +2,8 @@
 write `from convene.convening import selectors; selectors.room_preview(...)`, and so
 `core/hooks.py` finds the hooks by name in `convene.convening.selectors`.
 
-- activities.py  the catalogue as pages show it, the link to an activity's tool
+- activities.py  the shared catalogue and a community's own as pages show them, the session form's
+                 activity choices, the link to an activity's tool
 - preview.py     room preview and composition (through the disclosure adapter)
 - guests.py      the guest list, who may be invited, names and labels, room warnings
 - picker.py      the breakthrough picker's ranking, a person's ratings
@@ -13,7 +14,16 @@ write `from convene.convening import selectors; selectors.room_preview(...)`, an
                  role_turn_suggestions
 """
 
-from .activities import catalogue, tool_link
+from .activities import (
+    ENTRY_CHOICE,
+    activity_choice,
+    activity_choice_value,
+    activity_choices,
+    catalogue,
+    catalogue_entry_in,
+    community_catalogue,
+    tool_link,
+)
 from .groups import breakout_groups, my_group
 from .guests import (
     EMAIL_PENDING,
@@ -43,6 +53,10 @@ from .preview import GUEST_LABEL, HIDDEN_NOTE, NOT_GIVEN, OTHER_GROUPS, ROUNDED_
 from .queue import queue_for_member, queue_state
 
 __all__ = [
+    "ENTRY_CHOICE",
+    "activity_choice",
+    "activity_choice_value",
+    "activity_choices",
     "EMAIL_PENDING",
     "GUEST_LABEL",
     "HIDDEN_NOTE",
@@ -53,6 +67,8 @@ __all__ = [
     "breakout_groups",
     "candidate_in",
     "catalogue",
+    "catalogue_entry_in",
+    "community_catalogue",
     "community_links",
     "composition",
     "context_info",

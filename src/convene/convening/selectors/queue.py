@@ -9,7 +9,7 @@ from ..models import (
     Session,
     Turn,
 )
-from .guests import nameable_user_ids
+from .guests import nameable_user_ids, person_labels
 from .preview import GUEST_LABEL
 
 
@@ -22,8 +22,18 @@ def queue_state(session: Session) -> dict:
     by_community = Counter(t["community__name"] or GUEST_LABEL for t in turns)
     in_room = Counter(i.community.name if i.community else GUEST_LABEL for i in room)
     total_turns = len(turns)
+    # facilitators tell namesakes apart: "Name (Community · discipline · organisation)"
+    communities = {i.user_id: i.community.name if i.community else GUEST_LABEL for i in invitations}
+    labels = person_labels([i.user for i in invitations], communities)
     people = [
-        {"invitation": i, "user": i.user, "turns": by_user.get(i.user_id, 0), "hand": i.hand_raised_at} for i in room
+        {
+            "invitation": i,
+            "user": i.user,
+            "label": labels[i.user_id],
+            "turns": by_user.get(i.user_id, 0),
+            "hand": i.hand_raised_at,
+        }
+        for i in room
     ]
     # the stated order: raised hands first, in the order they were raised; then whoever has spoken
     # least; then by name (and id, so namesakes keep a stable place)
@@ -53,13 +63,15 @@ def queue_state(session: Session) -> dict:
                 "room_width": round(100 * people_n / len(room)) if room else 0,
             }
         )
+    last = Turn.objects.filter(session=session).select_related("user__profile").order_by("-at", "-id").first()
     return {
         "people": people,
         "hands": [p for p in people if p["hand"] is not None],
         "not_spoken": [p for p in people if p["turns"] == 0],
         "shares": shares,
         "total_turns": total_turns,
-        "last": Turn.objects.filter(session=session).select_related("user__profile").order_by("-at", "-id").first(),
+        "last": last,
+        "last_label": (labels.get(last.user_id) or last.user.display_name) if last is not None else "",
     }
 
 

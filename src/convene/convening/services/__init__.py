@@ -14,11 +14,21 @@ callers write `from convene.convening import services; services.session_create(.
 - picker.py       the breakthrough picker
 - groups.py       breakout groups (the grouping engine)
 - personal_data.py  what goes when a person leaves (core.hooks)
+- catalogue.py    the shipped catalogue put back (ensure_catalogue); a community's own catalogue
 - common.py       input checks, the session lock and state guard, community_of
 """
 
 from .agenda import agenda_item_add, agenda_item_delete, agenda_item_update
 from .attendance import attendance_mark, attendance_self
+from .catalogue import (
+    agenda_text,
+    catalogue_entry_adapt,
+    catalogue_entry_create,
+    catalogue_entry_hide,
+    catalogue_entry_update,
+    ensure_catalogue,
+    parse_agenda,
+)
 from .common import NOT_BY_NAME, OPEN_STATES, RECORD_STATES, community_of, zone
 from .follow_ups import follow_up_create, follow_up_update
 from .groups import group_move, group_move_score, group_people, groups_form, what_field
@@ -48,6 +58,13 @@ __all__ = [
     "agenda_item_update",
     "attendance_mark",
     "attendance_self",
+    "agenda_text",
+    "catalogue_entry_adapt",
+    "catalogue_entry_create",
+    "catalogue_entry_hide",
+    "catalogue_entry_update",
+    "ensure_catalogue",
+    "parse_agenda",
     "candidate_pick",
     "candidate_propose",
     "community_of",

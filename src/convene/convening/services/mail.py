@@ -41,7 +41,7 @@ def invitations_send(session_id: int) -> None:
         mail_send(
             f"Invitation: {session.title}",
             (
-                f"{session.host.name} invites you to “{session.title}” ({session.activity.name}).\n\n"
+                f"{session.host.name} invites you to “{session.title}” ({session.activity_name}).\n\n"
                 f"When: {when_text(session)}\n"
                 + (f"Where: {session.place}\n" if session.place else "")
                 + (f"Online: {session.online_link}\n" if session.online_link else "")
@@ -55,7 +55,7 @@ def invitations_send(session_id: int) -> None:
         mail_send(
             f"Invitation: {session.title}",
             (
-                f"{session.host.name} invites you to “{session.title}” ({session.activity.name}).\n\n"
+                f"{session.host.name} invites you to “{session.title}” ({session.activity_name}).\n\n"
                 f"When: {when_text(session)}\n"
                 + (f"Where: {session.place}\n" if session.place else "")
                 + "\nTo accept, open this link and sign in, or create an account if you do not have one yet:\n"

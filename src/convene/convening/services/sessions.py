@@ -22,10 +22,12 @@ from ..models import (
     TRANSITIONS,
     ActivityType,
     AgendaItem,
+    CommunityActivity,
     Rsvp,
     Session,
     SessionState,
 )
+from .catalogue import entry_activity
 from .common import (
     OPEN_STATES,
     clean_capacity,
@@ -45,7 +47,8 @@ def session_create(
     *,
     host: Community,
     actor: User,
-    activity: ActivityType,
+    activity: ActivityType | None = None,
+    catalogue_entry: CommunityActivity | None = None,
     title: str,
     starts_at: datetime,
     time_zone: str = "UTC",
@@ -59,7 +62,13 @@ def session_create(
     allow_past: bool = False,
 ) -> Session:
     """A draft session. The ticked ``invited_communities`` are invited (their members and
-    coordinators); a start in the past is refused unless ``allow_past`` (the form's confirmation)."""
+    coordinators); a start in the past is refused unless ``allow_past`` (the form's confirmation).
+    The activity is a shipped one (``activity``) or an entry of the host's own catalogue
+    (``catalogue_entry``: the session takes its name and agenda; issue 18.19)."""
+    if catalogue_entry is not None:
+        activity = entry_activity(entry=catalogue_entry, host=host)
+    if activity is None:
+        raise InvalidInput("Choose an activity.", field="activity")
     title = clean_text(title, field="title", limit=160, required=True)
     require_one_line(title, field="title", label="Title")  # mail subjects carry it
     purpose = clean_text(purpose, field="purpose", limit=4000)
@@ -80,6 +89,7 @@ def session_create(
     session = Session.objects.create(
         host=host,
         activity=activity,
+        catalogue_entry=catalogue_entry,
         title=title,
         purpose=purpose,
         boundary_concern=boundary_concern,
@@ -94,7 +104,8 @@ def session_create(
     session.invited_communities.set(others)
     for community in others:  # the tick-boxes invite their members and coordinators (mailed when sent)
         invitation_add(session=session, actor=actor, community=community, host_first=True)
-    for position, item in enumerate(activity.agenda_template or []):
+    agenda = catalogue_entry.agenda_template if catalogue_entry is not None else activity.agenda_template
+    for position, item in enumerate(agenda or []):
         if isinstance(item, dict) and item.get("title"):
             AgendaItem.objects.create(
                 session=session,

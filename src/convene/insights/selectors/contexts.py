@@ -3,10 +3,13 @@ summaries per context and one context's report."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
+from django.utils.dateformat import format as date_format
 
 from convene.accounts.models import Profile
 from convene.communities.models import (
@@ -31,6 +34,30 @@ from .common import (
     protected_breakdowns,
 )
 from .voice import VoiceSummary, gini_index, kind_rows
+
+# Contexts of history recorded before Convene ("archive:<community>-<YYYY-MM>", see insights/demo.py
+# and imports of earlier records): one meeting a month.
+ARCHIVE_RE = re.compile(r"^archive:[a-z0-9-]+?-(?P<year>\d{4})-(?P<month>\d{2})$")
+KIND_LABELS = {
+    "archive": "Meeting before Convene",
+    "session": "Session",
+    "response": "Joint response",
+    "project": "Project",
+}
+
+
+def context_label(context: str) -> tuple[str, str]:
+    """A readable (title, kind) for a context no app describes, so pages never show the raw id:
+    "archive:psychiatry-2026-11" reads "Monthly meeting, November 2026" (a meeting before Convene);
+    any other "<kind>:<id>" reads "<Kind> <id>" with dashes and underscores as spaces."""
+    prefix, _, rest = str(context or "").partition(":")
+    kind = KIND_LABELS.get(prefix) or prefix.replace("_", " ").replace("-", " ").strip().capitalize() or "Other"
+    match = ARCHIVE_RE.match(context or "")
+    if match and 1 <= int(match["month"]) <= 12:
+        month = dt.date(int(match["year"]), int(match["month"]), 1)
+        return f"Monthly meeting, {date_format(month, 'F Y')}", kind
+    words = rest.replace("_", " ").replace("-", " ").strip()
+    return (f"{kind} {words}" if words else kind), kind
 
 
 def valid_context(context: str) -> bool:
@@ -114,8 +141,8 @@ def context_summaries(community: Community, contexts: Sequence[str]) -> list[Con
         out.append(
             ContextSummary(
                 context=c,
-                title=str(info.get("title") or c) if info else c,
-                kind=str(info.get("kind") or c.split(":")[0]) if info else c.split(":")[0],
+                title=str(info.get("title") or context_label(c)[0]) if info else context_label(c)[0],
+                kind=str(info.get("kind") or context_label(c)[1]) if info else context_label(c)[1],
                 url=str(info.get("url") or "") if info else "",
                 anonymous=anonymous,
                 known=info is not None,
@@ -257,8 +284,8 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
             )
     return ContextReport(
         context=context,
-        title=str(info.get("title") or context) if info else context,
-        kind=str(info.get("kind") or "") if info else context.split(":")[0],
+        title=str(info.get("title") or context_label(context)[0]) if info else context_label(context)[0],
+        kind=str(info.get("kind") or "") if info else context_label(context)[1],
         url=str(info.get("url") or "") if info else "",
         anonymous=anonymous,
         known=info is not None,

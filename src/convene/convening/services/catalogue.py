@@ -1,8 +1,18 @@
-"""Writes to a community's own activity catalogue (issue 18.19): coordinators adapt, hide or add
-activities for their community; every change goes to the community's audit log."""
+"""Writes to the activity catalogues.
+
+- `ensure_catalogue`: puts the shipped (shared) catalogue back when tables were emptied after
+  migrating (`convene flush` then `convene demo` or `convene import`, test databases truncated
+  between tests). The data and loader live in migration 0002 so a fresh database always has
+  them; this only adds what is missing and never overwrites an edit.
+- a community's own catalogue (issue 18.19): coordinators adapt, hide or add activities for their
+  community; every change goes to the community's audit log.
+"""
 
 from __future__ import annotations
 
+import importlib
+
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,11 +21,21 @@ from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
 
-from .catalogue_models import CommunityActivity
-from .models import ActivityType
+from ..models import ActivityType, CommunityActivity
 
 MAX_AGENDA_ITEMS = 30
+# A community's own activity (no shipped one behind it) is run as this shipped kind: a plain meeting
+# that opens no tool and asks for no other community; the session shows the entry's name and agenda.
+OWN_ACTIVITY_KIND = "open-discussion"
 MAX_ITEM_MINUTES = 600
+
+
+def ensure_catalogue() -> None:
+    """The shipped catalogue, loaded again if its table is empty (see the module's docstring)."""
+    if ActivityType.objects.exists():
+        return
+    migration = importlib.import_module("convene.convening.migrations.0002_activity_catalogue")
+    migration.load(apps, None)
 
 
 def parse_agenda(text: str) -> list[dict]:
@@ -119,3 +139,20 @@ def catalogue_entry_hide(*, entry: CommunityActivity, actor, hidden: bool) -> Co
         name=entry.name,
     )
     return entry
+
+
+def entry_activity(*, entry: CommunityActivity, host: Community) -> ActivityType:
+    """The shipped activity a session planned from `entry` is (its base, or OWN_ACTIVITY_KIND);
+    refuses an entry of another community, a hidden one, or one whose shipped activity is gone."""
+    if entry.community_id != host.pk:
+        raise InvalidInput("Choose an activity of this community's catalogue or of the shared one.", field="activity")
+    if entry.hidden:
+        raise InvalidInput(
+            f"“{entry.name}” is hidden from this community's catalogue; choose another.", field="activity"
+        )
+    if entry.base_id is not None:
+        return entry.base
+    kind = ActivityType.objects.filter(slug=OWN_ACTIVITY_KIND).first()
+    if kind is None:
+        raise InvalidInput("This site's catalogue lacks the activity a community's own ones run as.", field="activity")
+    return kind
