@@ -14,6 +14,15 @@ from convene.deliberation.models import Phase
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
 
+STATEMENTS = [
+    "Twenty-four hours is enough time to write a good discharge letter.",
+    "The new rule will make discharges safer.",
+    "Letters should go to the person as well as to the team.",
+    "Community teams cannot act on letters that arrive on Fridays.",
+    "We need a shared template across both services.",
+    "A phone call matters more than any letter.",
+]
+
 
 @dataclass
 class Boundary:
@@ -47,6 +56,10 @@ class Boundary:
 
     def statement(self, response, text, by=None):
         return services.statement_submit(response=response, user=by or self.coordinator, text=text)
+
+    def statements(self, response):
+        """The six statements most tests vote on (see vote_pattern)."""
+        return [self.statement(response, t) for t in STATEMENTS]
 
 
 def build_boundary() -> Boundary:
