@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "convene.projects",
     "convene.insights",
     "convene.search",
+    "convene.notifications",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,8 @@ CONVENE_COORDINATOR_2FA = env_bool("CONVENE_COORDINATOR_2FA")
 
 # Email: console by default; SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Convene <convene@localhost>")
+# Where people report an accessibility barrier (the statement at /accessibility/ shows it).
+ACCESSIBILITY_CONTACT = os.environ.get("CONVENE_ACCESSIBILITY_CONTACT", "")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]

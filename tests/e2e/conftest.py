@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.test import Client
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Role
@@ -90,8 +93,8 @@ class Journey:
         self.page.get_by_role("button", name=button_name).click()
         self.check()
 
-    def log_in(self, email: str):
-        """Sign in through the login form (a fresh browser session: cookies cleared first)."""
+    def log_in_with_form(self, email: str):
+        """Sign in as a person would, through the login form (cookies cleared first; `login` skips the form)."""
         self.page.context.clear_cookies()
         self.go("/accounts/login/")
         self.page.fill("#id_login", email)
@@ -105,9 +108,27 @@ class Journey:
 
         expect(self.page.locator("main")).to_contain_text(text)
 
+    def login(self, user) -> None:
+        """Sign the browser in as ``user`` (a session made by Django's test client)."""
+        client = Client()
+        client.force_login(user)
+        self.page.context.clear_cookies()
+        self.page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.base_url,
+                }
+            ]
+        )
+
 
 @pytest.fixture
 def journey(browser, live_server):
+    # The live server's first request imports every view module (numpy, the engines ...): on a busy
+    # machine that takes longer than a page's timeout, so warm it up before the browser's first page.
+    urllib.request.urlopen(live_server.url + "/healthz", timeout=180).close()
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -29,7 +29,7 @@ def test_cohost_and_phone_queue(journey, two_communities):
     )
     assert session.invitations.filter(community=social).count() == 2  # the ticked community is invited
 
-    j.log_in("cohost@example.org")
+    j.log_in_with_form("cohost@example.org")
     j.go(f"/sessions/{session.pk}/invitations/")
     j.expect_text("Invitation list")
     j.go(f"/sessions/{session.pk}/preview/")
@@ -45,7 +45,7 @@ def test_cohost_and_phone_queue(journey, two_communities):
     services.rsvp_set(session=session, user=host, answer="yes")
     services.turn_give(session=session, actor=host, user=host)
 
-    j.log_in("sam@example.org")
+    j.log_in_with_form("sam@example.org")
     j.page.set_viewport_size({"width": 390, "height": 844})
     j.go(f"/sessions/{session.pk}/")
     j.page.get_by_role("button", name="Raise my hand to speak").click()
@@ -54,7 +54,7 @@ def test_cohost_and_phone_queue(journey, two_communities):
     width = j.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
 
-    j.log_in("host@example.org")
+    j.log_in_with_form("host@example.org")
     j.go(f"/sessions/{session.pk}/queue/")
     j.expect_text("Share of turns by community")
     j.page.set_viewport_size({"width": 1280, "height": 900})

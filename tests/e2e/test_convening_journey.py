@@ -28,7 +28,7 @@ def test_boundary_engagement_journey(journey, two_communities):
     ]
 
     # 1. the coordinator plans a boundary engagement with social work
-    j.log_in("amara@example.com")
+    j.log_in_with_form("amara@example.com")
     j.go("/c/psychiatry/sessions/new/")
     j.page.get_by_label("Title").fill("Referrals between psychiatry and social work")
     j.page.get_by_label("Activity").select_option(label="Boundary engagement")
@@ -60,7 +60,7 @@ def test_boundary_engagement_journey(journey, two_communities):
     j.expect_text("Invitations sent")
 
     # 4. a social worker answers, with an access need only the coordinator sees
-    j.log_in("tomas@example.com")
+    j.log_in_with_form("tomas@example.com")
     j.go(f"/sessions/{session.pk}/rsvp/")
     j.page.get_by_label("Yes, I will come").check()
     j.page.get_by_label("Access or care needs (optional)").fill("I use a wheelchair.")
@@ -70,7 +70,7 @@ def test_boundary_engagement_journey(journey, two_communities):
         services.rsvp_set(session=session, user=person, answer="yes")
 
     # 5. the coordinator sees the accepted room, starts the session and checks people in
-    j.log_in("amara@example.com")
+    j.log_in_with_form("amara@example.com")
     j.go(f"/sessions/{session.pk}/preview/")
     j.expect_text("Accepted (4)")
     j.go(f"/sessions/{session.pk}/")
@@ -114,7 +114,7 @@ def test_boundary_engagement_journey(journey, two_communities):
     assert FollowUp.objects.get(session=session).owner == tomas
 
     # 8. the owner sees the action and their group
-    j.log_in("tomas@example.com")
+    j.log_in_with_form("tomas@example.com")
     j.expect_text("Write the first draft of the guidelines")
     j.go(f"/sessions/{session.pk}/groups/")
     j.expect_text("Your group")

@@ -150,7 +150,9 @@ def test_request_for_opinion_to_delivered_response(journey):
     # 8. delivery
     _login(j, coordinator)
     j.go(f"/responses/{response.pk}/")
-    j.submit("Close endorsement and mark delivered")
+    j.click(j.page.get_by_role("link", name="Close endorsement and mark delivered"))
+    j.expect_text("Before it goes: checklist")
+    j.submit("Deliver the response")
     j.expect_text("Delivered")
     j.go(f"/responses/{response.pk}/final/")
     j.expect_text("We support the rule with a call.")

@@ -40,6 +40,7 @@ GUEST_M = lambda w: {"slug": "priv", "membership_id": w.objects["priv_guest"].pk
 
 WEB = [
     Case("core:home", (200, 200, 200, 200, 200)),
+    Case("core:accessibility", (200, 200, 200, 200, 200), note="public: the statement is for everyone"),
     Case("core:healthz", (200, 200, 200, 200, 200), note="no data, only whether the database answers"),
     Case("communities:list", (200, 200, 200, 200, 200)),
     Case("communities:create", (302, 200, 200, 200, 200)),
@@ -68,6 +69,15 @@ WEB = [
         note="members/guests get a flash message (already in it) and a redirect",
     ),
     Case("communities:leave", (302, 404, 302, 302, 302), PRIV, method="POST"),
+    Case("communities:member_erase", (302, 404, 403, 403, 200), MEMBER),
+    Case(
+        "communities:member_erase",
+        (302, 404, 403, 403, 200),
+        MEMBER,
+        method="POST",
+        data=lambda w: {"reason": ""},
+        note="coordinators get the form back (reason and confirmation required); nothing is removed",
+    ),
     Case("communities:members", (302, 404, 403, 200, 200), PRIV),
     Case("communities:member", (302, 404, 403, 200, 200), MEMBER),
     Case(
@@ -101,6 +111,14 @@ WEB = [
     ),
     Case("accounts:token_created", (302, 302, 302, 302, 302), note="no new token pending: back to the profile"),
     Case("accounts:data", (302, 200, 200, 200, 200)),
+    Case("accounts:delete", (302, 200, 200, 200, 200)),
+    Case(
+        "accounts:delete",
+        (302, 200, 200, 200, 200),
+        method="POST",
+        data=lambda w: {"confirm": "no"},
+        note="without DELETE typed the form comes back with its error; nothing is deleted",
+    ),
 ]
 
 C = "/api/v1/communities"

@@ -105,6 +105,12 @@ WEB = [
     Case("deliberation:detail", (404, 404, 200, 200, 200), R),
     Case("deliberation:settings", (302, 404, 403, 403, 200), R),
     Case("deliberation:transition", (302, 404, 403, 403, 302), R, method="POST", data=lambda w: {"to": "drafting"}),
+    Case(
+        "deliberation:phase_confirm",
+        (302, 404, 403, 403, 200),
+        lambda w: {"pk": w.objects["response"].pk, "phase": "withdrawn"},
+        note="the confirmation page of a move that is never one click",
+    ),
     Case("deliberation:vote", (302, 404, 403, 200, 200), R),
     Case(
         "deliberation:vote",

@@ -46,3 +46,29 @@ class TokenForm(forms.Form):
         initial="90",
         label="Expires after",
     )
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.CharField(
+        max_length=20,
+        label="Type DELETE to confirm",
+        help_text="This cannot be undone.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value.upper() != "DELETE":
+            raise forms.ValidationError("Type the word DELETE to confirm; nothing was deleted.")
+        return value
+
+
+class PersonalDataRemoveForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        label="How the person asked",
+        help_text="For the audit log, e.g. “E-mail to the coordinator on 3 December”. Do not write why.",
+    )
+    confirm = forms.BooleanField(
+        label="The person asked for their personal data to be removed, and I understand this cannot be undone."
+    )

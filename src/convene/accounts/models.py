@@ -36,6 +36,9 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", unique=True)
+    # Set when the person deleted their account (or a coordinator erased it on their request): the
+    # row stays so that their votes, statements and turns still add up, but it holds nothing personal.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -44,8 +47,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    FORMER_MEMBER = "A former member"
+
     @property
     def display_name(self) -> str:
+        if self.deleted_at is not None:
+            return self.FORMER_MEMBER
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name

@@ -8,15 +8,18 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from convene.communities.models import Membership, Role
 from convene.communities.services import audit
 from convene.core.db import unique_or_none
-from convene.core.errors import InvalidInput
+from convene.core.errors import Conflict, InvalidInput
+from convene.core.hooks import erase_personal_data
 from convene.core.permissions import owned_or_404
-from convene.core.text import normalise_name
+from convene.core.text import clean_text, normalise_name
 
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
 
@@ -256,3 +259,74 @@ def profile_fill_from_idp(*, user: User, display_name: str = "", organisation: s
             setattr(profile, field, value)
         profile.save(update_fields=[*changes, "updated_at"])
     return profile
+
+
+# Leaving -------------------------------------------------------------------------------------------
+
+SIGN_IN_MODELS = (
+    ("allauth.account", "account.EmailAddress"),
+    ("allauth.socialaccount", "socialaccount.SocialAccount"),
+    ("allauth.mfa", "mfa.Authenticator"),
+)
+ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never delivered; keeps the unique e-mail column unique
+
+
+def personal_data_erase(user: User) -> None:
+    """Accounts' part of leaving: profile, diversity answers, tokens, sign-in methods (hooks)."""
+    Profile.objects.filter(user=user).delete()
+    DiversityAnswer.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    for app, model in SIGN_IN_MODELS:  # allauth's; two-factor is installed only when enabled
+        if apps.is_installed(app):
+            apps.get_model(model).objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def account_delete(*, user: User, by: User | None = None, community=None, reason: str = "") -> User:
+    """Delete a person's account: everything personal goes, their contributions stay unnamed.
+
+    The user row is kept (inactive, no password, an address that cannot receive mail, shown as
+    "A former member") so that the votes, statements, endorsements and turns it holds keep every
+    record and aggregate consistent; each app removes what it holds about the person through its
+    `personal_data_erase` hook (profile, answers, tokens, memberships, offers, notifications ...).
+    `by` is a coordinator acting on the person's request (audited in `community`); None means the
+    person themself. What is kept, and why, is in docs/privacy.md.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None:
+        raise Conflict("This account is already deleted.")
+    if user.is_superuser or user.is_staff:
+        raise Conflict("Site administrators are removed by another administrator, in the admin.")
+    acting = by if by is not None else user
+    apps_erased = erase_personal_data(user)
+    user.email = f"former-{user.pk}@{ERASED_DOMAIN}"
+    user.set_unusable_password()  # also ends every session: Django checks the password hash per session
+    user.is_active = False
+    user.deleted_at = timezone.now()
+    user.save(update_fields=["email", "password", "is_active", "deleted_at"])
+    audit(
+        community=community,
+        actor=acting if by is not None else None,
+        action="account_deleted" if by is None else "personal_data_removed",
+        target=user,
+        subject=f"user:{user.pk}",
+        reason=reason[:200],
+        apps=apps_erased,
+    )
+    return user
+
+
+@transaction.atomic
+def member_personal_data_remove(*, community, actor: User, membership, reason: str) -> User:
+    """A coordinator removes a member's personal data on the member's request (audited).
+
+    Not for themself (the profile's "Delete my account" is), nor for anyone who coordinates a
+    community: another coordinator first makes them a member, so no community loses its last one
+    by someone else's hand.
+    """
+    reason = clean_text(reason, field="reason", limit=200, required=True, label="How the person asked")
+    if membership.user_id == actor.pk:
+        raise Conflict("To delete your own account, use “Delete my account” on your profile.")
+    if Membership.objects.filter(user_id=membership.user_id, role=Role.COORDINATOR).exists():
+        raise Conflict("This person coordinates a community: make them a member there first.", code="coordinator")
+    return account_delete(user=membership.user, by=actor, community=community, reason=reason)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("me/tokens/new/", views.token_created, name="token_created"),
     path("me/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("me/data.json", views.data_download, name="data"),
+    path("me/delete/", views.account_delete, name="delete"),
 ]

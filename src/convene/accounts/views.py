@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 
 from . import services
-from .forms import DiversityForm, ProfileForm, TokenForm
+from .forms import AccountDeleteForm, DiversityForm, ProfileForm, TokenForm
 from .selectors import my_data
 
 
@@ -121,3 +122,15 @@ def data_download(request):
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-convene-data.json"'
     return response
+
+
+@login_required
+def account_delete(request):
+    """Delete one's own account (confirmed by typing DELETE); contributions stay as "a former member"."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.account_delete(user=request.user)):
+            logout(request)
+            messages.success(request, "Your account is deleted. Thank you for taking part.")
+            return redirect("core:home")
+    return render(request, "accounts/delete.html", {"form": form, "nav": "profile"})

@@ -429,3 +429,17 @@ def term_mapping_delete(*, mapping: TermMapping, actor: User) -> None:
         community=mapping.source.community, actor=actor, action="term_mapping_deleted", subject=f"mapping:{mapping.pk}"
     )
     mapping.delete()
+
+
+def personal_data_erase(user: User) -> None:
+    """Communities' part of leaving (core.hooks): memberships, join requests, invitations to the address.
+
+    Refused while the person is the only coordinator of a community: it would be left without one.
+    """
+    memberships = list(Membership.objects.filter(user=user).select_related("community").order_by("pk"))
+    for membership in memberships:
+        _ensure_coordinator_remains(membership.community, membership)
+    Membership.objects.filter(user=user).delete()
+    JoinRequest.objects.filter(user=user, status=RequestStatus.PENDING).delete()
+    JoinRequest.objects.filter(user=user).update(message="")
+    Invitation.objects.filter(email__iexact=user.email).delete()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:membership_id>/", views.member_detail, name="member"),
     path("c/<slug:slug>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("c/<slug:slug>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("c/<slug:slug>/members/<int:membership_id>/erase/", views.member_erase, name="member_erase"),
     path("c/<slug:slug>/requests/", views.join_requests, name="requests"),
     path("c/<slug:slug>/invitations/", views.invitations, name="invitations"),
     path("c/<slug:slug>/glossary/", views.glossary_view, name="glossary"),

@@ -12,6 +12,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from convene.accounts.forms import PersonalDataRemoveForm
+from convene.accounts.services import member_personal_data_remove
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 from convene.core.hooks import collect
@@ -276,6 +278,24 @@ def member_remove(request, slug, membership_id):
     except ServiceError as exc:
         _flash_error(request, exc)
         return redirect("communities:member", slug=slug, membership_id=membership_id)
+
+
+@login_required
+def member_erase(request, slug, membership_id):
+    """Remove a member's personal data on their request (docs/privacy.md, "Leaving")."""
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    member = _membership(community, membership_id)
+    form = PersonalDataRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        call = lambda: member_personal_data_remove(  # noqa: E731
+            community=community, actor=request.user, membership=member, reason=form.cleaned_data["reason"]
+        )
+        if run_service(form, call):
+            messages.success(request, "The person's personal data is removed; their contributions stay unnamed.")
+            return redirect("communities:members", slug=slug)
+    return render(
+        request, "communities/member_erase.html", community_context(request, community, member=member, form=form)
+    )
 
 
 @login_required

@@ -14,6 +14,12 @@ An app `convene.X` may define these functions in `convene/X/selectors.py`:
 - `turn_suggestions(community, kind, eligible_user_ids, limit) -> list`  whose turn it is for a role
   (insights: the people who fit with the fewest recent opportunities of that kind), for apps
   that let a coordinator assign one; items have `user_id`, `name`, `recent`, `ever`, `last_at`
+
+And one write hook, in `convene/X/services.py` (or the services package's `__init__`), because
+erasing is a write and selectors never write:
+
+- `personal_data_erase(user) -> None`  remove what the app holds about a person who leaves
+  (accounts.services.account_delete calls every app's, inside its transaction; docs/privacy.md)
 """
 
 from __future__ import annotations
@@ -24,18 +30,38 @@ from functools import cache
 from django.apps import apps
 
 
-@cache
-def _selector_modules():
+def _app_modules(kind: str) -> tuple:
     modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("convene."):
             continue
         try:
-            modules.append(importlib.import_module(f"{config.name}.selectors"))
+            modules.append(importlib.import_module(f"{config.name}.{kind}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.selectors":
+            if exc.name != f"{config.name}.{kind}":
                 raise
     return tuple(modules)
+
+
+@cache
+def _selector_modules():
+    return _app_modules("selectors")
+
+
+@cache
+def _service_modules():
+    return _app_modules("services")
+
+
+def erase_personal_data(user) -> list[str]:
+    """Run every app's `personal_data_erase(user)`; returns the apps that had one (for the audit)."""
+    done = []
+    for module in _service_modules():
+        func = getattr(module, "personal_data_erase", None)
+        if func is not None:
+            func(user)
+            done.append(module.__name__.split(".")[1])
+    return done
 
 
 def collect(func_name: str, *args) -> list:

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -36,6 +37,11 @@ def home(request):
             "n_communities": Community.objects.count(),
         },
     )
+
+
+def accessibility(request):
+    """The accessibility statement: the target, how it is tested, known gaps, how to report a barrier."""
+    return render(request, "core/accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
 
 
 def healthz(request):

@@ -14,15 +14,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import nh3
-from django.utils.safestring import mark_safe
 from docx import Document
-from markdown_it import MarkdownIt
 
 from convene.core.text import xml_safe
 from convene.engines.polis_io import write_polis
 
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
+from .rendering import markdown_html
 from .selectors import HIDDEN_NOTE, endorsement_summary, pseudonym_order
 
 DAY_MS = 86_400_000
@@ -186,5 +184,4 @@ def polis_zip(response: JointResponse) -> bytes:
 
 def text_html(text: str):
     """The draft's Markdown as safe HTML (raw HTML in the source is not rendered, and nh3 cleans the rest)."""
-    html = MarkdownIt("commonmark", {"html": False}).render(text or "")
-    return mark_safe(nh3.clean(html))  # noqa: S308 - sanitised just above
+    return markdown_html(text)

@@ -126,7 +126,10 @@ class PredictionForm(forms.Form):
 
 class DraftForm(forms.Form):
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 24}), max_length=50_000, label="Draft (Markdown)", strip=False
+        widget=forms.Textarea(attrs={"rows": 24, "aria-describedby": "id_text_helptext"}),
+        max_length=50_000,
+        label="Draft (Markdown)",
+        strip=False,
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
 

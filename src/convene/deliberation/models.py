@@ -59,6 +59,16 @@ TRANSITIONS: dict[str, set[str]] = {
     Phase.WITHDRAWN: set(),
 }
 
+# The phases in their forward order. A move to an earlier one reopens a phase (drafting -> gathering,
+# endorsement -> drafting): pages offer it apart from the phase buttons, and only after confirmation.
+PHASE_ORDER = (Phase.DRAFT, Phase.GATHERING, Phase.DRAFTING, Phase.ENDORSEMENT, Phase.DELIVERED, Phase.CLOSED)
+
+
+def is_backward(was: str, to: str) -> bool:
+    """True when moving from phase `was` to phase `to` goes back to an earlier phase."""
+    return was in PHASE_ORDER and to in PHASE_ORDER and PHASE_ORDER.index(to) < PHASE_ORDER.index(was)
+
+
 # Which phase-end field belongs to which phase (reminders, home page deadlines).
 PHASE_END_FIELD = {
     Phase.GATHERING: "gathering_ends",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("responses/<int:pk>/", views.response_detail, name="detail"),
     path("responses/<int:pk>/settings/", views.response_settings, name="settings"),
     path("responses/<int:pk>/phase/", views.response_transition, name="transition"),
+    path("responses/<int:pk>/phase/<str:phase>/", views.phase_confirm, name="phase_confirm"),
     path("responses/<int:pk>/vote/", views.vote, name="vote"),
     path("responses/<int:pk>/statements/new/", views.statement_add, name="statement_add"),
     path("responses/<int:pk>/moderation/", views.moderation, name="moderation"),

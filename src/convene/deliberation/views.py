@@ -36,7 +36,6 @@ from .forms import (
 )
 from .models import (
     TRANSITIONS,
-    DraftVersion,
     Endorsement,
     MinorityView,
     OpinionRequest,
@@ -54,6 +53,7 @@ from .permissions import (
     response_for,
     throttle,
 )
+from .rendering import markdown_html
 
 
 def _ctx(request, response, **extra):
@@ -230,7 +230,7 @@ def response_detail(request, pk):
         response,
         communities=Community.objects.filter(pk__in=invited_ids(response)).order_by("name"),
         my_statements=mine,
-        transitions=[Phase(t) for t in sorted(TRANSITIONS[response.state])],
+        moves=selectors.phase_moves(response, TRANSITIONS),
         n_pending=response.statements.filter(state=StatementState.PENDING).count() if is_coordinator else 0,
         n_accepted=response.statements.filter(state=StatementState.ACCEPTED).count(),
         coverage=selectors.coverage(response, with_names=is_coordinator),
@@ -269,14 +269,89 @@ def response_transition(request, pk):
     response = response_for(request.user, pk, need=Need.COORDINATOR)
     form = TransitionForm(request.POST)
     if form.is_valid():
+        to = form.cleaned_data["to"]
+        if selectors.needs_confirmation(response.state, to) and request.POST.get("confirm") != "yes":
+            # Going back, withdrawing and delivering are never one click: the confirmation page first.
+            return redirect("deliberation:phase_confirm", pk=response.pk, phase=to)
         try:
-            services.response_transition(response=response, actor=request.user, to=form.cleaned_data["to"])
-            messages.success(request, f"The response is now: {Phase(form.cleaned_data['to']).label.lower()}.")
+            services.response_transition(response=response, actor=request.user, to=to)
+            messages.success(request, PHASE_DONE.get(to, f"Moved to: {Phase(to).label.lower()}."))
         except ServiceError as exc:
             _flash(request, exc)
     else:
         messages.error(request, "Choose a phase.")
     return redirect("deliberation:detail", pk=response.pk)
+
+
+PHASE_DONE = {
+    Phase.GATHERING: "Gathering views is open: members can write statements and vote.",
+    Phase.DRAFTING: "Drafting has started.",
+    Phase.ENDORSEMENT: "Endorsement is open: members can endorse or object.",
+    Phase.DELIVERED: "Delivered.",
+    Phase.CLOSED: "Closed.",
+    Phase.WITHDRAWN: "Withdrawn.",
+}
+
+# What a move that needs confirming does, in the words of its confirmation page.
+PHASE_CONFIRM = {
+    (Phase.DRAFTING, Phase.GATHERING): (
+        "Reopen gathering views?",
+        "Members can write statements and vote again. The draft, its versions, comments and minority views "
+        "stay as they are: the draft is not seeded again from the map.",
+        "Reopen gathering views",
+    ),
+    (Phase.ENDORSEMENT, Phase.DRAFTING): (
+        "Reopen drafting?",
+        "Members can edit the draft again. Positions already taken stay recorded; people can change them "
+        "when endorsement opens again.",
+        "Reopen drafting",
+    ),
+    Phase.WITHDRAWN: (
+        "Withdraw this response?",
+        "A withdrawn response cannot be reopened: nobody can vote, edit or endorse any more, and a requester "
+        "is told that the community withdrew.",
+        "Withdraw the response",
+    ),
+    Phase.DELIVERED: (
+        "Deliver the response?",
+        "Endorsement closes and the document is final: it can no longer be edited. A requester is mailed "
+        "and sees it on their tracking page.",
+        "Deliver the response",
+    ),
+}
+
+
+@login_required
+def phase_confirm(request, pk, phase):
+    """The confirmation page of a move that is never one click (going back, withdrawing, delivering);
+    before delivery, a checklist of gaps. Its form posts to `response_transition` with confirm=yes."""
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    to = phase
+    if to not in Phase.values:
+        raise Http404("No such phase.")
+    if to not in TRANSITIONS[response.state]:
+        messages.error(
+            request, f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label}”."
+        )
+        return redirect("deliberation:detail", pk=response.pk)
+    if not selectors.needs_confirmation(response.state, to):
+        return redirect("deliberation:detail", pk=response.pk)  # a step forward: its button is there
+    title, explanation, button = PHASE_CONFIRM.get((response.state, to)) or PHASE_CONFIRM[to]
+    checklist = selectors.delivery_checklist(response) if to == Phase.DELIVERED else None
+    return render(
+        request,
+        "deliberation/phase_confirm.html",
+        _ctx(
+            request,
+            response,
+            to=to,
+            title=title,
+            explanation=explanation,
+            button=button,
+            checklist=checklist,
+            has_gaps=any(not item.ok for item in checklist or ()),
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- gathering
@@ -365,8 +440,8 @@ def statement_add(request, pk):
 @login_required
 def moderation(request, pk):
     response = response_for(request.user, pk, need=Need.COORDINATOR)
-    statements = response.statements.select_related("author__user__profile").order_by("state", "-created_at")
-    return render(request, "deliberation/moderation.html", _ctx(request, response, statements=statements))
+    waiting, decided = selectors.moderation_queue(response)
+    return render(request, "deliberation/moderation.html", _ctx(request, response, waiting=waiting, decided=decided))
 
 
 @login_required
@@ -465,12 +540,21 @@ def perception(request, pk):
 # --------------------------------------------------------------------------- drafting
 
 
+# The draft page's own headings are h1 and h2: a draft's "# Title" is shown as h3, "## Part" as h4.
+DRAFT_HEADING_SHIFT = 2
+
+
 def _paragraphs(response):
     comments = {}
     for c in selectors.paragraph_comments(response):
         comments.setdefault(c.paragraph_key, []).append(c)
     paras = [
-        {"key": services.paragraph_key(p), "text": p, "comments": comments.pop(services.paragraph_key(p), [])}
+        {
+            "key": services.paragraph_key(p),
+            "text": p,
+            "html": markdown_html(p, heading_shift=DRAFT_HEADING_SHIFT),
+            "comments": comments.pop(services.paragraph_key(p), []),
+        }
         for p in services.split_paragraphs(response.draft_text)
     ]
     orphans = [c for rows in comments.values() for c in rows]
@@ -484,11 +568,19 @@ def draft(request, pk):
         request.POST or None, initial={"text": response.draft_text, "base_version": response.draft_version}
     )
     status = 200
+    preview = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
         response_for(request.user, pk, need=Need.MEMBER)
-        if form.is_valid():
+        if request.POST.get("preview"):
+            # Preview: the typed text rendered as the page will show it; nothing is saved.
+            typed = request.POST.get("text", "")[:50_000]
+            preview = markdown_html(typed, heading_shift=DRAFT_HEADING_SHIFT)
+            if request.htmx:
+                return render(request, "deliberation/_draft_preview.html", {"preview": preview})
+            form = DraftForm(initial={"text": typed, "base_version": request.POST.get("base_version")})
+        elif form.is_valid():
             version = run_service(
                 form,
                 lambda: services.draft_save(
@@ -501,17 +593,18 @@ def draft(request, pk):
             if version:
                 messages.success(request, f"Saved as version {version.number}.")
                 return redirect("deliberation:draft", pk=response.pk)
-        errors = form.errors.as_data()
-        status = (
-            409
-            if any(
-                getattr(e, "message", "").startswith("Someone saved") or "delivered" in str(e)
-                for rows in errors.values()
-                for e in rows
+        if preview is None:
+            errors = form.errors.as_data()
+            status = (
+                409
+                if any(
+                    getattr(e, "message", "").startswith("Someone saved") or "delivered" in str(e)
+                    for rows in errors.values()
+                    for e in rows
+                )
+                else 400
             )
-            else 400
-        )
-        response.refresh_from_db()
+            response.refresh_from_db()
     paras, orphans = _paragraphs(response)
     return render(
         request,
@@ -527,6 +620,7 @@ def draft(request, pk):
             can_comment=can_act(request.user, response, Need.MEMBER)
             and response.state in (Phase.DRAFTING, Phase.ENDORSEMENT),
             minority_form=MinorityForm(prefix="minority"),
+            preview=preview,
         ),
         status=status,
     )
@@ -534,8 +628,9 @@ def draft(request, pk):
 
 def versions(request, pk):
     response = response_for(request.user, pk, need=Need.GUEST)
-    rows = DraftVersion.objects.filter(response=response).select_related("author__profile")
-    return render(request, "deliberation/versions.html", _ctx(request, response, versions=rows))
+    return render(
+        request, "deliberation/versions.html", _ctx(request, response, versions=selectors.version_history(response))
+    )
 
 
 @login_required

@@ -96,14 +96,14 @@ def breakdown(
         for g in range(n_g)
     )
     gic = S.group_informed_consensus(na, ns)
-    spread = st["pa"].max(0) - st["pa"].min(0) if n_g else np.zeros(n_s)
+    spread, split = S.splits(na, ns) if n_g else (np.zeros(n_s), np.zeros(n_s, dtype=bool))
     voted = allowed & (ns.sum(0) > 0)
     if n_g:
         common = np.flatnonzero(voted & (st["pa"].min(0) > 0.5))
         common = common[np.argsort(-gic[common], kind="stable")][:_TOP]
     else:
         common = np.zeros(0, np.int64)
-    div = np.flatnonzero(voted & (spread > 0))
+    div = np.flatnonzero(voted & split)  # groups that really differ, not smoothing noise
     div = div[np.argsort(-spread[div], kind="stable")][:_TOP]
     ids = table.statement_ids
     return Breakdown(

@@ -81,9 +81,9 @@ class Breakdown:
     groups: tuple[GroupSummary, ...]
     stats: StatementStats
     group_informed_consensus: np.ndarray  # per statement, prod_g pa_g
-    spread: np.ndarray  # per statement, max_g pa - min_g pa (0 with < 2 groups)
+    spread: np.ndarray  # per statement, gap in share agreeing between groups of >= 5 votes (opinion_stats.splits)
     common_ground: tuple[int, ...]  # every group pa > 0.5, by GIC descending (<= 10)
-    divisive: tuple[int, ...]  # by spread descending (<= 10)
+    divisive: tuple[int, ...]  # statements that split the groups (opinion_stats.splits), by spread (<= 10)
 
     def to_dict(self, string_ids: bool = False) -> dict:
         sid = [_id(s, string_ids) for s in self.stats.statements]

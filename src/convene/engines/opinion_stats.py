@@ -146,3 +146,42 @@ def priority(n_agree, n_pass, n_votes, extremity) -> np.ndarray:
     a = (np.asarray(n_agree) + 1.0) / (s + 2.0)
     importance = (1.0 - p) * (np.asarray(extremity) + 1.0) * a
     return (importance * (1.0 + 8.0 * np.exp2(-s / 5.0))) ** 2
+
+
+SPLIT_GAP = 0.2  # groups split on a statement when their shares agreeing differ by >= 20 points ...
+SPLIT_MIN_VOTES = 5  # ... between two groups that each cast at least 5 votes on it ...
+# ... and the difference passes the two-proportion test at 90 % (Z90), as Pol.is's repness does.
+
+
+def splits(na, ns, *, min_votes: int = SPLIT_MIN_VOTES, min_gap: float = SPLIT_GAP) -> tuple[np.ndarray, np.ndarray]:
+    """(spread, split) per statement from (groups, statements) agree and vote counts (passes included).
+
+    ``spread`` is the gap between the highest and the lowest share agreeing (agrees / votes, not
+    smoothed) among the groups with at least ``min_votes`` votes on the statement; 0 when fewer than
+    two groups have that many. ``split`` is True when that gap is at least ``min_gap`` and the
+    two-proportion z-test (``two_prop_z``, +1 on all counts) between those two groups exceeds Z90.
+    A statement every group agrees with (or rejects) alike never splits them, however the group
+    sizes differ.
+    """
+    na = np.atleast_2d(np.asarray(na, dtype=np.float64))
+    ns = np.atleast_2d(np.asarray(ns, dtype=np.float64))
+    if na.shape != ns.shape:
+        raise ValueError("agree and vote counts must have the same shape")
+    n_s = na.shape[1]
+    ok = ns >= max(1, min_votes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(ok, na / np.where(ns > 0, ns, 1.0), np.nan)
+    enough = ok.sum(0) >= 2
+    spread = np.zeros(n_s)
+    split = np.zeros(n_s, dtype=bool)
+    if not enough.any():
+        return spread, split
+    cols = np.flatnonzero(enough)
+    sub = share[:, cols]
+    hi = np.nanargmax(sub, axis=0)
+    lo = np.nanargmin(sub, axis=0)
+    gap = sub[hi, np.arange(len(cols))] - sub[lo, np.arange(len(cols))]
+    z = two_prop_z(na[hi, cols], ns[hi, cols], na[lo, cols], ns[lo, cols])
+    spread[cols] = gap
+    split[cols] = (gap >= min_gap - 1e-12) & (z > Z90)
+    return spread, split

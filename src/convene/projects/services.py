@@ -933,3 +933,16 @@ def case_study_publish(*, project: Project, actor: User, publish: bool = True) -
         subject=f"project:{project.pk}",
     )
     return project
+
+
+def personal_data_erase(user: User) -> None:
+    """Projects' part of a person leaving (core.hooks `personal_data_erase`).
+
+    The mentoring offer, declared conflicts and places only proposed go; published places, outcomes
+    and help requests stay under "A former member" (the team's record and its measured outcomes must
+    still add up), without the request's contact details.
+    """
+    MentoringOffer.objects.filter(user=user).delete()
+    ProjectConflict.objects.filter(user=user).delete()
+    TeamPlace.objects.filter(user=user, status=PlaceStatus.PROPOSED).delete()
+    HelpRequest.objects.filter(requester=user).update(contact="")

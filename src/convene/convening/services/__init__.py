@@ -12,6 +12,7 @@ callers write `from convene.convening import services; services.session_create(.
 - queue.py        the speaking queue
 - picker.py       the breakthrough picker
 - groups.py       breakout groups (the grouping engine)
+- personal_data.py  what goes when a person leaves (core.hooks)
 - common.py       input checks, the session lock and state guard, community_of
 """
 
@@ -28,6 +29,7 @@ from .invitations import (
     invitation_remove,
     rsvp_set,
 )
+from .personal_data import personal_data_erase
 from .picker import candidate_pick, candidate_propose, rating_set
 from .queue import hand_set, turn_give
 from .record import note_add, outcome_add
@@ -37,6 +39,7 @@ from .sessions import session_create, session_transition, session_update
 __all__ = [
     "NOT_BY_NAME",
     "OPEN_STATES",
+    "personal_data_erase",
     "RECORD_STATES",
     "agenda_item_add",
     "agenda_item_delete",

@@ -3,15 +3,27 @@
 
 - voting.py   next_statement (one algorithm, a per-revision pool in the cache), my_votes
 - reports.py  map_view (reads the stored map), coverage, endorsement_summary, perception report
+- drafting.py version_history (word-level comparisons), phase_moves, delivery_checklist
 - lookups.py  the `<thing>_in` lookups pages and the API share; who may be invited
 - hooks.py    the functions `convene.core.hooks` finds by name here: home_items, upcoming,
               community_links, context_info, contexts_for, personal_data
 """
 
+from .drafting import (
+    ANSWER_PLACEHOLDER,
+    CheckItem,
+    PhaseMoves,
+    VersionEntry,
+    delivery_checklist,
+    needs_confirmation,
+    phase_moves,
+    version_history,
+)
 from .hooks import community_links, context_info, contexts_for, home_items, personal_data, upcoming
 from .lookups import (
     community_choices,
     minority_view_in,
+    moderation_queue,
     paragraph_comments,
     responses_for,
     statement_in,
@@ -33,6 +45,14 @@ from .reports import (
 from .voting import POOL_SECONDS, Pool, my_votes, next_statement, rng_for, statement_pool
 
 __all__ = [
+    "ANSWER_PLACEHOLDER",
+    "CheckItem",
+    "PhaseMoves",
+    "VersionEntry",
+    "delivery_checklist",
+    "needs_confirmation",
+    "phase_moves",
+    "version_history",
     "HIDDEN_NOTE",
     "LETTERS",
     "OTHER_COMMUNITIES",
@@ -48,6 +68,7 @@ __all__ = [
     "home_items",
     "map_view",
     "minority_view_in",
+    "moderation_queue",
     "my_votes",
     "next_statement",
     "paragraph_comments",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from convene.communities.models import Community, Membership, Visibility
 
-from ..models import JointResponse, MinorityView, ParagraphComment, Statement
+from ..models import JointResponse, MinorityView, ParagraphComment, Statement, StatementState
 from ..permissions import can_read, invited_ids
 
 
@@ -43,6 +43,29 @@ def statement_in(response: JointResponse, statement_id) -> Statement:
     if statement is None:
         raise Http404("No such statement.")
     return statement
+
+
+def moderation_queue(response: JointResponse) -> tuple[list[Statement], list[Statement]]:
+    """The moderation page's two lists: statements waiting for a decision (oldest first, as a queue)
+    and those already decided (accepted, meta, then rejected; newest first)."""
+    rows = (
+        response.statements.select_related("author__user__profile")
+        .annotate(
+            rank=Case(
+                When(state=StatementState.PENDING, then=Value(0)),
+                When(state=StatementState.ACCEPTED, then=Value(1)),
+                When(state=StatementState.META, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "-created_at", "-id")
+    )
+    waiting, decided = [], []
+    for s in rows:
+        (waiting if s.state == StatementState.PENDING else decided).append(s)
+    waiting.reverse()  # the longest waiting first
+    return waiting, decided
 
 
 def minority_view_in(response: JointResponse, view_id) -> MinorityView:

@@ -11,6 +11,8 @@ import numpy as np
 from django.db.models import Count, Q
 
 from convene.communities.models import Community, Membership
+from convene.engines.opinion_plot import plot_layout, separate_labels
+from convene.engines.opinion_stats import SPLIT_GAP, SPLIT_MIN_VOTES, splits
 from convene.engines.perception import Prediction as Guess
 from convene.engines.perception import perception_gap
 from convene.privacy.disclosure import THRESHOLD, exact, group_sizes, people_aggregate
@@ -136,18 +138,9 @@ def map_view(response: JointResponse) -> dict:
         for g in opinion_groups
         if g["id"] in label
     ]
+    group_split = _group_splits(data.get("opinion", {}).get("statements", []), label, texts)
     communities = _by_community(data.get("by_attribute") or {}, texts, names, anonymous, stmts, reps)
-    minority = []
-    if len(groups) > 1:
-        largest = max(groups, key=lambda g: g["size"])
-        for g in groups:
-            if g is largest:
-                continue
-            for r in g["representative"]:
-                if r["direction"] == "agree" and r["agree_pct"] < 50:
-                    minority.append(
-                        {"id": r["id"], "text": r["text"], "held_by": f"Group {g['label']} ({g['size']} people)"}
-                    )
+    minority = minority_candidates(groups, data.get("opinion", {}).get("statements", []), counts)
     return {
         "empty": not data or not participants,
         "anonymous": anonymous,
@@ -160,12 +153,51 @@ def map_view(response: JointResponse) -> dict:
         "consensus_agree": stmts(data.get("consensus", {}).get("agree", [])),
         "consensus_disagree": stmts(data.get("consensus", {}).get("disagree", [])),
         "common_ground": stmts(data.get("common_ground", [])),
-        "divisive": stmts(data.get("divisive", {}).get("spread", [])),
+        "divisive": [stmt(sid, **extra) for sid, extra in group_split],
+        "plot": _plot(participants, label, {g["label"]: g["size"] for g in groups}, anonymous),
+        "split_rule": SPLIT_RULE,
         "divisive_extremity": stmts(data.get("divisive", {}).get("extremity", [])),
         "communities": communities,
         "statements": [stmt(int(sid)) for sid in counts if int(sid) in texts and not counts[sid]["moderated_out"]],
         "minority": minority,
     }
+
+
+MINORITY_MIN_DISAGREE = 2  # one person disagreeing is not yet a disagreement between groups
+
+
+def minority_candidates(groups: list[dict], by_statement: list[dict], counts: dict) -> list[dict]:
+    """Minority views to propose: positions of a smaller opinion group that the others really reject.
+
+    A statement is proposed for a group smaller than the largest when it is one of the group's
+    representative agreements, most of the group's votes on it are Agree, and among everyone
+    outside the group Disagree is the most common vote (more than Agree and more than Pass) from
+    at least `MINORITY_MIN_DISAGREE` people. Passes are never read as disagreement: a statement
+    the others merely passed on is not a minority view.
+    """
+    if len(groups) < 2:
+        return []
+    largest = max(groups, key=lambda g: g["size"])
+    per_group = {str(row["id"]): row.get("by_group", {}) for row in by_statement}
+    out = []
+    for g in groups:
+        if g["size"] >= largest["size"]:
+            continue  # two groups of the same size: neither is a minority
+        for r in g["representative"]:
+            if r["direction"] != "agree":
+                continue
+            mine = per_group.get(str(r["id"]), {}).get(str(g["id"]))
+            whole = counts.get(str(r["id"]), {})
+            if not mine or not mine.get("votes"):
+                continue
+            if 2 * mine["agree"] <= mine["votes"]:
+                continue  # not a clear position of the group
+            others_agree = whole.get("agree", 0) - mine["agree"]
+            others_disagree = whole.get("disagree", 0) - mine["disagree"]
+            others_pass = whole.get("pass", 0) - (mine["votes"] - mine["agree"] - mine["disagree"])
+            if others_disagree >= MINORITY_MIN_DISAGREE and others_disagree > max(others_agree, others_pass):
+                out.append({"id": r["id"], "text": r["text"], "held_by": f"Group {g['label']} ({g['size']} people)"})
+    return out
 
 
 def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmts, reps) -> dict:
@@ -201,33 +233,37 @@ def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmt
         if s["id"] not in texts:
             continue
         by_group = s["by_group"]
-        cells = [
-            _cell(v["agree"], v["disagree"], v["votes"], name=names.get(slug, slug), protect=anonymous)
-            for slug, v in ((slug, by_group.get(slug, {"agree": 0, "disagree": 0, "votes": 0})) for slug in shown)
-        ]
+        counts = [by_group.get(slug, {"agree": 0, "disagree": 0, "votes": 0}) for slug in shown]
         if merged:
-            total = {k: sum(by_group.get(m, {}).get(k, 0) for m in merged) for k in ("agree", "disagree", "votes")}
-            cells.append(_cell(total["agree"], total["disagree"], total["votes"], name=OTHER_COMMUNITIES, protect=True))
+            keys = ("agree", "disagree", "votes")
+            counts.append({k: sum(by_group.get(m, {}).get(k, 0) for m in merged) for k in keys})
+        names_of = [names.get(slug, slug) for slug in shown] + ([OTHER_COMMUNITIES] if merged else [])
+        cells = [  # the merged column is always protected
+            _cell(c["agree"], c["disagree"], c["votes"], name=name, protect=anonymous or i == len(shown))
+            for i, (c, name) in enumerate(zip(counts, names_of, strict=True))
+        ]
         if anonymous and sum(c["hidden"] for c in cells) == 1 and len(cells) > 1:
             smallest = min((c for c in cells if not c["hidden"]), key=lambda c: c["votes"])
             cells[cells.index(smallest)] = _cell(0, 0, 0, name=smallest["name"], protect=True)
-        pcts = [c["agree_pct"] for c in cells if not c["hidden"]]
-        spread = round(100 * s.get("spread", 0))
-        if anonymous:  # from the shown cells only
-            spread = (max(pcts) - min(pcts)) if len(pcts) > 1 else None
-        rows.append({"id": s["id"], "text": texts[s["id"]], "spread": spread, "by": cells})
+        # Spread and split from the shown cells only (what the reader sees), each of >= 5 votes.
+        usable = [i for i, c in enumerate(cells) if not c["hidden"] and c["votes"] >= SPLIT_MIN_VOTES]
+        pcts = [cells[i]["agree_pct"] for i in usable]
+        spread = (max(pcts) - min(pcts)) if len(pcts) > 1 else None
+        split = len(usable) > 1 and bool(
+            splits([[counts[i]["agree"]] for i in usable], [[counts[i]["votes"]] for i in usable])[1][0]
+        )
+        rows.append({"id": s["id"], "text": texts[s["id"]], "spread": spread, "split": split, "by": cells})
     if anonymous and merge is not None:
         complete = [r for r in rows if r["by"] and not any(c["hidden"] for c in r["by"])]
         common = sorted(
             (r for r in complete if all(c["agree_pct"] > 50 for c in r["by"])),
             key=lambda r: -min(c["agree_pct"] for c in r["by"]),
         )
-        split = sorted((r for r in rows if r["spread"] is not None), key=lambda r: -r["spread"])
         common_ground = stmts([r["id"] for r in common[:10]]) if len(columns) > 1 else []
-        divisive = stmts([r["id"] for r in split[:10] if r["spread"] > 0]) if len(columns) > 1 else []
     else:
         common_ground = stmts(by_attr.get("common_ground", []))
-        divisive = stmts(by_attr.get("divisive", []))
+    split_rows = sorted((r for r in rows if r["split"]), key=lambda r: -r["spread"])
+    divisive = stmts([r["id"] for r in split_rows[:10]]) if len(columns) > 1 else []
     return {
         "groups": described,
         "columns": columns,
@@ -236,6 +272,97 @@ def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmt
         "rows": rows,
         "note": HIDDEN_NOTE if anonymous and (merge is not None and merge.merged) else "",
     }
+
+
+SPLIT_RULE = (
+    f"A statement is listed where groups split only when the share agreeing differs by at least "
+    f"{round(100 * SPLIT_GAP)} percentage points between two groups that each cast at least {SPLIT_MIN_VOTES} votes "
+    f"on it, and the difference is too large to be chance (a two-proportion test at 90 %, as Pol.is uses). "
+    f"Statements that every group agrees with alike are never listed, however large or small the groups."
+)
+
+
+def _group_splits(statements: list, label: dict, texts: dict) -> list[tuple[int, dict]]:
+    """Statements on which the described opinion groups really differ (``opinion_stats.splits``), widest first.
+
+    Only described groups count (in an anonymous response, small groups are not described), and
+    only their figures from at least 5 votes; each entry names the groups agreeing most and least.
+    """
+    gids = list(label)
+    if len(gids) < 2:
+        return []
+    rows = [s for s in statements if int(s["id"]) in texts]
+    if not rows:
+        return []
+    na = [[s["by_group"].get(str(g), {}).get("agree", 0) for s in rows] for g in gids]
+    ns = [[s["by_group"].get(str(g), {}).get("votes", 0) for s in rows] for g in gids]
+    spread, split = splits(na, ns)
+    out = []
+    for j in sorted(np.flatnonzero(split), key=lambda j: (-spread[j], j))[:10]:
+        by = [(label[g], _pct(na[i][j], ns[i][j])) for i, g in enumerate(gids) if ns[i][j] >= SPLIT_MIN_VOTES]
+        most, least = max(by, key=lambda t: t[1]), min(by, key=lambda t: t[1])
+        out.append(
+            (
+                int(rows[j]["id"]),
+                {
+                    "spread": most[1] - least[1],
+                    "most": {"label": most[0], "agree_pct": most[1]},
+                    "least": {"label": least[0], "agree_pct": least[1]},
+                },
+            )
+        )
+    return out
+
+
+def _plot(participants: list, label: dict, sizes: dict, anonymous: bool) -> dict:
+    """The scatter as sized bubbles and group hulls (``engines.opinion_plot``), ready for the SVG.
+
+    Anonymous: a bubble's count is shown only if ``group_sizes`` lets it be described on its own
+    (5 people or more, complementary merging within its group); the others carry no count and are
+    drawn at the size of one person. Points of undescribed groups belong to no hull.
+    """
+    if not participants:
+        return {"bubbles": [], "hulls": [], "width": 400, "height": 300}
+    conceal = (lambda sizes: group_sizes(sizes).merged) if anonymous else None
+    layout = plot_layout(
+        [p["x"] for p in participants],
+        [p["y"] for p in participants],
+        [label.get(p["group"]) if p["group"] is not None else None for p in participants],
+        conceal=conceal,
+    )
+    bubbles = []
+    for i, b in enumerate(layout.bubbles):
+        where = f"Group {b.group}" if b.group else "Not in a described group"
+        if b.count is None:
+            people = "a few people (number not shown, to protect anonymity)"
+        else:
+            people = f"{b.count} {'person' if b.count == 1 else 'people'}"
+        bubbles.append(
+            {
+                "n": i + 1,
+                "x": b.x,
+                "y": b.y,
+                "r": b.r,
+                "group": b.group or "",
+                "count": b.count,
+                "data_x": b.data_x,
+                "data_y": b.data_y,
+                "text_label": b.count is not None and b.r >= 7,
+                "description": f"{where}: {people} here",
+            }
+        )
+    hulls = []
+    for h in layout.hulls:
+        d = "M" + " L".join(f"{x} {y}" for x, y in h.points)
+        d = f"{d} Z" if len(h.points) > 2 else f"{d} L{h.points[-1][0]} {h.points[-1][1]}"
+        size = sizes.get(h.group, h.size)  # the described size (group_sizes above), as the group cards give it
+        label_x = min(max(h.label_x, 70.0), layout.width - 70)  # the label stays on the canvas
+        hulls.append({"group": h.group, "d": d, "label_x": label_x, "label_y": h.label_y, "size": size})
+    # "A · 988 people" in bold at 16 px (the phone size, in canvas units): about 10 units a character
+    wanted = [(h["label_x"], h["label_y"], 10.0 * len(f"{h['group']} · {h['size']} people")) for h in hulls]
+    for h, (lx, ly) in zip(hulls, separate_labels(wanted, height=layout.height), strict=True):
+        h["label_x"], h["label_y"] = round(lx, 1), round(ly, 1)
+    return {"bubbles": bubbles, "hulls": hulls, "width": int(layout.width), "height": int(layout.height)}
 
 
 def _scale(participants, label, community_of, names) -> list[dict]:

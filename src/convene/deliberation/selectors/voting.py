@@ -74,6 +74,8 @@ def rng_for(rng) -> np.random.Generator:
 def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
     """The next statement for this participant (None when nothing is left) and how many remain.
 
+    Left for a participant: the accepted statements they neither voted on nor wrote themselves.
+
     The one next-statement algorithm: the vote page, its htmx fragment, the API's vote and
     next routes and the home page all call it. Reads the pool (cache), at most one aggregate of
     the participant's votes, and the chosen statement's text.
@@ -85,13 +87,20 @@ def next_statement(response: JointResponse, participant: Participant | None, rng
     weights = pool.cumulative
     left = np.ones(len(pool.ids), dtype=bool)
     if participant is not None:
-        voted = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk)
-        left = ~np.isin(pool.ids, np.fromiter(voted.values_list("statement_id", flat=True), dtype=np.int64))
+        left = ~np.isin(pool.ids, np.fromiter(_done(response, participant), dtype=np.int64))
         if not left.any():
             return None, 0
         weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
     position = 0 if weights[-1] <= 0 else int(_draw(weights, rng, 1)[0])
     return _statement_by_id(int(pool.ids[left][position])), int(left.sum())
+
+
+def _done(response: JointResponse, participant: Participant):
+    """Ids of the statements this participant voted on or wrote (nobody is asked to vote on their
+    own statement), in one query."""
+    voted = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk).values_list("statement_id")
+    written = Statement.objects.filter(response_id=response.pk, author_id=participant.pk).values_list("id")
+    return (row[0] for row in voted.order_by().union(written.order_by(), all=True))
 
 
 def _statement_by_id(statement_id: int) -> Statement:

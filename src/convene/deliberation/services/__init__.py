@@ -31,6 +31,7 @@ from .endorsement import endorsement_cast
 from .mail import tracking_url
 from .maps import map_refresh, map_revision_bump
 from .perception import prediction_save
+from .personal_data import personal_data_erase
 from .requests import opinion_request_accept, opinion_request_decline, opinion_request_relink, opinion_request_submit
 from .responses import response_create, response_export_record, response_transition, response_update
 from .statements import MODERATION, statement_mark_key, statement_moderate, statement_submit
@@ -59,6 +60,7 @@ __all__ = [
     "response_transition",
     "response_update",
     "split_paragraphs",
+    "personal_data_erase",
     "statement_mark_key",
     "statement_moderate",
     "statement_submit",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
 
-from .. import selectors
+from .. import rendering, selectors
 from ..models import DraftVersion, JointResponse, MinorityView, ParagraphComment, Phase
 from .common import participant_for, record_voice, refuse_if_delivered, require_phase
 from .maps import map_refresh
@@ -42,7 +42,7 @@ def draft_seed(response: JointResponse) -> None:
         lines.append("")
     if not view["groups"]:
         lines += ["(Not enough votes yet to see distinct groups.)", ""]
-    lines += ["## Our response", "", "(Write the community's answer here.)", ""]
+    lines += ["## Our response", "", selectors.ANSWER_PLACEHOLDER, ""]
     text = "\n".join(lines).strip()
     response.draft_text = text
     response.draft_version = 1
@@ -69,7 +69,7 @@ def paragraph_key(text: str) -> str:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return rendering.split_paragraphs(text)
 
 
 @transaction.atomic
