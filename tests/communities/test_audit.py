@@ -17,8 +17,8 @@ from convene.deliberation.models import Phase
 from convene.projects import services as projects
 
 from ..conftest import build_world
-from ..deliberation.conftest import build_boundary
 from ..projects.conftest import make_lab
+from ..worlds import build_boundary
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,17 @@ import pytest
 from convene.core.db import column_set
 from convene.deliberation.models import Statement
 
-from ..deliberation.conftest import boundary  # noqa: F401 - the fixture, for a table with a scope column
+from ..worlds import build_boundary
+
+
+@pytest.fixture
+def boundary(db):
+    """The deliberation tests' boundary response: statements are a table with a scope column."""
+    return build_boundary()
 
 
 @pytest.mark.django_db
-def test_column_set_writes_only_changed_rows_within_the_scope(boundary):  # noqa: F811 - the imported fixture
+def test_column_set_writes_only_changed_rows_within_the_scope(boundary):
     response = boundary.open_response()
     mine = [boundary.statement(response, f"Statement {i}") for i in range(3)]
     theirs = boundary.statement(boundary.open_response(), "Another response's statement")

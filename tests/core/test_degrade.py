@@ -5,9 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.cache import caches
 from django.db import OperationalError
 from django.test import Client
+
+from convene.core import api as core_api
+from convene.core import cache as fail_open
+from convene.core import health, views
 
 from ..factories import PASSWORD
 
@@ -21,10 +26,6 @@ def redis_down(settings):
 
 
 def test_with_redis_down_logins_and_api_writes_work_and_a_warning_is_logged(world, api, redis_down, caplog, settings):
-    from allauth.account.models import EmailAddress
-
-    from convene.core import cache as fail_open
-
     fail_open._last_warning[0] = float("-inf")
     user = world.users["member"]
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
@@ -47,8 +48,6 @@ def test_healthz_reports_each_dependency(db, client, redis_down):
 
 
 def test_healthz_is_503_when_the_database_is_down(db, client, monkeypatch):
-    from convene.core import health
-
     def broken():
         raise OperationalError("the database system is shutting down")
 
@@ -60,12 +59,10 @@ def test_healthz_is_503_when_the_database_is_down(db, client, monkeypatch):
 
 
 def test_an_unreachable_database_is_a_json_503_with_retry_after(world, api, monkeypatch):
-    from convene.accounts import services
-
     def broken(token):
         raise OperationalError("terminating connection due to administrator command")
 
-    monkeypatch.setattr(services, "token_for_secret", broken)
+    monkeypatch.setattr(core_api, "token_for_secret", broken)  # the name TokenAuth calls
     response = api("member").get("/communities/pub")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/json")
@@ -74,8 +71,6 @@ def test_an_unreachable_database_is_a_json_503_with_retry_after(world, api, monk
 
 
 def test_an_unreachable_database_on_a_page_is_a_503_not_a_500(world, monkeypatch):
-    from convene.core import views
-
     def broken(user):
         raise OperationalError("database is locked")
 
@@ -86,12 +81,10 @@ def test_an_unreachable_database_on_a_page_is_a_503_not_a_500(world, monkeypatch
 
 
 def test_an_unexpected_error_under_the_api_is_json(world, api, monkeypatch):
-    from convene.accounts import services
-
     def broken(token):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "token_for_secret", broken)
+    monkeypatch.setattr(core_api, "token_for_secret", broken)  # the name TokenAuth calls
     client = api("member")
     client.client.raise_request_exception = False
     response = client.get("/communities/pub")

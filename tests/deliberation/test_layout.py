@@ -6,11 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from convene.deliberation import selectors, services
-from convene.deliberation.models import MapCache
-
-from .conftest import vote_pattern
-from .test_services import _statements
+from convene.deliberation import selectors
 
 ROOT = Path(selectors.__file__).resolve().parent.parent
 # What each part may import from its siblings (the rest of the app: models, the engines, core).
@@ -92,14 +88,3 @@ def test_convening_and_insights_import_at_the_top_and_reads_never_import_writes(
         else:
             imported = []
         assert not forbidden.intersection(imported), f"{path.name} imports {imported} (line {node.lineno})"
-
-
-@pytest.mark.django_db
-def test_the_map_reader_never_computes_or_stores(boundary):
-    b = boundary
-    response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
-    assert selectors.map_view(response)["empty"], "nothing stored yet: the reader shows an empty map"
-    assert not MapCache.objects.filter(response=response).exists()
-    services.map_refresh(response=response)
-    assert selectors.map_view(response)["n_participants"] == 10

@@ -10,7 +10,6 @@ from convene.deliberation import services
 from convene.deliberation.models import DraftVersion, Phase
 
 from .conftest import vote_pattern
-from .test_services import _statements
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +19,7 @@ def _clear_cache():
 
 def _drafting(b):
     response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
+    vote_pattern(response, b, b.statements(response))
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     response.refresh_from_db()
     return response

@@ -11,7 +11,6 @@ from convene.deliberation import services
 from convene.deliberation.models import JointResponse, MinorityView, Phase
 
 from .conftest import vote_pattern
-from .test_services import _statements
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +31,7 @@ def _state(response):
 def test_the_phase_buttons_only_move_forward(boundary):
     b = boundary
     response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
+    vote_pattern(response, b, b.statements(response))
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     page = _client(b.coordinator).get(f"/responses/{response.pk}/").content.decode()
     buttons = page.split('id="phases"')[1].split("</section>")[0]
@@ -45,7 +44,7 @@ def test_the_phase_buttons_only_move_forward(boundary):
 def test_going_back_needs_the_confirmation_page(boundary):
     b = boundary
     response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
+    vote_pattern(response, b, b.statements(response))
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     c = _client(b.coordinator)
     unconfirmed = c.post(f"/responses/{response.pk}/phase/", {"to": "gathering"})
@@ -88,7 +87,7 @@ def test_withdrawing_is_confirmed(boundary):
 def test_delivery_shows_the_checklist_before_it_goes(boundary):
     b = boundary
     response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
+    vote_pattern(response, b, b.statements(response))
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     MinorityView.objects.create(response=response, text="Keep direct referrals.")
     services.response_transition(response=response, actor=b.coordinator, to=Phase.ENDORSEMENT)

@@ -20,7 +20,6 @@ from convene.deliberation import selectors, services
 from convene.deliberation.models import JointResponse, Participant, Phase, Statement, Vote
 
 from ..conftest import ApiClient
-from .test_services import _statements
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def voting(boundary, settings):
 
     settings.CONVENE_MAP_IN_WORKER = True
     response = boundary.open_response()
-    statements = _statements(boundary, response)
+    statements = boundary.statements(response)
     response.refresh_from_db()
     cache.set(PENDING.format(response.pk), 1)
     return boundary, response, statements
@@ -172,7 +171,7 @@ def test_service_refusals_are_readable(voting):
 def test_anonymous_votes_leave_no_trace_of_who_voted(boundary, settings):
     settings.CONVENE_MAP_IN_WORKER = True
     response = boundary.open_response(anonymous=True)
-    statements = _statements(boundary, response)
+    statements = boundary.statements(response)
     member = ApiClient(boundary.members[3])
     for statement in statements[:3]:
         answer = member.post(_vote_path(response), {"statement": statement.pk, "value": 1})

@@ -5,11 +5,18 @@ from __future__ import annotations
 import os
 import re
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
+
+from convene.accounts.models import User
+from convene.communities.models import Community, Role
+
+from ..factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
 
 CHROMIUM = os.environ.get("CONVENE_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -86,6 +93,16 @@ class Journey:
         self.page.get_by_role("button", name=button_name).click()
         self.check()
 
+    def log_in_with_form(self, email: str):
+        """Sign in as a person would, through the login form (cookies cleared first; `login` skips the form)."""
+        self.page.context.clear_cookies()
+        self.go("/accounts/login/")
+        self.page.fill("#id_login", email)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_url(lambda url: "/accounts/login" not in url)
+        self.check()
+
     def expect_text(self, text: str):
         from playwright.sync_api import expect
 
@@ -117,6 +134,31 @@ def journey(browser, live_server):
     page.set_default_timeout(10_000)
     yield Journey(page, live_server.url)
     context.close()
+
+
+@dataclass
+class TwoCommunities:
+    """Acute Psychiatry and Social Work Circle, the two sides of the convening journeys."""
+
+    psychiatry: Community
+    social: Community
+
+    def person(self, email, name, community, role=Role.MEMBER, discipline="", seniority="mid") -> User:
+        """A person of `community` with a verified e-mail address, so the login form lets them in."""
+        user = UserFactory(email=email, name=name)
+        user.profile.discipline, user.profile.seniority = discipline, seniority
+        user.profile.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        MembershipFactory(community=community, user=user, role=role)
+        return user
+
+
+@pytest.fixture
+def two_communities(transactional_db) -> TwoCommunities:
+    return TwoCommunities(
+        psychiatry=CommunityFactory(slug="psychiatry", name="Acute Psychiatry"),
+        social=CommunityFactory(slug="social-work", name="Social Work Circle"),
+    )
 
 
 def link_in_mail(body: str) -> str:

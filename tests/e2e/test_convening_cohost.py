@@ -4,42 +4,21 @@ the queue; an attendee follows the queue on a phone; axe at desktop and at 390 p
 from datetime import timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from convene.communities.models import Role
 from convene.convening import services
 from convene.convening.models import ActivityType
 
-from ..factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
-
-
-def _person(email, name, community, role=Role.MEMBER):
-    user = UserFactory(email=email, name=name)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    MembershipFactory(community=community, user=user, role=role)
-    return user
-
-
-def _log_in(j, email):
-    j.page.context.clear_cookies()
-    j.go("/accounts/login/")
-    j.page.fill("#id_login", email)
-    j.page.fill("#id_password", PASSWORD)
-    j.page.locator("main form button[type=submit]").click()
-    j.page.wait_for_url(lambda url: "/accounts/login" not in url)
-    j.check()
-
 
 @pytest.mark.django_db(transaction=True)
-def test_cohost_and_phone_queue(journey):
+def test_cohost_and_phone_queue(journey, two_communities):
     j = journey
-    psychiatry = CommunityFactory(slug="psychiatry", name="Acute Psychiatry")
-    social = CommunityFactory(slug="social-work", name="Social Work")
-    host = _person("host@example.org", "Hana Host", psychiatry, Role.COORDINATOR)
-    _person("cohost@example.org", "Cora Cohost", social, Role.COORDINATOR)
-    member = _person("sam@example.org", "Sam Lee", psychiatry)
-    _person("sam2@example.org", "Sam Lee", social)
+    psychiatry, social = two_communities.psychiatry, two_communities.social
+    host = two_communities.person("host@example.org", "Hana Host", psychiatry, Role.COORDINATOR)
+    two_communities.person("cohost@example.org", "Cora Cohost", social, Role.COORDINATOR)
+    member = two_communities.person("sam@example.org", "Sam Lee", psychiatry)
+    two_communities.person("sam2@example.org", "Sam Lee", social)
     session = services.session_create(
         host=psychiatry,
         actor=host,
@@ -50,7 +29,7 @@ def test_cohost_and_phone_queue(journey):
     )
     assert session.invitations.filter(community=social).count() == 2  # the ticked community is invited
 
-    _log_in(j, "cohost@example.org")
+    j.log_in_with_form("cohost@example.org")
     j.go(f"/sessions/{session.pk}/invitations/")
     j.expect_text("Invitation list")
     j.go(f"/sessions/{session.pk}/preview/")
@@ -66,7 +45,7 @@ def test_cohost_and_phone_queue(journey):
     services.rsvp_set(session=session, user=host, answer="yes")
     services.turn_give(session=session, actor=host, user=host)
 
-    _log_in(j, "sam@example.org")
+    j.log_in_with_form("sam@example.org")
     j.page.set_viewport_size({"width": 390, "height": 844})
     j.go(f"/sessions/{session.pk}/")
     j.page.get_by_role("button", name="Raise my hand to speak").click()
@@ -75,7 +54,7 @@ def test_cohost_and_phone_queue(journey):
     width = j.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
 
-    _log_in(j, "host@example.org")
+    j.log_in_with_form("host@example.org")
     j.go(f"/sessions/{session.pk}/queue/")
     j.expect_text("Share of turns by community")
     j.page.set_viewport_size({"width": 1280, "height": 900})

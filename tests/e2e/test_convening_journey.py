@@ -4,50 +4,31 @@ create → invite → RSVP → room preview → check in → speaking turn → b
 from datetime import timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from convene.communities.models import Role
 from convene.convening import services
 from convene.convening.models import BreakoutGroup, FollowUp, Outcome, Session, SessionInvitation
 
-from ..factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
-
-
-def _person(email, name, community, role=Role.MEMBER, discipline="", seniority="mid"):
-    user = UserFactory(email=email, name=name)
-    user.profile.discipline, user.profile.seniority = discipline, seniority
-    user.profile.save()
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    MembershipFactory(community=community, user=user, role=role)
-    return user
-
-
-def _log_in(j, email):
-    j.page.context.clear_cookies()
-    j.go("/accounts/login/")
-    j.page.fill("#id_login", email)
-    j.page.fill("#id_password", PASSWORD)
-    j.page.locator("main form button[type=submit]").click()
-    j.page.wait_for_url(lambda url: "/accounts/login" not in url)
-    j.check()
-
 
 @pytest.mark.django_db(transaction=True)
-def test_boundary_engagement_journey(journey):
+def test_boundary_engagement_journey(journey, two_communities):
     j = journey
-    psychiatry = CommunityFactory(slug="psychiatry", name="Acute Psychiatry")
-    social = CommunityFactory(slug="social-work", name="Social Work Circle")
-    _person("amara@example.com", "Amara Okafor", psychiatry, Role.COORDINATOR, "Psychiatrist", "senior")
-    tomas = _person("tomas@example.com", "Tomás Reyes", social, Role.MEMBER, "Social worker")
+    psychiatry, social = two_communities.psychiatry, two_communities.social
+    two_communities.person("amara@example.com", "Amara Okafor", psychiatry, Role.COORDINATOR, "Psychiatrist", "senior")
+    tomas = two_communities.person("tomas@example.com", "Tomás Reyes", social, Role.MEMBER, "Social worker")
     others = [
-        _person("ben@example.com", "Ben Silva", psychiatry, discipline="Psychiatric nurse", seniority="early"),
-        _person("chen@example.com", "Chen Haddad", social, discipline="Support coordinator", seniority="senior"),
-        _person("dara@example.com", "Dara Novak", psychiatry, discipline="Pharmacist", seniority="mid"),
+        two_communities.person(
+            "ben@example.com", "Ben Silva", psychiatry, discipline="Psychiatric nurse", seniority="early"
+        ),
+        two_communities.person(
+            "chen@example.com", "Chen Haddad", social, discipline="Support coordinator", seniority="senior"
+        ),
+        two_communities.person("dara@example.com", "Dara Novak", psychiatry, discipline="Pharmacist", seniority="mid"),
     ]
 
     # 1. the coordinator plans a boundary engagement with social work
-    _log_in(j, "amara@example.com")
+    j.log_in_with_form("amara@example.com")
     j.go("/c/psychiatry/sessions/new/")
     j.page.get_by_label("Title").fill("Referrals between psychiatry and social work")
     j.page.get_by_label("Activity").select_option(label="Boundary engagement")
@@ -79,7 +60,7 @@ def test_boundary_engagement_journey(journey):
     j.expect_text("Invitations sent")
 
     # 4. a social worker answers, with an access need only the coordinator sees
-    _log_in(j, "tomas@example.com")
+    j.log_in_with_form("tomas@example.com")
     j.go(f"/sessions/{session.pk}/rsvp/")
     j.page.get_by_label("Yes, I will come").check()
     j.page.get_by_label("Access or care needs (optional)").fill("I use a wheelchair.")
@@ -89,7 +70,7 @@ def test_boundary_engagement_journey(journey):
         services.rsvp_set(session=session, user=person, answer="yes")
 
     # 5. the coordinator sees the accepted room, starts the session and checks people in
-    _log_in(j, "amara@example.com")
+    j.log_in_with_form("amara@example.com")
     j.go(f"/sessions/{session.pk}/preview/")
     j.expect_text("Accepted (4)")
     j.go(f"/sessions/{session.pk}/")
@@ -133,7 +114,7 @@ def test_boundary_engagement_journey(journey):
     assert FollowUp.objects.get(session=session).owner == tomas
 
     # 8. the owner sees the action and their group
-    _log_in(j, "tomas@example.com")
+    j.log_in_with_form("tomas@example.com")
     j.expect_text("Write the first draft of the guidelines")
     j.go(f"/sessions/{session.pk}/groups/")
     j.expect_text("Your group")

@@ -18,10 +18,9 @@ from convene.accounts.models import DiversityAnswer
 from convene.communities.models import Role
 from convene.convening import services as convening
 from convene.convening.models import ActivityType
-from convene.projects.models import Project, TeamPlace
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
-from ..privacy.test_anonymous_response import build as anonymous_response
+from ..worlds import anonymous_response, case_study_project, mentee_places
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -62,9 +61,8 @@ def _at_both_widths(j, path: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_coordinator_reads_a_protected_room_preview(j):
-    psychiatry = CommunityFactory(slug="psychiatry", name="Acute Psychiatry")
-    social = CommunityFactory(slug="social-work", name="Social Work Circle")
+def test_coordinator_reads_a_protected_room_preview(j, two_communities):
+    psychiatry, social = two_communities.psychiatry, two_communities.social
     coordinator = UserFactory(email="amara@example.com", name="Amara Okafor")
     MembershipFactory(community=psychiatry, user=coordinator, role=Role.COORDINATOR)
     for i in range(20):
@@ -138,28 +136,8 @@ def test_anonymous_map_describes_no_small_group(j):
 @pytest.mark.django_db(transaction=True)
 def test_mentee_confirms_consent_then_the_case_study_shows_their_rating(j):
     lab = CommunityFactory(slug="lab", name="Data Lab")
-    project = Project.objects.create(
-        title="Clinic letters",
-        goal="Letters out the same day",
-        requesting_contact="clinic@example.com",
-        lead_community=lab,
-        state="evaluated",
-        case_study_published_at=timezone.now(),
-        learning_skills=["python"],
-    )
-    project.communities.set([lab])
-    mentee = UserFactory(email="dara@example.com", name="Dara Kowalski")
-    other = UserFactory(email="elif@example.com", name="Elif Nguyen")
-    for user, (before, after) in ((mentee, (1, 4)), (other, (2, 3))):
-        MembershipFactory(community=lab, user=user, role=Role.MEMBER)
-        TeamPlace.objects.create(
-            project=project,
-            user=user,
-            role="mentee",
-            status="published",
-            skills_before={"python": before},
-            skills_after={"python": after},
-        )
+    project = case_study_project(lab, goal="Letters out the same day", requesting_contact="clinic@example.com")
+    mentee, _ = (p.user for p in mentee_places(project, lab, [(1, 4), (2, 3)], "", ["Dara Kowalski", "Elif Nguyen"]))
     outsider = UserFactory(email="olive@example.com", name="Olive Outsider")
     page = f"/projects/{project.pk}/case-study/"
 

@@ -14,7 +14,6 @@ from convene.projects import services
 from convene.projects.models import PlaceStatus, TeamPlace
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
-from .test_projects_journey import _login
 
 
 def _staffed_project():
@@ -57,7 +56,7 @@ def test_team_publication_reaches_every_member(journey):
     assert Notification.objects.filter(kind="team.proposed").count() == 6  # told they were proposed
 
     # 1. the coordinator publishes the team in the browser
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/projects/{project.pk}/team/")
     j.submit("Publish the team (6 proposed)")
     j.expect_text("The team is published")
@@ -71,14 +70,14 @@ def test_team_publication_reaches_every_member(journey):
         note = published.get(recipient=place.user)
         role = "its lead" if place.is_lead else f"a {place.get_role_display().lower()}"
         assert f"you are on it as {role}" in note.text and note.unread
-        _login(j, place.user)
+        j.login(place.user)
         j.go(note.url)  # where the notification leads: the project, with the member's place
         j.expect_text("Clinic wait-time dashboard")
         j.expect_text(f"You are on the team as {place.get_role_display().lower()}")
 
     # 3. a mentee steps back: the coordinator hears of it, the next person is proposed and told
     leaving = next(p for p in proposed if p.role == "mentee")
-    _login(j, leaving.user)
+    j.login(leaving.user)
     j.go(f"/projects/{project.pk}/")
     j.submit("Decline this place")
     j.expect_text("You declined the place")
@@ -88,7 +87,7 @@ def test_team_publication_reaches_every_member(journey):
     assert Notification.objects.filter(kind="team.rematched", recipient=newcomer.user).exists()
 
     # 4. the coordinator writes to the team; each member on it gets the message, never an address
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/projects/{project.pk}/")
     j.click(j.page.get_by_role("link", name="Message the team"))
     j.page.get_by_role("textbox", name="Message").fill("Kick-off on Monday at 10, room 3.")
@@ -101,6 +100,6 @@ def test_team_publication_reaches_every_member(journey):
         "Rosa Quintero wrote to the team of “Clinic wait-time dashboard”: Kick-off on Monday at 10, room 3."
     }
     reader = messages.first().recipient
-    _login(j, reader)
+    j.login(reader)
     j.go(messages.first().url)
     j.expect_text("Clinic wait-time dashboard")

@@ -1,3 +1,11 @@
 """Fixtures shared by the privacy attacks."""
 
-from ..deliberation.conftest import boundary  # noqa: F401 - the boundary response fixture
+import pytest
+
+from ..worlds import Boundary, build_boundary
+
+
+@pytest.fixture
+def boundary(db) -> Boundary:
+    """The deliberation tests' boundary response (tests/worlds.py)."""
+    return build_boundary()

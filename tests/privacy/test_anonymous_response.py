@@ -9,106 +9,19 @@ vote, participation or stance from the pages and the API, and is scored with
 
 from __future__ import annotations
 
-import random
 import re
-from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from convene.communities.models import Role
 from convene.deliberation import opinion_map, selectors, services
-from convene.deliberation.models import Phase
 
 from ..conftest import ApiClient
-from ..factories import CommunityFactory, MembershipFactory, UserFactory
+from ..factories import CommunityFactory
+from ..worlds import STANCES, anonymous_response, vote_pattern
 from .attacks import assert_no_better_than_guessing
 
 D = "/deliberation"
-N_STATEMENTS = 10
-SOLOS = 10
-STANCES = ["endorse", "reservations", "object", "abstain"]
-
-
-@dataclass
-class World:
-    response: object
-    coordinator: object
-    member: object
-    guest: object
-    solos: list  # (community, user, took_part)
-    votes: dict  # (user id, statement id) -> value
-    stances: dict  # user id -> stance
-    statements: list
-    rejected: object
-    order: list  # users in the order they first voted
-
-
-def build(*, stage: str = "gathering", perception: bool = False) -> World:
-    rng = random.Random(15)
-    psy = CommunityFactory(slug="psy", name="Psychiatry")
-    sw = CommunityFactory(slug="sw", name="Social Work")
-    coordinator = UserFactory(email="coord@example.com", name="Cora Coordinator")
-    MembershipFactory(community=psy, user=coordinator, role=Role.COORDINATOR)
-    big = []
-    for i in range(12):
-        user = UserFactory(email=f"m{i}@example.com", name=f"Member {i}")
-        MembershipFactory(community=psy if i < 6 else sw, user=user, role=Role.MEMBER)
-        big.append(user)
-    guest = UserFactory(email="g@example.com", name="Gus Guest")
-    MembershipFactory(community=psy, user=guest, role=Role.GUEST)
-    solos = []
-    for i in range(SOLOS):
-        community = CommunityFactory(slug=f"solo{i}", name=f"Solo {i}")
-        user = UserFactory(email=f"s{i}@example.com", name=f"Solo Member {i}")
-        MembershipFactory(community=community, user=user, role=Role.MEMBER)
-        solos.append((community, user, i < 7))
-    response = services.response_create(community=psy, creator=coordinator, title="Night rota", what_changed="x")
-    now = timezone.now()
-    services.response_update(
-        response=response,
-        actor=coordinator,
-        communities=[sw, *[c for c, _, _ in solos]],
-        anonymous=True,
-        perception_step=perception,
-        gathering_ends=now + timedelta(days=7),
-        drafting_ends=now + timedelta(days=14),
-        endorsement_ends=now + timedelta(days=21),
-    )
-    services.response_transition(response=response, actor=coordinator, to=Phase.GATHERING)
-    response.refresh_from_db()
-    statements = []
-    for j in range(N_STATEMENTS):
-        s = services.statement_submit(response=response, user=coordinator, text=f"Statement number {j}")
-        services.statement_moderate(statement=s, actor=coordinator, decision="accept")
-        statements.append(s)
-    rejected = services.statement_submit(response=response, user=coordinator, text="Rejected: Dr Who drinks on shift")
-    services.statement_moderate(statement=rejected, actor=coordinator, decision="reject", reason="Personal")
-    voters = big + [u for _, u, took_part in solos if took_part]
-    rng.shuffle(voters)
-    votes = {}
-    for user in voters:
-        for s in statements:
-            value = rng.choice([1, -1])
-            services.vote_cast(response=response, user=user, statement_id=s.pk, value=value)
-            votes[(user.pk, s.pk)] = value
-    stances = {}
-    if stage in ("endorsement", "delivered"):
-        services.response_transition(response=response, actor=coordinator, to=Phase.DRAFTING)
-        services.response_transition(response=response, actor=coordinator, to=Phase.ENDORSEMENT)
-        for user in voters:
-            stance = rng.choice(STANCES)
-            reason = "Because" if stance in ("object", "reservations") else ""
-            services.endorsement_cast(response=response, user=user, stance=stance, reason=reason)
-            stances[user.pk] = stance
-        if stage == "delivered":
-            services.response_transition(response=response, actor=coordinator, to=Phase.DELIVERED)
-    response.refresh_from_db()
-    return World(
-        response, coordinator, big[0], guest, solos, votes, stances, statements, rejected, [coordinator, *voters]
-    )
 
 
 def _get(user, world, path):
@@ -118,7 +31,7 @@ def _get(user, world, path):
 @pytest.mark.django_db
 def test_per_community_table_does_not_give_a_solo_voters_votes():
     """Attack: read the solo community's column of "Agreement by community" as that person's votes."""
-    w = build()
+    w = anonymous_response()
     for viewer in (w.member, w.coordinator):
         data = _get(viewer, w, "/map").json()
         by_statement = {row["id"]: {c["name"]: c for c in row["by"]} for row in data["communities"]["rows"]}
@@ -137,7 +50,7 @@ def test_per_community_table_does_not_give_a_solo_voters_votes():
 @pytest.mark.django_db
 def test_coverage_does_not_tell_whether_a_solo_member_took_part():
     """Attack: a community of one with "voted: 1" (or "wrote") says its only member took part."""
-    w = build()
+    w = anonymous_response()
     for viewer in (w.member, w.coordinator):
         rows = {r["community"]: r for r in _get(viewer, w, "/coverage").json()}
         guesses = [
@@ -150,7 +63,7 @@ def test_coverage_does_not_tell_whether_a_solo_member_took_part():
 @pytest.mark.django_db
 def test_endorsement_by_community_does_not_give_a_solo_members_stance():
     """Attack: the endorsement table by community (pages, API, delivered document, tracking view)."""
-    w = build(stage="delivered")
+    w = anonymous_response(stage="delivered")
     sources = {
         "api": _get(w.member, w, "/endorsements").json()["by_community"],
         "document": _get(w.member, w, "/document").json()["endorsement"]["by_community"],
@@ -172,7 +85,7 @@ def test_endorsement_by_community_does_not_give_a_solo_members_stance():
 
 @pytest.mark.django_db
 def test_pages_do_not_show_per_community_figures_of_solo_communities():
-    w = build(stage="delivered")
+    w = anonymous_response(stage="delivered")
     client = Client()
     client.force_login(w.member)
     for page in ("map", "endorse", "final", ""):
@@ -190,7 +103,7 @@ def test_pages_do_not_show_per_community_figures_of_solo_communities():
 
 @pytest.mark.django_db
 def test_scatter_points_carry_no_community():
-    w = build()
+    w = anonymous_response()
     points = _get(w.member, w, "/map").json()["points"]
     assert points and all(not p.get("community") for p in points)
     client = Client()
@@ -202,7 +115,7 @@ def test_scatter_points_carry_no_community():
 
 @pytest.mark.django_db
 def test_rejected_statement_appears_nowhere_but_moderation():
-    w = build(stage="delivered")
+    w = anonymous_response(stage="delivered")
     text = w.rejected.text
     leaks = []
     for viewer in (w.member, w.coordinator):
@@ -233,7 +146,7 @@ def _text(content: bytes) -> str:
 
 @pytest.mark.django_db
 def test_guest_cannot_read_an_anonymous_response_by_default():
-    w = build()
+    w = anonymous_response()
     client = Client()
     client.force_login(w.guest)
     readable = [
@@ -250,7 +163,7 @@ def test_guest_cannot_read_an_anonymous_response_by_default():
 @pytest.mark.django_db
 def test_perception_results_only_after_ones_own_guess():
     """Attack: read how the other community voted on key statements before making one's own guess."""
-    w = build(perception=True)
+    w = anonymous_response(perception=True)
     for s in w.statements[:4]:
         services.statement_mark_key(statement=s, actor=w.coordinator, key=True)
     key = w.statements[:4]
@@ -273,7 +186,7 @@ def test_perception_results_only_after_ones_own_guess():
 @pytest.mark.django_db
 def test_an_opinion_group_of_one_is_not_described(monkeypatch):
     """Attack: "Group B (1 people)" with its representative statements is that person's votes."""
-    w = build()
+    w = anonymous_response()
     ids = [s.pk for s in w.statements]
     real = opinion_map.map_recompute(w.response)
     lone = real["participants"][0]["id"]
@@ -308,8 +221,6 @@ def test_an_opinion_group_of_one_is_not_described(monkeypatch):
 
 @pytest.mark.django_db
 def test_non_anonymous_response_keeps_full_detail(boundary):
-    from ..deliberation.conftest import vote_pattern
-
     b = boundary
     response = b.open_response()
     statements = [b.statement(response, f"S {i}", by=b.members[i]) for i in range(4)]

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 from django.test import Client
 
+from ..worlds import anonymous_response, vote_pattern
 from .attacks import assert_no_better_than_guessing
-from .test_anonymous_response import build
 
 DAY_MS = 86_400_000
 
@@ -31,7 +31,7 @@ def _polis(world, viewer) -> dict[str, list[dict]]:
 @pytest.mark.django_db
 def test_polis_numbering_does_not_follow_the_order_of_first_votes():
     """Attack: participant k of the export is the k-th person to vote; read their votes."""
-    w = build()
+    w = anonymous_response()
     files = _polis(w, w.member)
     exported = {(int(r["voter-id"]), int(r["comment-id"])): int(r["vote"]) for r in files["votes.csv"]}
     guesses, truths = [], []
@@ -45,7 +45,7 @@ def test_polis_numbering_does_not_follow_the_order_of_first_votes():
 @pytest.mark.django_db
 def test_polis_votes_are_not_listed_in_the_order_they_were_cast():
     """Attack: without numbers, the row order of votes.csv still follows the order of voting."""
-    w = build()
+    w = anonymous_response()
     rows = _polis(w, w.member)["votes.csv"]
     first_seen = []
     for r in rows:
@@ -64,7 +64,7 @@ def test_polis_votes_are_not_listed_in_the_order_they_were_cast():
 
 @pytest.mark.django_db
 def test_polis_timestamps_are_no_finer_than_the_day():
-    w = build()
+    w = anonymous_response()
     files = _polis(w, w.member)
     stamps = [int(float(r["timestamp"])) for r in files["votes.csv"] + files["comments.csv"] if r["timestamp"]]
     assert stamps and all(t % DAY_MS == 0 for t in stamps)
@@ -73,7 +73,7 @@ def test_polis_timestamps_are_no_finer_than_the_day():
 
 @pytest.mark.django_db
 def test_polis_export_has_no_rejected_statement_and_map_points_are_not_numbered_alike():
-    w = build()
+    w = anonymous_response()
     files = _polis(w, w.member)
     assert all(int(r["comment-id"]) != w.rejected.pk for r in files["comments.csv"])
     assert all(int(r["comment-id"]) != w.rejected.pk for r in files["votes.csv"])
@@ -82,8 +82,6 @@ def test_polis_export_has_no_rejected_statement_and_map_points_are_not_numbered_
 @pytest.mark.django_db
 def test_non_anonymous_export_keeps_full_detail(boundary):
     from convene.deliberation import services
-
-    from ..deliberation.conftest import vote_pattern
 
     b = boundary
     response = b.open_response()

@@ -20,6 +20,7 @@ from convene.communities.models import Role
 from convene.projects.models import Project, TeamPlace
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
+from ..worlds import case_study_project, mentee_places
 from .attacks import assert_no_better_than_guessing
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def _consent(place: TeamPlace, value: str = "confirmed") -> None:
 
 
 @pytest.fixture
-def boundary():
+def boundary_project():
     """A boundary project between a public and a private community, delivered and published."""
     public = CommunityFactory(slug="open-lab", name="Open Lab")
     private = CommunityFactory(slug="hidden-harbour", name=SECRET, visibility="private")
@@ -92,53 +93,30 @@ def boundary():
     }
 
 
-def test_outsider_reading_a_case_study_learns_no_private_community(boundary):
+def test_outsider_reading_a_case_study_learns_no_private_community(boundary_project):
     for who in ("outsider", "public_member"):
-        for text in _texts(_client(boundary[who]), boundary["project"]):
+        for text in _texts(_client(boundary_project[who]), boundary_project["project"]):
             assert SECRET not in text, who
             assert "hidden-harbour" not in text, who
             assert "Halima Hiddenmentor" not in text, who
             assert "Harbour days" not in text, who
     # the open community and its member stay readable
-    page = _client(boundary["outsider"]).get(f"/projects/{boundary['project'].pk}/case-study/").content.decode()
+    page = (
+        _client(boundary_project["outsider"])
+        .get(f"/projects/{boundary_project['project'].pk}/case-study/")
+        .content.decode()
+    )
     assert "Open Lab" in page and "Otto Openmentor" in page
     # members of the private community see its name and its people
-    texts = _texts(_client(boundary["insider"]), boundary["project"])
+    texts = _texts(_client(boundary_project["insider"]), boundary_project["project"])
     assert SECRET in texts[0] and "Halima Hiddenmentor" in texts[0]
     assert "hidden-harbour" in texts[2]
 
 
-def _mentees(project, community, ratings: list[tuple[int, int]], prefix: str) -> list[TeamPlace]:
-    places = []
-    for i, (before, after) in enumerate(ratings):
-        user = UserFactory(email=f"{prefix}{i}@example.com", name=f"Mentee {prefix} {i}")
-        MembershipFactory(community=community, user=user, role=Role.MEMBER)
-        places.append(
-            TeamPlace.objects.create(
-                project=project,
-                user=user,
-                role="mentee",
-                status="published",
-                skills_before={"python": before},
-                skills_after={"python": after},
-            )
-        )
-    return places
-
-
 def test_mentee_ratings_are_not_published_without_consent():
     community = CommunityFactory(slug="lab", name="Lab")
-    project = Project.objects.create(
-        title="Clinic letters",
-        goal="g",
-        requesting_contact="c",
-        lead_community=community,
-        state="evaluated",
-        case_study_published_at=timezone.now(),
-        learning_skills=["python"],
-    )
-    project.communities.set([community])
-    places = _mentees(project, community, [(1, 4), (2, 3)], "m")
+    project = case_study_project(community)
+    places = mentee_places(project, community, [(1, 4), (2, 3)], "m")
     outsider = UserFactory(email="out@example.com", name="Olive Outsider")
     member = UserFactory(email="mem@example.com", name="Mo Member")
     MembershipFactory(community=community, user=member, role=Role.MEMBER)
@@ -163,19 +141,10 @@ def test_mean_gain_beside_consenting_mentees_does_not_give_away_the_others():
     client = _client(outsider)
     guesses, truths = [], []
     for n in range(24):
-        project = Project.objects.create(
-            title=f"Project {n}",
-            goal="g",
-            requesting_contact="c",
-            lead_community=community,
-            state="evaluated",
-            case_study_published_at=timezone.now(),
-            learning_skills=["python"],
-        )
-        project.communities.set([community])
+        project = case_study_project(community, title=f"Project {n}")
         target_gain = (n * 7) % 4  # 0..3, spread over the targets
         ratings = [(1, 3), (2, 3), (1, 2), (2, 4), (1, 1 + target_gain)]
-        places = _mentees(project, community, ratings, f"p{n}-")
+        places = mentee_places(project, community, ratings, f"p{n}-")
         for place in places[:4]:
             _consent(place)
         page = client.get(f"/projects/{project.pk}/case-study/").content.decode()

@@ -1,4 +1,6 @@
+from allauth.account.signals import password_changed, password_reset, password_set
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class AccountsConfig(AppConfig):
@@ -6,9 +8,10 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
+        # Models (and the services built on them) can only be imported once the app registry is
+        # ready: this is Django's AppConfig.ready rule, not an import circle.
         from .models import Profile, User
+        from .services import api_tokens_revoke_all
 
         def ensure_profile(sender, instance, created, **kwargs):
             if created and not kwargs.get("raw"):  # fixtures and imports bring their own profile
@@ -16,10 +19,6 @@ class AccountsConfig(AppConfig):
                 instance.profile = Profile.objects.get_or_create(user=instance)[0]
 
         post_save.connect(ensure_profile, sender=User, dispatch_uid="accounts.ensure_profile", weak=False)
-
-        from allauth.account.signals import password_changed, password_reset, password_set
-
-        from .services import api_tokens_revoke_all
 
         def revoke_tokens(sender, request, user, **kwargs):
             api_tokens_revoke_all(user=user, reason="password_changed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from convene.core.hooks import collect
+
 from .models import User
 
 
@@ -36,8 +38,6 @@ def my_data(user: User) -> dict:
             for t in user.api_tokens.all()
         ],
     }
-    from convene.core.hooks import collect
-
     for extra in collect("personal_data", user):
         data.update(extra)
     return data

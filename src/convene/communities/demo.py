@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
 from convene.accounts.models import DiversityAnswer, Profile, Skill, User
@@ -225,8 +226,6 @@ MAPPINGS = [
 def _user(email: str, name: str, discipline: str, org: str, seniority: str, skills, interests, hours, pw) -> User:
     user, created = User.objects.get_or_create(email=email, defaults={"password": pw})
     if created:
-        from allauth.account.models import EmailAddress
-
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     profile, _ = Profile.objects.get_or_create(user=user)
     profile.display_name, profile.discipline, profile.organisation = name, discipline, org

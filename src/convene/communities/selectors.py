@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from convene.accounts.models import Profile
+from convene.core.home import HomeItem
 from convene.privacy.disclosure import Figure, exact, people_aggregate, people_count
 
-from .models import Community, GlossaryTerm, JoinRequest, Membership, TermMapping
+from .models import (
+    Community,
+    Contribution,
+    GlossaryTerm,
+    Invitation,
+    JoinRequest,
+    Membership,
+    OpportunityEntry,
+    TermMapping,
+)
 
 
 def member_directory(
@@ -147,12 +158,6 @@ def profile_public(profile: Profile) -> dict:
 
 def home_items(user) -> list:
     """Invitations addressed to the person and join requests they can decide."""
-    from django.urls import reverse
-
-    from convene.core.home import HomeItem
-
-    from .models import Invitation, JoinRequest
-
     items = [
         HomeItem(
             title=f"Invitation to {inv.community.name}",
@@ -181,8 +186,6 @@ def home_items(user) -> list:
 
 
 def personal_data(user) -> dict:
-    from .models import Contribution, OpportunityEntry
-
     return {
         "opportunities": [
             {

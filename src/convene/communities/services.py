@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -288,9 +292,6 @@ def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool
 
 @transaction.atomic
 def invitation_create(*, community: Community, actor: User, email: str, role: str = Role.MEMBER) -> Invitation:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -307,10 +308,6 @@ def invitation_create(*, community: Community, actor: User, email: str, role: st
 
 
 def _send_invitation(invitation_id: int) -> None:
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
     invitation = Invitation.objects.select_related("community", "invited_by").get(pk=invitation_id)
     link = settings.SITE_URL.rstrip("/") + reverse("communities:invitation", args=[invitation.token])
     inviter = invitation.invited_by.display_name if invitation.invited_by else "A coordinator"
@@ -327,8 +324,6 @@ def _send_invitation(invitation_id: int) -> None:
 
 
 def invitation_by_token(token: str) -> Invitation:
-    from django.http import Http404
-
     invitation = Invitation.objects.select_related("community").filter(token=str(token)[:64]).first()
     if invitation is None:
         raise Http404("This invitation link is not valid.")

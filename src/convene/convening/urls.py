@@ -23,7 +23,8 @@ urlpatterns = [
     path(S + "invitations/<int:invitation_id>/remove/", views.invitation_remove, name="invitation_remove"),
     path(
         S + "invitations/email/<int:invitation_id>/remove/",
-        views.email_invitation_remove,
+        views.invitation_remove,
+        {"kind": "email"},
         name="email_invitation_remove",
     ),
     path("session-invitations/<str:token>/", views.email_invitation, name="email_invitation"),

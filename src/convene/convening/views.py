@@ -319,27 +319,22 @@ def invitations(request, session_id):
     )
 
 
-@login_required
-@require_POST
-def invitation_remove(request, session_id, invitation_id):
-    session = session_for(request.user, session_id, need=SessionNeed.COHOST)
-    invitation = invitation_for(request.user, session, SessionInvitation, invitation_id)
-    try:
-        services.invitation_remove(session=session, actor=request.user, invitation=invitation)
-        messages.success(request, "Invitation withdrawn.")
-    except ServiceError as exc:
-        _flash(request, exc)
-    return redirect("convening:invitations", session_id=session.pk)
+# What withdrawing each kind of invitation fetches, calls and says (the two URLs differ only here).
+INVITATION_REMOVALS = {
+    "person": (SessionInvitation, services.invitation_remove, "Invitation withdrawn."),
+    "email": (EmailInvitation, services.invitation_email_remove, "E-mail invitation withdrawn."),
+}
 
 
 @login_required
 @require_POST
-def email_invitation_remove(request, session_id, invitation_id):
+def invitation_remove(request, session_id, invitation_id, kind="person"):
+    model, remove, done = INVITATION_REMOVALS[kind]
     session = session_for(request.user, session_id, need=SessionNeed.COHOST)
-    invitation = invitation_for(request.user, session, EmailInvitation, invitation_id)
+    invitation = invitation_for(request.user, session, model, invitation_id)
     try:
-        services.invitation_email_remove(session=session, actor=request.user, invitation=invitation)
-        messages.success(request, "E-mail invitation withdrawn.")
+        remove(session=session, actor=request.user, invitation=invitation)
+        messages.success(request, done)
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("convening:invitations", session_id=session.pk)

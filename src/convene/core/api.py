@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.middleware.csrf import CsrfViewMiddleware
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -15,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import BeforeValidator, StrictInt
 
+from convene.accounts.services import token_for_secret
 from convene.core.errors import ServiceError
 from convene.core.health import RETRY_AFTER_SECONDS
 
@@ -39,8 +41,6 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request, token):
-        from convene.accounts.services import token_for_secret
-
         found = token_for_secret(token)
         if found is None:
             raise AuthenticationError()
@@ -62,8 +62,6 @@ class SessionAuth(APIKeyHeader):
         if user is None or not user.is_authenticated:
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            from django.middleware.csrf import CsrfViewMiddleware
-
             reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
             if reason is not None:
                 raise PermissionDenied("CSRF check failed: send the X-CSRFToken header.")

@@ -1,4 +1,7 @@
+from django import forms
 from django.apps import AppConfig
+
+from convene.core.text import validate_storable_text
 
 
 class CoreConfig(AppConfig):
@@ -6,10 +9,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from django import forms
-
-        from convene.core.text import validate_storable_text
-
         # Every web form's text field (and ModelForm's, admin's, allauth's) refuses what the API refuses:
         # control characters other than tab and newlines, and lone surrogates (core.text). Django adds its
         # own NUL check on top. Subclasses with their own validators (email, URL, slug) are stricter already.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 # What an unreachable database raises (restarting, failing over, a lock held too long on SQLite).
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -41,8 +42,6 @@ def _task_queue() -> dict:
     backend = settings.TASKS["default"]["BACKEND"]
     if not backend.startswith("django_tasks_db"):
         return {"ok": True, "required": False, "backend": backend.rsplit(".", 1)[-1]}
-    from django_tasks_db.models import DBTaskResult
-
     max_age = settings.CONVENE_HEALTH_MAX_TASK_AGE
     try:
         oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()

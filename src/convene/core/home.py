@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .hooks import collect
+
 
 @dataclass(frozen=True)
 class HomeItem:
@@ -20,8 +22,6 @@ class HomeItem:
 
 
 def _collect(func_name: str, user) -> list[HomeItem]:
-    from .hooks import collect
-
     return collect(func_name, user)
 
 

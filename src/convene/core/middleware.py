@@ -4,14 +4,19 @@ bodies read (WSGI); unknown API paths, unhandled errors and an unreachable datab
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 
 from convene.core.cache import cache_unavailable
 from convene.core.clients import client_address
+from convene.core.text import text_problem
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 # A JSON body can only carry a forbidden character as a raw byte or as a \\u escape.
@@ -20,8 +25,6 @@ _SUSPECT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u(?:00[01][0-9a-fA-F]|[d
 
 def _bad_text(body: bytes) -> str | None:
     """A message naming the first string (by its key) that `text_problem` refuses, or None."""
-    from convene.core.text import text_problem
-
     if b"\x00" in body:
         return "Text may not contain NUL (\\u0000) characters."
     try:
@@ -110,8 +113,6 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _api_caller(request) -> str:
     """Who a write is counted against: the bearer token, else the session's user, else the address."""
-    import hashlib
-
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer " and header[7:].strip():
         return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
@@ -160,10 +161,6 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
     limit = settings.CONVENE_API_WRITES_PER_MINUTE
     if limit <= 0:
         return None
-    import time
-
-    from django.core.cache import cache
-
     now = time.time()
     window = int(now // 60)
     key = f"api-writes:{caller}:{window}"
@@ -214,7 +211,6 @@ def read_chunked_bodies(application):
     """WSGI wrapper: a body sent with `Transfer-Encoding: chunked` has no Content-Length, and
     Django then reads it as empty. Servers that de-chunk (gunicorn sets `wsgi.input_terminated`)
     let us read it to the end here, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it)."""
-    import io
 
     def wrapped(environ, start_response):
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()

@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from django.apps import apps
 from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
-from django.db import IntegrityError, models, transaction
+from django.core.management.color import no_style
+from django.db import IntegrityError, connection, models, transaction
+
+from convene.accounts.models import DiversityAnswer, Profile, Skill, User
+from convene.communities.models import Community, Membership
+from convene.convening.models import ActivityType
+from convene.convening.shipped import ensure_catalogue
 
 FORMAT = "convene-community-export"
 VERSION = 1
@@ -31,8 +37,6 @@ def _label(obj) -> str:
 
 
 def _people_rows(user_ids: set[int]) -> list[models.Model]:
-    from convene.accounts.models import DiversityAnswer, Profile, Skill, User
-
     users = list(User.objects.filter(pk__in=user_ids))
     profiles = list(Profile.objects.filter(user_id__in=user_ids).prefetch_related("skills", "interests"))
     skill_ids = {s.pk for p in profiles for s in [*p.skills.all(), *p.interests.all()]}
@@ -73,20 +77,18 @@ def community_export(community) -> dict:
     collector.collect([community])
     rows = [obj for model_objs in collector.data.values() for obj in model_objs if _label(obj) in COMMUNITY_MODELS]
 
-    user_model = apps.get_model("accounts", "User")
-
     def referenced_users(objs) -> set[int]:
         return {
             getattr(obj, f.attname)
             for obj in objs
             for f in obj._meta.concrete_fields
-            if f.is_relation and f.related_model is user_model and getattr(obj, f.attname) is not None
+            if f.is_relation and f.related_model is User and getattr(obj, f.attname) is not None
         }
 
     keep: dict[str, set] = defaultdict(set)
     for obj in rows:
         keep[_label(obj)].add(obj.pk)
-    keep[user_model._meta.label_lower] |= referenced_users(rows)  # people come along below
+    keep[User._meta.label_lower] |= referenced_users(rows)  # people come along below
     for obj in _shared_rows(rows):  # so do the shared catalogue rows the community uses
         keep[_label(obj)].add(obj.pk)
     # Drop rows pointing outside the graph until nothing changes (a drop can orphan another row).
@@ -289,12 +291,6 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
     `name` rename the community (an import beside the original); `coordinator` is made its
     coordinator (the person importing on the web or API).
     """
-    from convene.accounts.models import Profile as profile_model
-    from convene.accounts.models import Skill, User
-    from convene.communities.models import Community
-    from convene.convening.models import ActivityType
-    from convene.convening.services import ensure_catalogue
-
     new_name = name
     items = _check_shape(data)
     by_label: dict[str, list[dict]] = defaultdict(list)
@@ -438,7 +434,7 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
             touched.add(model)
             count += 1
     for user_pk in [pk_map[("accounts.user", i["pk"])] for i in new_users]:
-        profile_model.objects.get_or_create(user_id=user_pk)  # a person whose file had no profile
+        Profile.objects.get_or_create(user_id=user_pk)  # a person whose file had no profile
     for obj, attname, ref in later:
         if ref not in pk_map:
             continue  # a row that was skipped (an existing person's)
@@ -446,8 +442,6 @@ def community_import(data: dict, *, slug: str | None = None, name: str | None = 
     for obj, attname, kind, ref in contexts:
         type(obj).objects.filter(pk=obj.pk).update(**{attname: f"{kind}:{pk_map[ref]}"})
     if coordinator is not None:
-        from convene.communities.models import Membership
-
         community = Community.objects.get(slug=slug)
         Membership.objects.update_or_create(community=community, user=coordinator, defaults={"role": "coordinator"})
     _reset_sequences(touched)
@@ -464,9 +458,6 @@ def _context_reference(text) -> tuple[str, tuple[str, int]] | None:
 
 def _reset_sequences(touched: set[type]) -> None:
     """Rows came with their ids: move PostgreSQL's id sequences past them (no-op on SQLite)."""
-    from django.core.management.color import no_style
-    from django.db import connection
-
     statements = connection.ops.sequence_reset_sql(no_style(), list(touched))
     with connection.cursor() as cursor:
         for sql in statements:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+
 from convene.core.errors import InvalidInput, Unprocessable
 
 # U+202A..U+202E embeddings/overrides, U+2066..U+2069 isolates, LRM, RLM, ALM.
@@ -78,8 +80,6 @@ def normalise_name(value: str | None) -> str:
 
 def validate_storable_text(value) -> None:
     """Django validator form of `text_problem` (web forms; see CoreConfig.ready)."""
-    from django.core.exceptions import ValidationError
-
     if isinstance(value, str):
         problem = text_problem(value)
         if problem and "NUL" not in problem:  # Django's own validator reports NUL

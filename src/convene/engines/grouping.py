@@ -69,6 +69,7 @@ import math
 import numbers
 import time
 from collections.abc import Collection, Hashable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -1119,8 +1120,6 @@ def solve(
             return _grouping(problem, a, time.perf_counter() - t0, seed, [value], True)
     children = np.random.SeedSequence(seed).spawn(restarts)
     if n_jobs > 1 and restarts > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
         with ProcessPoolExecutor(max_workers=min(n_jobs, restarts)) as pool:
             runs = list(pool.map(_restart, [(problem, None, c, max_passes) for c in children]))
     else:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .opinion_cluster import silhouette
 from .opinion_pca import project
 from .opinion_votes import VoteTable, prepare
 
@@ -168,8 +169,6 @@ def _warm_start(x: np.ndarray, w: np.ndarray | None, last: _Clusters, k: int, ke
 
 def _silhouette(centers: np.ndarray, lab: np.ndarray) -> float:
     """Mean silhouette over the base clusters (unweighted, singletons score 0), as Pol.is."""
-    from .opinion_cluster import silhouette
-
     return silhouette(centers, lab)
 
 

@@ -17,6 +17,8 @@ import numpy as np
 
 from convene.core.spreadsheet import spreadsheet_safe
 
+from .opinion_votes import prepare
+
 VOTES_HEADER = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 COMMENTS_HEADER = [
     "timestamp",
@@ -234,8 +236,6 @@ def write_polis(
     re-votes are kept in votes.csv, the latest one goes to participants-votes.csv.
     statements: id -> text (or just ids). groups: participant -> group id (optional).
     """
-    from .opinion_votes import prepare  # numpy-only; local import keeps this module light
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     texts = dict(statements) if isinstance(statements, Mapping) else {int(s): "" for s in statements}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
+from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool, StrictFloat
 
 from convene.accounts.models import User
-from convene.communities.models import Community
+from convene.communities.models import Community, Membership, Role
 from convene.core.api import ERRORS, VISIBLE_TEXT, Pagination, WholeInt
 from convene.core.errors import InvalidInput
 from convene.notifications.schemas import MessageOut, ProjectMessageIn
@@ -371,10 +372,6 @@ def _outcomes(project: Project, viewer) -> dict:
 @router.get("/requests", response={200: list[HelpRequestOut], **ERRORS}, summary="Help requests you asked or triage")
 @paginate(Pagination)
 def list_requests(request, community: str = ""):
-    from django.db.models import Q
-
-    from convene.communities.models import Membership, Role
-
     coordinated = Membership.objects.filter(user=request.user, role=Role.COORDINATOR).values("community_id")
     qs = HelpRequest.objects.filter(Q(requester=request.user) | Q(community_id__in=coordinated))
     if community:

@@ -63,6 +63,12 @@ def _flash(request, call, success: str | None = None):
     return result if result is not None else True
 
 
+def _act(request, call, success: str, to: str, **kwargs):
+    """A POST action's usual end: run the service (flashing its outcome) and go back to `to`."""
+    _flash(request, call, success)
+    return redirect(to, **kwargs)
+
+
 def _skills_text(value) -> str:
     return ", ".join(value or [])
 
@@ -164,12 +170,13 @@ def request_answer(request, request_id):
 @require_POST
 def request_withdraw(request, request_id):
     help_request = help_request_for(request.user, request_id, requester=True)
-    _flash(
+    return _act(
         request,
         lambda: services.help_request_withdraw(help_request=help_request, requester=request.user),
         "Your request was withdrawn.",
+        "projects:request_detail",
+        request_id=help_request.pk,
     )
-    return redirect("projects:request_detail", request_id=help_request.pk)
 
 
 # ----------------------------------------------------------------------------- willingness and offers
@@ -434,12 +441,13 @@ def team_place_add(request, project_id):
 @require_POST
 def team_place_remove(request, project_id, place_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
-    _flash(
+    return _act(
         request,
         lambda: services.place_remove(project=project, actor=request.user, place_id=place_id),
         "The place was removed from the team.",
+        "projects:team",
+        project_id=project.pk,
     )
-    return redirect("projects:team", project_id=project.pk)
 
 
 @login_required
@@ -451,36 +459,39 @@ def team_place_swap(request, project_id, place_id):
         messages.error(request, "Choose the person who takes this place.")
         return redirect("projects:team", project_id=project.pk)
     person = form.cleaned_data["user"]
-    _flash(
+    return _act(
         request,
         lambda: services.place_swap(project=project, actor=request.user, place_id=place_id, user=person),
         f"{person.display_name} takes the place (proposed). Publish the team to tell them.",
+        "projects:team",
+        project_id=project.pk,
     )
-    return redirect("projects:team", project_id=project.pk)
 
 
 @login_required
 @require_POST
 def team_publish(request, project_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
-    _flash(
+    return _act(
         request,
         lambda: services.team_publish(project=project, actor=request.user),
         "The team is published: everyone on it can see their place.",
+        "projects:team",
+        project_id=project.pk,
     )
-    return redirect("projects:team", project_id=project.pk)
 
 
 @login_required
 @require_POST
 def place_decline(request, place_id):
     place = place_for(request.user, place_id)
-    _flash(
+    return _act(
         request,
         lambda: services.place_decline(place=place, user=request.user),
         "You declined the place. Thank you for saying so early: the coordinators will find someone else.",
+        "projects:detail",
+        project_id=place.project_id,
     )
-    return redirect("projects:detail", project_id=place.project_id)
 
 
 @login_required
@@ -642,14 +653,15 @@ def case_study(request, project_id):
 def case_study_consent(request, project_id):
     project = project_for(request.user, project_id)
     consent = request.POST.get("consent") == "1"
-    _flash(
+    return _act(
         request,
         lambda: services.case_study_consent_set(project=project, user=request.user, consent=consent),
         "Thank you: the case study now shows your ratings by name."
         if consent
         else "Your ratings are no longer shown by name; they count only in averages over at least 5 people.",
+        "projects:case_study",
+        project_id=project.pk,
     )
-    return redirect("projects:case_study", project_id=project.pk)
 
 
 @login_required
@@ -657,12 +669,13 @@ def case_study_consent(request, project_id):
 def case_study_publish(request, project_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     publish = request.POST.get("publish", "1") != "0"
-    _flash(
+    return _act(
         request,
         lambda: services.case_study_publish(project=project, actor=request.user, publish=publish),
         "The case study is published to every community." if publish else "The case study was withdrawn.",
+        "projects:case_study",
+        project_id=project.pk,
     )
-    return redirect("projects:case_study", project_id=project.pk)
 
 
 @login_required

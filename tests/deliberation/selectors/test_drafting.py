@@ -7,12 +7,11 @@ from convene.deliberation.models import TRANSITIONS, MinorityView, Phase, Stance
 from convene.deliberation.selectors.drafting import ANSWER_PLACEHOLDER
 
 from ..conftest import vote_pattern
-from ..test_services import _statements
 
 
 def _drafting(b):
     response = b.open_response()
-    vote_pattern(response, b, _statements(b, response))
+    vote_pattern(response, b, b.statements(response))
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     response.refresh_from_db()
     return response
@@ -89,7 +88,7 @@ def test_delivery_checklist_in_order(boundary):
 def test_delivery_checklist_of_an_anonymous_response_shows_no_small_figure(boundary):
     b = boundary
     response = b.open_response(anonymous=True)
-    statements = _statements(b, response)
+    statements = b.statements(response)
     vote_pattern(response, b, statements)
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     services.response_transition(response=response, actor=b.coordinator, to=Phase.ENDORSEMENT)

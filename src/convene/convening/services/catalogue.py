@@ -1,18 +1,13 @@
 """Writes to the activity catalogues.
 
-- `ensure_catalogue`: puts the shipped (shared) catalogue back when tables were emptied after
-  migrating (`convene flush` then `convene demo` or `convene import`, test databases truncated
-  between tests). The data and loader live in migration 0002 so a fresh database always has
-  them; this only adds what is missing and never overwrites an edit.
+- `ensure_catalogue` (from `convening/shipped.py`, re-exported): puts the shipped catalogue back
+  when its table was emptied after migrating.
 - a community's own catalogue (issue 18.19): coordinators adapt, hide or add activities for their
   community; every change goes to the community's audit log.
 """
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,20 +17,13 @@ from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
 
 from ..models import ActivityType, CommunityActivity
+from ..shipped import ensure_catalogue  # noqa: F401 (re-exported by the package)
 
 MAX_AGENDA_ITEMS = 30
 # A community's own activity (no shipped one behind it) is run as this shipped kind: a plain meeting
 # that opens no tool and asks for no other community; the session shows the entry's name and agenda.
 OWN_ACTIVITY_KIND = "open-discussion"
 MAX_ITEM_MINUTES = 600
-
-
-def ensure_catalogue() -> None:
-    """The shipped catalogue, loaded again if its table is empty (see the module's docstring)."""
-    if ActivityType.objects.exists():
-        return
-    migration = importlib.import_module("convene.convening.migrations.0002_activity_catalogue")
-    migration.load(apps, None)
 
 
 def parse_agenda(text: str) -> list[dict]:
