@@ -144,6 +144,12 @@ WEB = [
     Case("deliberation:endorse", (404, 404, 200, 200, 200), R),
     Case("deliberation:final", (404, 404, 200, 200, 200), R),
     Case("deliberation:download", (404, 404, 200, 200, 200), lambda w: {"pk": w.objects["response"].pk, "fmt": "md"}),
+    Case(
+        "deliberation:download",
+        (404, 404, 200, 200, 200),
+        lambda w: {"pk": w.objects["response"].pk, "fmt": "pdf"},
+        note="the PDF",
+    ),
     Case("deliberation:polis", (404, 404, 403, 200, 200), R),
 ]
 

@@ -635,23 +635,23 @@ def final(request, pk):
     )
 
 
+DOWNLOADS = {
+    "md": ("markdown", "text/markdown; charset=utf-8", exports.as_markdown),
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", exports.as_docx),
+    "pdf": ("pdf", "application/pdf", exports.as_pdf),
+}
+
+
 def _download(request, response, fmt, *, via="web"):
-    safe = f"joint-response-{response.pk}"
-    if fmt not in ("md", "docx", "json"):
-        raise Http404("Formats: md, docx, json.")
+    if fmt not in (*DOWNLOADS, "json"):
+        raise Http404("Formats: md, docx, pdf, json.")
     services.response_export_record(
-        response=response, actor=request.user, fmt={"md": "markdown", "docx": "docx", "json": "json"}[fmt], via=via
+        response=response, actor=request.user, fmt=DOWNLOADS[fmt][0] if fmt in DOWNLOADS else "json", via=via
     )
-    if fmt == "md":
-        out = HttpResponse(exports.as_markdown(response), content_type="text/markdown; charset=utf-8")
-        out["Content-Disposition"] = f'attachment; filename="{safe}.md"'
-        return out
-    if fmt == "docx":
-        out = HttpResponse(
-            exports.as_docx(response),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        out["Content-Disposition"] = f'attachment; filename="{safe}.docx"'
+    if fmt in DOWNLOADS:
+        _, content_type, build = DOWNLOADS[fmt]
+        out = HttpResponse(build(response), content_type=content_type)
+        out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}.{fmt}"'
         return out
     return JsonResponse(exports.document(response), json_dumps_params={"ensure_ascii": False})
 
