@@ -22,6 +22,7 @@ from convene.engines.polis_io import write_polis
 
 from . import documents
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
+from .opinion_map import map_read
 from .selectors import HIDDEN_NOTE, endorsement_summary, pseudonym_order
 
 DAY_MS = 86_400_000
@@ -129,10 +130,12 @@ def as_pdf(response: JointResponse) -> bytes:
 def polis_zip(response: JointResponse) -> bytes:
     """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped.
 
-    Only accepted statements (rejected ones are for moderation only). Non-anonymous: participants
-    numbered 1..n in order of first participation, timestamps to the millisecond (Pol.is's own
-    export). Anonymous: numbered in a keyed random order, votes listed by day then that number,
-    timestamps cut to the day, no authors.
+    Only accepted statements (rejected ones are for moderation only), marked `moderated = 1` as a
+    Pol.is moderator's acceptance; `group-id` from the stored opinion map; timestamps in whole
+    milliseconds, as Pol.is writes them (so `convene analyze` and the importer read it back).
+    Non-anonymous: participants numbered 1..n in order of first participation, timestamps to the
+    millisecond (Pol.is's own export). Anonymous: numbered in a keyed random order, votes listed
+    by day then that number, timestamps cut to the day, no authors.
     """
     anonymous = response.anonymous
     ids = Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True)
@@ -146,9 +149,9 @@ def polis_zip(response: JointResponse) -> bytes:
     )
     accepted = {sid for sid, *_ in statements}
 
-    def stamp(t) -> float:
-        ms = t.timestamp() * 1000
-        return float(ms // DAY_MS * DAY_MS) if anonymous else ms
+    def stamp(t) -> int:
+        ms = int(t.timestamp() * 1000)
+        return ms // DAY_MS * DAY_MS if anonymous else ms
 
     votes = [
         (numbers[p], s, v, stamp(t))
@@ -164,6 +167,10 @@ def polis_zip(response: JointResponse) -> bytes:
             votes=votes,
             statements={sid: text for sid, text, *_ in statements},
             moderated_out=[],
+            accepted=accepted,
+            groups={
+                numbers[p["id"]]: p["group"] for p in map_read(response).get("participants", []) if p["id"] in numbers
+            },
             authors={} if anonymous else {sid: numbers[a] for sid, _, a, _ in statements if a in numbers},
             created={sid: stamp(c) for sid, _, _, c in statements},
         )
