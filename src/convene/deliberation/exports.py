@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
 from convene.engines.polis_io import write_polis
+from convene.privacy.disclosure import group_sizes
 
 from . import documents
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
@@ -127,11 +128,26 @@ def as_pdf(response: JointResponse) -> bytes:
     )
 
 
+def _export_groups(response: JointResponse, numbers: dict[int, int]) -> dict[int, int]:
+    """participants-votes.csv's group-id: each exported participant's opinion group in the stored
+    map. In anonymous responses only groups that may be described alone (`group_sizes`, as on the
+    map page) are named; members of smaller groups get no group-id."""
+    data = map_read(response)
+    shown = None
+    if response.anonymous:
+        shown = set(group_sizes({g["id"]: g["size"] for g in data.get("opinion", {}).get("groups", [])}).shown)
+    return {
+        numbers[p["id"]]: p["group"]
+        for p in data.get("participants", [])
+        if p["id"] in numbers and p["group"] is not None and (shown is None or p["group"] in shown)
+    }
+
+
 def polis_zip(response: JointResponse) -> bytes:
     """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped.
 
     Only accepted statements (rejected ones are for moderation only), marked `moderated = 1` as a
-    Pol.is moderator's acceptance; `group-id` from the stored opinion map; timestamps in whole
+    Pol.is moderator's acceptance; `group-id` from the stored opinion map (`_export_groups`); timestamps in whole
     milliseconds, as Pol.is writes them (so `convene analyze` and the importer read it back).
     Non-anonymous: participants numbered 1..n in order of first participation, timestamps to the
     millisecond (Pol.is's own export). Anonymous: numbered in a keyed random order, votes listed
@@ -168,9 +184,7 @@ def polis_zip(response: JointResponse) -> bytes:
             statements={sid: text for sid, text, *_ in statements},
             moderated_out=[],
             accepted=accepted,
-            groups={
-                numbers[p["id"]]: p["group"] for p in map_read(response).get("participants", []) if p["id"] in numbers
-            },
+            groups=_export_groups(response, numbers),
             authors={} if anonymous else {sid: numbers[a] for sid, _, a, _ in statements if a in numbers},
             created={sid: stamp(c) for sid, _, _, c in statements},
         )

@@ -459,7 +459,7 @@ def statements_seed(request, pk):
 
         def run():
             if upload.size > settings.CONVENE_POLIS_UPLOAD_MAX_BYTES:
-                raise InvalidInput("The statements file is too large.", field="file")
+                raise InvalidInput("The statements CSV is too large.", field="file")
             return services.statements_seed(response=response, actor=request.user, data=upload.read())
 
         added = run_service(form, run)

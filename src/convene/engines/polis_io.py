@@ -362,7 +362,7 @@ def read_statement_rows(data: bytes) -> list[tuple[int, str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise PolisFormatError("the statements file is not UTF-8 text") from None
+        raise PolisFormatError("the statements CSV is not UTF-8 text") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     out: list[tuple[int, str]] = []
     column = 0
@@ -377,7 +377,7 @@ def read_statement_rows(data: bytes) -> list[tuple[int, str]]:
             if len(row) > column and row[column].strip():
                 out.append((n, row[column]))
     except csv.Error as exc:
-        raise PolisFormatError(f"the statements file is not a readable CSV ({exc})") from None
+        raise PolisFormatError(f"the statements CSV is not readable ({exc})") from None
     return out
 
 

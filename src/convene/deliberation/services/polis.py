@@ -186,21 +186,21 @@ def statements_seed(*, response: JointResponse, actor, data: bytes) -> list[Stat
     row that is too long is named with its line; texts already in the conversation are skipped."""
     require_phase(response, Phase.DRAFT, Phase.GATHERING, doing="seed statements")
     if len(data) > _limit("CONVENE_POLIS_UPLOAD_MAX_BYTES"):
-        raise InvalidInput("The statements file is too large.", field="file")
+        raise InvalidInput("The statements CSV is too large.", field="file")
     try:
         rows = read_statement_rows(data)
     except PolisFormatError as exc:
         raise InvalidInput(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", field="file") from None
     if not rows:
-        raise InvalidInput("The file holds no statements.", field="file")
+        raise InvalidInput("The CSV holds no statements.", field="file")
     most = _limit("CONVENE_SEED_MAX_STATEMENTS")
     if len(rows) > most:
-        raise InvalidInput(f"The file holds {len(rows):,} statements; seed at most {most:,} at a time.", field="file")
+        raise InvalidInput(f"The CSV holds {len(rows):,} statements; seed at most {most:,} at a time.", field="file")
     too_long = [n for n, text in rows if len(" ".join(text.split())) > STATEMENT_LIMIT]
     if too_long:
         lines = ", ".join(str(n) for n in too_long[:5]) + (" …" if len(too_long) > 5 else "")
         raise InvalidInput(
-            f"Keep statements to {STATEMENT_LIMIT} characters: line(s) {lines} of the file are longer.", field="file"
+            f"Keep statements to {STATEMENT_LIMIT} characters: line(s) {lines} of the CSV are longer.", field="file"
         )
     seen = {
         t.lower()
@@ -213,7 +213,7 @@ def statements_seed(*, response: JointResponse, actor, data: bytes) -> list[Stat
             seen.add(text.lower())
             new.append(Statement(response=response, author=None, text=text, state=StatementState.ACCEPTED))
     if not new:
-        raise Conflict("Every statement in the file is already in the conversation.", field="file")
+        raise Conflict("Every statement in the CSV is already in the conversation.", field="file")
     created = Statement.objects.bulk_create(new, batch_size=BATCH)
     map_revision_bump(response.pk)
     audit(
