@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TextStyle
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -259,7 +259,6 @@ def pdf_bytes(tokens: list[Token], *, title: str, subtitle: str = "") -> bytes:
     pdf.set_auto_page_break(auto=True, margin=18)
     for style, name in FONT_FILES.items():
         pdf.add_font(FONT, style=style, fname=str(FONT_DIR / name))
-    pdf.set_fallback_fonts([])
     pdf.add_page()
     pdf.set_font(FONT, size=10)
     if subtitle:
@@ -275,6 +274,13 @@ def pdf_bytes(tokens: list[Token], *, title: str, subtitle: str = "") -> bytes:
         table_line_separators=True,
         warn_on_tags_not_matching=False,
         tag_styles={
+            **{
+                f"h{level}": TextStyle(
+                    font_family=FONT, font_style="B", font_size_pt=size, color=(25, 45, 75), t_margin=4, b_margin=1
+                )
+                for level, size in ((1, 18), (2, 14), (3, 12), (4, 11), (5, 10), (6, 10))
+            },
+            "blockquote": TextStyle(font_style="I", color=(70, 70, 70), l_margin=6, t_margin=2, b_margin=2),
             "a": FontFace(color=(26, 78, 138), emphasis="UNDERLINE"),
             "code": FontFace(family=FONT),
             "pre": FontFace(family=FONT),
