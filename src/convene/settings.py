@@ -401,6 +401,14 @@ TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CONVENE_TRUSTED_PROXIES", 
 CONVENE_IMPORT_MAX_BYTES = int(os.environ.get("CONVENE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 CONVENE_OPINION_TRACKING_DAYS = int(os.environ.get("CONVENE_OPINION_TRACKING_DAYS", "365"))
 
+# Pol.is imports (a new joint response from an export) and statements seeded from a CSV: the largest
+# upload the page takes (a zip may unpack to 5x per CSV, 10x in all; the API is bounded by
+# MAX_BODY_BYTES first), and the most comments, votes and seeded statements taken at once.
+CONVENE_POLIS_UPLOAD_MAX_BYTES = int(os.environ.get("CONVENE_POLIS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+CONVENE_POLIS_MAX_STATEMENTS = int(os.environ.get("CONVENE_POLIS_MAX_STATEMENTS", "5000"))
+CONVENE_POLIS_MAX_VOTES = int(os.environ.get("CONVENE_POLIS_MAX_VOTES", "1000000"))
+CONVENE_SEED_MAX_STATEMENTS = int(os.environ.get("CONVENE_SEED_MAX_STATEMENTS", "500"))
+
 # Opinion maps: computed by a background worker in production, on read in development.
 CONVENE_MAP_IN_WORKER = env_bool("CONVENE_MAP_IN_WORKER", PRODUCTION)
 # A conversation under a stream of votes is recomputed at most this often (seconds).

@@ -108,7 +108,8 @@ def test_exports(boundary):
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "What we agree on" in text
     assert c.get(f"/responses/{response.pk}/final.json").json()["title"] == response.title
-    assert c.get(f"/responses/{response.pk}/final.pdf").status_code == 404
+    assert c.get(f"/responses/{response.pk}/final.pdf").status_code == 200
+    assert c.get(f"/responses/{response.pk}/final.rtf").status_code == 404
     assert c.get(f"/responses/{response.pk}/polis.zip").status_code == 200
 
 
@@ -123,7 +124,7 @@ def test_every_download_is_audited_without_content(boundary):
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     AuditEntry.objects.all().delete()
     c = _client(b.members[0])
-    for path in ("final.md", "final.docx", "final.json", "polis.zip", "final.pdf"):
+    for path in ("final.md", "final.docx", "final.json", "polis.zip", "final.pdf", "final.rtf"):
         c.get(f"/responses/{response.pk}/{path}")
     assert c.get(f"/api/v1/deliberation/responses/{response.pk}/document").status_code == 200
     assert c.get(f"/api/v1/deliberation/responses/{response.pk}/polis-export").status_code == 200
@@ -133,9 +134,10 @@ def test_every_download_is_audited_without_content(boundary):
         ("docx", "web"),
         ("json", "web"),
         ("polis", "web"),
+        ("pdf", "web"),
         ("json", "api"),
         ("polis", "api"),
-    ]  # the refused .pdf left no entry
+    ]  # the refused .rtf left no entry
     assert {(e.actor_id, e.subject, e.community_id) for e in entries} == {
         (b.members[0].pk, f"response:{response.pk}", response.community_id)
     }

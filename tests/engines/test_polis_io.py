@@ -81,8 +81,8 @@ def test_participants_votes_only(tmp_path):
         ({"comments.csv": "", "votes.csv": "comment-id,voter-id,vote\n"}, "file is empty"),
         ({"comments.csv": "id,text\n1,a\n", "votes.csv": "x\n"}, "missing column"),
         (
-            {"comments.csv": COMMENTS, "participants-votes.csv": "participant,a,0\n1,,1\n"},
-            "column 'a' is not a comment id",
+            {"comments.csv": COMMENTS, "participants-votes.csv": "participant,xid,0\nbob,x1,1\n"},
+            "line 2: participant must be an integer",
         ),
     ],
 )

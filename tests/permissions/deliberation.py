@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from convene.deliberation.models import (
@@ -88,6 +89,8 @@ WEB = [
     Case("deliberation:list", (404, 404, 200, 200, 200), PRIV),
     Case("deliberation:list", (200, 200, 200, 200, 200), lambda w: {"slug": "pub"}),
     Case("deliberation:create", (302, 404, 403, 200, 200), PRIV),
+    Case("deliberation:import", (302, 404, 403, 403, 200), PRIV),
+    Case("deliberation:import", (302, 404, 403, 403, 400), PRIV, method="POST", note="no file: the form's 400"),
     Case("deliberation:ask", (404, 404, 200, 200, 200), PRIV),
     Case("deliberation:ask", (200, 200, 200, 200, 200), lambda w: {"slug": "pub"}, note="public form"),
     Case("deliberation:requests", (302, 404, 403, 403, 200), PRIV),
@@ -127,6 +130,14 @@ WEB = [
         data=lambda w: {"text": "Another view."},
     ),
     Case("deliberation:moderation", (302, 404, 403, 403, 200), R),
+    Case("deliberation:seed", (302, 404, 403, 403, 200), R),
+    Case(
+        "deliberation:seed",
+        (302, 404, 403, 403, 302),
+        R,
+        method="POST",
+        data=lambda w: {"file": SimpleUploadedFile("seed.csv", b"statement\nA seeded view\n", "text/csv")},
+    ),
     Case(
         "deliberation:moderate",
         (302, 404, 403, 403, 302),
@@ -150,6 +161,12 @@ WEB = [
     Case("deliberation:endorse", (404, 404, 200, 200, 200), R),
     Case("deliberation:final", (404, 404, 200, 200, 200), R),
     Case("deliberation:download", (404, 404, 200, 200, 200), lambda w: {"pk": w.objects["response"].pk, "fmt": "md"}),
+    Case(
+        "deliberation:download",
+        (404, 404, 200, 200, 200),
+        lambda w: {"pk": w.objects["response"].pk, "fmt": "pdf"},
+        note="the PDF",
+    ),
     Case("deliberation:polis", (404, 404, 403, 200, 200), R),
 ]
 
@@ -189,6 +206,18 @@ API = [
         note="public route; the community must be visible",
     ),
     Case(f"GET {D}/communities/{{slug}}/opinion-requests", (401, 404, 403, 403, 200), PRIV),
+    Case(
+        f"POST {D}/communities/{{slug}}/responses/import-polis",
+        (401, 404, 403, 403, 201),
+        PRIV,
+        data=lambda w: {
+            "title": "Imported",
+            "files": {
+                "comments.csv": "comment-id,comment-body\n0,A view\n",
+                "votes.csv": "comment-id,voter-id,vote\n0,1,1\n",
+            },
+        },
+    ),
     Case(
         f"POST {D}/communities/{{slug}}/opinion-requests/{{request_id}}/accept",
         (401, 404, 403, 403, 201),
@@ -284,6 +313,12 @@ API = [
     Case(f"GET {D}/responses/{{response_id}}/endorsements", (401, 404, 200, 200, 200), RID),
     Case(f"GET {D}/responses/{{response_id}}/document", (401, 404, 200, 200, 200), RID),
     Case(f"GET {D}/responses/{{response_id}}/polis-export", (401, 404, 403, 200, 200), RID),
+    Case(
+        f"POST {D}/responses/{{response_id}}/statements/seed",
+        (401, 404, 403, 403, 201),
+        RID,
+        data=lambda w: {"csv": "statement\nAn API seeded view\n"},
+    ),
 ]
 
 
@@ -319,6 +354,7 @@ def _in_anonymous_mode(case: Case) -> Case:
 _NOT_RESPONSE_ROUTES = {
     "deliberation:list",
     "deliberation:create",
+    "deliberation:import",
     "deliberation:ask",
     "deliberation:requests",
     "deliberation:request_decide",

@@ -6,6 +6,8 @@ in anonymous responses no name appears anywhere.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from pydantic import StrictBool, StrictFloat
 from convene.communities.models import Community
 from convene.communities.permissions import Need, community_for
 from convene.core.api import ERRORS, OPTIONAL, WholeInt
-from convene.core.errors import Conflict
+from convene.core.errors import Conflict, InvalidInput
 
 from . import exports, selectors, services
 from .models import (
@@ -299,6 +301,43 @@ def create_response(request, slug: str, payload: DevelopmentIn):
     return Status(201, _response_out(response))
 
 
+class PolisImportIn(Schema):
+    title: str = Field(..., max_length=1000)
+    zip_base64: str | None = Field(
+        None, max_length=2_000_000, description="The Pol.is export's zip file, base64-encoded (or give `files`)."
+    )
+    files: dict[str, str] | None = Field(
+        None,
+        description=(
+            "The export's CSV texts by file name: comments.csv with votes.csv and/or participants-votes.csv "
+            "(other names are ignored)."
+        ),
+    )
+
+
+@router.post(
+    "/communities/{slug}/responses/import-polis",
+    response={201: ResponseOut, **ERRORS},
+    summary="Import a Pol.is export as a new joint response (coordinators)",
+)
+def import_polis(request, slug: str, payload: PolisImportIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    if (payload.zip_base64 is None) == (payload.files is None):
+        raise InvalidInput("Send the export either as zip_base64 or as files, not both.", field="zip_base64")
+    if payload.zip_base64 is not None:
+        try:
+            source = {"archive": base64.b64decode(payload.zip_base64, validate=True)}
+        except (binascii.Error, ValueError):
+            raise InvalidInput("zip_base64 is not valid base64.", field="zip_base64") from None
+    else:
+        source = {"files": {name.rsplit("/", 1)[-1].lower(): text.encode() for name, text in payload.files.items()}}
+    export = services.polis_export_read(**source)
+    response = services.response_import_polis(
+        community=community, creator=request.user, title=payload.title, export=export
+    )
+    return Status(201, _response_out(response))
+
+
 @router.post(
     "/communities/{slug}/opinion-requests",
     response={201: OpinionRequestCreated, **ERR},
@@ -447,6 +486,30 @@ def submit_statement(request, response_id: int, payload: StatementIn):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     statement = services.statement_submit(response=response, user=request.user, text=payload.text)
     return Status(201, _statement_out(statement, {statement.pk}))
+
+
+class SeedIn(Schema):
+    csv: str = Field(
+        ...,
+        max_length=1_000_000,
+        description="CSV text: a column headed statement, text or comment-body, or else the first column.",
+    )
+
+
+class SeedOut(Schema):
+    added: int
+    statement_ids: list[int]
+
+
+@router.post(
+    "/responses/{response_id}/statements/seed",
+    response={201: SeedOut, **ERRORS},
+    summary="Seed accepted statements from a CSV (coordinators, before or while gathering)",
+)
+def seed_statements(request, response_id: int, payload: SeedIn):
+    response = response_for(request.user, response_id, need=Need.COORDINATOR)
+    added = services.statements_seed(response=response, actor=request.user, data=payload.csv.encode())
+    return Status(201, {"added": len(added), "statement_ids": [s.pk for s in added]})
 
 
 @router.post("/responses/{response_id}/statements/{statement_id}/moderation", response={200: StatementOut, **ERRORS})
@@ -659,6 +722,7 @@ def polis_export(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     if response.results_hidden:
         raise PermissionDenied("Results are hidden until gathering ends.")
+    services.map_refresh(response=response)  # group-id comes from the map
     services.response_export_record(response=response, actor=request.user, fmt="polis", via="api")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
     out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'

@@ -1,4 +1,4 @@
-"""The delivered response as Markdown, DOCX, JSON, and the conversation in Pol.is CSV format.
+"""The delivered response as Markdown, DOCX, PDF, JSON, and the conversation in Pol.is CSV format.
 
 Delivered documents never name individuals: objections and reservations are listed by community
 (in anonymous responses, communities of fewer than 5 are not described alone: see selectors).
@@ -14,17 +14,18 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from docx import Document
-
-from convene.core.text import xml_safe
 from convene.engines.polis_io import write_polis
+from convene.privacy.disclosure import group_sizes
 
+from . import documents
 from .models import JointResponse, MinorityView, Participant, Statement, StatementState, Vote
+from .opinion_map import map_read
 from .rendering import markdown_html
 from .selectors import HIDDEN_NOTE, endorsement_summary, pseudonym_order
 
 DAY_MS = 86_400_000
 STANCE_COLUMNS = ("endorse", "reservations", "object", "abstain")
+MD_SPECIAL = set("\\`*_[]<>|~&")
 
 
 def _figure(value) -> str:
@@ -61,25 +62,36 @@ def document(response: JointResponse) -> dict:
     }
 
 
+def md_escape(value) -> str:
+    """Plain text (a minority view, a reason, a community's name) as Markdown that shows it as
+    typed: one line, no emphasis, link, table cell or HTML made out of its characters."""
+    text = " ".join(str(value).split())
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in text)
+
+
 def as_markdown(response: JointResponse) -> str:
     doc = document(response)
     lines = [doc["text"].strip(), "", "## Minority views", ""]
     for m in doc["minority_views"]:
-        held = f" ({m['held_by']})" if m["held_by"] else ""
-        lines.append(f"- **{m['view']}**{held}")
-        lines.append(f"  - Answer: {m['answer'] or '(not yet answered)'}")
+        held = f" ({md_escape(m['held_by'])})" if m["held_by"] else ""
+        lines.append(f"- **{md_escape(m['view'])}**{held}")
+        lines.append(f"  - Answer: {md_escape(m['answer']) if m['answer'] else '(not yet answered)'}")
     if not doc["minority_views"]:
         lines.append("None recorded.")
     e = doc["endorsement"]
     lines += ["", "## Endorsement", "", _support(e), ""]
     lines += ["| Community | Endorse | With reservations | Object | Abstain |", "|---|---|---|---|---|"]
     for row in e["by_community"]:
-        lines.append("| " + " | ".join([row["community"], *(_figure(row[c]) for c in STANCE_COLUMNS)]) + " |")
+        cells = [md_escape(row["community"]), *(md_escape(_figure(row[c])) for c in STANCE_COLUMNS)]
+        lines.append("| " + " | ".join(cells) + " |")
     if e["note"]:
-        lines += ["", e["note"]]
+        lines += ["", md_escape(e["note"])]
     if e["objections_and_reservations"]:
         lines += ["", "### Objections and reservations", ""]
-        lines += [f"- {r['stance']} ({r['community']}): {r['reason']}" for r in e["objections_and_reservations"]]
+        lines += [
+            f"- {md_escape(r['stance'])} ({md_escape(r['community'])}): {md_escape(r['reason'])}"
+            for r in e["objections_and_reservations"]
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -89,58 +101,54 @@ def _support(e: dict) -> str:
     return f"Support: {e['support_pct']}% of those who took a position."
 
 
+def _subtitle(response: JointResponse) -> str:
+    doc = document(response)
+    parts = [doc["community"], doc["kind"]]
+    if doc["requested_by"]:
+        parts.append(f"asked by {doc['requested_by']}")
+    if response.delivered_at:
+        parts.append(f"delivered {response.delivered_at:%d %B %Y}")
+    else:
+        parts.append(f"draft, version {doc['version']} (not delivered yet)")
+    return " · ".join(parts)
+
+
 def as_docx(response: JointResponse) -> bytes:
-    doc = document(response)  # text stored before the edges refused control characters must not break the file
-    out = Document()
-    for block in doc["text"].split("\n"):
-        line = block.rstrip()
-        if line.startswith("### "):
-            out.add_heading(xml_safe(line[4:]), level=3)
-        elif line.startswith("## "):
-            out.add_heading(xml_safe(line[3:]), level=2)
-        elif line.startswith("# "):
-            out.add_heading(xml_safe(line[2:]), level=1)
-        elif line.startswith("- "):
-            out.add_paragraph(xml_safe(line[2:]), style="List Bullet")
-        elif line.startswith("> "):
-            out.add_paragraph(xml_safe(line[2:]), style="Intense Quote")
-        elif line:
-            out.add_paragraph(xml_safe(line))
-    out.add_heading("Minority views", level=2)
-    for m in doc["minority_views"]:
-        p = out.add_paragraph(style="List Bullet")
-        p.add_run(xml_safe(m["view"])).bold = True
-        if m["held_by"]:
-            p.add_run(xml_safe(f" ({m['held_by']})"))
-        out.add_paragraph(xml_safe(f"Answer: {m['answer'] or '(not yet answered)'}"))
-    e = doc["endorsement"]
-    out.add_heading("Endorsement", level=2)
-    out.add_paragraph(_support(e))
-    table = out.add_table(rows=1, cols=5)
-    for cell, text in zip(
-        table.rows[0].cells, ["Community", "Endorse", "With reservations", "Object", "Abstain"], strict=True
-    ):
-        cell.text = text
-    for row in e["by_community"]:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, [row["community"], *(_figure(row[c]) for c in STANCE_COLUMNS)], strict=True):
-            cell.text = xml_safe(value)
-    if e["note"]:
-        out.add_paragraph(e["note"])
-    for r in e["objections_and_reservations"]:
-        out.add_paragraph(xml_safe(f"{r['stance']} ({r['community']}): {r['reason']}"), style="List Bullet")
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
+    """The whole document (draft, minority views, endorsement) from one parse of its Markdown."""
+    return documents.docx_bytes(documents.parse(as_markdown(response)), title=response.title)
+
+
+def as_pdf(response: JointResponse) -> bytes:
+    """The same structure as `as_docx`, printed to PDF (fpdf2, pure Python)."""
+    return documents.pdf_bytes(
+        documents.parse(as_markdown(response)), title=response.title, subtitle=_subtitle(response)
+    )
+
+
+def _export_groups(response: JointResponse, numbers: dict[int, int]) -> dict[int, int]:
+    """participants-votes.csv's group-id: each exported participant's opinion group in the stored
+    map. In anonymous responses only groups that may be described alone (`group_sizes`, as on the
+    map page) are named; members of smaller groups get no group-id."""
+    data = map_read(response)
+    shown = None
+    if response.anonymous:
+        shown = set(group_sizes({g["id"]: g["size"] for g in data.get("opinion", {}).get("groups", [])}).shown)
+    return {
+        numbers[p["id"]]: p["group"]
+        for p in data.get("participants", [])
+        if p["id"] in numbers and p["group"] is not None and (shown is None or p["group"] in shown)
+    }
 
 
 def polis_zip(response: JointResponse) -> bytes:
     """votes.csv, comments.csv, participants-votes.csv written by the engine's exporter, zipped.
 
-    Only accepted statements (rejected ones are for moderation only). Non-anonymous: participants
-    numbered 1..n in order of first participation, timestamps to the millisecond (Pol.is's own
-    export). Anonymous: numbered in a keyed random order, votes listed by day then that number,
-    timestamps cut to the day, no authors.
+    Only accepted statements (rejected ones are for moderation only), marked `moderated = 1` as a
+    Pol.is moderator's acceptance; `group-id` from the stored opinion map (`_export_groups`); timestamps in whole
+    milliseconds, as Pol.is writes them (so `convene analyze` and the importer read it back).
+    Non-anonymous: participants numbered 1..n in order of first participation, timestamps to the
+    millisecond (Pol.is's own export). Anonymous: numbered in a keyed random order, votes listed
+    by day then that number, timestamps cut to the day, no authors.
     """
     anonymous = response.anonymous
     ids = Participant.objects.filter(response=response).order_by("created_at", "id").values_list("id", flat=True)
@@ -154,9 +162,9 @@ def polis_zip(response: JointResponse) -> bytes:
     )
     accepted = {sid for sid, *_ in statements}
 
-    def stamp(t) -> float:
-        ms = t.timestamp() * 1000
-        return float(ms // DAY_MS * DAY_MS) if anonymous else ms
+    def stamp(t) -> int:
+        ms = int(t.timestamp() * 1000)
+        return ms // DAY_MS * DAY_MS if anonymous else ms
 
     votes = [
         (numbers[p], s, v, stamp(t))
@@ -172,6 +180,8 @@ def polis_zip(response: JointResponse) -> bytes:
             votes=votes,
             statements={sid: text for sid, text, *_ in statements},
             moderated_out=[],
+            accepted=accepted,
+            groups=_export_groups(response, numbers),
             authors={} if anonymous else {sid: numbers[a] for sid, _, a, _ in statements if a in numbers},
             created={sid: stamp(c) for sid, _, _, c in statements},
         )

@@ -156,3 +156,48 @@ class EndorseForm(forms.Form):
         required=False,
         label="Reason (optional; listed with objections and reservations)",
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more uploaded files (a list)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not isinstance(data, list | tuple):
+            data = [data] if data else []
+        files = [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
+
+
+class PolisImportForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, help_text="The name the new joint response takes, e.g. the conversation's topic."
+    )
+    export = MultipleFileField(
+        label="Pol.is export",
+        help_text=(
+            "The export's zip file, or its CSV files chosen together: comments.csv with votes.csv "
+            "or participants-votes.csv (or both)."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".zip,.csv,application/zip,text/csv"}),
+    )
+
+
+class SeedForm(forms.Form):
+    file = forms.FileField(
+        label="Statements (CSV)",
+        help_text=(
+            "One statement per row: a column headed “statement”, “text” or “comment-body” (a Pol.is "
+            "comments.csv), or else the first column. Each up to 280 characters."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from convene.communities.models import Community
 
-STATEMENT_LIMIT = 280
+STATEMENT_LIMIT = 280  # what a member may write
+STORED_STATEMENT_LIMIT = 1000  # what the column holds: Pol.is comments run to 500 and more
 
 
 def _secret() -> str:
@@ -159,7 +160,7 @@ class StatementState(models.TextChoices):
 class Statement(models.Model):
     response = models.ForeignKey(JointResponse, on_delete=models.CASCADE, related_name="statements")
     author = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements")
-    text = models.CharField(max_length=STATEMENT_LIMIT)
+    text = models.CharField(max_length=STORED_STATEMENT_LIMIT)
     state = models.CharField(max_length=10, choices=StatementState.choices, default=StatementState.PENDING)
     reject_reason = models.CharField(max_length=500, blank=True)
     is_key = models.BooleanField(default=False, help_text="Used in the perception-gap step.")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from convene.communities.models import Community
 from convene.communities.permissions import Need, can, community_for
 from convene.communities.views import community_context as _community_ctx
-from convene.core.errors import Gone, ServiceError
+from convene.core.errors import Gone, InvalidInput, ServiceError
 from convene.core.forms import run_service
 
 from . import exports, selectors, services
@@ -29,7 +29,9 @@ from .forms import (
     MinorityForm,
     ModerateForm,
     OpinionRequestForm,
+    PolisImportForm,
     PredictionForm,
+    SeedForm,
     SettingsForm,
     StatementForm,
     TransitionForm,
@@ -94,6 +96,56 @@ def response_create(request, slug):
             messages.success(request, "Raised. A coordinator sets the phase dates and opens gathering.")
             return redirect("deliberation:detail", pk=response.pk)
     return render(request, "deliberation/create.html", _community_ctx(request, community, form=form))
+
+
+def _upload_refusal(request, limit: int) -> str | None:
+    """A refusal before the upload is read, when its declared length is far over the limit."""
+    length = str(request.META.get("CONTENT_LENGTH") or "0")
+    if request.method == "POST" and length.isdigit() and int(length) > limit * 2 + 64 * 1024:
+        return f"The upload is too large: at most {limit / 1_000_000:.0f} MB."
+    return None
+
+
+def _uploaded_export(form) -> dict:
+    """The uploaded Pol.is export for `services.polis_export_read`: one zip, or CSVs by name."""
+    uploads = form.cleaned_data["export"]
+    limit = settings.CONVENE_POLIS_UPLOAD_MAX_BYTES
+    if sum(u.size for u in uploads) > limit:
+        raise InvalidInput(f"The upload is too large: at most {limit / 1_000_000:.0f} MB.", field="export")
+    if len(uploads) == 1 and not uploads[0].name.lower().endswith(".csv"):
+        return {"archive": uploads[0].read()}
+    names = [u.name.replace("\\", "/").rsplit("/", 1)[-1].lower() for u in uploads]
+    if len(set(names)) != len(names):
+        raise InvalidInput("Two of the files have the same name.", field="export")
+    return {"files": {name: u.read() for name, u in zip(names, uploads, strict=True)}}
+
+
+@login_required
+def response_import(request, slug):
+    """Coordinators: a Pol.is export (zip or CSVs) becomes a new, anonymous joint response."""
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    refusal = _upload_refusal(request, settings.CONVENE_POLIS_UPLOAD_MAX_BYTES)
+    form = PolisImportForm(None if refusal else request.POST or None, None if refusal else request.FILES or None)
+    status = 200
+    if refusal:
+        form.add_error(None, refusal)
+        status = 400
+    elif request.method == "POST" and form.is_valid():
+
+        def run():
+            export = services.polis_export_read(**_uploaded_export(form))
+            return services.response_import_polis(
+                community=community, creator=request.user, title=form.cleaned_data["title"], export=export
+            )
+
+        response = run_service(form, run)
+        if response:
+            messages.success(request, f"Imported: {response.what_changed} The map is below.")
+            return redirect("deliberation:map", pk=response.pk)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "deliberation/import.html", _community_ctx(request, community, form=form), status=status)
 
 
 def request_new(request, slug):
@@ -467,6 +519,34 @@ def moderate(request, pk, statement_id):
     return redirect("deliberation:moderation", pk=response.pk)
 
 
+@login_required
+def statements_seed(request, pk):
+    """Coordinators: accepted statements from a CSV, before or while gathering."""
+    response = response_for(request.user, pk, need=Need.COORDINATOR)
+    refusal = _upload_refusal(request, settings.CONVENE_POLIS_UPLOAD_MAX_BYTES)
+    form = SeedForm(None if refusal else request.POST or None, None if refusal else request.FILES or None)
+    status = 200
+    if refusal:
+        form.add_error(None, refusal)
+        status = 400
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+
+        def run():
+            if upload.size > settings.CONVENE_POLIS_UPLOAD_MAX_BYTES:
+                raise InvalidInput("The statements CSV is too large.", field="file")
+            return services.statements_seed(response=response, actor=request.user, data=upload.read())
+
+        added = run_service(form, run)
+        if added:
+            messages.success(request, f"{len(added)} statement{'s' if len(added) != 1 else ''} added, accepted.")
+            return redirect("deliberation:moderation", pk=response.pk)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "deliberation/seed.html", _ctx(request, response, form=form), status=status)
+
+
 # --------------------------------------------------------------------------- map, perception
 
 
@@ -730,23 +810,23 @@ def final(request, pk):
     )
 
 
+DOWNLOADS = {
+    "md": ("markdown", "text/markdown; charset=utf-8", exports.as_markdown),
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", exports.as_docx),
+    "pdf": ("pdf", "application/pdf", exports.as_pdf),
+}
+
+
 def _download(request, response, fmt, *, via="web"):
-    safe = f"joint-response-{response.pk}"
-    if fmt not in ("md", "docx", "json"):
-        raise Http404("Formats: md, docx, json.")
+    if fmt not in (*DOWNLOADS, "json"):
+        raise Http404("Formats: md, docx, pdf, json.")
     services.response_export_record(
-        response=response, actor=request.user, fmt={"md": "markdown", "docx": "docx", "json": "json"}[fmt], via=via
+        response=response, actor=request.user, fmt=DOWNLOADS[fmt][0] if fmt in DOWNLOADS else "json", via=via
     )
-    if fmt == "md":
-        out = HttpResponse(exports.as_markdown(response), content_type="text/markdown; charset=utf-8")
-        out["Content-Disposition"] = f'attachment; filename="{safe}.md"'
-        return out
-    if fmt == "docx":
-        out = HttpResponse(
-            exports.as_docx(response),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        out["Content-Disposition"] = f'attachment; filename="{safe}.docx"'
+    if fmt in DOWNLOADS:
+        _, content_type, build = DOWNLOADS[fmt]
+        out = HttpResponse(build(response), content_type=content_type)
+        out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}.{fmt}"'
         return out
     return JsonResponse(exports.document(response), json_dumps_params={"ensure_ascii": False})
 
@@ -760,6 +840,7 @@ def polis_export(request, pk):
     response = response_for(request.user, pk, need=Need.MEMBER)
     if response.results_hidden:
         raise PermissionDenied("Results are hidden until gathering ends.")
+    services.map_refresh(response=response)  # group-id comes from the map
     services.response_export_record(response=response, actor=request.user, fmt="polis", via="web")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")
     out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}-polis.zip"'

@@ -9,6 +9,7 @@ here so callers write `from convene.deliberation import services; services.vote_
 - perception.py   perception-gap predictions
 - drafting.py     the seeded draft, versions, paragraph comments, minority views
 - endorsement.py  endorsement_cast
+- polis.py        a Pol.is export as a new response; statements seeded from a CSV
 - maps.py         asking for the opinion map (stale on change, refreshed before a page reads it)
 - common.py       who takes part, phase guards, the voice ledger
 
@@ -32,6 +33,7 @@ from .mail import tracking_url
 from .maps import map_refresh, map_revision_bump
 from .perception import prediction_save
 from .personal_data import personal_data_erase
+from .polis import polis_export_read, response_import_polis, statements_seed
 from .requests import opinion_request_accept, opinion_request_decline, opinion_request_relink, opinion_request_submit
 from .responses import response_create, response_export_record, response_transition, response_update
 from .statements import MODERATION, statement_mark_key, statement_moderate, statement_submit
@@ -54,9 +56,11 @@ __all__ = [
     "opinion_request_submit",
     "paragraph_key",
     "participant_for",
+    "polis_export_read",
     "prediction_save",
     "response_create",
     "response_export_record",
+    "response_import_polis",
     "response_transition",
     "response_update",
     "split_paragraphs",
@@ -64,6 +68,7 @@ __all__ = [
     "statement_mark_key",
     "statement_moderate",
     "statement_submit",
+    "statements_seed",
     "tracking_url",
     "vote_cast",
     "vote_record",

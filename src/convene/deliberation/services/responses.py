@@ -252,14 +252,14 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
     return response
 
 
-EXPORT_FORMATS = ("markdown", "docx", "json", "polis")
+EXPORT_FORMATS = ("markdown", "docx", "pdf", "json", "polis")
 
 
 EXPORT_PATHS = ("web", "api", "tracking_link")
 
 
 def response_export_record(*, response: JointResponse, actor, fmt: str, via: str) -> None:
-    """Audit one download of a response (Markdown, DOCX, JSON or the Pol.is CSVs): who (no one for
+    """Audit one download of a response (Markdown, DOCX, PDF, JSON or the Pol.is CSVs): who (no one for
     the requester's tracking link), which response, which format, by which path; never content."""
     audit(
         community=response.community,
