@@ -196,15 +196,16 @@ def side_by_side(
     *,
     voters: int,
     statements: int,
-    phases: list[tuple[str, str, float, float, int]],
+    phases: list[tuple],
     workers: int = 2,
     threads: int = THREADS,
     redis_db: int | None = None,
 ) -> list[tuple[str, Outcome]]:
     """Convene's vote route and the floor route (bench/_floor_urls.py) on one stack: the same
     gunicorn, settings, PostgreSQL, task worker and load client. `phases` are (name, route
-    "convene" or "floor", offered votes/s or 0 for saturation, seconds, web worker processes), run
-    in order on the same seeded response; the server is restarted when the worker count changes."""
+    "convene" or "floor", offered votes/s or 0 for saturation, seconds, web worker processes[, threads
+    a process]), run in order on the same seeded response; the server is restarted when the worker
+    or thread count changes."""
     pg = PrivatePostgres()
     web = worker = None
     results = []
@@ -217,11 +218,12 @@ def side_by_side(
         seeded = seed(env, voters=voters, statements=statements)
         worker = Worker(env)  # Convene's own settings: the floor route is the web processes' only
         env = {**env, "DJANGO_SETTINGS_MODULE": "_floor_settings", "BENCH_FLOOR_COMMUNITY": str(seeded["community"])}
-        for name, route, rate, seconds, processes in phases:
-            if web is None or web.workers != processes:
+        for name, route, rate, seconds, processes, *more in phases:
+            per_process = more[0] if more else threads
+            if web is None or (web.workers, web.threads) != (processes, per_process):
                 if web is not None:
                     web.close()
-                web = Web(env, workers=processes, threads=threads)
+                web = Web(env, workers=processes, threads=per_process)
             roots = {"web": [web.proc.pid], "postgres": [postmaster_pid(pg)], "worker": [worker.proc.pid]}
             before = {k: tree_cpu_seconds(pids) for k, pids in roots.items()}
             base = "/api/v1/deliberation" if route == "convene" else "/api/floor"

@@ -56,6 +56,8 @@ def main() -> None:
         ("floor, saturated", "floor", 0, saturated, 2),
         ("Convene, saturated, 1 web process", "convene", 0, saturated, 1),
         ("floor, saturated, 1 web process", "floor", 0, saturated, 1),
+        (f"Convene, saturated, 4 web processes of {THREADS // 2} threads", "convene", 0, saturated, 4, THREADS // 2),
+        (f"floor, saturated, 4 web processes of {THREADS // 2} threads", "floor", 0, saturated, 4, THREADS // 2),
     ]
     rows = side_by_side(voters=VOTERS, statements=1000, phases=phases, redis_db=14)
     by = dict(rows)
@@ -88,13 +90,15 @@ def main() -> None:
             f"{cpu.get('client', 0):.2f} |"
         )
     one = by["Convene, saturated, 1 web process"]
+    four = by[f"Convene, saturated, 4 web processes of {THREADS // 2} threads"]
     lines += [
         "",
         f"Targets (issue 16): at {RATE} votes/s offered by {VOTERS} voters, p99 under 150 ms and zero errors: "
         f"**{'met' if met_paced else 'not met'}** (p99 {steady.p99_ms:.0f} ms, {steady.errors} errors). At "
         f"saturation Convene's vote route reaches **{share:.0f}%** of the floor route's throughput "
-        f"(target at least 50%: **{'met' if share >= 50 else 'not met'}**). Web processes: 1 → 2 takes Convene from "
-        f"{one.rate:.0f} to {convene.rate:.0f} votes/s on this machine.",
+        f"(target at least 50%: **{'met' if share >= 50 else 'not met'}**). Web processes: 1 → 2 (of {THREADS} threads) → 4 "
+        f"(of {THREADS // 2}) take Convene from {one.rate:.0f} to {convene.rate:.0f} to {four.rate:.0f} votes/s on this "
+        "machine.",
     ]
     if args.faults:
         lines += [

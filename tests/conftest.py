@@ -84,7 +84,7 @@ def redis_cache(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/12"}
+        "default": {"BACKEND": "convene.core.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:6379/12"}
     }
     caches["default"].clear()
     yield raw

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -169,7 +170,7 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = owned_or_404(ApiToken.objects.filter(user=user), token_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.save(update_fields=["revoked_at"])  # (the signal in apps.py drops the cached lookup)
         audit(community=None, actor=user, action="token_revoked", subject=f"token:{token.pk}")
     return token
 
@@ -180,24 +181,58 @@ def api_tokens_revoke_all(*, user: User, reason: str) -> int:
     ids = list(live.values_list("pk", flat=True))
     if ids:
         ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        token_forget(*ApiToken.objects.filter(pk__in=ids).values_list("key_hash", flat=True))
         audit(community=None, actor=user, action="tokens_revoked", subject=f"user:{user.pk}", reason=reason, n=len(ids))
     return len(ids)
 
 
+# token_for_secret keeps what it found in the shared cache for TOKEN_CACHE_SECONDS, so an API
+# request does not read the token and its user from the database each time. What could make the
+# entry wrong is dropped at once (`token_forget`): the token saved or deleted (revoked, touched),
+# all a user's tokens revoked, the user saved or deleted (deactivated, made staff). Expiry is
+# checked on every request against the cached `expires_at`, so an expired token is refused at
+# the moment it expires. Keyed by the secret's hash, never by the secret.
+TOKEN_CACHE_SECONDS = 60
+_LOOKUP_KEY = "accounts:token:{}"
+
+
+def token_forget(*key_hashes: str) -> None:
+    """Drop the cached lookups of these tokens, now and again after the current transaction commits
+    (a request that read the old row before the commit may have cached it meanwhile)."""
+    keys = [_LOOKUP_KEY.format(h) for h in key_hashes]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The live (not revoked, not expired, active user) token with this secret, or None."""
+    """The live (not revoked, not expired, active user) token with this secret, or None.
+
+    From the cache when it was found in the last TOKEN_CACHE_SECONDS (see `token_forget`), else
+    one query. Use is recorded at most once a minute per token.
+    """
     if not secret or not secret.startswith("cvn_"):
         return None
     now = timezone.now()
-    token = unique_or_none(  # key_hash is unique
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash(secret), revoked_at__isnull=True, user__is_active=True)
-        .exclude(expires_at__lte=now)
-    )
+    key_hash = ApiToken.hash(secret)
+    key = _LOOKUP_KEY.format(key_hash)
+    token = cache.get(key)
     if token is None:
+        token = unique_or_none(  # key_hash is unique
+            ApiToken.objects.select_related("user").filter(
+                key_hash=key_hash, revoked_at__isnull=True, user__is_active=True
+            )
+        )
+        if token is None:
+            return None
+        cache.set(key, token, timeout=TOKEN_CACHE_SECONDS)
+    if token.expired:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         api_token_touch(token_id=token.pk)
+        token.last_used_at = now
+        cache.set(key, token, timeout=TOKEN_CACHE_SECONDS)
     return token
 
 

@@ -132,7 +132,12 @@ class JointResponse(models.Model):
         return getattr(self, field) if field else None
 
     def user_key(self, user_id: int) -> str:
-        return hmac.new(self.secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:40]
+        return user_key(self.secret, user_id)
+
+
+def user_key(secret: str, user_id: int) -> str:
+    """A person's key in the response with this secret (`Participant.user_key`)."""
+    return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:40]
 
 
 class Participant(models.Model):

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +25,7 @@ from convene.core.clients import client_address
 from convene.core.db import unique_or_none
 from convene.core.errors import Gone, RateLimited
 
-from .models import JointResponse, OpinionRequest, Participant
+from .models import JointResponse, OpinionRequest, Participant, user_key
 
 
 def invited_ids(response: JointResponse) -> list[int]:
@@ -35,28 +36,67 @@ def invited_ids(response: JointResponse) -> list[int]:
     return cached
 
 
+# A person's rank on a response is kept in the shared cache for RANK_SECONDS (one read instead of
+# a membership query on every API vote), keyed by the response and the person's participant key
+# (which includes the response's secret, so a key is never reused for another response). What can
+# change it drops it at once (`ranks_forget`, connected in apps.py): a membership saved or deleted,
+# communities invited to or dropped from a response.
+RANK_SECONDS = 60
+_RANK_KEY = "deliberation:rank:{}:{}"
+
+
+def _rank_key(response_id: int, secret: str, user_id: int) -> str:
+    return _RANK_KEY.format(response_id, user_key(secret, user_id))
+
+
 def response_rank(user, response: JointResponse) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    cache = getattr(user, "_response_rank", None)
-    if cache is None:
-        cache = user._response_rank = {}
-    if response.pk not in cache:
-        # One query: the host community and the invited ones (unless already read) in the filter.
-        known = getattr(response, "_invited_ids", None)
-        invited = (
-            Q(community_id__in=known)
-            if known is not None
-            else Q(community_id=response.community_id)
-            | Q(
-                community_id__in=JointResponse.communities.through.objects.filter(jointresponse_id=response.pk).values(
-                    "community_id"
-                )
+    memo = getattr(user, "_response_rank", None)
+    if memo is None:
+        memo = user._response_rank = {}
+    if response.pk not in memo:
+        key = _rank_key(response.pk, response.secret, user.pk)
+        rank = cache.get(key)
+        if rank is None:
+            rank = _rank_read(user, response)
+            cache.set(key, rank, timeout=RANK_SECONDS)
+        memo[response.pk] = rank
+    return memo[response.pk]
+
+
+def _rank_read(user, response: JointResponse) -> int:
+    # One query: the host community and the invited ones (unless already read) in the filter.
+    known = getattr(response, "_invited_ids", None)
+    invited = (
+        Q(community_id__in=known)
+        if known is not None
+        else Q(community_id=response.community_id)
+        | Q(
+            community_id__in=JointResponse.communities.through.objects.filter(jointresponse_id=response.pk).values(
+                "community_id"
             )
         )
-        roles = Membership.objects.filter(invited, user=user).values_list("role", flat=True)
-        cache[response.pk] = max((ROLE_RANK[r] for r in roles), default=0)
-    return cache[response.pk]
+    )
+    roles = Membership.objects.filter(invited, user=user).values_list("role", flat=True)
+    return max((ROLE_RANK[r] for r in roles), default=0)
+
+
+def ranks_forget(*, user_ids=None, community_ids=None, response_ids=None) -> None:
+    """Drop cached ranks: of these people on the responses of these communities (a membership
+    changed), or of these communities' members on these responses (the invited communities
+    changed). Now, and again after the current transaction commits."""
+    responses = JointResponse.objects.all()
+    if response_ids is not None:
+        responses = responses.filter(pk__in=response_ids)
+    if community_ids is not None and response_ids is None:
+        responses = responses.filter(Q(community_id__in=community_ids) | Q(communities__in=community_ids))
+    if user_ids is None:
+        user_ids = set(Membership.objects.filter(community_id__in=community_ids).values_list("user_id", flat=True))
+    keys = [_rank_key(pk, secret, uid) for pk, secret in set(responses.values_list("pk", "secret")) for uid in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def home_community(user, response: JointResponse):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from convene.communities.ledgers import contribution_record
@@ -21,11 +22,30 @@ def record_voice(response: JointResponse, participant: Participant, kind: str) -
     contribution_record(community=participant.community, user=participant.user, kind=kind, context=response.context)
 
 
+# Who takes part changes once per person and response (the row is created, then only deleted with
+# the response or the person's community), so a found participant is kept in the shared cache:
+# an API vote then reads no participant row. Cached only once committed; dropped when deleted
+# (`participant_forget`, connected in apps.py).
+PARTICIPANT_SECONDS = 600
+_PARTICIPANT_KEY = "deliberation:participant:{}:{}"
+
+
 def participant_for(response: JointResponse, user, *, create: bool) -> Participant | None:
     key = response.user_key(user.pk)
-    participant = unique_or_none(Participant.objects.filter(response_id=response.pk, user_key=key))
-    if participant is not None or not create:
+    cache_key = _PARTICIPANT_KEY.format(response.pk, key)
+    participant = cache.get(cache_key)
+    if participant is not None:
         return participant
+    participant = unique_or_none(Participant.objects.filter(response_id=response.pk, user_key=key))
+    if participant is None and create:
+        participant = _participant_create(response, user, key)
+    if participant is not None:
+        found = participant
+        transaction.on_commit(lambda: cache.set(cache_key, found, timeout=PARTICIPANT_SECONDS))
+    return participant
+
+
+def _participant_create(response: JointResponse, user, key: str) -> Participant:
     community = home_community(user, response)
     if community is None:
         raise Conflict("Only members of the invited communities take part in this response.", code="not_invited")
@@ -39,6 +59,12 @@ def participant_for(response: JointResponse, user, *, create: bool) -> Participa
             )
     except IntegrityError:
         return Participant.objects.get(response=response, user_key=key)
+
+
+def participant_forget(participant: Participant) -> None:
+    cache_key = _PARTICIPANT_KEY.format(participant.response_id, participant.user_key)
+    cache.delete(cache_key)
+    transaction.on_commit(lambda: cache.delete(cache_key))
 
 
 def require_phase(response: JointResponse, *phases: str, doing: str) -> None:

@@ -13,6 +13,7 @@ from convene.core.db import unique_or_none
 from convene.core.errors import Conflict, InvalidInput
 
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
+from ..selectors.voting import statement_votable
 from ..tasks import map_in_worker, request_map
 from .common import participant_for
 
@@ -42,43 +43,48 @@ def _voting_closed(state: str | None) -> Conflict:
     )
 
 
+# The phase and revision, in plain SQL through Django's cursor: the ORM would spend ten times the
+# CPU building this query than the database spends answering it (bench/profile_vote.py).
+_PHASE = "SELECT state, revision FROM deliberation_jointresponse WHERE id = %s"
+
+
 def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     """Cast or change a vote: the one way to vote (web page, htmx fragment and API all call it).
 
-    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)`.
-    Checks the phase, the statement and the voter with readable refusals, then writes through
-    `vote_record`. The same vote twice is a no-op (a double submit is harmless).
+    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)` in
+    this request. Checks the phase, the statement and the voter with readable refusals, then
+    writes through `vote_record`. The same vote twice is a no-op (a double submit is harmless).
     """
     value = vote_value(value)
     try:
         statement_id = int(statement_id)
     except (TypeError, ValueError):
         statement_id = None
-    # The phase and the statement in one read, both as of now (the phase may have moved since the
-    # caller loaded the response); the map revision too, which keys the next statement's pool.
-    row = None
-    if statement_id is not None and 0 < statement_id <= _MAX_ID:
-        row = unique_or_none(
-            Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list(
-                "state", "response__state", "response__revision"
-            )
-        )
-    if row is not None:
-        response.revision = row[2]
-    phase = row[1] if row else JointResponse.objects.filter(pk=response.pk).values_list("state", flat=True).first()
+    if statement_id is not None and not 0 < statement_id <= _MAX_ID:
+        statement_id = None
+    # The phase and the map revision as of now (the phase may have moved since the caller loaded
+    # the response), then the statement from the response's pool as of that revision (moderation
+    # moves the revision): only a refusal reads the statement itself, to say why.
+    with connection.cursor() as cursor:
+        cursor.execute(_PHASE, [response.pk])
+        phase, response.revision = cursor.fetchone() or (None, response.revision)
     if phase != Phase.GATHERING:
         raise _voting_closed(phase)
     if statement_id is None:
         raise InvalidInput("Choose a statement to vote on.", field="statement")
-    if row is None:
-        raise InvalidInput("There is no such statement in this response.", field="statement", code="no_statement")
-    if row[0] != StatementState.ACCEPTED:
-        why = {
-            StatementState.REJECTED: "it was rejected by the moderators",
-            StatementState.PENDING: "it is still waiting for moderation",
-            StatementState.META: "it is a remark about the process, not a view to vote on",
-        }[row[0]]
-        raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
+    if not statement_votable(response, statement_id):
+        state = unique_or_none(
+            Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
+        )
+        if state is None:
+            raise InvalidInput("There is no such statement in this response.", field="statement", code="no_statement")
+        if state != StatementState.ACCEPTED:  # (accepted since the pool was read: it may be voted on)
+            why = {
+                StatementState.REJECTED: "it was rejected by the moderators",
+                StatementState.PENDING: "it is still waiting for moderation",
+                StatementState.META: "it is a remark about the process, not a view to vote on",
+            }[state]
+            raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
     participant = participant_for(response, user, create=True)
     vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
     return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
@@ -104,7 +110,6 @@ def vote_record(*, response: JointResponse, participant: Participant, statement_
     """
     now = timezone.now()
     in_worker = map_in_worker()
-    mine = Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
     with transaction.atomic():
         with connection.cursor() as cursor:
             stamp = connection.ops.adapt_datetimefield_value(now)
@@ -121,9 +126,15 @@ def vote_record(*, response: JointResponse, participant: Participant, statement_
                     occurred_at=now,
                 )
         elif in_worker:
+            mine = Vote.objects.filter(
+                response_id=response.pk, participant_id=participant.pk, statement_id=statement_id
+            )
             if not mine.exclude(value=value).update(value=value, updated_at=now):
                 return False  # the same vote again
         else:  # the counters move by the old value: read it under the row lock
+            mine = Vote.objects.filter(
+                response_id=response.pk, participant_id=participant.pk, statement_id=statement_id
+            )
             old = mine.select_for_update().values_list("value", flat=True).get()
             if old == value:
                 return False
