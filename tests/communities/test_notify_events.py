@@ -63,7 +63,7 @@ def test_coordinator_writes_to_every_member_without_exposing_addresses(world, ap
     with pytest.raises(InvalidInput):
         services.community_message_send(community=world.private, actor=coordinator, text="")
     answer = api("coordinator").post("/communities/priv/messages", {"text": "Second note."})
-    assert answer.status_code == 201 and answer.json() == {"sent": 2}
+    assert answer.status_code == 201 and answer.json() == {"sent": 2, "text": "Second note."}
     assert api("member").post("/communities/priv/messages", {"text": "Me too"}).status_code == 403
     page = world.client("coordinator").post(
         reverse("communities:message", args=["priv"]), {"audience": "everyone", "text": "Third."}, follow=True

@@ -36,6 +36,7 @@ LONG = "x" * 100_001
 # as long as a refusal is a clear 400/422.
 NOT_FREE_TEXT = {
     "to",
+    "audience",  # a choice (invited, attending, waitlisted, team, everyone)
     "answer",
     "action",
     "decision",

@@ -34,7 +34,9 @@ def test_message_send_takes_only_message_kinds_and_clean_text(world):
     assert (
         message_send(kind="community.message", about="everyone in X", text="Line one\nline two", url="/", **kwargs) == 1
     )
-    assert Notification.objects.get().text == "Cora Coordinator wrote to everyone in X: Line one line two"
+    assert (
+        Notification.objects.get().text == "Cora Coordinator wrote to everyone in X: Line one\nline two"
+    )  # lines kept as written
     with pytest.raises(InvalidInput) as refused:
         require_audience("project", "everyone")
     assert refused.value.field == "audience" and "team" in refused.value.message

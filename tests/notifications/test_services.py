@@ -19,14 +19,14 @@ def test_notify_creates_one_unread_row_per_recipient_except_actor_and_inactive()
         recipients=[actor, a, b.pk, b, gone],
         kind="session.changed",
         obj=community,
-        text="  The session   moved\nto Tuesday. ",
+        text="  The session moved\nto Tuesday. ",
         url="/x/",
         community=community,
         actor=actor,
     )
     assert sorted(n.recipient_id for n in made) == sorted([a.pk, b.pk])
     row = Notification.objects.get(recipient=a)
-    assert row.text == "The session moved to Tuesday." and row.unread and row.obj == community
+    assert row.text == "The session moved\nto Tuesday." and row.unread and row.obj == community
     assert selectors.unread_count(a) == 1 and selectors.unread_count(actor) == 0
 
 

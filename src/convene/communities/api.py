@@ -320,7 +320,7 @@ def community_message(request, slug: str, payload: CommunityMessageIn):
     sent = services.community_message_send(
         community=community, actor=request.user, audience=payload.audience, text=payload.text
     )
-    return Status(201, {"sent": sent})
+    return Status(201, {"sent": sent, "text": payload.text.strip()})
 
 
 @router.get("/{slug}/glossary", response={200: list[TermOut], **ERRORS})

@@ -582,7 +582,7 @@ def session_message(request, session_id: int, payload: SessionMessageIn):
     sent = services.session_message_send(
         session=session, actor=request.user, audience=payload.audience, text=payload.text
     )
-    return Status(201, {"sent": sent})
+    return Status(201, {"sent": sent, "text": payload.text.strip()})
 
 
 @router.post("/invitations/accept", response={200: MyRsvpOut, **ERRORS}, summary="Accept an e-mail invitation")

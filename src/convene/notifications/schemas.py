@@ -38,3 +38,4 @@ class CommunityMessageIn(Schema):
 
 class MessageOut(Schema):
     sent: int = Field(description="How many people the message reached (as notifications).")
+    text: str = Field(description="The message as it was sent (trimmed).")

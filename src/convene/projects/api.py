@@ -540,7 +540,7 @@ def team_message(request, project_id: int, payload: ProjectMessageIn):
     sent = services.project_message_send(
         project=project, actor=request.user, audience=payload.audience, text=payload.text
     )
-    return Status(201, {"sent": sent})
+    return Status(201, {"sent": sent, "text": payload.text.strip()})
 
 
 @router.post("/{int:project_id}/publish", response={200: TeamOut, **ERRORS}, summary="Publish the proposed team")

@@ -208,5 +208,5 @@ def test_session_message_page_and_api(world, out, api):
     answer = api("coordinator").post(f"/convening/sessions/{out.pk}/messages", {"audience": "nobody", "text": "Hi"})
     assert answer.status_code == 422
     answer = api("coordinator").post(f"/convening/sessions/{out.pk}/messages", {"text": "Hi again"})
-    assert answer.status_code == 201 and answer.json() == {"sent": 1}
+    assert answer.status_code == 201 and answer.json() == {"sent": 1, "text": "Hi again"}
     assert [n.text.rsplit(": ", 1)[-1] for n in rows("session.message")] == ["Hi again", "Parking is free."]
