@@ -230,9 +230,9 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if token.expired:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        api_token_touch(token_id=token.pk)
-        token.last_used_at = now
-        cache.set(key, token, timeout=TOKEN_CACHE_SECONDS)
+        if api_token_touch(token_id=token.pk):  # a skipped record is tried again on the next use
+            token.last_used_at = now
+            cache.set(key, token, timeout=TOKEN_CACHE_SECONDS)
     return token
 
 
@@ -241,7 +241,7 @@ def user_for_token(secret: str) -> User | None:
     return token.user if token is not None else None
 
 
-def api_token_touch(*, token_id: int) -> None:
+def api_token_touch(*, token_id: int) -> bool:
     """Record that a token was used (callers do it at most once a minute per token).
 
     Best effort: the request that used the token is usually a read, and must not fail or wait
@@ -253,6 +253,8 @@ def api_token_touch(*, token_id: int) -> None:
             ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
     except OperationalError as exc:
         logger.info("A token's last use was not recorded (%s).", exc)
+        return False
+    return True
 
 
 TOUCH_WAIT_MS = 200
