@@ -77,9 +77,7 @@ def personal_data(user) -> dict:
                 "mailed_at": n.mailed_at.isoformat() if n.mailed_at else None,
                 "mail_failed": bool(n.mail_failed),
             }
-            for n in Notification.objects.filter(recipient=user)
-            .select_related("community")
-            .order_by("created_at", "pk")
+            for n in own
         ],
         "notification_preferences": dict(
             Preference.objects.filter(user=user).order_by("kind").values_list("kind", "delivery")
