@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _notify(user, text="Hello"):
-    return services.notify(recipients=[user], kind="session.changed", text=text, url="/", community=CommunityFactory())[0]
+    made = services.notify(recipients=[user], kind="session.changed", text=text, url="/", community=CommunityFactory())
+    return made[0]
 
 
 def test_list_count_and_mark_read():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from convene.notifications import services
 from convene.notifications.models import Notification
@@ -73,5 +73,5 @@ def test_the_digest_unsubscribe_link_turns_off_every_kind_of_that_digest(client,
 
 
 def test_digest_needs_a_rhythm():
-    with pytest.raises(Exception):
+    with pytest.raises(CommandError):
         call_command("digest", stdout=StringIO())
