@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby
 
 from django.conf import settings
@@ -35,6 +36,17 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+@cache
+def _path(name: str) -> str:
+    """A fixed path of this app, reversed once per process (a digest builds thousands of mails)."""
+    return reverse(f"notifications:{name}")
+
+
+@cache
+def _unsubscribe_prefix() -> str:
+    return reverse("notifications:unsubscribe", kwargs={"token": "T"})[:-2]
+
+
 # ----------------------------------------------------------------------------- unsubscribe links
 
 
@@ -57,12 +69,12 @@ def unsubscribe_target(token: str) -> tuple[int, str] | None:
 
 
 def unsubscribe_url(user_id: int, kind: str) -> str:
-    return site_url(reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token(user_id, kind)}))
+    return site_url(f"{_unsubscribe_prefix()}{unsubscribe_token(user_id, kind)}/")
 
 
-def _headers(user_id: int, kind: str) -> dict[str, str]:
+def _headers(unsubscribe: str) -> dict[str, str]:
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user_id, kind)}>",
+        "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
@@ -71,7 +83,7 @@ def _headers(user_id: int, kind: str) -> dict[str, str]:
 def _message(*, to: str, subject: str, template: str, context: dict, headers: dict) -> EmailMultiAlternatives:
     context = {
         "site_url": settings.SITE_URL.rstrip("/"),
-        "preferences_url": site_url(reverse("notifications:preferences")),
+        "preferences_url": site_url(_path("preferences")),
         **context,
     }
     text = render_to_string(f"email/{template}.txt", context)
@@ -160,6 +172,7 @@ def deliver(ids: Iterable[int]) -> Outcome:
     try:
         for notification in pending:
             spec = KINDS.get(notification.kind)
+            unsubscribe = unsubscribe_url(notification.recipient_id, notification.kind)
             message = _message(
                 to=notification.recipient.email,
                 subject=notification.text,
@@ -168,9 +181,9 @@ def deliver(ids: Iterable[int]) -> Outcome:
                     "notification": notification,
                     "kind_label": spec.label if spec else notification.kind,
                     "link": site_url(notification.url) if notification.url.startswith("/") else "",
-                    "unsubscribe_url": unsubscribe_url(notification.recipient_id, notification.kind),
+                    "unsubscribe_url": unsubscribe,
                 },
-                headers=_headers(notification.recipient_id, notification.kind),
+                headers=_headers(unsubscribe),
             )
             problem = _send(connection, message)
             if problem is None:
@@ -242,7 +255,7 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
         yield user_id, list(items)
 
 
-def _digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
+def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
     groups = []
     for _, in_community in groupby(items, key=lambda r: r["community_id"]):
         in_community = list(in_community)
@@ -264,6 +277,7 @@ def _digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiA
     label = "daily" if rhythm == Delivery.DAILY else "weekly"
     count = len(items)
     subject = f"Your {label} digest: {count} notification{'s' if count != 1 else ''}"
+    unsubscribe = unsubscribe_url(user_id, DIGEST_PREFIX + rhythm)
     return _message(
         to=items[0]["recipient__email"],
         subject=subject,
@@ -272,10 +286,10 @@ def _digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiA
             "rhythm": label,
             "groups": groups,
             "count": count,
-            "unsubscribe_url": unsubscribe_url(user_id, DIGEST_PREFIX + rhythm),
-            "centre_url": site_url(reverse("notifications:list")),
+            "unsubscribe_url": unsubscribe,
+            "centre_url": site_url(_path("list")),
         },
-        headers=_headers(user_id, DIGEST_PREFIX + rhythm),
+        headers=_headers(unsubscribe),
     )
 
 
@@ -293,7 +307,7 @@ def digest_run(rhythm: str, *, before=None) -> DigestRun:
     sent_ids: list[int] = []
     try:
         for user_id, items in _digest_rows(rhythm, before):
-            problem = _send(connection, _digest_message(rhythm, user_id, items))
+            problem = _send(connection, digest_message(rhythm, user_id, items))
             ids = [r["pk"] for r in items]
             if problem is None:
                 run.people += 1
