@@ -65,7 +65,10 @@ def build(members: int, communities: int, per_member: int, seed: int = 19) -> di
     now = timezone.now()
     t = time.perf_counter()
     Community.objects.bulk_create(
-        [Community(name=f"Bench community {i:02d}", slug=f"bench-{i:02d}", domain="Benchmarks") for i in range(communities)]
+        [
+            Community(name=f"Bench community {i:02d}", slug=f"bench-{i:02d}", domain="Benchmarks")
+            for i in range(communities)
+        ]
     )
     community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
     User.objects.bulk_create(
@@ -85,7 +88,9 @@ def build(members: int, communities: int, per_member: int, seed: int = 19) -> di
     for uid in user_ids:
         roll = rng.random()
         if roll < 0.15:
-            prefs += [Preference(user_id=uid, kind=k, delivery="weekly") for k in ("community.message", "response.phase")]
+            prefs += [
+                Preference(user_id=uid, kind=k, delivery="weekly") for k in ("community.message", "response.phase")
+            ]
         elif roll < 0.25:
             prefs.append(Preference(user_id=uid, kind="community.message", delivery="never"))
         elif roll < 0.45:
@@ -142,8 +147,18 @@ def run_naive() -> dict:
         items = list(
             Notification.objects.filter(recipient=user, mailed_at__isnull=True, kind__in=wanted)
             .order_by("community_id", "created_at", "pk")
-            .values("pk", "recipient_id", "recipient__email", "kind", "text", "url", "created_at", "read_at",
-                    "community_id", "community__name")
+            .values(
+                "pk",
+                "recipient_id",
+                "recipient__email",
+                "kind",
+                "text",
+                "url",
+                "created_at",
+                "read_at",
+                "community_id",
+                "community__name",
+            )
         )
         if not items:
             continue
@@ -156,10 +171,9 @@ def run_naive() -> dict:
 
 def child(args) -> None:
     _setup()
+    import _count_mail
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
-
-    import _count_mail
 
     if args.child == "build":
         print("RESULT " + json.dumps(build(args.members, args.communities, args.per_member)))
@@ -232,18 +246,18 @@ def main() -> None:
         naive["mails"],
     ), (ours, naive)
     ok = ours["seconds"] < TARGET_S and ours["peak_mb"] < TARGET_MB
-    body = f"""`bench/digest.py`{' --quick' if args.quick else ''}: the daily digest (`convene digest --daily`) for
-{built['members']:,} members in {built['communities']} communities ({built['memberships']:,} memberships,
-{built['preferences']:,} stored mail preferences, {built['notifications']:,} unmailed notifications), SQLite,
+    body = f"""`bench/digest.py`{" --quick" if args.quick else ""}: the daily digest (`convene digest --daily`) for
+{built["members"]:,} members in {built["communities"]} communities ({built["memberships"]:,} memberships,
+{built["preferences"]:,} stored mail preferences, {built["notifications"]:,} unmailed notifications), SQLite,
 mail built in full (MIME, both parts) by a counting backend instead of an SMTP server. Each run is a fresh
 process on its own copy of the database. Targets: under {TARGET_S} s and {TARGET_MB} MB.
 
 | | seconds | CPU s | queries | digests sent | notifications | peak memory (MB) |
 |---|---:|---:|---:|---:|---:|---:|
-| Convene (`digest_run`: one streamed query) | {ours['seconds']:.1f} | {ours['cpu_seconds']:.1f} | {ours['queries']:,} | {ours['mails']:,} | {ours['notifications']:,} | {ours['peak_mb']:.0f} |
-| naive (queries per member) | {naive['seconds']:.1f} | {naive['cpu_seconds']:.1f} | {naive['queries']:,} | {naive['mails']:,} | {naive['notifications']:,} | {naive['peak_mb']:.0f} |
+| Convene (`digest_run`: one streamed query) | {ours["seconds"]:.1f} | {ours["cpu_seconds"]:.1f} | {ours["queries"]:,} | {ours["mails"]:,} | {ours["notifications"]:,} | {ours["peak_mb"]:.0f} |
+| naive (queries per member) | {naive["seconds"]:.1f} | {naive["cpu_seconds"]:.1f} | {naive["queries"]:,} | {naive["mails"]:,} | {naive["notifications"]:,} | {naive["peak_mb"]:.0f} |
 
-Same digests from both: yes. Within the targets: **{'yes' if ok else 'NO'}**. Speed-up {naive['seconds'] / max(ours['seconds'], 1e-9):.1f}x; build of the data {built['build_s']:.0f} s (not counted).
+Same digests from both: yes. Within the targets: **{"yes" if ok else "NO"}**. Speed-up {naive["seconds"] / max(ours["seconds"], 1e-9):.1f}x; build of the data {built["build_s"]:.0f} s (not counted).
 Load average before the run: {load_before:.2f} (a shared machine). _Total bench time {time.perf_counter() - started:.0f} s._
 """
     print(body)
