@@ -44,7 +44,7 @@ def test_preferences_read_and_change():
     assert changed.status_code == 200
     assert {r["kind"]: r["delivery"] for r in changed.json()}["community.message"] == "never"
     unknown = api.put("/notifications/preferences", {"choices": {"no.such": "never"}})
-    assert unknown.status_code == 400 and unknown.json()["code"] == "invalid"
+    assert unknown.status_code == 422 and unknown.json()["code"] == "validation_error"
     wrong = api.put("/notifications/preferences", {"choices": {"community.message": "hourly"}})
     assert wrong.status_code == 422
 

@@ -4,6 +4,7 @@ preferences. Token or session, like the rest of the API; nobody sees anyone else
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
@@ -12,7 +13,7 @@ from ninja.pagination import paginate
 from convene.core.api import ERRORS, Pagination
 
 from . import selectors, services
-from .kinds import Delivery
+from .kinds import KINDS, Delivery
 
 router = Router(tags=["notifications"])
 
@@ -46,6 +47,10 @@ class MarkedOut(Schema):
     unread: int
 
 
+# The kinds as a closed set, so the schema says which keys `choices` may hold (an unknown one is 422).
+KindCode = StrEnum("KindCode", {code: code for code in KINDS})
+
+
 class PreferenceOut(Schema):
     kind: str
     label: str
@@ -55,7 +60,7 @@ class PreferenceOut(Schema):
 
 
 class PreferencesIn(Schema):
-    choices: dict[str, Delivery] = Field(
+    choices: dict[KindCode, Delivery] = Field(
         description="kind → immediate, daily, weekly or never; kinds left out keep their choice"
     )
 
@@ -92,5 +97,5 @@ def get_preferences(request):
 
 @router.put("/preferences", response={200: list[PreferenceOut], **ERRORS}, summary="Change how kinds are mailed")
 def put_preferences(request, payload: PreferencesIn):
-    services.preferences_set(user=request.user, choices={k: str(v) for k, v in payload.choices.items()})
+    services.preferences_set(user=request.user, choices={str(k): str(v) for k, v in payload.choices.items()})
     return selectors.preferences_for(request.user)
