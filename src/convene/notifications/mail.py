@@ -256,7 +256,7 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
 
 
 def _when(moment) -> str:
-    """"5 Dec, 14:30" in the site's time zone (formatted here: the template filter costs more)."""
+    """ "5 Dec, 14:30" in the site's time zone (formatted here: the template filter costs more)."""
     local = timezone.localtime(moment)
     return f"{local.day} {local:%b, %H:%M}"
 
