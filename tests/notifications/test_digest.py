@@ -3,10 +3,12 @@ community, only for the people who chose that rhythm, only unmailed notification
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from convene.notifications import services
 from convene.notifications.models import Notification
@@ -75,3 +77,14 @@ def test_the_digest_unsubscribe_link_turns_off_every_kind_of_that_digest(client,
 def test_digest_needs_a_rhythm():
     with pytest.raises(CommandError):
         call_command("digest", stdout=StringIO())
+
+
+def test_a_digest_looks_back_thirty_days_at_most(smtp_server):
+    user = UserFactory()
+    _say(user, "community.message", "Old news")
+    _say(user, "community.message", "Fresh news")
+    Notification.objects.filter(text="Old news").update(created_at=timezone.now() - timedelta(days=31))
+    call_command("digest", "--daily", stdout=StringIO())
+    [digest] = smtp_server.messages
+    text = digest.get_body(("plain",)).get_content()
+    assert "Fresh news" in text and "Old news" not in text

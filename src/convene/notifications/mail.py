@@ -7,6 +7,7 @@ carry RFC 8058 one-click unsubscribe headers whose link is signed per person and
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from .models import Notification, Preference
 UNSUBSCRIBE_SALT = "convene.notifications.unsubscribe"
 DIGEST_PREFIX = "digest:"  # the "kind" of an unsubscribe link in a digest: every kind on that rhythm
 FAILURE_LIMIT = 200  # Notification.mail_failed
+# A digest looks back this far: older unmailed rows (kinds set to "never", a long outage) are not
+# news any more, and the bound keeps the digest's scan from growing with the table.
+DIGEST_WINDOW = dt.timedelta(days=30)
 CHUNK = 200  # digest: notifications marked mailed per UPDATE (a crash re-sends at most these)
 
 
@@ -218,6 +222,7 @@ def digest_queryset(rhythm: str, *, before=None):
         Notification.objects.filter(
             mailed_at__isnull=True,
             created_at__lte=before,
+            created_at__gt=before - DIGEST_WINDOW,
             kind__in=eligible,
             recipient__is_active=True,
         )
