@@ -42,7 +42,7 @@ run: demo
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-BENCHES := opinion.py polis_fidelity.py grouping.py matching.py deliberation_vote.py insights.py load.py
+BENCHES := opinion.py polis_fidelity.py grouping.py matching.py deliberation_vote.py insights.py load.py digest.py
 
 bench: install-dev
 	cd bench && for script in $(BENCHES); do ../$(BIN)/python $$script || exit 1; done

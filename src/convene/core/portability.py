@@ -27,9 +27,12 @@ from convene.convening.shipped import ensure_catalogue
 
 FORMAT = "convene-community-export"
 VERSION = 1
-# Fields of allowed models never exported or imported, by model (none since Participant.n_votes
-# went in round 7).
-SKIP_FIELDS: dict[str, set[str]] = {}
+# Fields of allowed models never exported or imported, by model. A notification travels with its
+# recipient (a person of the file) and its text and link, but not the object it points at (a generic
+# reference that cannot be checked to stay inside the file) nor a mail failure (for operators only).
+SKIP_FIELDS: dict[str, set[str]] = {
+    "notifications.notification": {"content_type", "object_id", "mail_failed"},
+}
 
 
 def _label(obj) -> str:
@@ -61,7 +64,10 @@ def _shared_rows(rows: list[models.Model]) -> list[models.Model]:
 
 
 def _references_outside(obj, keep: dict[str, set]) -> bool:
+    skipped = SKIP_FIELDS.get(_label(obj), set())
     for field in obj._meta.concrete_fields:
+        if field.name in skipped:
+            continue
         if field.is_relation and field.many_to_one or field.one_to_one and field.is_relation:
             value = getattr(obj, field.attname)
             if value is None:
@@ -220,6 +226,7 @@ COMMUNITY_MODELS = (
     "projects.milestone",
     "projects.projectconflict",
     "projects.teamplace",
+    "notifications.notification",
 )
 # Ledger rows name their origin as "kind:id" text ('session:12'); a copy with new ids rewrites them.
 CONTEXT_FIELDS = {"communities.opportunityentry": "source", "communities.contribution": "context"}

@@ -7,6 +7,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .kinds import Delivery
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -42,3 +44,21 @@ class Notification(models.Model):
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+class Preference(models.Model):
+    """How one person wants one kind of notification mailed; no row means the kind's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)  # a code from kinds.KINDS (checked by the service)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("user", "kind"), name="notif_pref_once")]
+        indexes = [models.Index(fields=("kind", "delivery"), name="notif_pref_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.delivery}"

@@ -9,8 +9,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from convene.core.errors import InvalidInput
+
+from . import mail, tasks
+from .kinds import KINDS, Delivery
 from .kinds import kind as kind_for
-from .models import Notification
+from .models import Notification, Preference
 
 TEXT_LIMIT = 500
 
@@ -59,6 +63,10 @@ def notify(
     ]
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
+        now_ids = mail.immediate_recipients(kind, (n.recipient_id for n in created))
+        batch = [n.pk for n in created if n.recipient_id in now_ids]
+        if batch:  # one task for the whole batch, enqueued once the rows are committed
+            transaction.on_commit(lambda: tasks.deliver_notifications.enqueue(batch))
     return created
 
 
@@ -68,6 +76,56 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def preferences_set(*, user, choices: dict[str, str]) -> int:
+    """Store the person's delivery choice for each kind in ``choices``; returns how many changed.
+
+    A choice equal to the kind's default removes the stored row, so a later change of a default
+    reaches everyone who never chose otherwise.
+    """
+    for code, delivery in choices.items():
+        if code not in KINDS:
+            raise InvalidInput(f"There is no kind of notification called “{str(code)[:40]}”.", field="kind")
+        if delivery not in Delivery.values:
+            raise InvalidInput(f"Choose one of {', '.join(Delivery.values)} for “{KINDS[code].label}”.", field=code)
+    changed = 0
+    with transaction.atomic():
+        stored = dict(
+            Preference.objects.select_for_update()
+            .filter(user=user, kind__in=list(choices))
+            .values_list("kind", "delivery")
+        )
+        for code, delivery in choices.items():
+            current = stored.get(code, KINDS[code].default)
+            if delivery == current:
+                continue
+            changed += 1
+            if delivery == KINDS[code].default:
+                Preference.objects.filter(user=user, kind=code).delete()
+            else:
+                Preference.objects.update_or_create(user=user, kind=code, defaults={"delivery": delivery})
+    return changed
+
+
+def unsubscribe(*, user_id: int, kind: str) -> list[str]:
+    """What a signed unsubscribe link does: the kind (or, from a digest, every kind the person gets
+    in that digest) is no longer mailed. Returns the kinds turned off."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return []
+    if kind.startswith(mail.DIGEST_PREFIX):
+        rhythm = kind.removeprefix(mail.DIGEST_PREFIX)
+        chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
+        kinds = [
+            code
+            for code, spec in KINDS.items()
+            if not spec.urgent and mail.effective_delivery(code, chosen.get(code)) == rhythm
+        ]
+    else:
+        kinds = [kind]
+    preferences_set(user=user, choices=dict.fromkeys(kinds, Delivery.NEVER))
+    return kinds
 
 
 def personal_data_erase(user) -> None:

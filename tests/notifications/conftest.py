@@ -1,0 +1,1 @@
+from .smtp import smtp_server  # noqa: F401 - a fixture for every test here
