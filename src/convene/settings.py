@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "convene.accounts.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "convene.urls"

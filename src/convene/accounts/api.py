@@ -34,6 +34,7 @@ class ProfileOut(Schema):
     interests: list[str]
     hours_per_month: int
     bio: str
+    time_zone: str = Field(..., description="IANA time zone name; empty: the browser's, else the site's")
 
 
 class ProfilePatch(Schema):
@@ -46,6 +47,9 @@ class ProfilePatch(Schema):
     interests: list[Tag] | None = Field(None, max_length=30)
     hours_per_month: WholeInt | None = Field(None, ge=0, le=200)
     bio: str | None = Field(None, max_length=2000)
+    time_zone: str | None = Field(
+        None, max_length=64, description="An IANA time zone name such as Asia/Singapore; empty to clear"
+    )
 
 
 class DiversityIn(Schema):
@@ -100,6 +104,7 @@ def _profile_out(user) -> dict:
         "interests": [s.name for s in profile.interests.all()],
         "hours_per_month": profile.hours_per_month,
         "bio": profile.bio,
+        "time_zone": profile.time_zone,
     }
 
 

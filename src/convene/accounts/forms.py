@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from .models import Seniority, TokenScope
+from .zones import known_zones
 
 
 class ProfileForm(forms.Form):
@@ -17,6 +18,17 @@ class ProfileForm(forms.Form):
     )
     hours_per_month = forms.IntegerField(min_value=0, max_value=200, initial=0, label="Hours a month you can give")
     bio = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False)
+    time_zone = forms.ChoiceField(
+        choices=(),
+        required=False,
+        label="Time zone",
+        help_text="Dates and times on pages and in e-mails are shown in this zone. "
+        "Leave it on “Your browser's zone” to follow the device you use.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("", "Your browser's zone"), *((z, z) for z in sorted(known_zones()))]
 
 
 class DiversityForm(forms.Form):

@@ -89,6 +89,8 @@ class Profile(models.Model):
     interests = models.ManyToManyField(Skill, blank=True, related_name="interested_profiles")
     hours_per_month = models.PositiveSmallIntegerField(default=0)
     bio = models.TextField(max_length=2000, blank=True)
+    # An IANA name from zoneinfo.available_timezones() (accounts.zones); blank: the browser's or the site's.
+    time_zone = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

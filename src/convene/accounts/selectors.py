@@ -24,6 +24,7 @@ def my_data(user: User) -> dict:
             "interests": [s.name for s in profile.interests.all()],
             "hours_per_month": profile.hours_per_month,
             "bio": profile.bio,
+            "time_zone": profile.time_zone,
         },
         "diversity_answers": [
             {"attribute": a.attribute, "value": a.value, "consented_at": a.consented_at.isoformat()}

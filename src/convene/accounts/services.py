@@ -23,6 +23,7 @@ from convene.core.permissions import owned_or_404
 from convene.core.text import clean_text, normalise_name
 
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
+from .zones import is_zone
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def profile_update(
     interests: Iterable[str] | str | None = None,
     hours_per_month: int | None = None,
     bio: str | None = None,
+    time_zone: str | None = None,
 ) -> Profile:
     profile = profile_for(user)
     limits = {"display_name": 80, "discipline": 80, "organisation": 120, "bio": 2000}
@@ -94,6 +96,13 @@ def profile_update(
         if seniority and seniority not in Seniority.values:
             raise InvalidInput(f"Unknown seniority band “{seniority}”.", field="seniority")
         profile.seniority = seniority
+    if time_zone is not None:
+        time_zone = time_zone.strip()
+        if time_zone and not is_zone(time_zone):
+            raise InvalidInput(
+                f"Unknown time zone “{time_zone[:64]}”; use a name like Europe/London.", field="time_zone"
+            )
+        profile.time_zone = time_zone
     if hours_per_month is not None:
         if not 0 <= int(hours_per_month) <= 200:
             raise InvalidInput("Hours per month must be between 0 and 200.", field="hours_per_month")

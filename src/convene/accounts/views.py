@@ -31,6 +31,7 @@ def profile(request):
         "interests": ", ".join(s.name for s in p.interests.all()),
         "hours_per_month": p.hours_per_month,
         "bio": p.bio,
+        "time_zone": p.time_zone,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from convene.accounts.zones import recipient_zone
 from convene.core.text import header_safe
 from convene.notifications.events import notify_mailed
 from convene.notifications.services import notify
@@ -59,6 +60,7 @@ def _session_reminders(now: datetime) -> int:
         )
         calendar = session_calendar(session)
         for invitation in due:
+            zone = recipient_zone(invitation.user)
             try:
                 with transaction.atomic():
                     SentReminder.objects.create(session=session, user=invitation.user, kind=KIND)
@@ -66,7 +68,7 @@ def _session_reminders(now: datetime) -> int:
                         recipients=[invitation.user_id],
                         kind="session.reminder",
                         obj=session,
-                        text=f"“{session.title}” is coming up on {when_text(session)}"
+                        text=f"“{session.title}” is coming up on {when_text(session, zone)}"
                         + (f", at {session.place}" if session.place else "")
                         + f". Your answer so far: {invitation.get_rsvp_display().lower()}.",
                         url=reverse("convening:rsvp", args=[session.pk]),
@@ -76,7 +78,7 @@ def _session_reminders(now: datetime) -> int:
                         session,
                         f"Reminder: {session.title}",
                         (
-                            f"“{session.title}” is coming up: {when_text(session)}.\n"
+                            f"“{session.title}” is coming up: {when_text(session, zone)}.\n"
                             + (f"Where: {session.place}\n" if session.place else "")
                             + (f"Online: {session.online_link}\n" if session.online_link else "")
                             + f"\nYour answer so far: {invitation.get_rsvp_display().lower()}. "

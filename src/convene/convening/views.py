@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
@@ -142,7 +143,7 @@ def community_sessions(request, slug):
 def session_create(request, slug):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     others = visible_communities(request.user).order_by("name")
-    initial = {"time_zone": selectors.host_time_zone(community)}
+    initial = {"time_zone": selectors.host_time_zone(community, fallback=timezone.get_current_timezone_name())}
     if request.GET.get("activity"):
         initial["activity"] = selectors.activity_choice_value(community, request.GET["activity"])
     form = SessionForm(request.POST or None, host=community, communities=others, initial=initial)

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
 from convene.core.text import header_safe
 from convene.notifications.events import notify_mailed
@@ -61,7 +63,9 @@ def send_due_reminders(now) -> int:
                 if user.pk in seen or user.pk in already or response.user_key(user.pk) in done:
                     continue
                 seen.add(user.pk)
-                ends = getattr(response, field)
+                zone = recipient_zone(user)
+                with timezone.override(zone):  # the recipient's zone, named
+                    ends = f"{timezone.localtime(getattr(response, field)):%d %B %Y at %H:%M} ({zone})"
                 try:
                     with transaction.atomic():
                         ReminderSent.objects.create(response=response, user=user, phase=phase)
@@ -70,7 +74,7 @@ def send_due_reminders(now) -> int:
                             kind="response.deadline",
                             obj=response,
                             text=f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                            f"{ends:%d %B %Y at %H:%M %Z}: there is still time to {WHAT[phase]}.",
+                            f"{ends}: there is still time to {WHAT[phase]}.",
                             url=reverse("deliberation:detail", args=[response.pk]),
                             community=response.community,
                         )
@@ -81,7 +85,7 @@ def send_due_reminders(now) -> int:
                     subject=header_safe(f"[Convene] {response.get_state_display()} ends soon: {response.title}"),
                     message=(
                         f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                        f"{ends:%d %B %Y at %H:%M %Z}. There is still time to {WHAT[phase]}.\n\n{link}\n"
+                        f"{ends}. There is still time to {WHAT[phase]}.\n\n{link}\n"
                     ),
                     from_email=None,
                     recipient_list=[user.email],

@@ -138,10 +138,11 @@ def invitable_labels(session: Session, users) -> dict[int, str]:
     return person_labels(users, names)
 
 
-def host_time_zone(community) -> str:
-    """The time zone of the community's most recent session (the default for its next one), else UTC."""
+def host_time_zone(community, fallback: str = "UTC") -> str:
+    """The time zone of the community's most recent session (the default for its next one), else
+    `fallback` (the views pass the viewer's own zone)."""
     last = Session.objects.filter(host=community).order_by("-created_at", "-id").values_list("time_zone", flat=True)
-    return last.first() or "UTC"
+    return last.first() or fallback
 
 
 def room_warnings(session: Session) -> list[str]:

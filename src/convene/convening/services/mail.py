@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from convene.accounts.zones import recipient_zone
 from convene.core.text import header_safe
 
 from ..models import (
@@ -23,8 +24,14 @@ def site_url(name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
-def when_text(session: Session) -> str:
-    return f"{session.local_start:%A %d %B %Y, %H:%M} ({session.time_zone})"
+def when_text(session: Session, zone: str | None = None) -> str:
+    """The session's start in its own zone; given a recipient's zone that differs, in theirs first."""
+    own = f"{session.local_start:%A %d %B %Y, %H:%M} ({session.time_zone})"
+    if not zone or zone == session.time_zone:
+        return own
+    with timezone.override(zone):
+        theirs = timezone.localtime(session.starts_at)
+    return f"{theirs:%A %d %B %Y, %H:%M} ({zone}); in the session's own zone: {own}"
 
 
 def mail_send(subject: str, body: str, recipients: Sequence[str]) -> None:
@@ -42,7 +49,7 @@ def invitations_send(session_id: int) -> None:
             f"Invitation: {session.title}",
             (
                 f"{session.host.name} invites you to “{session.title}” ({session.activity_name}).\n\n"
-                f"When: {when_text(session)}\n"
+                f"When: {when_text(session, recipient_zone(invitation.user))}\n"
                 + (f"Where: {session.place}\n" if session.place else "")
                 + (f"Online: {session.online_link}\n" if session.online_link else "")
                 + f"\nPlease answer yes, no or maybe, and tell the coordinator privately about any access or care "

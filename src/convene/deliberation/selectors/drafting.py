@@ -161,4 +161,5 @@ def _day(d) -> str:
 
 
 def _when(t) -> str:
-    return f"{_day(t)}, {t:%H:%M}"
+    """A time already in the viewer's zone (timezone.localtime), with that zone's name."""
+    return f"{_day(t)}, {t:%H:%M} ({timezone.get_current_timezone_name()})"

@@ -1,4 +1,18 @@
 // Small progressive enhancements; every page works without this file.
+// First visit: remember the browser's time zone (an IANA name such as "Asia/Singapore") in a cookie,
+// so the server shows times in it until the person picks a zone in their profile (accounts.zones).
+(function rememberTimeZone() {
+  if (document.cookie.split("; ").some((c) => c.startsWith("convene_tz="))) return;
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    return;
+  }
+  if (/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) {
+    document.cookie = `convene_tz=${zone}; path=/; max-age=31536000; SameSite=Lax`;
+  }
+})();
 // A table too wide for the screen scrolls sideways inside its .table-wrap: make that box reachable
 // with the keyboard (and named after the table's caption), so it can be scrolled without a mouse.
 function focusableScrollers() {
