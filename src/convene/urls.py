@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("convene.projects.urls")),
     path("", include("convene.insights.urls")),
     path("", include("convene.search.urls")),
+    path("", include("convene.discussions.urls")),
     path("", include("convene.convening.catalogue_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
