@@ -5,6 +5,7 @@ from convene.communities.api import router as communities_router
 from convene.convening.api import router as convening_router
 from convene.core.api import api
 from convene.deliberation.api import router as deliberation_router
+from convene.discussions.api import router as discussions_router
 from convene.insights.api import router as insights_router
 from convene.notifications.api import router as notifications_router
 from convene.projects.api import router as projects_router
@@ -18,5 +19,6 @@ api.add_router("/projects", projects_router)
 api.add_router("/insights", insights_router)
 api.add_router("/search", search_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/discussions", discussions_router)
 
 __all__ = ["api"]

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "convene.insights",
     "convene.search",
     "convene.notifications",
+    "convene.discussions",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("convene.insights.urls")),
     path("", include("convene.search.urls")),
     path("", include("convene.notifications.urls")),
+    path("", include("convene.discussions.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Discussions: threads and posts inside a community, with mentions, follows and moderation."""

@@ -1,0 +1,107 @@
+"""API routes for discussions: list a community's threads, read a thread, reply. Members only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from convene.core.api import ERRORS, Pagination
+
+from . import selectors, services
+from .models import BODY_LIMIT, Post, Thread
+from .permissions import Need, community_for, thread_for
+
+router = Router(tags=["discussions"])
+
+
+class DiscussionThreadOut(Schema):
+    id: int
+    title: str
+    community: str
+    started_by: str
+    created_at: datetime
+    last_post_at: datetime | None
+    replies: int
+    hidden: bool
+
+
+class DiscussionPostOut(Schema):
+    id: int
+    author: str
+    body: str = Field(description="Markdown as written; mentions are @[Name](user:ID)")
+    html: str = Field(description="The body rendered and sanitised")
+    created_at: datetime
+    edited_at: datetime | None
+    hidden: bool
+    hidden_reason: str = Field("", description="Only coordinators see hidden posts, with the reason")
+
+
+class DiscussionThreadDetailOut(DiscussionThreadOut):
+    following: bool
+    posts: list[DiscussionPostOut]
+
+
+class DiscussionPostIn(Schema):
+    body: str = Field(..., max_length=BODY_LIMIT)
+
+
+def _name(user) -> str:
+    return user.display_name if user else "A former member"
+
+
+def _thread_out(thread: Thread, replies: int) -> dict:
+    return {
+        "id": thread.pk,
+        "title": thread.title,
+        "community": thread.community.slug,
+        "started_by": _name(thread.created_by),
+        "created_at": thread.created_at,
+        "last_post_at": thread.last_post_at,
+        "replies": max(replies, 0),
+        "hidden": thread.is_hidden,
+    }
+
+
+def _post_out(post: Post) -> dict:
+    return {
+        "id": post.pk,
+        "author": _name(post.author),
+        "body": post.body,
+        "html": str(getattr(post, "html", "") or selectors.body_html(post.body)),
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "hidden": post.is_hidden,
+        "hidden_reason": post.hidden_reason,
+    }
+
+
+@router.get(
+    "/communities/{slug}/threads",
+    response={200: list[DiscussionThreadOut], **ERRORS},
+    summary="A community's threads, latest activity first",
+)
+@paginate(Pagination)
+def list_threads(request, slug: str):
+    community = community_for(request.user, slug, need=Need.MEMBER)
+    return [_thread_out(t, t.reply_count) for t in selectors.threads_in(request.user, community)]
+
+
+@router.get("/threads/{int:thread_id}", response={200: DiscussionThreadDetailOut, **ERRORS}, summary="A thread")
+def get_thread(request, thread_id: int):
+    thread = thread_for(request.user, thread_id)
+    posts = selectors.thread_posts(request.user, thread)
+    visible = [p for p in posts if not p.is_hidden]
+    return {
+        **_thread_out(thread, len(visible) - 1),
+        "following": selectors.is_following(request.user, thread),
+        "posts": [_post_out(p) for p in posts],
+    }
+
+
+@router.post("/threads/{int:thread_id}/posts", response={201: DiscussionPostOut, **ERRORS}, summary="Reply to a thread")
+def add_post(request, thread_id: int, payload: DiscussionPostIn):
+    thread = thread_for(request.user, thread_id)
+    post = services.post_add(thread=thread, author=request.user, body=payload.body)
+    return Status(201, _post_out(post))

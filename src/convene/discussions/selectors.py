@@ -1,0 +1,105 @@
+"""Reading discussions (never writes), and the hooks core/hooks.py finds by name."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from convene.communities.models import Membership
+from convene.communities.permissions import Need, can, rank_of
+from convene.core.hooks import first
+
+from .models import MEMBER_ROLES, Follow, Post, PostRevision, Thread
+from .rendering import body_html
+
+PEOPLE_LIMIT = 8
+
+
+def threads_in(user, community) -> QuerySet[Thread]:
+    """The community's threads, newest activity first; hidden ones only for coordinators."""
+    qs = Thread.objects.filter(community=community).select_related("created_by__profile")
+    moderator = can(user, community, Need.COORDINATOR)
+    if not moderator:
+        qs = qs.filter(hidden_at__isnull=True)
+    return qs.annotate(
+        reply_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)) - 1,
+    ).order_by("-last_post_at", "-pk")
+
+
+def thread_posts(user, thread: Thread) -> list[Post]:
+    """The posts a person may read, oldest first, each with `html` (its body rendered safely)."""
+    qs = thread.posts.select_related("author__profile", "hidden_by__profile").prefetch_related(
+        Prefetch("revisions", queryset=PostRevision.objects.order_by("-created_at", "-pk"))
+    )
+    if not can(user, thread.community, Need.COORDINATOR):
+        qs = qs.filter(hidden_at__isnull=True)
+    posts = list(qs.order_by("created_at", "pk"))
+    for post in posts:
+        post.html = body_html(post.body)
+    return posts
+
+
+_CONTEXT_PREFIX = {"session": "session", "jointresponse": "response", "project": "project"}
+
+
+def about_link(thread: Thread) -> dict | None:
+    """{"title", "url"} of what the thread is about, through the owning app's `context_info` hook."""
+    if thread.content_type_id is None:
+        return None
+    prefix = _CONTEXT_PREFIX.get(thread.content_type.model)
+    info = first("context_info", f"{prefix}:{thread.object_id}") if prefix else None
+    return {"title": info["title"], "url": info["url"]} if info else None
+
+
+def post_in(thread: Thread, post_id) -> Post | None:
+    return thread.posts.filter(pk=post_id).first()
+
+
+def is_following(user, thread: Thread) -> bool:
+    return Follow.objects.filter(user=user, thread=thread).exists() if user.is_authenticated else False
+
+
+def people_search(community, q: str) -> list[dict]:
+    """Members of the community whose name starts a word with `q` (for the mention autocomplete)."""
+    q = " ".join((q or "").split())[:60]
+    if not q:
+        return []
+    memberships = (
+        Membership.objects.filter(community=community, role__in=MEMBER_ROLES, user__is_active=True)
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "user_id")
+    )
+    needle = q.casefold()
+    out = []
+    for membership in memberships:
+        name = membership.user.display_name
+        words = name.casefold().split()
+        if name.casefold().startswith(needle) or any(w.startswith(needle) for w in words):
+            out.append({"id": membership.user_id, "name": name})
+            if len(out) >= PEOPLE_LIMIT:
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------- hooks
+
+
+def community_links(user, community) -> list[tuple[str, str]]:
+    if rank_of(user, community) >= Need.MEMBER:
+        return [("Discussion", reverse("discussions:list", args=[community.slug]))]
+    return []
+
+
+def personal_data(user) -> dict:
+    return {
+        "discussion_posts": [
+            {
+                "thread": post.thread.title,
+                "body": post.body,
+                "created_at": post.created_at.isoformat(),
+                "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+            }
+            for post in Post.objects.filter(author=user).select_related("thread").order_by("created_at")
+        ],
+        "followed_threads": list(Follow.objects.filter(user=user).values_list("thread__title", flat=True)),
+    }
