@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "convene.accounts.middleware.ViewerTimeZoneMiddleware",
+    "convene.accounts.zones.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "convene.urls"

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from convene.accounts import services
 from convene.accounts.forms import ProfileForm
-from convene.accounts.middleware import ViewerTimeZoneMiddleware
-from convene.accounts.zones import COOKIE, recipient_zone
+from convene.accounts.zones import COOKIE, ViewerTimeZoneMiddleware, recipient_zone
 from convene.core.errors import InvalidInput
 
 from ..factories import UserFactory

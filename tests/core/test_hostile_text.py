@@ -127,6 +127,7 @@ def _walk_missing_journeys():
     from convene.convening.services import catalogue_entry_create
     from convene.deliberation import services as deliberation
     from convene.deliberation.models import Phase
+    from convene.discussions import services as discussions
     from convene.notifications.services import notify
     from convene.projects import services as projects
     from convene.projects.models import Project
@@ -218,6 +219,12 @@ def _walk_missing_journeys():
         agenda="Cases | 45",
     )
     api_token_create(user=coordinator, name="script")
+    thread = discussions.thread_create(community=psy, author=members[0], title="Handover notes", body="First note")
+    post = discussions.post_add(thread=thread, author=members[1], body="A reply")
+    discussions.post_edit(post=post, editor=members[1], body="A reply, edited")
+    discussions.post_hide(post=post, actor=coordinator, reason="Off topic")
+    hidden = discussions.thread_create(community=psy, author=members[0], title="Second thread", body="Again")
+    discussions.thread_hide(thread=hidden, actor=coordinator, reason="A duplicate")
     notify(
         recipients=[coordinator, members[0]],
         kind="team.published",
@@ -378,12 +385,15 @@ def hostile(db):
 def _seeds(extra):
     from convene.communities.models import Invitation
     from convene.deliberation.models import OpinionRequest
+    from convene.discussions.models import Thread
     from convene.projects.models import HelpRequest, Project
 
     seeds = ["/", "/communities/", reverse("accounts:profile")]
     seeds += [reverse("deliberation:track", kwargs={"token": r.token}) for r in OpinionRequest.objects.all()]
     seeds += [reverse("communities:invitation", kwargs={"token": i.token}) for i in Invitation.objects.all()]
     seeds += [reverse("deliberation:detail", kwargs={"pk": extra["response"].pk})]
+    seeds += [reverse("discussions:list", kwargs={"slug": "psychiatry"})]
+    seeds += [reverse("discussions:thread", kwargs={"thread_id": t.pk}) for t in Thread.objects.all()]
     seeds += [reverse("projects:detail", kwargs={"project_id": p.pk}) for p in Project.objects.all()]
     seeds += [reverse("projects:request_detail", kwargs={"request_id": h.pk}) for h in HelpRequest.objects.all()]
     return seeds

@@ -152,6 +152,10 @@ def _names_field(detail, key: str) -> bool:
 APPS = sorted({c.route.split(" ", 1)[1].split("/")[3] for c, _ in write_cases()})
 
 
+# Apps whose API writes carry little free text: notifications' take ids and choices only (mark
+# read, preferences); discussions' carry a title and a body (thread) or a body (reply).
+MIN_CALLS = {"notifications": 0, "discussions": 6}
+
 VARIANTS = [("valid", SHORT), ("long", LONG), ("control", "bell\x07 and escape\x1b"), ("nul", "a\x00b")]
 
 
@@ -227,7 +231,7 @@ def test_api_writes_take_unicode_and_refuse_bad_text_clearly(db, app, settings):
             continue
         path = case.route.split(" ", 1)[1].format(**case.kwargs(world))
         calls += _check_write(clients[role], case.route, path, case.data(world), problems, role)
-    assert calls >= 8
+    assert calls >= MIN_CALLS.get(app, 8)
     assert not problems, "\n".join(problems)
 
 

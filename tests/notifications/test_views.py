@@ -24,7 +24,7 @@ def test_the_header_polls_the_badge_which_costs_one_count(client, django_assert_
     page = client.get("/communities/").content.decode()
     assert 'hx-get="/notifications/badge/"' in page and 'id="notif-live"' in page
     client.get(reverse("notifications:badge"))  # the session and user are loaded once
-    with django_assert_num_queries(3):  # session, user, the COUNT
+    with django_assert_num_queries(4):  # session, user, profile (the viewer's time zone), the COUNT
         badge = client.get(reverse("notifications:badge")).content.decode()
     assert '<span class="badge notif-count">1<span class="sr-only"> unread</span></span>' in badge
     assert "?shown=1" in badge and "notification" not in badge.split("notif-live")[-1]

@@ -1,14 +1,14 @@
-"""Per-request account concerns: the viewer's time zone, and coordinators setting up two-factor first
-when the site asks for it (settings.CONVENE_COORDINATOR_2FA)."""
+"""Coordinators setting up two-factor first when the site asks for it (settings.CONVENE_COORDINATOR_2FA).
+
+Loaded only when two-factor is installed (it imports allauth.mfa); the viewer's time zone
+middleware lives in zones.py, which every site loads."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from .twofactor import must_set_up_two_factor
-from .zones import COOKIE, viewer_zone
 
 # Where a coordinator without two-factor may still go: the account pages (to set it up or sign out),
 # the API (personal tokens are a separate credential, see docs/sso.md) and static files.
@@ -28,19 +28,3 @@ class CoordinatorTwoFactorMiddleware:
             )
             return redirect("mfa_index")
         return self.get_response(request)
-
-
-class ViewerTimeZoneMiddleware:
-    """Render every time in the viewer's zone: profile zone, else the browser's (cookie), else the site's."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        zone = viewer_zone(request.user, request.COOKIES.get(COOKIE))
-        request.time_zone = zone
-        timezone.activate(zone)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()

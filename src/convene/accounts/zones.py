@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.utils import timezone
 
 COOKIE = "convene_tz"
 
@@ -41,3 +42,19 @@ def viewer_zone(user, cookie: str | None = None) -> str:
 def recipient_zone(user) -> str:
     """The zone to write times in for a person who is not looking at a page (e-mails)."""
     return profile_zone(user) or settings.TIME_ZONE
+
+
+class ViewerTimeZoneMiddleware:
+    """Render every time in the viewer's zone: profile zone, else the browser's (cookie), else the site's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = viewer_zone(request.user, request.COOKIES.get(COOKIE))
+        request.time_zone = zone
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

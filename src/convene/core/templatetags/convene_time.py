@@ -1,6 +1,6 @@
 """Dates and times with their zone: every time on a page says which zone it is in.
 
-Pages render in the viewer's zone (accounts.middleware.ViewerTimeZoneMiddleware activates it), so
+Pages render in the viewer's zone (accounts.zones.ViewerTimeZoneMiddleware activates it), so
 `{{ value|zoned:"j F Y, H:i" }}` shows the value there, followed by the zone's name. A session's own
 time is shown in the session's zone, and also in the viewer's when the two differ (`session_when`).
 """
