@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "convene.deliberation.demo",
     "convene.projects.demo",
     "convene.insights.demo",
+    "convene.discussions.demo",
 ]
 
 
