@@ -46,6 +46,15 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _no_write_limit(request):
+    """Thousands of examples write as one member within a minute: the per-caller write limit
+    (tests/core/test_security.py tests it, and the schema documents its 429) would answer some of them instead of
+    the route under test."""
+    django_settings = request.getfixturevalue("settings")
+    django_settings.CONVENE_API_WRITES_PER_MINUTE = 0
+
+
 @pytest.fixture
 def headers(world, role):
     from convene.accounts.services import api_token_create

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from ninja import Field, Router, Schema, Status
@@ -37,6 +38,10 @@ class ProfileOut(Schema):
     time_zone: str = Field(..., description="IANA time zone name; empty: the browser's, else the site's")
 
 
+# The zones the service accepts, as a closed set in the schema (so a client can list them).
+ZoneName = Literal[tuple(sorted(available_timezones() | {""}))]
+
+
 class ProfilePatch(Schema):
     # The limits are the service's (services.profile_update).
     display_name: str | None = Field(None, max_length=80)
@@ -47,8 +52,8 @@ class ProfilePatch(Schema):
     interests: list[Tag] | None = Field(None, max_length=30)
     hours_per_month: WholeInt | None = Field(None, ge=0, le=200)
     bio: str | None = Field(None, max_length=2000)
-    time_zone: str | None = Field(
-        None, max_length=64, description="An IANA time zone name such as Asia/Singapore; empty to clear"
+    time_zone: ZoneName | None = Field(
+        None, description="An IANA time zone name such as Asia/Singapore; empty to clear"
     )
 
 
