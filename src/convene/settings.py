@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "convene.core.middleware.ApiJsonMiddleware",
     "convene.core.middleware.ApiBodyGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -333,6 +334,9 @@ TASKS = {
 CONVENE_HEALTH_MAX_TASK_AGE = int(os.environ.get("CONVENE_HEALTH_MAX_TASK_AGE", "0"))
 
 LANGUAGE_CODE = "en"
+# The languages the interface is translated into (docs/i18n.md). Catalogues live in each app's
+# locale/ folder and in src/convene/locale for the project's own templates.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
