@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
@@ -11,6 +13,7 @@ from convene.core.hooks import first
 
 from .models import MEMBER_ROLES, Follow, Post, PostRevision, Thread
 from .rendering import body_html
+from .replies import reply_address
 
 PEOPLE_LIMIT = 8
 
@@ -103,3 +106,14 @@ def personal_data(user) -> dict:
         ],
         "followed_threads": list(Follow.objects.filter(user=user).values_list("thread__title", flat=True)),
     }
+
+
+def mail_reply_to(notification) -> str | None:
+    """A signed reply address for a notification about a post (a mention, a reply in a followed
+    thread), naming its recipient and the post's thread; None when replies by mail are off."""
+    if not settings.CONVENE_REPLY_DOMAIN or notification.object_id is None:
+        return None
+    if notification.content_type_id != ContentType.objects.get_for_model(Post).pk:
+        return None
+    thread_id = Post.objects.filter(pk=notification.object_id).values_list("thread_id", flat=True).first()
+    return reply_address(notification.recipient_id, thread_id) if thread_id else None

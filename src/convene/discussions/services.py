@@ -18,6 +18,7 @@ from convene.projects.models import Project
 
 from .models import BODY_LIMIT, MEMBER_ROLES, REASON_LIMIT, TITLE_LIMIT, Follow, Post, PostRevision, Thread
 from .rendering import mentioned_ids
+from .replies import reply_author_and_thread
 
 
 def _about_community_ids(obj: models.Model) -> set[int]:
@@ -122,6 +123,15 @@ def post_add(*, thread: Thread, author, body: str) -> Post:
     post.thread = thread
     _tell(post)
     return post
+
+
+@transaction.atomic
+def post_add_by_mail(*, token: str, body: str, senders: list[str] | None = None) -> Post:
+    """A reply by e-mail to a notification: posted as the person the signed reply address names, in
+    its thread, through `post_add` (mentions, followers, the same limits). ReplyRefused when the
+    address is bad, expired or no longer lets that person post there (discussions/replies.py)."""
+    author, thread = reply_author_and_thread(token, senders=senders)
+    return post_add(thread=thread, author=author, body=body)
 
 
 @transaction.atomic
