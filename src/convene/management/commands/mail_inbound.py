@@ -31,16 +31,19 @@ class Command(BaseCommand):
                 "so nothing will arrive here."
             )
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         controller = inbound_controller(host=opts["host"], port=opts["port"])
         try:
             controller.start()
         except (OSError, RuntimeError) as exc:
             raise CommandError(f"cannot listen on {opts['host']}:{opts['port']}: {exc}") from None
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write(f"Receiving replies by mail on {opts['host']}:{opts['port']} (Ctrl-C stops).")
         try:
-            stop.wait()
+            while not stop.wait(1):
+                pass
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, previous)
             controller.stop()
+        self.stdout.write("Stopped.")
