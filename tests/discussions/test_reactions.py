@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from convene.accounts.selectors import my_data
 from convene.accounts.services import account_delete
@@ -149,3 +151,20 @@ def test_the_api_gives_takes_back_and_answers_json_errors(talk):
     services.reaction_toggle(post=post, user=cora, kind="eyes")
     shown = client.get(f"/api/v1/discussions/threads/{thread.pk}").json()["posts"][0]["reactions"]
     assert {r["reaction"]: r["count"] for r in shown}["eyes"] == 1
+
+
+def test_reading_a_thread_costs_the_same_queries_however_many_posts_have_reactions(talk):
+    thread, post, ana, ben, cora, gus = talk
+    services.reaction_toggle(post=post, user=ben, kind="heart")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.thread_posts(ana, thread)
+        return len(queries)
+
+    one = cost()
+    for i in range(5):
+        reply = services.post_add(thread=thread, author=ben, body=f"Reply {i}")
+        for user, kind in ((ana, "smile"), (cora, "eyes"), (ben, "thumbs_up")):
+            services.reaction_toggle(post=reply, user=user, kind=kind)
+    assert cost() == one

@@ -47,7 +47,9 @@ def thread_posts(user, thread: Thread) -> list[Post]:
 def names_hidden(thread: Thread) -> bool:
     """True when the thread is about a joint response that is anonymous (one can be made anonymous
     while in draft, after a thread about it began): who reacted is then not shown, only counts."""
-    if thread.content_type_id is None or thread.content_type.model != "jointresponse":
+    if thread.content_type_id is None:
+        return False
+    if ContentType.objects.get_for_id(thread.content_type_id).model != "jointresponse":  # cached
         return False
     return JointResponse.objects.filter(pk=thread.object_id, anonymous=True).exists()
 
