@@ -17,7 +17,9 @@ class DevelopmentForm(forms.Form):
         label=_("What changed"),
         help_text=_("In your own words: what is new, and since when."),
     )
-    source_url = forms.URLField(max_length=500, required=False, label=_("Source link (optional)"), assume_scheme="https")
+    source_url = forms.URLField(
+        max_length=500, required=False, label=_("Source link (optional)"), assume_scheme="https"
+    )
     why_it_matters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -29,7 +31,9 @@ class DevelopmentForm(forms.Form):
 class OpinionRequestForm(forms.Form):
     requester_name = forms.CharField(max_length=120, label=_("Your name"))
     organisation = forms.CharField(max_length=200, label=_("Organisation"))
-    contact = forms.EmailField(max_length=254, label=_("Your email"), help_text=_("We send the private tracking link here."))
+    contact = forms.EmailField(
+        max_length=254, label=_("Your email"), help_text=_("We send the private tracking link here.")
+    )
     question = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=3000,
@@ -186,7 +190,9 @@ class MultipleFileField(forms.FileField):
 
 class PolisImportForm(forms.Form):
     title = forms.CharField(
-        max_length=200, label=_("Title"), help_text=_("The name the new joint response takes, e.g. the conversation's topic.")
+        max_length=200,
+        label=_("Title"),
+        help_text=_("The name the new joint response takes, e.g. the conversation's topic."),
     )
     export = MultipleFileField(
         label=_("Pol.is export"),
