@@ -457,7 +457,7 @@ def vote(request, pk):
                 statement_id=request.POST.get("statement"),
                 value=request.POST.get("value", ""),
             )
-            notice, participant = "Vote recorded.", vote.participant
+            notice, participant = _("Vote recorded."), vote.participant
         except ServiceError as exc:
             error, status = exc.message, exc.status
         if request.htmx:

@@ -16,7 +16,7 @@ from .common import participant_for, refuse_if_delivered, require_phase
 @transaction.atomic
 def endorsement_cast(*, response: JointResponse, user, stance: str, reason: str = "") -> Endorsement:
     refuse_if_delivered(response)
-    require_phase(response, Phase.ENDORSEMENT, doing="endorse")
+    require_phase(response, Phase.ENDORSEMENT, doing=_("endorse"))
     if stance not in Stance.values:
         raise InvalidInput(_("Choose endorse, endorse with reservations, object or abstain."), field="stance")
     reason = clean_text(reason, field="reason", label=_("The reason"), limit=2000)

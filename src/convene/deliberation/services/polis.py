@@ -161,7 +161,7 @@ def response_import_polis(*, community: Community, creator, title: str, export: 
                 author_id=by_number.get(author) if author is not None else None,
                 text=text,
                 state=StatementState.REJECTED if moderated_out else StatementState.ACCEPTED,
-                reject_reason="Moderated out in Pol.is." if moderated_out else "",
+                reject_reason=_("Moderated out in Pol.is.") if moderated_out else "",
                 created_at=_when(export.created[sid], "comment") if sid in export.created else now,
                 **counts.get(sid, {}),
             )

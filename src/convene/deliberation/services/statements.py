@@ -16,7 +16,7 @@ from .maps import map_revision_bump
 
 @transaction.atomic
 def statement_submit(*, response: JointResponse, user, text: str) -> Statement:
-    require_phase(response, Phase.GATHERING, doing="add statements")
+    require_phase(response, Phase.GATHERING, doing=_("add statements"))
     text = " ".join((text or "").split())
     if not text:
         raise InvalidInput(_("Write your statement first: it is empty."), field="text")
