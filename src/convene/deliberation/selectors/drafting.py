@@ -9,14 +9,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from ..models import DraftVersion, JointResponse, MinorityView, Phase, is_backward
 from ..rendering import Block, compare
 from .reports import coverage, endorsement_summary
 
 # The seeded draft's placeholder for the community's own answer (services.draft_seed writes it).
-ANSWER_PLACEHOLDER = gettext_lazy("(Write the community's answer here.)")
+# English here (tests and callers compare with it); `_(ANSWER_PLACEHOLDER)` is the seeded text.
+ANSWER_PLACEHOLDER = gettext_noop("(Write the community's answer here.)")
 
 
 def _placeholders() -> set[str]:
@@ -24,7 +25,7 @@ def _placeholders() -> set[str]:
     found = set()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            found.add(str(ANSWER_PLACEHOLDER))
+            found.add(_(ANSWER_PLACEHOLDER))
     return found
 
 

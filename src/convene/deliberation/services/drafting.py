@@ -70,7 +70,7 @@ def draft_seed(response: JointResponse, *, actor=None) -> None:
         lines.append("")
     if not view["groups"]:
         lines += [_("(Not enough votes yet to see distinct groups.)"), ""]
-    lines += ["## " + _("Our response"), "", str(selectors.ANSWER_PLACEHOLDER), ""]
+    lines += ["## " + _("Our response"), "", _(selectors.ANSWER_PLACEHOLDER), ""]
     text = "\n".join(lines).strip()
     response.draft_text = text
     response.draft_version = 1
