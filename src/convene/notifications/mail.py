@@ -16,7 +16,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -136,7 +136,7 @@ def _failure(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:FAILURE_LIMIT]
 
 
-def _send(connection, message) -> str | None:
+def send_classified(connection, message) -> str | None:
     """None when sent; 'bounce: …' when the server refused the address; 'retry: …' otherwise."""
     try:
         connection.send_messages([message])
@@ -149,6 +149,29 @@ def _send(connection, message) -> str | None:
     except (smtplib.SMTPException, OSError) as exc:
         return "retry: " + _failure(exc)
     return None
+
+
+def plain_message(entry: dict) -> EmailMessage:
+    """A plain-text message from an outbox item ({"to", "subject", "body"}: outbox.item)."""
+    subject = header_safe(f"[Convene] {entry['subject']}")[:250]
+    return EmailMessage(subject=subject, body=entry["body"], to=[entry["to"]])
+
+
+def send_batch(messages: list) -> list[str | None]:
+    """Send these messages over one SMTP connection; for each, None (sent) or 'bounce: …' / 'retry: …'.
+
+    A connection that cannot be opened is a passing failure for every message."""
+    if not messages:
+        return []
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        return ["retry: " + _failure(exc)] * len(messages)
+    try:
+        return [send_classified(connection, message) for message in messages]
+    finally:
+        connection.close()
 
 
 def deliver(ids: Iterable[int]) -> Outcome:
@@ -189,7 +212,7 @@ def deliver(ids: Iterable[int]) -> Outcome:
                 },
                 headers=_headers(unsubscribe),
             )
-            problem = _send(connection, message)
+            problem = send_classified(connection, message)
             if problem is None:
                 outcome.sent.append(notification.pk)
             elif problem.startswith("bounce"):
@@ -318,7 +341,7 @@ def digest_run(rhythm: str, *, before=None) -> DigestRun:
     sent_ids: list[int] = []
     try:
         for user_id, items in _digest_rows(rhythm, before):
-            problem = _send(connection, digest_message(rhythm, user_id, items))
+            problem = send_classified(connection, digest_message(rhythm, user_id, items))
             ids = [r["pk"] for r in items]
             if problem is None:
                 run.people += 1
