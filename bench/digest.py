@@ -356,7 +356,7 @@ sink saw; queries; digests received by the sink; notifications; peak memory.
 
 | | wall s | CPU s | CPU wait s | DB s | SMTP s | SMTP conns | queries | digests | notifications | peak MB |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-{row("Convene (`digest_run`: one streamed query, one SMTP session)", ours)}
+{row("Convene (`digest_run`: one streamed query, a connection per batch of people)", ours)}
 {row("naive (queries per member, a connection per mail)", naive)}
 
 Same digests from both: yes. Within the targets: **{"yes" if ok else "NO"}**. Speed-up {naive["seconds"] / max(ours["seconds"], 1e-9):.1f}x; build of the data {built["build_s"]:.0f} s (not counted).

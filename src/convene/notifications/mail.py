@@ -36,7 +36,7 @@ FAILURE_LIMIT = 200  # Notification.mail_failed
 # news any more, and the bound keeps the digest's scan from growing with the table.
 DIGEST_WINDOW = dt.timedelta(days=30)
 BATCH = 100  # digest: people whose mails go over one SMTP connection, then are marked mailed in one UPDATE
-SENDERS = 4  # digest: batches being sent at once (threads: the SMTP waits overlap the rendering)
+SENDERS = 8  # digest: batches being sent at once (threads: the SMTP waits overlap the rendering)
 
 
 def site_url(path: str) -> str:
