@@ -2,7 +2,8 @@
 
 A member of an invited community who has not yet taken part in the current phase gets one
 notification and one mail `CONVENE_PHASE_REMINDER_HOURS` (default 24) before the phase ends (the
-notification is stamped as mailed, so the mail delivery does not repeat it). Taking part means: voted or
+notification is stamped as mailed, so the mail delivery does not repeat it). The mails of a run are
+outbox items: one task, sent by the worker over one SMTP connection. Taking part means: voted or
 wrote a statement (gathering), commented on the draft (drafting), endorsed or objected
 (endorsement).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
-from convene.core.text import header_safe
 from convene.notifications.events import notify_mailed
+from convene.notifications.outbox import item, mail_later
 
 from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
 from .permissions import invited_ids
@@ -49,6 +49,7 @@ def send_due_reminders(now) -> int:
     hours = getattr(settings, "CONVENE_PHASE_REMINDER_HOURS", 24)
     window = now + timedelta(hours=hours)
     sent = 0
+    outbox: list[dict] = []
     for phase, field in PHASE_END_FIELD.items():
         due = JointResponse.objects.filter(state=phase, **{f"{field}__gt": now, f"{field}__lte": window})
         for response in due.select_related("community"):
@@ -97,15 +98,18 @@ def send_due_reminders(now) -> int:
                 except IntegrityError:
                     continue  # another run got there first
                 link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
-                send_mail(
-                    subject=header_safe(_("[Convene] %(phase)s ends soon: %(title)s") % news),
-                    message=_(
-                        "%(phase)s of the joint response “%(title)s” ends on %(ends)s. There is still time to %(what)s."
+                outbox.append(
+                    item(
+                        to=user.email,
+                        subject=_("%(phase)s ends soon: %(title)s") % news,
+                        body=_(
+                            "%(phase)s of the joint response “%(title)s” ends on %(ends)s. "
+                            "There is still time to %(what)s."
+                        )
+                        % news
+                        + f"\n\n{link}\n",
                     )
-                    % news
-                    + f"\n\n{link}\n",
-                    from_email=None,
-                    recipient_list=[user.email],
                 )
                 sent += 1
+    mail_later(outbox)
     return sent

@@ -30,6 +30,21 @@ def threads_in(user, community) -> QuerySet[Thread]:
     ).order_by("-last_post_at", "-pk")
 
 
+def threads_about(user, obj, communities) -> QuerySet[Thread]:
+    """Threads about `obj` in those of `communities` where the person takes part (member or
+    coordinator), newest activity first; hidden ones only in communities they coordinate."""
+    taking_part = [c.pk for c in communities if can(user, c, Need.MEMBER)]
+    moderating = [c.pk for c in communities if c.pk in taking_part and can(user, c, Need.COORDINATOR)]
+    qs = Thread.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, community_id__in=taking_part
+    ).filter(Q(hidden_at__isnull=True) | Q(community_id__in=moderating))
+    return (
+        qs.select_related("created_by__profile", "community")
+        .annotate(reply_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)) - 1)
+        .order_by("-last_post_at", "-pk")
+    )
+
+
 def thread_posts(user, thread: Thread) -> list[Post]:
     """The posts a person may read, oldest first, each with `html` (its body rendered safely)."""
     qs = thread.posts.select_related("author__profile", "hidden_by__profile").prefetch_related(
@@ -87,6 +102,12 @@ def about_link(thread: Thread) -> dict | None:
     prefix = _CONTEXT_PREFIX.get(thread.content_type.model)
     info = first("context_info", f"{prefix}:{thread.object_id}") if prefix else None
     return {"title": info["title"], "url": info["url"]} if info else None
+
+
+def about_link_of(kind: str, obj) -> str:
+    """The page of a session, joint response or project (through its app's `context_info` hook)."""
+    info = first("context_info", f"{kind}:{obj.pk}")
+    return info["url"] if info else ""
 
 
 def post_in(thread: Thread, post_id) -> Post | None:

@@ -17,7 +17,7 @@ from convene.core.forms import run_service
 
 from . import selectors, services
 from .forms import EditForm, HideForm, PostForm, ThreadForm
-from .permissions import Need, can, community_for, post_for, thread_for
+from .permissions import Need, about_for, can, community_for, post_for, thread_for
 from .rendering import body_html
 
 
@@ -45,6 +45,35 @@ def thread_create(request, slug):
             messages.success(request, "Your thread is open. You follow it: replies reach you.")
             return redirect("discussions:thread", thread_id=thread.pk)
     return render(request, "discussions/thread_form.html", community_context(request, community, form=form))
+
+
+@login_required
+def thread_about(request, kind, object_id):
+    """The threads about a session, a joint response or a project, and a form to start one."""
+    about = about_for(request.user, kind, object_id, start=request.method == "POST")
+    community = about.home or about.communities[0]
+    may_start = about.home is not None and not about.anonymous
+    form = _with_mentions(ThreadForm(request.POST or None), community) if may_start else None
+    if request.method == "POST" and form.is_valid():
+        thread = run_service(
+            form,
+            lambda: services.thread_create(
+                community=about.home, author=request.user, about=about.obj, **form.cleaned_data
+            ),
+        )
+        if thread:
+            messages.success(request, _("Your thread is open. You follow it: replies reach you."))
+            return redirect("discussions:thread", thread_id=thread.pk)
+    threads = [] if about.anonymous else selectors.threads_about(request.user, about.obj, about.communities)
+    context = community_context(
+        request,
+        community,
+        about=about,
+        about_url=selectors.about_link_of(kind, about.obj),
+        threads=threads,
+        form=form,
+    )
+    return render(request, "discussions/about.html", context, status=400 if form is not None and form.errors else 200)
 
 
 @login_required

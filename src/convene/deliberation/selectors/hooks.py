@@ -36,7 +36,7 @@ def home_items(user) -> list:
         participant = Participant.objects.filter(response=response, user_key=response.user_key(user.pk)).first()
         url = reverse("deliberation:detail", args=[response.pk])
         if response.state == Phase.GATHERING:
-            _, remaining = next_statement(response, participant, rng=0)
+            _next, remaining = next_statement(response, participant, rng=0)
             if remaining:
                 items.append(
                     HomeItem(
