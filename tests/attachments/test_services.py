@@ -12,7 +12,10 @@ from convene.attachments import selectors
 from convene.attachments.models import Attachment
 from convene.attachments.services import attachment_add, attachment_remove, clean_filename
 from convene.core.errors import Conflict, InvalidInput, TooLarge, Unprocessable, UnsupportedType
+from convene.core.portability import community_export
+from convene.discussions.models import Follow
 from convene.discussions.services import thread_hide
+from convene.notifications.models import Notification
 
 from .files import PDF, docx_bytes, pdf, png, png_bytes, upload
 
@@ -218,3 +221,36 @@ def test_anonymous_responses_never_name_the_uploader(world, parents, media):
     assert selectors.community_metadata(world.private)[0]["uploaded_by"] is None
     named = attachment_add(parent=parents["response"], uploader=world.users["coordinator"], file=pdf())
     assert selectors.uploader_name(named) == world.users["coordinator"].display_name
+
+
+def test_a_file_in_a_thread_reaches_its_followers(world, parents, media):
+    thread = parents["thread"]
+    Follow.objects.create(user=world.users["coordinator"], thread=thread)
+    Follow.objects.create(user=world.users["member"], thread=thread)
+    attachment_add(parent=thread, uploader=world.users["member"], file=pdf("swap list.pdf"))
+    told = Notification.objects.filter(kind="discussion.reply")
+    assert [n.recipient_id for n in told] == [world.users["coordinator"].pk]  # not the uploader
+    assert "swap list.pdf" in told[0].text and told[0].url.endswith("#attachments")
+
+
+def test_community_export_lists_file_metadata_not_bytes(world, parents, media):
+    attachment_add(parent=parents["session"], uploader=world.users["coordinator"], file=pdf("Agenda.pdf"))
+    attachment_add(parent=parents["thread"], uploader=world.users["member"], file=pdf("Swaps.pdf"))
+    exported = community_export(world.private)
+    listed = exported["attachments"]
+    assert sorted(a["filename"] for a in listed) == ["Agenda.pdf", "Swaps.pdf"]
+    assert all(
+        set(a) == {"filename", "size", "content_type", "alt_text", "attached_to", "uploaded_by", "created_at"}
+        for a in listed
+    )
+    assert "key" not in str(listed) and PDF.decode() not in str(exported)
+    assert community_export(world.public)["attachments"] == []
+
+
+def test_personal_data_download_lists_ones_uploads(world, parents, media, client):
+    member = world.users["member"]
+    attachment_add(parent=parents["thread"], uploader=member, file=pdf("Mine.pdf"))
+    attachment_add(parent=parents["session"], uploader=world.users["coordinator"], file=pdf("Theirs.pdf"))
+    client.force_login(member)
+    data = client.get("/me/data.json").json()
+    assert [a["filename"] for a in data["attachments"]] == ["Mine.pdf"]

@@ -15,13 +15,16 @@ import unicodedata
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from convene.communities.models import Membership
 from convene.convening.models import Session
 from convene.core.errors import Conflict, InvalidInput, TooLarge, Unprocessable, UnsupportedType
 from convene.core.text import BIDI_CONTROLS, clean_text
 from convene.deliberation.models import JointResponse
-from convene.discussions.models import Thread
+from convene.discussions.models import MEMBER_ROLES, Follow, Thread
+from convene.notifications.services import notify
 from convene.projects.models import Project
 
 from .kinds import HEAD_BYTES, KINDS, canonical, sniff
@@ -134,7 +137,7 @@ def attachment_add(*, parent, uploader, file, alt_text: str = "") -> Attachment:
     storage = attachment_storage()
     stored = storage.save(f"attachments/{key}.{kind}", file)
     try:
-        return Attachment.objects.create(
+        added = Attachment.objects.create(
             key=key,
             uploaded_by=uploader,
             filename=name,
@@ -148,6 +151,28 @@ def attachment_add(*, parent, uploader, file, alt_text: str = "") -> Attachment:
     except Exception:
         storage.delete(stored)  # a row that could not be written leaves no file behind
         raise
+    if field == "thread":
+        _tell_followers(added, parent, uploader)
+    return added
+
+
+def _tell_followers(attachment: Attachment, thread: Thread, uploader) -> None:
+    """A file in a thread reaches its followers like a reply does (same kind, same preferences)."""
+    members = Membership.objects.filter(community_id=thread.community_id, role__in=MEMBER_ROLES).values("user_id")
+    followers = set(Follow.objects.filter(thread=thread, user_id__in=members).values_list("user_id", flat=True))
+    if not followers:
+        return
+    name = uploader.display_name if uploader else _("Someone")
+    notify(
+        recipients=followers,
+        kind="discussion.reply",
+        obj=thread,
+        text=_("%(name)s added a file in “%(title)s”: %(file)s")
+        % {"name": name, "title": thread.title, "file": attachment.filename},
+        url=reverse("discussions:thread", args=[thread.pk]) + "#attachments",
+        community=thread.community,
+        actor=uploader,
+    )
 
 
 @transaction.atomic
