@@ -61,7 +61,9 @@ def parent_url(kind: str, parent) -> str:
 
 
 def _too_big(request) -> bool:
-    """Whether the request is larger than any accepted file could make it (checked before reading)."""
+    """Whether the request is larger than any accepted file could make it. Django has already
+    parsed the body for the CSRF check by then (into a temporary file past 2.5 MB): the reverse
+    proxy's body limit is what keeps huge uploads out (docs/attachments.md)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
