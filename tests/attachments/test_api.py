@@ -98,3 +98,23 @@ def test_anonymous_response_lists_no_uploader(world, parents, media):
 def test_a_guessed_key_is_404_json(world, parents, media):
     response = ApiClient(world.users["member"]).get("/attachments/files/" + "A" * 32)
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("alt", "status"),
+    [
+        ("Plan du service — 病房平面图 👩‍⚕️", 201),
+        ("bell\x07 and escape\x1b", 400),
+        ("a\x00b", 400),
+        ("y" * 300, 201),
+        ("y" * 301, 400),
+    ],
+)
+def test_alt_text_takes_unicode_and_refuses_bad_text_clearly(world, parents, media, alt, status):
+    client = ApiClient(world.users["coordinator"])
+    response = _upload(client, "project", parents["project"].pk, file=png(), alt_text=alt)
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["alt_text"] == alt.strip()
+    else:
+        assert set(response.json()) == {"detail", "code"} and "Alt text" in response.json()["detail"]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from convene.communities.models import Membership
 from convene.convening.models import Session
 from convene.core.errors import Conflict, InvalidInput, TooLarge, Unprocessable, UnsupportedType
-from convene.core.text import BIDI_CONTROLS, clean_text
+from convene.core.text import BIDI_CONTROLS, clean_text, text_problem
 from convene.deliberation.models import JointResponse
 from convene.discussions.models import MEMBER_ROLES, Follow, Thread
 from convene.notifications.services import notify
@@ -126,6 +126,9 @@ def attachment_add(*, parent, uploader, file, alt_text: str = "") -> Attachment:
         )
     kind, name = _check_kind(file, name)
     alt_text = clean_text(alt_text, field="alt_text", limit=ALT_LIMIT, label=_("Alt text"))
+    problem = text_problem(alt_text)
+    if problem:  # multipart fields do not pass the API's JSON text guard: checked here
+        raise InvalidInput(_("Alt text %(problem)s.") % {"problem": problem}, field="alt_text")
     if KINDS[kind].image and not alt_text:
         raise Unprocessable(
             _("Describe the image in a few words (alt text): people who cannot see it read or hear this instead."),
