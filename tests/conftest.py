@@ -64,6 +64,12 @@ def _activity_catalogue(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (attachments) go to a fresh temporary folder, never the checkout's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and debounce keys live in the (per-process) cache: start every test empty,
     since rolled-back tests reuse primary keys on SQLite and counts would carry over."""

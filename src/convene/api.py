@@ -1,6 +1,7 @@
 """Mounts each app's router under /api/v1/."""
 
 from convene.accounts.api import router as accounts_router
+from convene.attachments.api import router as attachments_router
 from convene.communities.api import router as communities_router
 from convene.convening.api import router as convening_router
 from convene.core.api import api
@@ -22,5 +23,6 @@ api.add_router("/search", search_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/discussions", discussions_router)
 api.add_router("/mail", mail_router)
+api.add_router("/attachments", attachments_router)
 
 __all__ = ["api"]

@@ -21,6 +21,7 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 
 from convene.accounts.models import DiversityAnswer, Profile, Skill, User
+from convene.attachments.selectors import community_metadata as attachment_metadata
 from convene.communities.models import Community, Membership
 from convene.convening.models import ActivityType
 from convene.convening.shipped import ensure_catalogue
@@ -136,6 +137,9 @@ def community_export(community) -> dict:
         "community": community.slug,
         "exported_at": datetime.now(UTC).isoformat(),
         "objects": data,
+        # What files the community's sessions, responses, projects and threads hold: metadata only,
+        # not the bytes, and not imported (docs/attachments.md).
+        "attachments": attachment_metadata(community),
     }
 
 
