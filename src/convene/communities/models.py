@@ -9,17 +9,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: anyone can see it and ask to join"
-    PRIVATE = "private", "Private: visible to members, joined by invitation"
+    PUBLIC = "public", _("Public: anyone can see it and ask to join")
+    PRIVATE = "private", _("Private: visible to members, joined by invitation")
 
 
 class Role(models.TextChoices):
-    GUEST = "guest", "Guest"
-    MEMBER = "member", "Member"
-    COORDINATOR = "coordinator", "Coordinator"
+    GUEST = "guest", _("Guest")
+    MEMBER = "member", _("Member")
+    COORDINATOR = "coordinator", _("Coordinator")
 
 
 ROLE_RANK = {Role.GUEST: 1, Role.MEMBER: 2, Role.COORDINATOR: 3}
@@ -28,14 +29,14 @@ ROLE_RANK = {Role.GUEST: 1, Role.MEMBER: 2, Role.COORDINATOR: 3}
 class Community(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
-    domain = models.CharField(max_length=200, help_text="What the practice is about.")
+    domain = models.CharField(max_length=200, help_text=_("What the practice is about."))
     description = models.TextField(max_length=5000, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
 
     def __str__(self) -> str:
         return self.name
@@ -64,9 +65,9 @@ class Membership(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a coordinator"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for a coordinator")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
 
 
 class JoinRequest(models.Model):
@@ -98,9 +99,9 @@ def _invite_expiry():
 
 
 class InvitationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REVOKED = "revoked", "Revoked"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Invitation(models.Model):
@@ -181,12 +182,12 @@ class AuditEntry(models.Model):
 
 
 class OpportunityKind(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    SPEAKER = "speaker", "Speaker"
-    BREAKOUT_LEAD = "breakout_lead", "Breakout lead"
-    MENTOR = "mentor", "Mentor"
-    MENTEE = "mentee", "Mentee"
-    PROJECT_LEAD = "project_lead", "Project lead"
+    FACILITATOR = "facilitator", _("Facilitator")
+    SPEAKER = "speaker", _("Speaker")
+    BREAKOUT_LEAD = "breakout_lead", _("Breakout lead")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+    PROJECT_LEAD = "project_lead", _("Project lead")
 
 
 class OpportunityEntry(models.Model):
@@ -199,7 +200,7 @@ class OpportunityEntry(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="opportunities")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opportunities")
     kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
-    source = models.CharField(max_length=40, help_text="Which record gave it, e.g. 'session:12' or 'project:3'.")
+    source = models.CharField(max_length=40, help_text=_("Which record gave it, e.g. 'session:12' or 'project:3'."))
     label = models.CharField(max_length=200, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -217,11 +218,11 @@ class OpportunityEntry(models.Model):
 
 
 class ContributionKind(models.TextChoices):
-    SPEAKING_TURN = "turn", "Speaking turn"
-    STATEMENT = "statement", "Statement"
-    VOTE = "vote", "Vote"
-    NOTE = "note", "Note"
-    COMMENT = "comment", "Comment"
+    SPEAKING_TURN = "turn", _("Speaking turn")
+    STATEMENT = "statement", _("Statement")
+    VOTE = "vote", _("Vote")
+    NOTE = "note", _("Note")
+    COMMENT = "comment", _("Comment")
 
 
 class Contribution(models.Model):
