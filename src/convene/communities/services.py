@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, Gone, InvalidInput, Unprocessable
@@ -196,12 +195,9 @@ def community_import_by(*, actor: User, data: dict, slug: str, name: str | None 
     )
     if known:
         raise Unprocessable(
-            ngettext(
-                "The file names %(count)d account of this site that is not a member of “%(name)s”; "
-                "only that community's own members can be linked.",
-                "The file names %(count)d accounts of this site that are not members of “%(name)s”; "
-                "only that community's own members can be linked.",
-                len(known),
+            _(
+                "The file names %(count)d account(s) of this site that are not members of “%(name)s”; "
+                "only that community's own members can be linked."
             )
             % {"count": len(known), "name": source.name},
             code="import_refused",

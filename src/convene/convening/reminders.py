@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.accounts.zones import recipient_zone
 from convene.core.text import header_safe
@@ -68,22 +69,41 @@ def _session_reminders(now: datetime) -> int:
                         recipients=[invitation.user_id],
                         kind="session.reminder",
                         obj=session,
-                        text=f"“{session.title}” is coming up on {when_text(session, zone)}"
-                        + (f", at {session.place}" if session.place else "")
-                        + f". Your answer so far: {invitation.get_rsvp_display().lower()}.",
+                        text=(
+                            _("“%(title)s” is coming up on %(when)s, at %(place)s. Your answer so far: %(answer)s.")
+                            if session.place
+                            else _("“%(title)s” is coming up on %(when)s. Your answer so far: %(answer)s.")
+                        )
+                        % {
+                            "title": session.title,
+                            "when": when_text(session, zone),
+                            "place": session.place,
+                            "answer": invitation.get_rsvp_display().lower(),
+                        },
                         url=reverse("convening:rsvp", args=[session.pk]),
                         community=session.host,
                     )
                     _mail_with_calendar(
                         session,
-                        f"Reminder: {session.title}",
+                        _("Reminder: %(title)s") % {"title": session.title},
                         (
-                            f"“{session.title}” is coming up: {when_text(session, zone)}.\n"
-                            + (f"Where: {session.place}\n" if session.place else "")
-                            + (f"Online: {session.online_link}\n" if session.online_link else "")
-                            + f"\nYour answer so far: {invitation.get_rsvp_display().lower()}. "
-                            f"Change it or add access needs here:\n{site_url('convening:rsvp', session.pk)}\n\n"
-                            "The session is attached as a calendar file.\n"
+                            _("“%(title)s” is coming up: %(when)s.")
+                            % {"title": session.title, "when": when_text(session, zone)}
+                            + "\n"
+                            + (_("Where: %(place)s") % {"place": session.place} + "\n" if session.place else "")
+                            + (
+                                _("Online: %(link)s") % {"link": session.online_link} + "\n"
+                                if session.online_link
+                                else ""
+                            )
+                            + "\n"
+                            + _("Your answer so far: %(answer)s. Change it or add access needs here:")
+                            % {"answer": invitation.get_rsvp_display().lower()}
+                            + "\n"
+                            + site_url("convening:rsvp", session.pk)
+                            + "\n\n"
+                            + _("The session is attached as a calendar file.")
+                            + "\n"
                         ),
                         invitation.user.email,
                         calendar,
@@ -111,8 +131,12 @@ def _actions_due(now: datetime) -> int:
                     recipients=[action.owner_id],
                     kind="action.due",
                     obj=action,
-                    text=f"Your follow-up action from “{action.session.title}” is due "
-                    f"{'today' if action.due == today else 'tomorrow'}: {action.title}.",
+                    text=(
+                        _("Your follow-up action from “%(session)s” is due today: %(action)s.")
+                        if action.due == today
+                        else _("Your follow-up action from “%(session)s” is due tomorrow: %(action)s.")
+                    )
+                    % {"session": action.session.title, "action": action.title},
                     url=reverse("convening:record", args=[action.session_id]),
                     community=action.session.host,
                 )

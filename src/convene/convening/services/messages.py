@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.communities.services import audit
@@ -26,7 +27,7 @@ def session_message_send(*, session: Session, actor: User, audience: str, text: 
     """Write to ``audience`` (invited, attending, waitlisted); returns how many people it reaches."""
     audience = require_audience("session", audience)
     if session.state == SessionState.DRAFT:
-        raise Conflict("Send the invitations first: until then nobody knows about this session.", code="draft")
+        raise Conflict(_("Send the invitations first: until then nobody knows about this session."), code="draft")
     people = session.invitations.all()
     if audience == "attending":
         people = people.filter(rsvp=Rsvp.YES)
