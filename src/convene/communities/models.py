@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Visibility(models.TextChoices):
@@ -221,7 +222,7 @@ class ContributionKind(models.TextChoices):
     SPEAKING_TURN = "turn", _("Speaking turn")
     STATEMENT = "statement", _("Statement")
     VOTE = "vote", _("Vote")
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("contribution kind", "Note")
     COMMENT = "comment", _("Comment")
 
 

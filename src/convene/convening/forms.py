@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from convene.communities.models import Community, Role
 
@@ -246,7 +247,9 @@ class SelfCheckInForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=_("Note"))
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=pgettext_lazy("session record", "Note")
+    )
 
 
 class OutcomeForm(forms.Form):
@@ -254,7 +257,7 @@ class OutcomeForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    title = forms.CharField(max_length=300, label=_("Action"))
+    title = forms.CharField(max_length=300, label=pgettext_lazy("follow-up action", "Action"))
     owner = forms.ModelChoiceField(queryset=None, empty_label=_("Choose an owner"), label=_("Owner"))
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Due date"))
 
@@ -279,7 +282,10 @@ class RoleForm(forms.Form):
 class CandidateForm(forms.Form):
     title = forms.CharField(max_length=200, label=_("Candidate activity"))
     description = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Description")
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=pgettext_lazy("candidate activity", "Description"),
     )
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .shipped_text import shipped_field
 
@@ -162,8 +163,8 @@ class InvitedVia(models.TextChoices):
 
 class Rsvp(models.TextChoices):
     PENDING = "pending", _("Not answered")
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
+    YES = "yes", pgettext_lazy("answer to an invitation", "Yes")
+    NO = "no", pgettext_lazy("answer to an invitation", "No")
     MAYBE = "maybe", _("Maybe")
     WAITLIST = "waitlist", _("On the waitlist")
 

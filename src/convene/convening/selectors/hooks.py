@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from convene.communities.permissions import rank_of
 from convene.core import hooks
@@ -30,7 +31,7 @@ from ..models import (
 
 def community_links(user, community) -> list[tuple[str, str]]:
     if rank_of(user, community) >= 1:
-        return [(_("Sessions"), reverse("convening:community_sessions", args=[community.slug]))]
+        return [(pgettext("meetings", "Sessions"), reverse("convening:community_sessions", args=[community.slug]))]
     return []
 
 
