@@ -65,8 +65,8 @@ def agenda_text(items: list[dict]) -> str:
 
 def _fields(name, summary, how, agenda) -> dict:
     return {
-        "name": clean_text(name, field="name", label="Name", limit=120, required=True),
-        "summary": clean_text(summary, field="summary", label="Summary", limit=300),
+        "name": clean_text(name, field="name", label=_("Name"), limit=120, required=True),
+        "summary": clean_text(summary, field="summary", label=_("Summary"), limit=300),
         "how": clean_text(how, field="how", label=_("How to run it"), limit=4000),
         "agenda_template": parse_agenda(agenda),
     }

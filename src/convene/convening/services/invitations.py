@@ -115,7 +115,7 @@ def invitation_email_add(*, session: Session, actor: User, email: str) -> EmailI
     session = lock_session(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
         raise Conflict(_("Invitations can only be added before the session is held."), code="wrong_state")
-    address = clean_text(email, field="email", limit=254, required=True, label="E-mail address").lower()
+    address = clean_text(email, field="email", limit=254, required=True, label=_("E-mail address")).lower()
     try:
         EmailValidator()(address)
     except ValidationError:

@@ -72,7 +72,7 @@ def session_create(
     if activity is None:
         raise InvalidInput(_("Choose an activity."), field="activity")
     title = clean_text(title, field="title", limit=160, required=True)
-    require_one_line(title, field="title", label="Title")  # mail subjects carry it
+    require_one_line(title, field="title", label=_("Title"))  # mail subjects carry it
     purpose = clean_text(purpose, field="purpose", limit=4000)
     boundary_concern = clean_text(boundary_concern, field="boundary_concern", limit=4000, label=_("Boundary concern"))
     place = clean_text(place, field="place", limit=300)
@@ -140,7 +140,7 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         if changes.get(name) is not None:
             setattr(session, name, clean_text(changes[name], field=name, limit=limit, required=name == "title"))
             if name == "title":
-                require_one_line(session.title, field="title", label="Title")
+                require_one_line(session.title, field="title", label=_("Title"))
             fields.append(name)
     if changes.get("online_link") is not None:
         session.online_link = clean_link(changes["online_link"])
