@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from convene.communities.models import Role
 
@@ -70,6 +71,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """LocaleMiddleware activates the request's language in the thread and leaves it there: a test that
+    asked for Chinese pages must not make the next test's services speak Chinese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from convene.core.api import api
 from convene.deliberation.api import router as deliberation_router
 from convene.discussions.api import router as discussions_router
 from convene.insights.api import router as insights_router
+from convene.notifications.api import mail_router
 from convene.notifications.api import router as notifications_router
 from convene.projects.api import router as projects_router
 from convene.search.api import router as search_router
@@ -20,5 +21,6 @@ api.add_router("/insights", insights_router)
 api.add_router("/search", search_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/discussions", discussions_router)
+api.add_router("/mail", mail_router)
 
 __all__ = ["api"]

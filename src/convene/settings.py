@@ -321,6 +321,13 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Reply by e-mail (docs/notifications.md): mails about a thread carry `Reply-To: reply+<token>@<domain>`
+# when this is set; the domain's MX points at `convene mail_inbound` (or a provider posts to
+# /api/v1/mail/inbound with CONVENE_INBOUND_SECRET). Unset: no Reply-To, mail works as before.
+CONVENE_REPLY_DOMAIN = os.environ.get("CONVENE_REPLY_DOMAIN", "").strip().lower()
+CONVENE_REPLY_MAX_AGE_DAYS = int(os.environ.get("CONVENE_REPLY_MAX_AGE_DAYS", "30"))
+CONVENE_INBOUND_SECRET = os.environ.get("CONVENE_INBOUND_SECRET", "")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

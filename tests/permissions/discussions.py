@@ -70,6 +70,22 @@ WEB = [
         method="POST",
         data=lambda w: {"reason": "Names a patient"},
     ),
+    Case(
+        "discussions:post_react",
+        (302, 404, 403, 302, 302),
+        POST,
+        method="POST",
+        data=lambda w: {"reaction": "heart"},
+        note="only where the person may read and take part",
+    ),
+    Case(
+        "discussions:post_react",
+        (302, 404, 403, 404, 302),
+        HIDDEN_POST,
+        method="POST",
+        data=lambda w: {"reaction": "heart"},
+        note="hidden: 404 to members; a coordinator is told it takes no reactions",
+    ),
 ]
 
 API = [
@@ -80,5 +96,18 @@ API = [
         (401, 404, 403, 201, 201),
         THREAD,
         data=lambda w: REPLY,
+    ),
+    Case(
+        "POST /api/v1/discussions/posts/{post_id}/reactions",
+        (401, 404, 403, 200, 200),
+        POST,
+        data=lambda w: {"reaction": "thumbs_up"},
+    ),
+    Case(
+        "POST /api/v1/discussions/posts/{post_id}/reactions",
+        (401, 404, 403, 404, 409),
+        HIDDEN_POST,
+        data=lambda w: {"reaction": "thumbs_up"},
+        note="a hidden post: not found for members, refused for coordinators",
     ),
 ]

@@ -32,6 +32,9 @@ VERSION = 1
 # reference that cannot be checked to stay inside the file) nor a mail failure (for operators only).
 SKIP_FIELDS: dict[str, set[str]] = {
     "notifications.notification": {"content_type", "object_id", "mail_failed"},
+    # A thread keeps its posts, follows and reactions; what it was about (a generic reference to a
+    # session, response or project whose ids change in a copy) is left out, as for notifications.
+    "discussions.thread": {"content_type", "object_id"},
 }
 
 
@@ -227,6 +230,11 @@ COMMUNITY_MODELS = (
     "projects.projectconflict",
     "projects.teamplace",
     "notifications.notification",
+    "discussions.thread",
+    "discussions.post",
+    "discussions.postrevision",
+    "discussions.follow",
+    "discussions.reaction",
 )
 # Ledger rows name their origin as "kind:id" text ('session:12'); a copy with new ids rewrites them.
 CONTEXT_FIELDS = {"communities.opportunityentry": "source", "communities.contribution": "context"}

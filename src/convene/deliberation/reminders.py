@@ -16,6 +16,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
@@ -26,9 +28,9 @@ from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, Reminder
 from .permissions import invited_ids
 
 WHAT = {
-    Phase.GATHERING: "add your view or vote on your colleagues' statements",
-    Phase.DRAFTING: "read the draft and comment on it",
-    Phase.ENDORSEMENT: "endorse the response, or record your objection",
+    Phase.GATHERING: gettext_lazy("add your view or vote on your colleagues' statements"),
+    Phase.DRAFTING: gettext_lazy("read the draft and comment on it"),
+    Phase.ENDORSEMENT: gettext_lazy("endorse the response, or record your objection"),
 }
 
 
@@ -65,7 +67,18 @@ def send_due_reminders(now) -> int:
                 seen.add(user.pk)
                 zone = recipient_zone(user)
                 with timezone.override(zone):  # the recipient's zone, named
-                    ends = f"{timezone.localtime(getattr(response, field)):%d %B %Y at %H:%M} ({zone})"
+                    when = timezone.localtime(getattr(response, field))
+                    ends = _("%(day)s at %(time)s (%(zone)s)") % {
+                        "day": f"{when:%d %B %Y}",
+                        "time": f"{when:%H:%M}",
+                        "zone": zone,
+                    }
+                news = {
+                    "phase": response.get_state_display(),
+                    "title": response.title,
+                    "ends": ends,
+                    "what": WHAT[phase],
+                }
                 try:
                     with transaction.atomic():
                         ReminderSent.objects.create(response=response, user=user, phase=phase)
@@ -73,8 +86,11 @@ def send_due_reminders(now) -> int:
                             recipients=[user.pk],
                             kind="response.deadline",
                             obj=response,
-                            text=f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                            f"{ends}: there is still time to {WHAT[phase]}.",
+                            text=_(
+                                "%(phase)s of the joint response “%(title)s” ends on %(ends)s: "
+                                "there is still time to %(what)s."
+                            )
+                            % news,
                             url=reverse("deliberation:detail", args=[response.pk]),
                             community=response.community,
                         )
@@ -82,11 +98,12 @@ def send_due_reminders(now) -> int:
                     continue  # another run got there first
                 link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
                 send_mail(
-                    subject=header_safe(f"[Convene] {response.get_state_display()} ends soon: {response.title}"),
-                    message=(
-                        f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                        f"{ends}. There is still time to {WHAT[phase]}.\n\n{link}\n"
-                    ),
+                    subject=header_safe(_("[Convene] %(phase)s ends soon: %(title)s") % news),
+                    message=_(
+                        "%(phase)s of the joint response “%(title)s” ends on %(ends)s. There is still time to %(what)s."
+                    )
+                    % news
+                    + f"\n\n{link}\n",
                     from_email=None,
                     recipient_list=[user.email],
                 )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("discussions/<int:thread_id>/hide/", views.thread_hide, name="thread_hide"),
     path("discussions/posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("discussions/posts/<int:post_id>/hide/", views.post_hide, name="post_hide"),
+    path("discussions/posts/<int:post_id>/react/", views.post_react, name="post_react"),
 ]

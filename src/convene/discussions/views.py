@@ -8,9 +8,11 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from convene.communities.views import community_context
+from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 
 from . import selectors, services
@@ -128,3 +130,23 @@ def people(request, slug):
     """Members to mention, for the autocomplete: [{"id", "name"}] (JSON)."""
     community = community_for(request.user, slug, need=Need.MEMBER)
     return JsonResponse({"people": selectors.people_search(community, request.GET.get("q", ""))})
+
+
+@login_required
+@require_POST
+def post_react(request, post_id):
+    """Toggle one of the viewer's reactions to a post: the reactions bar for htmx, else back to the post."""
+    post = post_for(request.user, post_id)
+    error = ""
+    try:
+        services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("reaction", ""))
+    except ServiceError as exc:
+        error = exc.message
+    if request.htmx:  # the bar again, with the outcome; htmx keeps focus on the button (same id)
+        selectors.attach_reactions(request.user, post.thread, [post])
+        return render(request, "discussions/_reactions.html", {"post": post, "error": error})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Your reaction is saved."))
+    return redirect(reverse("discussions:thread", args=[post.thread_id]) + f"#post-{post.pk}")

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from convene.core.hooks import first
 from convene.core.text import header_safe
 
 from .kinds import KINDS, Delivery
@@ -84,7 +85,9 @@ def _headers(unsubscribe: str) -> dict[str, str]:
     }
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, headers: dict) -> EmailMultiAlternatives:
+def _message(
+    *, to: str, subject: str, template: str, context: dict, headers: dict, reply_to: str | None = None
+) -> EmailMultiAlternatives:
     context = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "preferences_url": site_url(_path("preferences")),
@@ -93,7 +96,11 @@ def _message(*, to: str, subject: str, template: str, context: dict, headers: di
     text = render_to_string(f"email/{template}.txt", context)
     html = render_to_string(f"email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=header_safe(f"[Convene] {subject}")[:250], body=text, to=[to], headers=headers
+        subject=header_safe(f"[Convene] {subject}")[:250],
+        body=text,
+        to=[to],
+        headers=headers,
+        reply_to=[reply_to] if reply_to else None,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -177,6 +184,8 @@ def deliver(ids: Iterable[int]) -> Outcome:
         for notification in pending:
             spec = KINDS.get(notification.kind)
             unsubscribe = unsubscribe_url(notification.recipient_id, notification.kind)
+            # A signed reply address when the object takes replies by mail (a post: discussions).
+            reply_to = first("mail_reply_to", notification)
             message = _message(
                 to=notification.recipient.email,
                 subject=notification.text,
@@ -186,8 +195,10 @@ def deliver(ids: Iterable[int]) -> Outcome:
                     "kind_label": spec.label if spec else notification.kind,
                     "link": site_url(notification.url) if notification.url.startswith("/") else "",
                     "unsubscribe_url": unsubscribe,
+                    "reply_by_mail": bool(reply_to),
                 },
                 headers=_headers(unsubscribe),
+                reply_to=reply_to,
             )
             problem = _send(connection, message)
             if problem is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership
 from convene.core.text import header_safe
@@ -21,12 +22,15 @@ def tracking_url(req: OpinionRequest) -> str:
 def mail_new_request(request_id: int) -> None:
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
     send_mail(
-        subject=header_safe(f"[Convene] Your request for opinion to {req.community.name}"),
-        message=(
-            f"Thank you, {req.requester_name}. {req.community.name} received your request for opinion.\n\n"
-            f"Follow its progress, and read the response when it is delivered, at this private link "
-            f"(keep it to yourself):\n{tracking_url(req)}\n"
+        subject=header_safe(
+            _("[Convene] Your request for opinion to %(community)s") % {"community": req.community.name}
         ),
+        message=_(
+            "Thank you, %(name)s. %(community)s received your request for opinion.\n\n"
+            "Follow its progress, and read the response when it is delivered, at this private link "
+            "(keep it to yourself):\n%(url)s\n"
+        )
+        % {"name": req.requester_name, "community": req.community.name, "url": tracking_url(req)},
         from_email=None,
         recipient_list=[req.contact],
     )
@@ -35,12 +39,21 @@ def mail_new_request(request_id: int) -> None:
     )
     if coordinators:
         send_mail(
-            subject=header_safe(f"[Convene] New request for opinion from {req.organisation}"),
-            message=(
-                f"{req.requester_name} ({req.organisation}) asks {req.community.name}:\n\n{req.question}\n\n"
-                f"Deadline: {req.deadline:%d %B %Y}\nDecide here: {settings.SITE_URL.rstrip('/')}"
-                f"{reverse('deliberation:requests', args=[req.community.slug])}\n"
+            subject=header_safe(
+                _("[Convene] New request for opinion from %(organisation)s") % {"organisation": req.organisation}
             ),
+            message=_(
+                "%(name)s (%(organisation)s) asks %(community)s:\n\n%(question)s\n\n"
+                "Deadline: %(deadline)s\nDecide here: %(url)s\n"
+            )
+            % {
+                "name": req.requester_name,
+                "organisation": req.organisation,
+                "community": req.community.name,
+                "question": req.question,
+                "deadline": f"{req.deadline:%d %B %Y}",
+                "url": settings.SITE_URL.rstrip("/") + reverse("deliberation:requests", args=[req.community.slug]),
+            },
             from_email=None,
             recipient_list=coordinators,
         )
@@ -51,12 +64,22 @@ def mail_requester(request_id: int) -> None:
     req = OpinionRequest.objects.select_related("community", "response").get(pk=request_id)
     delivered = req.status == RequestStatus.DELIVERED and req.response is not None
     mail = EmailMessage(
-        subject=header_safe(f"[Convene] {req.community.name}: {req.get_status_display()}"),
+        subject=header_safe(
+            _("[Convene] %(community)s: %(status)s")
+            % {"community": req.community.name, "status": req.get_status_display()}
+        ),
         body=(
-            f"Your request for opinion to {req.community.name} is now: {req.get_status_display().lower()}.\n\n"
-            + (f"Reason: {req.decline_reason}\n\n" if req.decline_reason else "")
-            + ("The response is attached as a PDF; other formats are on the page below.\n\n" if delivered else "")
-            + f"Details: {tracking_url(req)}\n"
+            _("Your request for opinion to %(community)s is now: %(status)s.")
+            % {"community": req.community.name, "status": req.get_status_display().lower()}
+            + "\n\n"
+            + (_("Reason: %(reason)s") % {"reason": req.decline_reason} + "\n\n" if req.decline_reason else "")
+            + (
+                _("The response is attached as a PDF; other formats are on the page below.") + "\n\n"
+                if delivered
+                else ""
+            )
+            + _("Details: %(url)s") % {"url": tracking_url(req)}
+            + "\n"
         ),
         to=[req.contact],
     )
