@@ -67,8 +67,8 @@ class Membership(models.Model):
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for a coordinator")
-    APPROVED = "approved", _("Approved")
-    DECLINED = "declined", _("Declined")
+    APPROVED = "approved", pgettext_lazy("join request status", "Approved")
+    DECLINED = "declined", pgettext_lazy("join request status", "Declined")
 
 
 class JoinRequest(models.Model):
@@ -101,7 +101,7 @@ def _invite_expiry():
 
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
     REVOKED = "revoked", _("Revoked")
 
 
