@@ -78,8 +78,11 @@ def test_coordinator_pages_in_chinese(world):
     client = world.client("coordinator")
     html = page(client, "/c/pub/invitations/", **ZH)
     check(html, ["通过电子邮件邀请", "发送邀请", "电子邮件"], ["Invite someone by email", "Send invitation"])
+    membership = world.public.memberships.get(user=world.users["member"])
+    client.post(f"/c/pub/members/{membership.pk}/role/", {"role": "guest"})
     html = page(client, "/c/pub/audit/", **ZH)
-    assert "审计日志" in html and "Audit log" not in html
+    check(html, ["审计日志", "更改了角色"], ["Audit log", "Role changed"])
+    assert "Role changed" in page(client, "/c/pub/audit/")
     html = page(client, "/c/pub/edit/", **ZH)
     check(
         html, ["网址", "可见范围", "公开：任何人都能看到并申请加入", "导出与复制"], ["Web address", "Export and copy"]

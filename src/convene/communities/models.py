@@ -179,7 +179,47 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.action.replace("_", " ").capitalize()
+        """The action in the reader's language when it is one of ``ACTION_LABELS``; other apps'
+        codes are shown as their words ("role_changed" → "Role changed")."""
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action.replace("_", " ").capitalize()
+
+
+# How the audit log names the actions of communities, convening and accounts (by their codes).
+ACTION_LABELS = {
+    "account_deleted": _("Account deleted"),
+    "catalogue.adapt": _("Catalogue: activity adapted"),
+    "catalogue.create": _("Catalogue: activity added"),
+    "catalogue.hide": _("Catalogue: activity hidden"),
+    "catalogue.show": _("Catalogue: activity shown again"),
+    "catalogue.update": _("Catalogue: activity edited"),
+    "communities_invited": _("Communities invited"),
+    "community_copied": _("Community copied"),
+    "community_created": _("Community created"),
+    "community_deleted": _("Community deleted"),
+    "community_exported": _("Community exported"),
+    "community_imported": _("Community imported"),
+    "community_updated": _("Community updated"),
+    "glossary_term_deleted": _("Glossary term deleted"),
+    "glossary_term_saved": _("Glossary term saved"),
+    "invitation_accepted": _("Invitation accepted"),
+    "invitation_revoked": _("Invitation revoked"),
+    "invitation_sent": _("Invitation sent"),
+    "join_approved": _("Join approved"),
+    "join_declined": _("Join declined"),
+    "member_left": _("Member left"),
+    "member_removed": _("Member removed"),
+    "message_sent": _("Message sent"),
+    "role_changed": _("Role changed"),
+    "session_created": _("Session created"),
+    "session_state_changed": _("Session state changed"),
+    "session_updated": _("Session updated"),
+    "term_mapping_created": _("Term mapping created"),
+    "term_mapping_deleted": _("Term mapping deleted"),
+    "token_created": _("Token created"),
+    "token_revoked": _("Token revoked"),
+    "tokens_revoked": _("Tokens revoked"),
+}
 
 
 class OpportunityKind(models.TextChoices):
