@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool
@@ -184,7 +185,7 @@ def _mapping_out(m: TermMapping) -> dict:
 def _membership(community, membership_id) -> Membership:
     membership = Membership.objects.select_related("user").filter(community=community, pk=membership_id).first()
     if membership is None:
-        raise Http404("No such membership in this community.")
+        raise Http404(_("No such membership in this community."))
     return membership
 
 
@@ -389,7 +390,7 @@ def add_mapping(request, slug: str, payload: MappingIn):
     source = term_in(community, payload.source_term_id)
     target = GlossaryTerm.objects.select_related("community").filter(pk=payload.target_term_id).first()
     if target is None:
-        raise Http404("No such target term.")
+        raise Http404(_("No such target term."))
     community_for(request.user, target.community.slug)  # the target must be visible to the caller
     mapping = services.term_mapping_create(source=source, target=target, actor=request.user, note=payload.note)
     return Status(201, _mapping_out(mapping))

@@ -9,17 +9,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: anyone can see it and ask to join"
-    PRIVATE = "private", "Private: visible to members, joined by invitation"
+    PUBLIC = "public", _("Public: anyone can see it and ask to join")
+    PRIVATE = "private", _("Private: visible to members, joined by invitation")
 
 
 class Role(models.TextChoices):
-    GUEST = "guest", "Guest"
-    MEMBER = "member", "Member"
-    COORDINATOR = "coordinator", "Coordinator"
+    GUEST = "guest", _("Guest")
+    MEMBER = "member", _("Member")
+    COORDINATOR = "coordinator", _("Coordinator")
 
 
 ROLE_RANK = {Role.GUEST: 1, Role.MEMBER: 2, Role.COORDINATOR: 3}
@@ -28,14 +30,14 @@ ROLE_RANK = {Role.GUEST: 1, Role.MEMBER: 2, Role.COORDINATOR: 3}
 class Community(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
-    domain = models.CharField(max_length=200, help_text="What the practice is about.")
+    domain = models.CharField(max_length=200, help_text=_("What the practice is about."))
     description = models.TextField(max_length=5000, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
 
     def __str__(self) -> str:
         return self.name
@@ -64,9 +66,9 @@ class Membership(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a coordinator"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Waiting for a coordinator")
+    APPROVED = "approved", pgettext_lazy("join request status", "Approved")
+    DECLINED = "declined", pgettext_lazy("join request status", "Declined")
 
 
 class JoinRequest(models.Model):
@@ -98,9 +100,9 @@ def _invite_expiry():
 
 
 class InvitationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REVOKED = "revoked", "Revoked"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Invitation(models.Model):
@@ -177,16 +179,56 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.action.replace("_", " ").capitalize()
+        """The action in the reader's language when it is one of ``ACTION_LABELS``; other apps'
+        codes are shown as their words ("role_changed" → "Role changed")."""
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label is not None else self.action.replace("_", " ").capitalize()
+
+
+# How the audit log names the actions of communities, convening and accounts (by their codes).
+ACTION_LABELS = {
+    "account_deleted": _("Account deleted"),
+    "catalogue.adapt": _("Catalogue: activity adapted"),
+    "catalogue.create": _("Catalogue: activity added"),
+    "catalogue.hide": _("Catalogue: activity hidden"),
+    "catalogue.show": _("Catalogue: activity shown again"),
+    "catalogue.update": _("Catalogue: activity edited"),
+    "communities_invited": _("Communities invited"),
+    "community_copied": _("Community copied"),
+    "community_created": _("Community created"),
+    "community_deleted": _("Community deleted"),
+    "community_exported": _("Community exported"),
+    "community_imported": _("Community imported"),
+    "community_updated": _("Community updated"),
+    "glossary_term_deleted": _("Glossary term deleted"),
+    "glossary_term_saved": _("Glossary term saved"),
+    "invitation_accepted": _("Invitation accepted"),
+    "invitation_revoked": _("Invitation revoked"),
+    "invitation_sent": _("Invitation sent"),
+    "join_approved": _("Join approved"),
+    "join_declined": _("Join declined"),
+    "member_left": _("Member left"),
+    "member_removed": _("Member removed"),
+    "message_sent": _("Message sent"),
+    "role_changed": _("Role changed"),
+    "session_created": _("Session created"),
+    "session_state_changed": _("Session state changed"),
+    "session_updated": _("Session updated"),
+    "term_mapping_created": _("Term mapping created"),
+    "term_mapping_deleted": _("Term mapping deleted"),
+    "token_created": _("Token created"),
+    "token_revoked": _("Token revoked"),
+    "tokens_revoked": _("Tokens revoked"),
+}
 
 
 class OpportunityKind(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    SPEAKER = "speaker", "Speaker"
-    BREAKOUT_LEAD = "breakout_lead", "Breakout lead"
-    MENTOR = "mentor", "Mentor"
-    MENTEE = "mentee", "Mentee"
-    PROJECT_LEAD = "project_lead", "Project lead"
+    FACILITATOR = "facilitator", _("Facilitator")
+    SPEAKER = "speaker", _("Speaker")
+    BREAKOUT_LEAD = "breakout_lead", _("Breakout lead")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+    PROJECT_LEAD = "project_lead", _("Project lead")
 
 
 class OpportunityEntry(models.Model):
@@ -199,7 +241,7 @@ class OpportunityEntry(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="opportunities")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opportunities")
     kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
-    source = models.CharField(max_length=40, help_text="Which record gave it, e.g. 'session:12' or 'project:3'.")
+    source = models.CharField(max_length=40, help_text=_("Which record gave it, e.g. 'session:12' or 'project:3'."))
     label = models.CharField(max_length=200, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -217,11 +259,11 @@ class OpportunityEntry(models.Model):
 
 
 class ContributionKind(models.TextChoices):
-    SPEAKING_TURN = "turn", "Speaking turn"
-    STATEMENT = "statement", "Statement"
-    VOTE = "vote", "Vote"
-    NOTE = "note", "Note"
-    COMMENT = "comment", "Comment"
+    SPEAKING_TURN = "turn", _("Speaking turn")
+    STATEMENT = "statement", _("Statement")
+    VOTE = "vote", _("Vote")
+    NOTE = "note", pgettext_lazy("contribution kind", "Note")
+    COMMENT = "comment", _("Comment")
 
 
 class Contribution(models.Model):

@@ -11,6 +11,7 @@ from enum import IntEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import ROLE_RANK, Community, Membership, Role
 
@@ -49,23 +50,23 @@ def visible_communities(user) -> QuerySet[Community]:
 def community_for(user, slug: str, *, need: Need = Need.VIEW) -> Community:
     community = Community.objects.filter(slug=str(slug)[:60]).first()
     if community is None:
-        raise Http404("No such community.")
+        raise Http404(_("No such community."))
     rank = rank_of(user, community)
     if not community.is_public and rank == 0:
-        raise Http404("No such community.")
+        raise Http404(_("No such community."))
     if rank < need:
         if need >= Need.MEMBER and rank == 0 and not getattr(user, "is_authenticated", False):
-            raise PermissionDenied("Log in to continue.")
+            raise PermissionDenied(_("Log in to continue."))
         raise PermissionDenied(_refusal(need))
     return community
 
 
 def _refusal(need: Need) -> str:
     return {
-        Need.GUEST: "Only people taking part in this community can do that.",
-        Need.MEMBER: "Only members of this community can do that.",
-        Need.COORDINATOR: "Only coordinators of this community can do that.",
-    }.get(need, "You are not allowed to do that.")
+        Need.GUEST: _("Only people taking part in this community can do that."),
+        Need.MEMBER: _("Only members of this community can do that."),
+        Need.COORDINATOR: _("Only coordinators of this community can do that."),
+    }.get(need, _("You are not allowed to do that."))
 
 
 def can(user, community: Community, need: Need) -> bool:

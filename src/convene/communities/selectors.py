@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from convene.accounts.models import Profile
 from convene.core.home import HomeItem
@@ -114,7 +116,7 @@ def term_in(community: Community, term_id) -> GlossaryTerm:
     """The glossary term `term_id` of `community`, or 404 (the page and the API alike)."""
     term = GlossaryTerm.objects.filter(community=community, pk=term_id).first()
     if term is None:
-        raise Http404("No such term in this glossary.")
+        raise Http404(_("No such term in this glossary."))
     return term
 
 
@@ -122,7 +124,7 @@ def join_request_in(community: Community, request_id) -> JoinRequest:
     """The join request `request_id` to `community`, whatever its status, or 404."""
     join_request = JoinRequest.objects.filter(community=community, pk=request_id).first()
     if join_request is None:
-        raise Http404("No such join request.")
+        raise Http404(_("No such join request."))
     return join_request
 
 
@@ -160,9 +162,9 @@ def home_items(user) -> list:
     """Invitations addressed to the person and join requests they can decide."""
     items = [
         HomeItem(
-            title=f"Invitation to {inv.community.name}",
+            title=_("Invitation to %(community)s") % {"community": inv.community.name},
             url=reverse("communities:invitation", args=[inv.token]),
-            kind="Invitation",
+            kind=_("Invitation"),
             when=inv.created_at,
         )
         for inv in Invitation.objects.filter(email__iexact=user.email, status="pending").select_related("community")
@@ -177,9 +179,12 @@ def home_items(user) -> list:
     for row in waiting:
         items.append(
             HomeItem(
-                title=f"{row['n']} join request{'s' if row['n'] != 1 else ''} for {row['community__name']}",
+                title=ngettext(
+                    "%(count)d join request for %(community)s", "%(count)d join requests for %(community)s", row["n"]
+                )
+                % {"count": row["n"], "community": row["community__name"]},
                 url=reverse("communities:requests", args=[row["community__slug"]]),
-                kind="Join request",
+                kind=_("Join request"),
             )
         )
     return items

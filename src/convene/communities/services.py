@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, Gone, InvalidInput, Unprocessable
@@ -58,16 +60,18 @@ def _name(name: str | None) -> str:
     """A community's name is an identity: NFC, no bidi controls or invisible characters (core.text)."""
     cleaned = normalise_name(clean_text(name, field="name", limit=120, required=True))
     if not cleaned:
-        raise InvalidInput("Name is required (it has no visible characters).", field="name")
+        raise InvalidInput(_("Name is required (it has no visible characters)."), field="name")
     return cleaned
 
 
 def _slug(slug: str | None, name: str) -> str:
     slug = slugify(slug or name)[:60]
     if not slug:
-        raise InvalidInput("Choose a web address (slug) with letters or digits.", field="slug")
+        raise InvalidInput(_("Choose a web address (slug) with letters or digits."), field="slug")
     if slug in RESERVED_SLUGS:
-        raise Conflict(f"The address “{slug}” is reserved; choose another.", code="slug_taken", field="slug")
+        raise Conflict(
+            _("The address “%(slug)s” is reserved; choose another.") % {"slug": slug}, code="slug_taken", field="slug"
+        )
     return slug
 
 
@@ -85,17 +89,21 @@ def community_create(
     domain = clean_text(domain, field="domain", limit=200, required=True)
     description = clean_text(description, field="description", limit=5000)
     if visibility not in Visibility.values:
-        raise InvalidInput("Visibility must be public or private.", field="visibility")
+        raise InvalidInput(_("Visibility must be public or private."), field="visibility")
     slug = _slug(slug, name)
     if Community.objects.filter(slug=slug).exists():
-        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug")
+        raise Conflict(
+            _("A community already uses the address “%(slug)s”.") % {"slug": slug}, code="slug_taken", field="slug"
+        )
     try:
         with transaction.atomic():
             community = Community.objects.create(
                 name=name, slug=slug, domain=domain, description=description, visibility=visibility
             )
     except IntegrityError:
-        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug") from None
+        raise Conflict(
+            _("A community already uses the address “%(slug)s”.") % {"slug": slug}, code="slug_taken", field="slug"
+        ) from None
     Membership.objects.create(community=community, user=creator, role=Role.COORDINATOR)
     audit(community=community, actor=creator, action="community_created")
     return community
@@ -123,7 +131,7 @@ def community_update(
         changed.append("description")
     if visibility is not None:
         if visibility not in Visibility.values:
-            raise InvalidInput("Visibility must be public or private.", field="visibility")
+            raise InvalidInput(_("Visibility must be public or private."), field="visibility")
         community.visibility = visibility
         changed.append("visibility")
     if changed:
@@ -168,13 +176,18 @@ def community_import_by(*, actor: User, data: dict, slug: str, name: str | None 
     source = Community.objects.filter(slug=str(source_slug or "")[:60]).first()
     if source is None or not Membership.objects.filter(community=source, user=actor, role=Role.COORDINATOR).exists():
         raise PermissionDenied(
-            "You can import only an export of a community of this site that you coordinate "
-            f"(this file is from “{str(source_slug)[:60]}”)."
+            _(
+                "You can import only an export of a community of this site that you coordinate "
+                "(this file is from “%(source)s”)."
+            )
+            % {"source": str(source_slug)[:60]}
         )
     name = _name(name) if name else None
     slug = _slug(slug, name or source.name)
     if Community.objects.filter(slug=slug).exists():
-        raise Conflict(f"A community already uses the address “{slug}”.", code="slug_taken", field="slug")
+        raise Conflict(
+            _("A community already uses the address “%(slug)s”.") % {"slug": slug}, code="slug_taken", field="slug"
+        )
     known = set(
         User.objects.filter(email__in=_emails_in(data))
         .exclude(memberships__community=source)
@@ -182,14 +195,19 @@ def community_import_by(*, actor: User, data: dict, slug: str, name: str | None 
     )
     if known:
         raise Unprocessable(
-            f"The file names {len(known)} account(s) of this site that are not members of “{source.name}”; "
-            "only that community's own members can be linked.",
+            _(
+                "The file names %(count)d account(s) of this site that are not members of “%(name)s”; "
+                "only that community's own members can be linked."
+            )
+            % {"count": len(known), "name": source.name},
             code="import_refused",
         )
     try:
         community_import(data, slug=slug, name=name, coordinator=actor)
     except ImportRefused as exc:
-        raise Unprocessable(f"This file cannot be imported: {exc}", code="import_refused") from None
+        raise Unprocessable(
+            _("This file cannot be imported: %(reason)s") % {"reason": exc}, code="import_refused"
+        ) from None
     community = Community.objects.get(slug=slug)
     audit(community=community, actor=actor, action="community_imported", source=source.slug)
     audit(community=source, actor=actor, action="community_copied", to=community.slug)
@@ -215,10 +233,10 @@ def _lock_for_change(community: Community, membership: Membership, actor: User) 
     )
     target = next((m for m in rows if m.pk == membership.pk), None)
     if target is None:
-        raise Conflict("This person is no longer a member of the community.", code="not_member")
+        raise Conflict(_("This person is no longer a member of the community."), code="not_member")
     own = next((m for m in rows if m.user_id == actor.pk), None)
     if own is not None and own.role != Role.COORDINATOR and own.pk != target.pk:
-        raise Conflict("You are no longer a coordinator of this community.", code="not_coordinator")
+        raise Conflict(_("You are no longer a coordinator of this community."), code="not_coordinator")
     return target
 
 
@@ -228,7 +246,7 @@ def _ensure_coordinator_remains(community: Community, leaving: Membership) -> No
     others = _lock_memberships(community).filter(role=Role.COORDINATOR).exclude(pk=leaving.pk)
     if not others.exists():
         raise Conflict(
-            "A community always keeps at least one coordinator: make someone else coordinator first.",
+            _("A community always keeps at least one coordinator: make someone else coordinator first."),
             code="last_coordinator",
         )
 
@@ -236,9 +254,9 @@ def _ensure_coordinator_remains(community: Community, leaving: Membership) -> No
 @transaction.atomic
 def membership_join_request(*, community: Community, user: User, message: str = "") -> JoinRequest:
     if not community.is_public:
-        raise Conflict("This community is private: ask a coordinator for an invitation.", code="private")
+        raise Conflict(_("This community is private: ask a coordinator for an invitation."), code="private")
     if Membership.objects.filter(community=community, user=user).exists():
-        raise Conflict("You are already a member of this community.", code="already_member")
+        raise Conflict(_("You are already a member of this community."), code="already_member")
     message = clean_text(message, field="message", limit=1000)
     existing = JoinRequest.objects.filter(community=community, user=user, status=RequestStatus.PENDING).first()
     if existing:
@@ -248,7 +266,7 @@ def membership_join_request(*, community: Community, user: User, message: str = 
         recipients=coordinator_ids(community),
         kind="membership.requested",
         obj=join_request,
-        text=f"{user.display_name} asks to join {community.name}.",
+        text=_("%(name)s asks to join %(community)s.") % {"name": user.display_name, "community": community.name},
         url=reverse("communities:requests", args=[community.slug]),
         community=community,
         actor=user,
@@ -260,7 +278,7 @@ def membership_join_request(*, community: Community, user: User, message: str = 
 def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status != RequestStatus.PENDING:
-        raise Conflict("This request was already decided.", code="already_decided")
+        raise Conflict(_("This request was already decided."), code="already_decided")
     join_request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     join_request.decided_at = timezone.now()
     join_request.decided_by = actor
@@ -280,9 +298,12 @@ def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool
         recipients=[join_request.user_id],
         kind="membership.decided",
         obj=join_request,
-        text=f"Your request to join {community.name} was approved: welcome."
-        if approve
-        else f"Your request to join {community.name} was declined.",
+        text=(
+            _("Your request to join %(community)s was approved: welcome.")
+            if approve
+            else _("Your request to join %(community)s was declined.")
+        )
+        % {"community": community.name},
         url=reverse("communities:detail", args=[community.slug]) if approve else reverse("communities:list"),
         community=community,
         actor=actor,
@@ -296,11 +317,15 @@ def invitation_create(*, community: Community, actor: User, email: str, role: st
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(f"“{email[:80]}” is not a valid email address.", field="email") from None
+        raise InvalidInput(
+            _("“%(email)s” is not a valid email address.") % {"email": email[:80]}, field="email"
+        ) from None
     if role not in Role.values:
-        raise InvalidInput("Role must be guest, member or coordinator.", field="role")
+        raise InvalidInput(_("Role must be guest, member or coordinator."), field="role")
     if Membership.objects.filter(community=community, user__email__iexact=email).exists():
-        raise Conflict(f"{email} is already in this community.", code="already_member", field="email")
+        raise Conflict(
+            _("%(email)s is already in this community.") % {"email": email}, code="already_member", field="email"
+        )
     invitation = Invitation.objects.create(community=community, email=email, role=role, invited_by=actor)
     audit(community=community, actor=actor, action="invitation_sent", email=email, role=role)
     _mail_invitation(invitation)
@@ -310,17 +335,23 @@ def invitation_create(*, community: Community, actor: User, email: str, role: st
 def _mail_invitation(invitation: Invitation) -> None:
     """The invitation mail, sent by the worker after the commit (outbox), never in the request."""
     link = settings.SITE_URL.rstrip("/") + reverse("communities:invitation", args=[invitation.token])
-    inviter = invitation.invited_by.display_name if invitation.invited_by else "A coordinator"
+    inviter = invitation.invited_by.display_name if invitation.invited_by else _("A coordinator")
     mail_later(
         [
             item(
                 to=invitation.email,
-                subject=f"Invitation to {invitation.community.name}",
-                body=(
-                    f"{inviter} invites you to join “{invitation.community.name}” on Convene "
-                    f"as {Role(invitation.role).label.lower()}.\n\nAccept here (valid until "
-                    f"{invitation.expires_at:%d %B %Y}):\n{link}\n"
-                ),
+                subject=_("Invitation to %(community)s") % {"community": invitation.community.name},
+                body=_(
+                    "%(inviter)s invites you to join “%(community)s” on Convene as %(role)s.\n\n"
+                    "Accept here (valid until %(until)s):\n%(link)s\n"
+                )
+                % {
+                    "inviter": inviter,
+                    "community": invitation.community.name,
+                    "role": Role(invitation.role).label.lower(),
+                    "until": date_format(invitation.expires_at, "d F Y"),
+                    "link": link,
+                },
             )
         ]
     )
@@ -329,7 +360,7 @@ def _mail_invitation(invitation: Invitation) -> None:
 def invitation_by_token(token: str) -> Invitation:
     invitation = Invitation.objects.select_related("community").filter(token=str(token)[:64]).first()
     if invitation is None:
-        raise Http404("This invitation link is not valid.")
+        raise Http404(_("This invitation link is not valid."))
     return invitation
 
 
@@ -337,16 +368,17 @@ def invitation_by_token(token: str) -> Invitation:
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status == InvitationStatus.REVOKED:
-        raise Gone("This invitation was withdrawn by a coordinator.", code="invitation_revoked")
+        raise Gone(_("This invitation was withdrawn by a coordinator."), code="invitation_revoked")
     if invitation.status == InvitationStatus.ACCEPTED:
         if invitation.accepted_by_id == user.pk:
             return Membership.objects.get(community=invitation.community, user=user)
-        raise Gone("This invitation was already used.", code="invitation_used")
+        raise Gone(_("This invitation was already used."), code="invitation_used")
     if invitation.expired:
-        raise Gone("This invitation has expired: ask the coordinator for a new one.", code="invitation_expired")
+        raise Gone(_("This invitation has expired: ask the coordinator for a new one."), code="invitation_expired")
     if invitation.email.lower() != user.email.lower():
         raise Conflict(
-            f"This invitation was sent to another address. Log in as {invitation.email} to accept it.",
+            _("This invitation was sent to another address. Log in as %(email)s to accept it.")
+            % {"email": invitation.email},
             code="wrong_account",
         )
     membership, created = Membership.objects.get_or_create(
@@ -361,8 +393,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             recipients=[invitation.invited_by_id],
             kind="invitation.accepted",
             obj=invitation,
-            text=f"{user.display_name} accepted your invitation and joined {invitation.community.name} "
-            f"as {Role(membership.role).label.lower()}.",
+            text=_("%(name)s accepted your invitation and joined %(community)s as %(role)s.")
+            % {
+                "name": user.display_name,
+                "community": invitation.community.name,
+                "role": Role(membership.role).label.lower(),
+            },
             url=reverse("communities:members", args=[invitation.community.slug]),
             community=invitation.community,
             actor=user,
@@ -380,7 +416,7 @@ def community_message_send(*, community: Community, actor: User, text: str, audi
         kind="community.message",
         obj=community,
         sender=actor,
-        about=f"everyone in {community.name}",
+        about=_("everyone in %(community)s") % {"community": community.name},
         text=text,
         url=reverse("communities:detail", args=[community.slug]),
         community=community,
@@ -392,7 +428,7 @@ def community_message_send(*, community: Community, actor: User, text: str, audi
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     if invitation.status != InvitationStatus.PENDING:
-        raise Conflict("Only pending invitations can be withdrawn.", code="not_pending")
+        raise Conflict(_("Only pending invitations can be withdrawn."), code="not_pending")
     invitation.status = InvitationStatus.REVOKED
     invitation.save(update_fields=["status"])
     audit(community=invitation.community, actor=actor, action="invitation_revoked", email=invitation.email)
@@ -403,7 +439,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 def membership_leave(*, community: Community, user: User) -> None:
     membership = _lock_memberships(community).filter(user=user).first()
     if membership is None:
-        raise Conflict("You are not a member of this community.", code="not_member")
+        raise Conflict(_("You are not a member of this community."), code="not_member")
     _ensure_coordinator_remains(community, membership)
     membership.delete()
     audit(community=community, actor=user, target=user, action="member_left")
@@ -420,7 +456,7 @@ def membership_remove(*, community: Community, actor: User, membership: Membersh
 @transaction.atomic
 def membership_change_role(*, community: Community, actor: User, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
-        raise InvalidInput("Role must be guest, member or coordinator.", field="role")
+        raise InvalidInput(_("Role must be guest, member or coordinator."), field="role")
     membership = _lock_for_change(community, membership, actor)
     if membership.role == role:
         return membership
@@ -443,7 +479,7 @@ def glossary_term_save(
     if term_obj is not None:
         clash = clash.exclude(pk=term_obj.pk)
     if clash.exists():
-        raise Conflict(f"“{term}” is already in this glossary.", code="term_exists", field="term")
+        raise Conflict(_("“%(term)s” is already in this glossary.") % {"term": term}, code="term_exists", field="term")
     if term_obj is None:
         term_obj = GlossaryTerm.objects.create(community=community, term=term, definition=definition)
     else:
@@ -464,10 +500,10 @@ def glossary_term_delete(*, term: GlossaryTerm, actor: User) -> None:
 @transaction.atomic
 def term_mapping_create(*, source: GlossaryTerm, target: GlossaryTerm, actor: User, note: str = "") -> TermMapping:
     if source.community_id == target.community_id:
-        raise InvalidInput("Map a term to a term of another community.", field="target")
+        raise InvalidInput(_("Map a term to a term of another community."), field="target")
     note = clean_text(note, field="note", limit=300)
     if TermMapping.objects.filter(source=source, target=target).exists():
-        raise Conflict("These two terms are already mapped.", code="mapping_exists")
+        raise Conflict(_("These two terms are already mapped."), code="mapping_exists")
     mapping = TermMapping.objects.create(source=source, target=target, note=note, created_by=actor)
     audit(
         community=source.community,

@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from convene.accounts.forms import PersonalDataRemoveForm
@@ -97,7 +99,7 @@ def community_create(request):
     if request.method == "POST" and form.is_valid():
         community = run_service(form, lambda: services.community_create(creator=request.user, **form.cleaned_data))
         if community:
-            messages.success(request, f"“{community.name}” is ready. You are its coordinator.")
+            messages.success(request, _("“%(name)s” is ready. You are its coordinator.") % {"name": community.name})
             return redirect("communities:detail", slug=community.slug)
     return render(request, "communities/form.html", {"form": form, "nav": "communities"})
 
@@ -109,7 +111,10 @@ def community_import(request):
     length = str(request.META.get("CONTENT_LENGTH") or "0")
     if request.method == "POST" and length.isdigit() and int(length) > limit + 64 * 1024:
         form = ImportForm()  # refused before the upload is read
-        form.add_error(None, f"The file is too large: an import may be at most {limit / 1_000_000:.1f} MB.")
+        form.add_error(
+            None,
+            _("The file is too large: an import may be at most %(limit)s MB.") % {"limit": f"{limit / 1_000_000:.1f}"},
+        )
         return render(request, "communities/import.html", {"form": form, "nav": "communities"}, status=413)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +131,7 @@ def community_import(request):
 
         community = run_service(form, call)
         if community:
-            messages.success(request, f"“{community.name}” is imported. You are its coordinator.")
+            messages.success(request, _("“%(name)s” is imported. You are its coordinator.") % {"name": community.name})
             return redirect("communities:detail", slug=community.slug)
     status = 400 if form.errors else 200
     return render(request, "communities/import.html", {"form": form, "nav": "communities"}, status=status)
@@ -170,7 +175,7 @@ def community_edit(request, slug):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "slug"}
         if run_service(form, lambda: services.community_update(community=community, actor=request.user, **data)):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("communities:detail", slug=community.slug)
     return render(request, "communities/form.html", community_context(request, community, form=form))
 
@@ -183,7 +188,7 @@ def community_join(request, slug):
     if form.is_valid():
         try:
             services.membership_join_request(community=community, user=request.user, **form.cleaned_data)
-            messages.success(request, "Your request was sent to the coordinators.")
+            messages.success(request, _("Your request was sent to the coordinators."))
         except ServiceError as exc:
             _flash_error(request, exc)
     return redirect("communities:detail", slug=slug)
@@ -195,7 +200,7 @@ def community_leave(request, slug):
     community = community_for(request.user, slug, need=Need.GUEST)
     try:
         services.membership_leave(community=community, user=request.user)
-        messages.success(request, f"You left {community.name}.")
+        messages.success(request, _("You left %(name)s.") % {"name": community.name})
         return redirect("core:home")
     except ServiceError as exc:
         _flash_error(request, exc)
@@ -232,7 +237,7 @@ def _membership(community, membership_id) -> Membership:
         Membership.objects.select_related("user__profile").filter(community=community, pk=membership_id).first()
     )
     if membership is None:
-        raise Http404("No such member in this community.")
+        raise Http404(_("No such member in this community."))
     return membership
 
 
@@ -259,12 +264,14 @@ def member_role(request, slug, membership_id):
                 community=community, actor=request.user, membership=member, role=form.cleaned_data["role"]
             )
             messages.success(
-                request, f"{member.user.display_name} is now {Role(form.cleaned_data['role']).label.lower()}."
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": member.user.display_name, "role": Role(form.cleaned_data["role"]).label.lower()},
             )
         except ServiceError as exc:
             _flash_error(request, exc)
     else:
-        messages.error(request, "Choose a valid role.")
+        messages.error(request, _("Choose a valid role."))
     return redirect("communities:member", slug=slug, membership_id=membership_id)
 
 
@@ -275,7 +282,11 @@ def member_remove(request, slug, membership_id):
     member = _membership(community, membership_id)
     try:
         services.membership_remove(community=community, actor=request.user, membership=member)
-        messages.success(request, f"{member.user.display_name} was removed from {community.name}.")
+        messages.success(
+            request,
+            _("%(name)s was removed from %(community)s.")
+            % {"name": member.user.display_name, "community": community.name},
+        )
         return redirect("communities:members", slug=slug)
     except ServiceError as exc:
         _flash_error(request, exc)
@@ -293,7 +304,7 @@ def member_erase(request, slug, membership_id):
             community=community, actor=request.user, membership=member, reason=form.cleaned_data["reason"]
         )
         if run_service(form, call):
-            messages.success(request, "The person's personal data is removed; their contributions stay unnamed.")
+            messages.success(request, _("The person's personal data is removed; their contributions stay unnamed."))
             return redirect("communities:members", slug=slug)
     return render(
         request, "communities/member_erase.html", community_context(request, community, member=member, form=form)
@@ -308,7 +319,8 @@ def join_requests(request, slug):
         approve = request.POST.get("decision") == "approve"
         try:
             services.join_request_decide(join_request=join_request, actor=request.user, approve=approve)
-            messages.success(request, f"{join_request.user.display_name}: {'approved' if approve else 'declined'}.")
+            text = _("%(name)s: approved.") if approve else _("%(name)s: declined.")
+            messages.success(request, text % {"name": join_request.user.display_name})
         except ServiceError as exc:
             _flash_error(request, exc)
         return redirect("communities:requests", slug=slug)
@@ -326,7 +338,11 @@ def community_message(request, slug):
             form, lambda: services.community_message_send(community=community, actor=request.user, **form.cleaned_data)
         )
         if reached is not None:
-            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            messages.success(
+                request,
+                ngettext("Message sent to %(count)d person.", "Message sent to %(count)d people.", reached)
+                % {"count": reached},
+            )
             return redirect("communities:message", slug=slug)
     return render(request, "communities/message.html", community_context(request, community, form=form))
 
@@ -340,7 +356,7 @@ def invitations(request, slug):
             form, lambda: services.invitation_create(community=community, actor=request.user, **form.cleaned_data)
         )
         if invitation:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("communities:invitations", slug=slug)
     return render(
         request,
@@ -356,7 +372,7 @@ def invitation_view(request, token):
             return redirect(f"/accounts/login/?next={request.path}")
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
-            messages.success(request, f"Welcome to {invitation.community.name}!")
+            messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.community.name})
             return redirect("communities:detail", slug=invitation.community.slug)
         except ServiceError as exc:
             _flash_error(request, exc)
@@ -375,7 +391,7 @@ def glossary_view(request, slug):
                 form, lambda: services.glossary_term_save(community=community, actor=request.user, **form.cleaned_data)
             )
             if term:
-                messages.success(request, f"“{term.term}” added to the glossary.")
+                messages.success(request, _("“%(term)s” added to the glossary.") % {"term": term.term})
                 return redirect("communities:glossary", slug=slug)
     others = visible_communities(request.user).exclude(pk=community.pk).order_by("name")
     seen = set(visible_communities(request.user).values_list("pk", flat=True))
@@ -405,7 +421,7 @@ def term_edit(request, slug, term_id):
                 community=community, actor=request.user, term_obj=term, **form.cleaned_data
             ),
         ):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("communities:glossary", slug=slug)
     return render(request, "communities/term_form.html", community_context(request, community, form=form, term=term))
 
@@ -416,7 +432,7 @@ def term_delete(request, slug, term_id):
     community = community_for(request.user, slug, need=Need.MEMBER)
     term = term_in(community, term_id)
     services.glossary_term_delete(term=term, actor=request.user)
-    messages.success(request, f"“{term.term}” removed.")
+    messages.success(request, _("“%(term)s” removed.") % {"term": term.term})
     return redirect("communities:glossary", slug=slug)
 
 
@@ -439,7 +455,9 @@ def term_map(request, slug, term_id):
             ),
         )
         if mapping:
-            messages.success(request, f"Mapped “{term.term}” to “{mapping.target.term}”.")
+            messages.success(
+                request, _("Mapped “%(term)s” to “%(target)s”.") % {"term": term.term, "target": mapping.target.term}
+            )
             return redirect("communities:compare", slug=slug, other=mapping.target.community.slug)
     return render(request, "communities/term_map.html", community_context(request, community, form=form, term=term))
 
@@ -454,9 +472,9 @@ def mapping_delete(request, slug, mapping_id):
         .first()
     )
     if mapping is None:
-        raise Http404("No such mapping.")
+        raise Http404(_("No such mapping."))
     services.term_mapping_delete(mapping=mapping, actor=request.user)
-    messages.success(request, "Mapping removed.")
+    messages.success(request, _("Mapping removed."))
     return redirect("communities:compare", slug=slug, other=mapping.target.community.slug)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StrictBool
@@ -439,14 +440,14 @@ def _communities(user, slugs: list[str]) -> list[Community]:
 def _user(user_id: int, field: str = "user_id") -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise InvalidInput(f"There is no person with id {user_id}.", field=field)
+        raise InvalidInput(_("There is no person with id %(id)s.") % {"id": user_id}, field=field)
     return user
 
 
 def _invited_user(session: Session, user_id: int, field: str = "user_id") -> User:
     invitation = SessionInvitation.objects.filter(session=session, user_id=user_id).select_related("user").first()
     if invitation is None:
-        raise InvalidInput(f"Person {user_id} is not on this session's list.", field=field)
+        raise InvalidInput(_("Person %(id)s is not on this session's list.") % {"id": user_id}, field=field)
     return invitation.user
 
 
@@ -477,7 +478,7 @@ def list_activities(request):
 def get_activity(request, slug: str):
     activity = ActivityType.objects.filter(active=True, slug=slug[:60]).select_related("parent").first()
     if activity is None:
-        raise Http404("No such activity.")
+        raise Http404(_("No such activity."))
     return _activity_out(activity)
 
 
@@ -499,12 +500,16 @@ def create_session(request, slug: str, payload: SessionIn):
         activity, entry = selectors.activity_choice(community, payload.activity)
         if entry is None:
             raise InvalidInput(
-                f"There is no “{payload.activity[:60]}” in the catalogue of {community.name}.", field="activity"
+                _("There is no “%(activity)s” in the catalogue of %(community)s.")
+                % {"activity": payload.activity[:60], "community": community.name},
+                field="activity",
             )
     else:
         activity = ActivityType.objects.filter(slug=payload.activity[:60]).first()
         if activity is None:
-            raise InvalidInput(f"There is no activity type “{payload.activity[:60]}”.", field="activity")
+            raise InvalidInput(
+                _("There is no activity type “%(activity)s”.") % {"activity": payload.activity[:60]}, field="activity"
+            )
     data = payload.dict(exclude={"activity", "invited_communities"})
     session = services.session_create(
         host=community,
@@ -565,10 +570,12 @@ def invite(request, session_id: int, payload: InviteIn):
     elif payload.community:
         community = community_for(request.user, payload.community)
         if not is_manager(request.user, session) and community.pk not in session.community_ids():
-            raise PermissionDenied("Co-hosts invite within the communities taking part; ask the host to add another.")
+            raise PermissionDenied(
+                _("Co-hosts invite within the communities taking part; ask the host to add another.")
+            )
         created = services.invitation_add(session=session, actor=request.user, community=community, role=payload.role)
     else:
-        raise InvalidInput("Give a community (optionally with a role), a user_id or an email.", field="community")
+        raise InvalidInput(_("Give a community (optionally with a role), a user_id or an email."), field="community")
     return Status(201, {"invited": len(created)})
 
 
@@ -604,7 +611,7 @@ def my_rsvp(request, session_id: int):
     session = session_for(request.user, session_id, need=SessionNeed.VIEW)
     invitation = invitation_of(request.user, session)
     if invitation is None:
-        raise Http404("You are not invited to this session.")
+        raise Http404(_("You are not invited to this session."))
     return {
         "rsvp": invitation.rsvp,
         "needs": invitation.needs,
@@ -715,7 +722,7 @@ def give_role(request, session_id: int, payload: ConveningRoleIn):
     session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     person = _user(payload.user_id)
     if not is_manager(request.user, session) and person.pk not in selectors.nameable_user_ids(session, request.user):
-        raise InvalidInput(f"There is no person with id {payload.user_id}.", field="user_id")
+        raise InvalidInput(_("There is no person with id %(id)s.") % {"id": payload.user_id}, field="user_id")
     role = services.role_assign(session=session, actor=request.user, user=person, kind=payload.kind)
     return Status(201, role)
 
@@ -907,7 +914,7 @@ def _pairs(session, pairs: list[list[int]], field: str) -> list[tuple[User, User
     out = []
     for pair in pairs:
         if len(pair) != 2:
-            raise InvalidInput("Each pair must hold exactly two user ids.", field=field)
+            raise InvalidInput(_("Each pair must hold exactly two user ids."), field=field)
         out.append(tuple(_invited_user(session, uid, field) for uid in pair))
     return out
 

@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from convene.communities.models import Community, Role
 
@@ -37,47 +40,61 @@ def _zone_choices():
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(max_length=160)
+    title = forms.CharField(max_length=160, label=_("Title"))
     activity = forms.ChoiceField(
         choices=(),
-        help_text="Your community's own activities first, then the shared catalogue (under your community's "
-        "name for an activity it adapted). The session starts with the activity's agenda.",
+        label=_("Activity"),
+        help_text=_(
+            "Your community's own activities first, then the shared catalogue (under your community's "
+            "name for an activity it adapted). The session starts with the activity's agenda."
+        ),
     )
     invited_communities = forms.ModelMultipleChoiceField(
         queryset=Community.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Invite other communities",
-        help_text="Their members and coordinators are put on the invitation list now (mailed when you send the "
-        "invitations); their coordinators can co-host: invite, see the room preview, give roles, run the queue.",
+        label=_("Invite other communities"),
+        help_text=_(
+            "Their members and coordinators are put on the invitation list now (mailed when you send the "
+            "invitations); their coordinators can co-host: invite, see the room preview, give roles, run the queue."
+        ),
     )
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False, label=_("Purpose")
+    )
     boundary_concern = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
-        help_text="For boundary engagements: the friction between the practices, in one or two sentences.",
+        label=_("Boundary concern"),
+        help_text=_("For boundary engagements: the friction between the practices, in one or two sentences."),
     )
     starts_at = forms.DateTimeField(
-        label="Starts at (local time)",
+        label=_("Starts at (local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    time_zone = forms.ChoiceField(choices=(), initial="UTC", help_text="The time zone of the start time above.")
-    duration_minutes = forms.IntegerField(min_value=5, max_value=1440, initial=90, label="Duration (minutes)")
-    place = forms.CharField(max_length=300, required=False)
-    online_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
-    capacity = forms.IntegerField(min_value=1, required=False, help_text="Leave empty for no limit.")
+    time_zone = forms.ChoiceField(
+        choices=(), initial="UTC", label=_("Time zone"), help_text=_("The time zone of the start time above.")
+    )
+    duration_minutes = forms.IntegerField(min_value=5, max_value=1440, initial=90, label=_("Duration (minutes)"))
+    place = forms.CharField(max_length=300, required=False, label=_("Place"))
+    online_link = forms.URLField(max_length=500, required=False, assume_scheme="https", label=_("Online link"))
+    capacity = forms.IntegerField(
+        min_value=1, required=False, label=_("Capacity"), help_text=_("Leave empty for no limit.")
+    )
     past_ok = forms.BooleanField(
         required=False,
-        label="Yes, keep this start in the past",
-        help_text="Tick only if the past start is intended (the session stays a draft until it has a start to come).",
+        label=_("Yes, keep this start in the past"),
+        help_text=_(
+            "Tick only if the past start is intended (the session stays a draft until it has a start to come)."
+        ),
     )
 
     def __init__(self, *args, host=None, communities=None, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.host = host
         if host is not None:
-            self.fields["activity"].choices = [("", "Choose an activity"), *selectors.activity_choices(host)]
+            self.fields["activity"].choices = [("", _("Choose an activity")), *selectors.activity_choices(host)]
         self.fields["time_zone"].choices = _zone_choices()
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         qs = communities if communities is not None else Community.objects.none()
@@ -97,7 +114,7 @@ class SessionForm(forms.Form):
         """The chosen activity as the service takes it: a shipped one, or an entry of the host's catalogue."""
         activity, entry = selectors.activity_choice(self.host, self.cleaned_data["activity"])
         if activity is None and entry is None:
-            raise forms.ValidationError("Choose an activity from the list.")
+            raise forms.ValidationError(_("Choose an activity from the list."))
         self.cleaned_data["catalogue_entry"] = entry
         return activity
 
@@ -110,8 +127,11 @@ class SessionForm(forms.Form):
                 self.fields["past_ok"].widget = forms.CheckboxInput()
                 self.add_error(
                     "starts_at",
-                    f"This start ({local:%A %d %B %Y, %H:%M} {zone_name}) is in the past. "
-                    "Change it, or tick “Yes, keep this start in the past” below.",
+                    _(
+                        "This start (%(start)s %(zone)s) is in the past. "
+                        "Change it, or tick “Yes, keep this start in the past” below."
+                    )
+                    % {"start": date_format(local, "l d F Y, H:i"), "zone": zone_name},
                 )
         return data
 
@@ -122,29 +142,33 @@ class SessionForm(forms.Form):
 class InviteForm(forms.Form):
     how = forms.ChoiceField(
         choices=[
-            ("community", "A whole community"),
-            ("role", "Everyone with a role"),
-            ("person", "One person by name"),
-            ("email", "Anyone by e-mail"),
+            ("community", _("A whole community")),
+            ("role", _("Everyone with a role")),
+            ("person", _("One person by name")),
+            ("email", _("Anyone by e-mail")),
         ],
         widget=forms.RadioSelect,
         initial="community",
-        label="Invite",
+        label=_("Invite"),
     )
-    community = forms.ModelChoiceField(queryset=Community.objects.none(), required=False, empty_label="Choose")
-    role = forms.ChoiceField(choices=[("", "Any")] + list(Role.choices), required=False, label="Role in that community")
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.none(), required=False, empty_label=_("Choose"), label=_("Community")
+    )
+    role = forms.ChoiceField(choices=[("", _("Any")), *Role.choices], required=False, label=_("Role in that community"))
     person = forms.ModelChoiceField(
         queryset=Community.objects.none(),
         required=False,
-        empty_label="Choose",
-        label="Person",
-        help_text="Members of the host community and of the communities taking part that you belong to.",
+        empty_label=_("Choose"),
+        label=_("Person"),
+        help_text=_("Members of the host community and of the communities taking part that you belong to."),
     )
     email = forms.EmailField(
         required=False,
-        label="E-mail address",
-        help_text="They get a link to accept (signing in, or signing up first). They are not on the list, "
-        "and count in no figure, until they accept.",
+        label=_("E-mail address"),
+        help_text=_(
+            "They get a link to accept (signing in, or signing up first). They are not on the list, "
+            "and count in no figure, until they accept."
+        ),
     )
 
     def __init__(self, *args, communities=None, people=None, labels=None, **kwargs):
@@ -157,21 +181,21 @@ class InviteForm(forms.Form):
         data = super().clean()
         how = data.get("how")
         if how in ("community", "role") and not data.get("community"):
-            self.add_error("community", "Choose the community.")
+            self.add_error("community", _("Choose the community."))
         if how == "role" and not data.get("role"):
-            self.add_error("role", "Choose the role.")
+            self.add_error("role", _("Choose the role."))
         if how == "person" and not data.get("person"):
-            self.add_error("person", "Choose the person.")
+            self.add_error("person", _("Choose the person."))
         if how == "email" and not data.get("email"):
-            self.add_error("email", "Give the e-mail address.")
+            self.add_error("email", _("Give the e-mail address."))
         return data
 
 
 class AcceptInvitationForm(forms.Form):
     share_answers = forms.BooleanField(
         required=False,
-        label="Count my private diversity answers in this session's room preview",
-        help_text="The coordinator only ever sees rounded figures about the whole room, never your answers.",
+        label=_("Count my private diversity answers in this session's room preview"),
+        help_text=_("The coordinator only ever sees rounded figures about the whole room, never your answers."),
     )
 
 
@@ -185,16 +209,16 @@ def _people_field(field, people, labels=None) -> None:
 
 class RsvpForm(forms.Form):
     answer = forms.ChoiceField(
-        choices=[(Rsvp.YES, "Yes, I will come"), (Rsvp.MAYBE, "Maybe"), (Rsvp.NO, "No, I cannot come")],
+        choices=[(Rsvp.YES, _("Yes, I will come")), (Rsvp.MAYBE, _("Maybe")), (Rsvp.NO, _("No, I cannot come"))],
         widget=forms.RadioSelect,
-        label="Will you come?",
+        label=_("Will you come?"),
     )
     needs = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="Access or care needs (optional)",
-        help_text="Only the host community's coordinators see this, e.g. step-free access, a quiet room, a carer.",
+        label=_("Access or care needs (optional)"),
+        help_text=_("Only the host community's coordinators see this, e.g. step-free access, a quiet room, a carer."),
     )
 
 
@@ -203,10 +227,12 @@ class TransitionForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Item")
-    minutes = forms.IntegerField(min_value=0, max_value=600, initial=10)
-    detail = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    position = forms.IntegerField(min_value=0, max_value=1000, required=False, label="Position (0 is first)")
+    title = forms.CharField(max_length=200, label=_("Item"))
+    minutes = forms.IntegerField(min_value=0, max_value=600, initial=10, label=_("Minutes"))
+    detail = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Detail")
+    )
+    position = forms.IntegerField(min_value=0, max_value=1000, required=False, label=_("Position (0 is first)"))
 
 
 class CheckInForm(forms.Form):
@@ -215,21 +241,25 @@ class CheckInForm(forms.Form):
 
 
 class SelfCheckInForm(forms.Form):
-    code = forms.CharField(max_length=12, label="Session code", help_text="The facilitator reads it out or shows it.")
+    code = forms.CharField(
+        max_length=12, label=_("Session code"), help_text=_("The facilitator reads it out or shows it.")
+    )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Note")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=pgettext_lazy("session record", "Note")
+    )
 
 
 class OutcomeForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, label="Outcome")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, label=_("Outcome"))
 
 
 class FollowUpForm(forms.Form):
-    title = forms.CharField(max_length=300, label="Action")
-    owner = forms.ModelChoiceField(queryset=None, empty_label="Choose an owner")
-    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
+    title = forms.CharField(max_length=300, label=pgettext_lazy("follow-up action", "Action"))
+    owner = forms.ModelChoiceField(queryset=None, empty_label=_("Choose an owner"), label=_("Owner"))
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Due date"))
 
     def __init__(self, *args, people=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,12 +267,12 @@ class FollowUpForm(forms.Form):
 
 
 class FollowUpStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=ActionStatus.choices)
+    status = forms.ChoiceField(choices=ActionStatus.choices, label=_("Status"))
 
 
 class RoleForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, empty_label="Choose a person", label="Person")
-    kind = forms.ChoiceField(choices=SessionRoleKind.choices, label="Role")
+    user = forms.ModelChoiceField(queryset=None, empty_label=_("Choose a person"), label=_("Person"))
+    kind = forms.ChoiceField(choices=SessionRoleKind.choices, label=_("Role"))
 
     def __init__(self, *args, people=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,17 +280,22 @@ class RoleForm(forms.Form):
 
 
 class CandidateForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Candidate activity")
-    description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(max_length=200, label=_("Candidate activity"))
+    description = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=pgettext_lazy("candidate activity", "Description"),
+    )
 
 
 class RatingForm(forms.Form):
     usefulness = forms.TypedChoiceField(
-        choices=[("", "Not rated")] + [(i, str(i)) for i in range(1, 6)],
+        choices=[("", _("Not rated"))] + [(i, str(i)) for i in range(1, 6)],
         coerce=int,
-        label="Usefulness for my practice (1–5)",
+        label=_("Usefulness for my practice (1–5)"),
     )
-    commitment = forms.ChoiceField(choices=[("", "Not rated")] + list(Commitment.choices), label="Commitment it asks")
+    commitment = forms.ChoiceField(choices=[("", _("Not rated")), *Commitment.choices], label=_("Commitment it asks"))
 
 
 PAIR_ROWS = 3
@@ -270,21 +305,27 @@ class GroupsForm(forms.Form):
     """Groups to form; keep-apart and keep-together pairs are picked by name from the people being
     grouped (an <input list> with labels that tell namesakes apart), never typed as e-mail addresses."""
 
-    n_groups = forms.IntegerField(min_value=1, max_value=500, required=False, label="Number of groups")
-    group_size = forms.IntegerField(min_value=1, max_value=500, required=False, label="…or people per group")
-    include_organisation = forms.BooleanField(required=False, label="Also mix organisations")
-    seed = forms.IntegerField(min_value=0, max_value=2**31, required=False, initial=0, label="Seed (another draw)")
+    n_groups = forms.IntegerField(min_value=1, max_value=500, required=False, label=_("Number of groups"))
+    group_size = forms.IntegerField(min_value=1, max_value=500, required=False, label=_("…or people per group"))
+    include_organisation = forms.BooleanField(required=False, label=_("Also mix organisations"))
+    seed = forms.IntegerField(min_value=0, max_value=2**31, required=False, initial=0, label=_("Seed (another draw)"))
 
     def __init__(self, *args, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.by_label = {label.casefold(): pk for pk, label in (labels or {}).items()}
-        for kind, title in (("separate", "Keep apart"), ("together", "Keep together")):
+        labels = {
+            ("separate", "a"): _("Keep apart, pair %(row)d: first person"),
+            ("separate", "b"): _("Keep apart, pair %(row)d: second person"),
+            ("together", "a"): _("Keep together, pair %(row)d: first person"),
+            ("together", "b"): _("Keep together, pair %(row)d: second person"),
+        }
+        for kind in ("separate", "together"):
             for row in range(1, PAIR_ROWS + 1):
-                for side, which in (("a", "first person"), ("b", "second person")):
+                for side in ("a", "b"):
                     self.fields[f"{kind}_{row}_{side}"] = forms.CharField(
                         required=False,
                         max_length=300,
-                        label=f"{title}, pair {row}: {which}",
+                        label=labels[kind, side] % {"row": row},
                         widget=forms.TextInput(attrs={"list": "group-people", "autocomplete": "off"}),
                     )
 
@@ -294,13 +335,13 @@ class GroupsForm(forms.Form):
     def pair_sections(self):
         return [
             {
-                "title": "Keep apart",
-                "hint": "Up to three pairs who should not share a group.",
+                "title": _("Keep apart"),
+                "hint": _("Up to three pairs who should not share a group."),
                 "rows": self.pair_rows("separate"),
             },
             {
-                "title": "Keep together",
-                "hint": "Up to three pairs who should share a group.",
+                "title": _("Keep together"),
+                "hint": _("Up to three pairs who should share a group."),
                 "rows": self.pair_rows("together"),
             },
         ]
@@ -311,7 +352,7 @@ class GroupsForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("n_groups") is None) == (data.get("group_size") is None):
-            raise forms.ValidationError("Give either the number of groups or the group size (not both).")
+            raise forms.ValidationError(_("Give either the number of groups or the group size (not both)."))
         for kind in ("separate", "together"):
             pairs = []
             for row in range(1, PAIR_ROWS + 1):
@@ -322,14 +363,16 @@ class GroupsForm(forms.Form):
                 for side, name in zip("ab", names, strict=True):
                     pk = self.by_label.get(name.casefold()) if name else None
                     if not name:
-                        self.add_error(f"{kind}_{row}_{side}", "Choose the other person of this pair.")
+                        self.add_error(f"{kind}_{row}_{side}", _("Choose the other person of this pair."))
                     elif pk is None:
-                        message = f"“{name}” is not one of the people being grouped; pick from the list."
+                        message = _("“%(name)s” is not one of the people being grouped; pick from the list.") % {
+                            "name": name
+                        }
                         self.add_error(f"{kind}_{row}_{side}", message)
                     ids.append(pk)
                 if all(ids):
                     if ids[0] == ids[1]:
-                        self.add_error(f"{kind}_{row}_b", "Choose two different people.")
+                        self.add_error(f"{kind}_{row}_b", _("Choose two different people."))
                     else:
                         pairs.append(tuple(ids))
             data[kind] = pairs
@@ -337,27 +380,27 @@ class GroupsForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, empty_label="Choose a person", label="Person")
-    to_group = forms.TypedChoiceField(choices=(), coerce=int, label="Move to group")
+    user = forms.ModelChoiceField(queryset=None, empty_label=_("Choose a person"), label=_("Person"))
+    to_group = forms.TypedChoiceField(choices=(), coerce=int, label=_("Move to group"))
 
     def __init__(self, *args, people=None, labels=None, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         _people_field(self.fields["user"], people, labels)
-        self.fields["to_group"].choices = [("", "Choose a group")] + [(g.number, g.label) for g in groups]
+        self.fields["to_group"].choices = [("", _("Choose a group"))] + [(g.number, g.label) for g in groups]
 
 
 class CatalogueEntryForm(forms.Form):
     """An entry of a community's own catalogue (issue 18.19)."""
 
-    name = forms.CharField(max_length=120, label="Name")
-    summary = forms.CharField(max_length=300, required=False, label="In one sentence")
+    name = forms.CharField(max_length=120, label=_("Name"))
+    summary = forms.CharField(max_length=300, required=False, label=_("In one sentence"))
     how = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False, label="How to run it"
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False, label=_("How to run it")
     )
     agenda = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=6000,
         required=False,
-        label="Agenda",
-        help_text="One item per line: title | minutes, for example “Welcome and purpose | 10”.",
+        label=_("Agenda"),
+        help_text=_("One item per line: title | minutes, for example “Welcome and purpose | 10”."),
     )

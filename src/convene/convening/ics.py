@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .models import Session, SessionState
@@ -23,7 +24,13 @@ def session_calendar(session: Session) -> bytes:
     event.add("dtstamp", session.created_at)
     url = settings.SITE_URL.rstrip("/") + reverse("convening:session", args=[session.pk])
     description = "\n\n".join(
-        part for part in [session.purpose, f"Times are shown in {session.time_zone} on the session page.", url] if part
+        part
+        for part in [
+            session.purpose,
+            _("Times are shown in %(zone)s on the session page.") % {"zone": session.time_zone},
+            url,
+        ]
+        if part
     )
     event.add("description", description)
     event.add("url", url)

@@ -11,12 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .shipped_text import shipped_field
 
 
 class Tool(models.TextChoices):
-    NONE = "", "No tool"
-    DELIBERATION = "deliberation", "Joint response (deliberation)"
-    PROJECT = "project", "Boundary project"
+    NONE = "", _("No tool")
+    DELIBERATION = "deliberation", _("Joint response (deliberation)")
+    PROJECT = "project", _("Boundary project")
 
 
 class ActivityType(models.Model):
@@ -25,7 +29,7 @@ class ActivityType(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variations", help_text="Variation of"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="variations", help_text=_("Variation of")
     )
     summary = models.CharField(max_length=300, blank=True)
     what = models.TextField(max_length=4000, blank=True)
@@ -33,15 +37,15 @@ class ActivityType(models.Model):
     how = models.TextField(max_length=4000, blank=True)
     pitfalls = models.TextField(max_length=4000, blank=True)
     agenda_template = models.JSONField(
-        default=list, blank=True, help_text='A list of {"title": "...", "minutes": 15} items.'
+        default=list, blank=True, help_text=_('A list of {"title": "...", "minutes": 15} items.')
     )
     is_boundary = models.BooleanField(
         default=False,
-        help_text="Brings several communities together: asks for the boundary concern, offers the picker.",
+        help_text=_("Brings several communities together: asks for the boundary concern, offers the picker."),
     )
     opens_tool = models.CharField(max_length=20, choices=Tool.choices, blank=True, default=Tool.NONE)
     tool_url_name = models.CharField(
-        max_length=80, blank=True, help_text="URL name of the page the tool starts on, e.g. deliberation:create."
+        max_length=80, blank=True, help_text=_("URL name of the page the tool starts on, e.g. deliberation:create.")
     )
     position = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(default=True)
@@ -54,12 +58,12 @@ class ActivityType(models.Model):
 
 
 class SessionState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    INVITATIONS_SENT = "invitations_sent", "Invitations sent"
-    IN_PROGRESS = "in_progress", "In progress"
-    HELD = "held", "Held"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    INVITATIONS_SENT = "invitations_sent", _("Invitations sent")
+    IN_PROGRESS = "in_progress", _("In progress")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -74,13 +78,13 @@ TRANSITIONS: dict[str, set[str]] = {
 
 def _session_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out loud in a room
-    return "".join(secrets.choice(alphabet) for _ in range(6))
+    return "".join(secrets.choice(alphabet) for _position in range(6))
 
 
 class Session(models.Model):
     host = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="hosted_sessions")
     invited_communities = models.ManyToManyField(
-        "communities.Community", blank=True, related_name="guest_sessions", help_text="Other communities invited."
+        "communities.Community", blank=True, related_name="guest_sessions", help_text=_("Other communities invited.")
     )
     activity = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="sessions")
     catalogue_entry = models.ForeignKey(
@@ -89,23 +93,23 @@ class Session(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sessions",
-        help_text="The host community's catalogue entry the session was planned from, if any.",
+        help_text=_("The host community's catalogue entry the session was planned from, if any."),
     )
     title = models.CharField(max_length=160)
     purpose = models.TextField(max_length=4000, blank=True)
     boundary_concern = models.TextField(max_length=4000, blank=True)
-    starts_at = models.DateTimeField(help_text="Stored in UTC.")
+    starts_at = models.DateTimeField(help_text=_("Stored in UTC."))
     duration_minutes = models.PositiveSmallIntegerField(default=90)
     time_zone = models.CharField(max_length=64, default="UTC")
     place = models.CharField(max_length=300, blank=True)
     online_link = models.URLField(max_length=500, blank=True)
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
     state = models.CharField(max_length=20, choices=SessionState.choices, default=SessionState.DRAFT)
-    code = models.CharField(max_length=12, default=_session_code, help_text="Self check-in code.")
+    code = models.CharField(max_length=12, default=_session_code, help_text=_("Self check-in code."))
     picked_candidate = models.ForeignKey(
         "Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    grouping = models.JSONField(default=dict, blank=True, help_text="Parameters and objective of the saved groups.")
+    grouping = models.JSONField(default=dict, blank=True, help_text=_("Parameters and objective of the saved groups."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -119,7 +123,7 @@ class Session(models.Model):
     @property
     def activity_name(self) -> str:
         """The activity as the host community calls it: its catalogue entry's name, if planned from one."""
-        return self.catalogue_entry.name if self.catalogue_entry_id else self.activity.name
+        return self.catalogue_entry.name if self.catalogue_entry_id else shipped_field(self.activity, "name")
 
     @property
     def ends_at(self):
@@ -151,17 +155,17 @@ class Session(models.Model):
 
 
 class InvitedVia(models.TextChoices):
-    COMMUNITY = "community", "Whole community"
-    ROLE = "role", "Role in a community"
-    PERSON = "person", "Personal invitation"
+    COMMUNITY = "community", _("Whole community")
+    ROLE = "role", _("Role in a community")
+    PERSON = "person", _("Personal invitation")
 
 
 class Rsvp(models.TextChoices):
-    PENDING = "pending", "Not answered"
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    MAYBE = "maybe", "Maybe"
-    WAITLIST = "waitlist", "On the waitlist"
+    PENDING = "pending", _("Not answered")
+    YES = "yes", pgettext_lazy("answer to an invitation", "Yes")
+    NO = "no", pgettext_lazy("answer to an invitation", "No")
+    MAYBE = "maybe", _("Maybe")
+    WAITLIST = "waitlist", _("On the waitlist")
 
 
 class SessionInvitation(models.Model):
@@ -173,7 +177,7 @@ class SessionInvitation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The community the person takes part for (empty: an individual guest).",
+        help_text=_("The community the person takes part for (empty: an individual guest)."),
     )
     via = models.CharField(max_length=12, choices=InvitedVia.choices, default=InvitedVia.PERSON)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -182,15 +186,17 @@ class SessionInvitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     needs = models.TextField(
-        max_length=2000, blank=True, help_text="Access and care needs: seen by the host's coordinators only."
+        max_length=2000, blank=True, help_text=_("Access and care needs: seen by the host's coordinators only.")
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     hand_raised_at = models.DateTimeField(null=True, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)
     shares_answers = models.BooleanField(
         default=True,
-        help_text="Whether the person's private diversity answers count in the room preview (people who join "
-        "through an e-mail invitation choose this when they accept).",
+        help_text=_(
+            "Whether the person's private diversity answers count in the room preview (people who join "
+            "through an e-mail invitation choose this when they accept)."
+        ),
     )
 
     class Meta:
@@ -230,9 +236,9 @@ class EmailInvitation(models.Model):
 
 
 class SessionRoleKind(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    SPEAKER = "speaker", "Speaker"
-    BREAKOUT_LEAD = "breakout_lead", "Breakout lead"
+    FACILITATOR = "facilitator", _("Facilitator")
+    SPEAKER = "speaker", _("Speaker")
+    BREAKOUT_LEAD = "breakout_lead", _("Breakout lead")
 
 
 class SessionRole(models.Model):
@@ -276,9 +282,9 @@ class Outcome(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 class FollowUp(models.Model):
@@ -309,9 +315,9 @@ class Turn(models.Model):
 
 
 class Commitment(models.TextChoices):
-    LIGHT = "light", "Light"
-    MEDIUM = "medium", "Medium"
-    HEAVY = "heavy", "Heavy"
+    LIGHT = "light", _("Light")
+    MEDIUM = "medium", _("Medium")
+    HEAVY = "heavy", _("Heavy")
 
 
 class Candidate(models.Model):
@@ -355,7 +361,7 @@ class BreakoutGroup(models.Model):
 
     @property
     def label(self) -> str:
-        return f"Group {self.number}"
+        return gettext("Group %(number)s") % {"number": self.number}
 
 
 class BreakoutMember(models.Model):
@@ -393,7 +399,7 @@ class CommunityActivity(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="community_versions",
-        help_text="The shipped activity this entry adapts; empty for the community's own activity.",
+        help_text=_("The shipped activity this entry adapts; empty for the community's own activity."),
     )
     name = models.CharField(max_length=120)
     summary = models.CharField(max_length=300, blank=True)

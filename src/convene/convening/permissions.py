@@ -22,6 +22,7 @@ from enum import IntEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community, Membership, Role
 from convene.communities.permissions import rank_of
@@ -94,11 +95,11 @@ def session_for(user, session_id, *, need: SessionNeed = SessionNeed.VIEW) -> Se
     try:
         session = Session.objects.select_related("host", "activity").get(pk=int(session_id))
     except (Session.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such session.") from None
+        raise Http404(_("No such session.")) from None
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied("Log in to continue.")
+        raise PermissionDenied(_("Log in to continue."))
     if not can_view(user, session):
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     if need == SessionNeed.VIEW or is_manager(user, session):
         return session
     if need == SessionNeed.PARTICIPATE and invitation_of(user, session) is not None:
@@ -109,10 +110,10 @@ def session_for(user, session_id, *, need: SessionNeed = SessionNeed.VIEW) -> Se
         return session
     raise PermissionDenied(
         {
-            SessionNeed.PARTICIPATE: "Only people invited to this session can do that.",
-            SessionNeed.FACILITATE: "Only the session's facilitators and its hosts' coordinators can do that.",
-            SessionNeed.COHOST: "Only coordinators of the host community or of a community taking part can do that.",
-            SessionNeed.MANAGE: "Only coordinators of the host community can do that.",
+            SessionNeed.PARTICIPATE: _("Only people invited to this session can do that."),
+            SessionNeed.FACILITATE: _("Only the session's facilitators and its hosts' coordinators can do that."),
+            SessionNeed.COHOST: _("Only coordinators of the host community or of a community taking part can do that."),
+            SessionNeed.MANAGE: _("Only coordinators of the host community can do that."),
         }[need]
     )
 
@@ -140,7 +141,7 @@ def email_invitation_for(token) -> EmailInvitation:
     token = str(token or "")[:64]
     invitation = EmailInvitation.objects.select_related("session__host").filter(token=token).first() if token else None
     if invitation is None:
-        raise Http404("The invitation token is not valid: the link may have been withdrawn, or mistyped.")
+        raise Http404(_("The invitation token is not valid: the link may have been withdrawn, or mistyped."))
     return invitation
 
 
@@ -157,7 +158,7 @@ def invitation_for(user, session: Session, model, invitation_id):
         and Membership.objects.filter(user=user, community_id=community_id, role=Role.COORDINATOR).exists()
     ):
         return invitation
-    raise PermissionDenied("Co-hosts withdraw only invitations they made or of their own community's people.")
+    raise PermissionDenied(_("Co-hosts withdraw only invitations they made or of their own community's people."))
 
 
 def crumb_community(user, session: Session) -> Community:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.accounts.zones import recipient_zone
 from convene.notifications.events import notify_mailed
@@ -61,9 +62,17 @@ def _session_reminders(now: datetime) -> int:
                         recipients=[invitation.user_id],
                         kind="session.reminder",
                         obj=session,
-                        text=f"“{session.title}” is coming up on {when_text(session, zone)}"
-                        + (f", at {session.place}" if session.place else "")
-                        + f". Your answer so far: {invitation.get_rsvp_display().lower()}.",
+                        text=(
+                            _("“%(title)s” is coming up on %(when)s, at %(place)s. Your answer so far: %(answer)s.")
+                            if session.place
+                            else _("“%(title)s” is coming up on %(when)s. Your answer so far: %(answer)s.")
+                        )
+                        % {
+                            "title": session.title,
+                            "when": when_text(session, zone),
+                            "place": session.place,
+                            "answer": invitation.get_rsvp_display().lower(),
+                        },
                         url=reverse("convening:rsvp", args=[session.pk]),
                         community=session.host,
                     )
@@ -93,8 +102,12 @@ def _actions_due(now: datetime) -> int:
                     recipients=[action.owner_id],
                     kind="action.due",
                     obj=action,
-                    text=f"Your follow-up action from “{action.session.title}” is due "
-                    f"{'today' if action.due == today else 'tomorrow'}: {action.title}.",
+                    text=(
+                        _("Your follow-up action from “%(session)s” is due today: %(action)s.")
+                        if action.due == today
+                        else _("Your follow-up action from “%(session)s” is due tomorrow: %(action)s.")
+                    )
+                    % {"session": action.session.title, "action": action.title},
                     url=reverse("convening:record", args=[action.session_id]),
                     community=action.session.host,
                 )

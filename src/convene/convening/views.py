@@ -8,6 +8,8 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
@@ -153,8 +155,17 @@ def session_create(request, slug):
         session = run_service(form, lambda: services.session_create(host=community, actor=request.user, **data))
         if session:
             n = session.invitations.count()
-            listed = f" with {n} {'person' if n == 1 else 'people'} on the invitation list" if n else ""
-            messages.success(request, f"Session created as a draft{listed}. Invite people, then see the room preview.")
+            if n:
+                text = ngettext(
+                    "Session created as a draft with %(count)d person on the invitation list. "
+                    "Invite people, then see the room preview.",
+                    "Session created as a draft with %(count)d people on the invitation list. "
+                    "Invite people, then see the room preview.",
+                    n,
+                ) % {"count": n}
+            else:
+                text = _("Session created as a draft. Invite people, then see the room preview.")
+            messages.success(request, text)
             return redirect("convening:invitations", session_id=session.pk)
     return render(
         request,
@@ -222,7 +233,7 @@ def session_edit(request, session_id):
         data = dict(form.cleaned_data)
         data["allow_past"] = data.pop("past_ok")
         if run_service(form, lambda: services.session_update(session=session, actor=request.user, **data)):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("convening:session", session_id=session.pk)
     return render(
         request,
@@ -233,11 +244,11 @@ def session_edit(request, session_id):
 
 
 STATE_SENTENCES = {
-    SessionState.INVITATIONS_SENT: "Invitations sent.",
-    SessionState.IN_PROGRESS: "The session has started.",
-    SessionState.HELD: "The session is marked as held.",
-    SessionState.CLOSED: "The session is closed.",
-    SessionState.CANCELLED: "The session is cancelled; everyone invited has been told.",
+    SessionState.INVITATIONS_SENT: gettext_lazy("Invitations sent."),
+    SessionState.IN_PROGRESS: gettext_lazy("The session has started."),
+    SessionState.HELD: gettext_lazy("The session is marked as held."),
+    SessionState.CLOSED: gettext_lazy("The session is closed."),
+    SessionState.CANCELLED: gettext_lazy("The session is cancelled; everyone invited has been told."),
 }
 
 
@@ -247,11 +258,11 @@ def session_state(request, session_id):
     session = session_for(request.user, session_id, need=SessionNeed.MANAGE)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid state.")
+        messages.error(request, _("Choose a valid state."))
     else:
         try:
             session = services.session_transition(session=session, actor=request.user, to=form.cleaned_data["to"])
-            messages.success(request, STATE_SENTENCES.get(session.state, "Saved."))
+            messages.success(request, STATE_SENTENCES.get(session.state, _("Saved.")))
         except ServiceError as exc:
             _flash(request, exc)
     return redirect("convening:session", session_id=session.pk)
@@ -290,9 +301,9 @@ def invitations(request, session_id):
             if not form.errors:
                 messages.success(
                     request,
-                    "Invitation link sent to that address."
+                    _("Invitation link sent to that address.")
                     if made is not None
-                    else "That address was already invited to this session.",
+                    else _("That address was already invited to this session."),
                 )
                 return redirect("convening:invitations", session_id=session.pk)
         else:
@@ -302,7 +313,11 @@ def invitations(request, session_id):
                 kwargs = {"community": data["community"], "role": data["role"] if data["how"] == "role" else None}
             created = run_service(form, lambda: services.invitation_add(session=session, actor=request.user, **kwargs))
             if created is not None:
-                messages.success(request, f"{len(created)} {'person' if len(created) == 1 else 'people'} invited.")
+                messages.success(
+                    request,
+                    ngettext("%(count)d person invited.", "%(count)d people invited.", len(created))
+                    % {"count": len(created)},
+                )
                 return redirect("convening:invitations", session_id=session.pk)
     return render(
         request,
@@ -322,8 +337,8 @@ def invitations(request, session_id):
 
 # What withdrawing each kind of invitation fetches, calls and says (the two URLs differ only here).
 INVITATION_REMOVALS = {
-    "person": (SessionInvitation, services.invitation_remove, "Invitation withdrawn."),
-    "email": (EmailInvitation, services.invitation_email_remove, "E-mail invitation withdrawn."),
+    "person": (SessionInvitation, services.invitation_remove, gettext_lazy("Invitation withdrawn.")),
+    "email": (EmailInvitation, services.invitation_email_remove, gettext_lazy("E-mail invitation withdrawn.")),
 }
 
 
@@ -355,7 +370,7 @@ def email_invitation(request, token):
             ),
         )
         if guest is not None:
-            messages.success(request, "You are on the guest list.")
+            messages.success(request, _("You are on the guest list."))
             return redirect("convening:session", session_id=session.pk)
     return render(
         request,
@@ -378,7 +393,7 @@ def rsvp(request, session_id):
     session = session_for(request.user, session_id)
     invitation = invitation_of(request.user, session)
     if invitation is None:
-        raise Http404("You are not invited to this session.")
+        raise Http404(_("You are not invited to this session."))
     form = RsvpForm(
         request.POST or None,
         initial={
@@ -396,10 +411,12 @@ def rsvp(request, session_id):
         if answer:
             if answer.rsvp == "waitlist":
                 messages.warning(
-                    request, "The session is full: you are on the waitlist and will hear if a seat frees up."
+                    request, _("The session is full: you are on the waitlist and will hear if a seat frees up.")
                 )
             else:
-                messages.success(request, f"Thank you: your answer is “{answer.get_rsvp_display()}”.")
+                messages.success(
+                    request, _("Thank you: your answer is “%(answer)s”.") % {"answer": answer.get_rsvp_display()}
+                )
             return redirect("convening:session", session_id=session.pk)
     return render(
         request,
@@ -422,7 +439,7 @@ def agenda(request, session_id):
             if run_service(
                 form, lambda: services.agenda_item_add(session=session, actor=request.user, **form.cleaned_data)
             ):
-                messages.success(request, "Agenda item added.")
+                messages.success(request, _("Agenda item added."))
                 return redirect("convening:agenda", session_id=session.pk)
     return render(
         request, "convening/agenda.html", _ctx(request, session, "agenda", form=form, items=session.agenda.all())
@@ -439,7 +456,7 @@ def agenda_item(request, session_id, item_id):
     )
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.agenda_item_update(item=item, actor=request.user, **form.cleaned_data)):
-            messages.success(request, "Agenda item saved.")
+            messages.success(request, _("Agenda item saved."))
             return redirect("convening:agenda", session_id=session.pk)
     return render(request, "convening/agenda_item.html", _ctx(request, session, "agenda", form=form, item=item))
 
@@ -451,7 +468,7 @@ def agenda_item_delete(request, session_id, item_id):
     item = selectors.agenda_item_in(session, item_id)
     try:
         services.agenda_item_delete(item=item, actor=request.user)
-        messages.success(request, "Agenda item removed.")
+        messages.success(request, _("Agenda item removed."))
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("convening:agenda", session_id=session.pk)
@@ -468,17 +485,21 @@ def attendance(request, session_id):
         if form.is_valid():
             person = User.objects.filter(pk=form.cleaned_data["user"]).first()
             if person is None:
-                raise Http404("No such person.")
+                raise Http404(_("No such person."))
             try:
                 services.attendance_mark(
                     session=session, actor=request.user, user=person, present=form.cleaned_data["present"]
                 )
-                state = "checked in" if form.cleaned_data["present"] else "no longer checked in"
-                messages.success(request, f"{person.display_name} is {state}.")
+                text = (
+                    _("%(name)s is checked in.")
+                    if form.cleaned_data["present"]
+                    else _("%(name)s is no longer checked in.")
+                )
+                messages.success(request, text % {"name": person.display_name})
             except ServiceError as exc:
                 _flash(request, exc)
         else:
-            messages.error(request, "Choose a person.")
+            messages.error(request, _("Choose a person."))
         return redirect("convening:attendance", session_id=session.pk)
     guest_list = list(
         session.invitations.select_related("user__profile", "community").order_by("user__profile__display_name", "id")
@@ -486,7 +507,7 @@ def attendance(request, session_id):
     # namesakes told apart as everywhere people are listed: "Name (Community · discipline · organisation)"
     labels = selectors.person_labels(
         [i.user for i in guest_list],
-        {i.user_id: i.community.name if i.community else selectors.GUEST_LABEL for i in guest_list},
+        {i.user_id: i.community.name if i.community else str(selectors.GUEST_LABEL) for i in guest_list},
     )
     for invitation in guest_list:
         invitation.label = labels[invitation.user_id]
@@ -506,7 +527,7 @@ def checkin(request, session_id):
         if run_service(
             form, lambda: services.attendance_self(session=session, user=request.user, code=form.cleaned_data["code"])
         ):
-            messages.success(request, "You are checked in. Welcome!")
+            messages.success(request, _("You are checked in. Welcome!"))
             return redirect("convening:session", session_id=session.pk)
     return render(request, "convening/checkin.html", _ctx(request, session, "checkin", form=form))
 
@@ -518,7 +539,7 @@ def roles(request, session_id):
     form = RoleForm(request.POST or None, people=people, labels=labels)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.role_assign(session=session, actor=request.user, **form.cleaned_data)):
-            messages.success(request, "Role given.")
+            messages.success(request, _("Role given."))
             return redirect("convening:roles", session_id=session.pk)
     current = SessionRole.objects.filter(session=session).select_related("user__profile").order_by("kind")
     return render(
@@ -545,7 +566,11 @@ def message(request, session_id):
             form, lambda: services.session_message_send(session=session, actor=request.user, **form.cleaned_data)
         )
         if reached is not None:
-            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            messages.success(
+                request,
+                ngettext("Message sent to %(count)d person.", "Message sent to %(count)d people.", reached)
+                % {"count": reached},
+            )
             return redirect("convening:message", session_id=session.pk)
     return render(
         request,
@@ -560,7 +585,7 @@ def role_remove(request, session_id, role_id):
     session = session_for(request.user, session_id, need=SessionNeed.COHOST)
     role = selectors.session_role_in(session, role_id)
     services.role_remove(session=session, actor=request.user, user=role.user, kind=role.kind)
-    messages.success(request, "Role removed.")
+    messages.success(request, _("Role removed."))
     return redirect("convening:roles", session_id=session.pk)
 
 
@@ -598,7 +623,7 @@ def note_add(request, session_id):
     if form.is_valid() and run_service(
         form, lambda: services.note_add(session=session, author=request.user, text=form.cleaned_data["text"])
     ):
-        messages.success(request, "Note added.")
+        messages.success(request, _("Note added."))
         return redirect("convening:record", session_id=session.pk)
     return render(request, "convening/record.html", _record_ctx(request, session, note_form=form), status=400)
 
@@ -611,7 +636,7 @@ def outcome_add(request, session_id):
     if form.is_valid() and run_service(
         form, lambda: services.outcome_add(session=session, actor=request.user, text=form.cleaned_data["text"])
     ):
-        messages.success(request, "Outcome recorded.")
+        messages.success(request, _("Outcome recorded."))
         return redirect("convening:record", session_id=session.pk)
     return render(request, "convening/record.html", _record_ctx(request, session, outcome_form=form), status=400)
 
@@ -624,7 +649,7 @@ def action_add(request, session_id):
     if form.is_valid() and run_service(
         form, lambda: services.follow_up_create(session=session, actor=request.user, **form.cleaned_data)
     ):
-        messages.success(request, "Follow-up action added; it shows on the owner's home page until done.")
+        messages.success(request, _("Follow-up action added; it shows on the owner's home page until done."))
         return redirect("convening:record", session_id=session.pk)
     return render(request, "convening/record.html", _record_ctx(request, session, action_form=form), status=400)
 
@@ -639,9 +664,13 @@ def action_status(request, session_id, action_id):
     form = FollowUpStatusForm(request.POST)
     if form.is_valid():
         services.follow_up_update(action=action, actor=request.user, status=form.cleaned_data["status"])
-        messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("“%(title)s” is now %(status)s.")
+            % {"title": action.title, "status": action.get_status_display().lower()},
+        )
     else:
-        messages.error(request, "Choose a valid status.")
+        messages.error(request, _("Choose a valid status."))
     return redirect("convening:record", session_id=session.pk)
 
 
@@ -682,7 +711,7 @@ def turn(request, session_id):
         pk=request.POST.get("user") if str(request.POST.get("user", "")).isdigit() else 0
     ).first()
     if person is None:
-        raise Http404("No such person.")
+        raise Http404(_("No such person."))
     error = None
     try:
         services.turn_give(session=session, actor=request.user, user=person)
@@ -694,7 +723,7 @@ def turn(request, session_id):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"{person.display_name} has the floor.")
+        messages.success(request, _("%(name)s has the floor.") % {"name": person.display_name})
     return redirect("convening:queue", session_id=session.pk)
 
 
@@ -705,7 +734,7 @@ def hand(request, session_id):
     raised = request.POST.get("raised", "1") == "1"
     try:
         services.hand_set(session=session, user=request.user, raised=raised)
-        messages.success(request, "Your hand is raised." if raised else "Your hand is lowered.")
+        messages.success(request, _("Your hand is raised.") if raised else _("Your hand is lowered."))
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("convening:session", session_id=session.pk)
@@ -735,7 +764,7 @@ def _picker_ctx(request, session, form=None):
 def picker(request, session_id):
     session = session_for(request.user, session_id)
     if not session.activity.is_boundary:
-        raise Http404("This session has no breakthrough picker.")
+        raise Http404(_("This session has no breakthrough picker."))
     form = None
     if request.method == "POST":
         session = session_for(request.user, session_id, need=SessionNeed.PARTICIPATE)
@@ -743,7 +772,7 @@ def picker(request, session_id):
         if form.is_valid() and run_service(
             form, lambda: services.candidate_propose(session=session, user=request.user, **form.cleaned_data)
         ):
-            messages.success(request, "Candidate added. Everyone can now rate it.")
+            messages.success(request, _("Candidate added. Everyone can now rate it."))
             return redirect("convening:picker", session_id=session.pk)
     return render(request, "convening/picker.html", _picker_ctx(request, session, form))
 
@@ -755,11 +784,11 @@ def rate(request, session_id, candidate_id):
     candidate = selectors.candidate_in(session, candidate_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a usefulness from 1 to 5 and a commitment (light, medium or heavy).")
+        messages.error(request, _("Give a usefulness from 1 to 5 and a commitment (light, medium or heavy)."))
     else:
         try:
             services.rating_set(candidate=candidate, user=request.user, **form.cleaned_data)
-            messages.success(request, f"Your rating of “{candidate.title}” is saved.")
+            messages.success(request, _("Your rating of “%(title)s” is saved.") % {"title": candidate.title})
         except ServiceError as exc:
             _flash(request, exc)
     return redirect("convening:picker", session_id=session.pk)
@@ -772,7 +801,9 @@ def pick(request, session_id, candidate_id):
     candidate = selectors.candidate_in(session, candidate_id)
     try:
         services.candidate_pick(session=session, actor=request.user, candidate=candidate)
-        messages.success(request, f"“{candidate.title}” is the breakthrough activity of this session.")
+        messages.success(
+            request, _("“%(title)s” is the breakthrough activity of this session.") % {"title": candidate.title}
+        )
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("convening:picker", session_id=session.pk)
@@ -783,7 +814,7 @@ def pick(request, session_id, candidate_id):
 
 def _group_labels(session, viewer) -> dict[int, str]:
     """Labels of the people being grouped (who the viewer may see by name), namesakes told apart."""
-    _, labels = selectors.session_people(session, viewer)
+    _people, labels = selectors.session_people(session, viewer)
     grouped = {u.pk for u in services.group_people(session)} | set(_grouped(session).values_list("pk", flat=True))
     return {pk: label for pk, label in labels.items() if pk in grouped}
 
@@ -808,7 +839,7 @@ def _groups_ctx(request, session, form=None, move_form=None, move_score=None):
 
 
 def _move_form(session, viewer, data=None):
-    _, labels = selectors.session_people(session, viewer)
+    _people, labels = selectors.session_people(session, viewer)
     return MoveForm(data, people=_grouped(session), labels=labels, groups=list(session.breakout_groups.all()))
 
 
@@ -840,7 +871,15 @@ def groups(request, session_id):
                 ),
             )
             if made is not None:
-                messages.success(request, f"{len(made)} breakout groups formed and saved.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d breakout group formed and saved.",
+                        "%(count)d breakout groups formed and saved.",
+                        len(made),
+                    )
+                    % {"count": len(made)},
+                )
                 return redirect("convening:groups", session_id=session.pk)
         return render(request, "convening/groups.html", _groups_ctx(request, session, form=form), status=400)
     return render(request, "convening/groups.html", _groups_ctx(request, session))
@@ -859,8 +898,14 @@ def group_move(request, session_id):
             if score is not None:
                 messages.success(
                     request,
-                    f"{form.cleaned_data['user'].display_name} moved to group {kwargs['to_number']}. "
-                    f"Diversity score {score['before']:.2f} → {score['after']:.2f} ({score['delta']:+.2f}).",
+                    _("%(name)s moved to group %(group)s. Diversity score %(before)s → %(after)s (%(delta)s).")
+                    % {
+                        "name": form.cleaned_data["user"].display_name,
+                        "group": kwargs["to_number"],
+                        "before": f"{score['before']:.2f}",
+                        "after": f"{score['after']:.2f}",
+                        "delta": f"{score['delta']:+.2f}",
+                    },
                 )
                 return redirect("convening:groups", session_id=session.pk)
         else:
@@ -883,7 +928,11 @@ def community_catalogue(request, slug):
         if form.is_valid() and run_service(
             form, lambda: services.catalogue_entry_create(community=community, actor=request.user, **form.cleaned_data)
         ):
-            messages.success(request, f"“{form.cleaned_data['name']}” is in the catalogue of {community.name}.")
+            messages.success(
+                request,
+                _("“%(name)s” is in the catalogue of %(community)s.")
+                % {"name": form.cleaned_data["name"], "community": community.name},
+            )
             return redirect("convening:community_catalogue", slug=community.slug)
     return render(
         request,
@@ -916,7 +965,7 @@ def catalogue_edit(request, slug, entry_id):
         if run_service(
             form, lambda: services.catalogue_entry_update(entry=entry, actor=request.user, **form.cleaned_data)
         ):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("convening:community_catalogue", slug=community.slug)
     return render(
         request,
@@ -936,5 +985,6 @@ def catalogue_hide(request, slug, entry_id):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"“{entry.name}” is {'hidden from' if hidden else 'back in'} the catalogue.")
+        text = _("“%(name)s” is hidden from the catalogue.") if hidden else _("“%(name)s” is back in the catalogue.")
+        messages.success(request, text % {"name": entry.name})
     return redirect("convening:community_catalogue", slug=community.slug)

@@ -118,7 +118,7 @@ def _kinds(rows) -> list[dict]:
     return [
         {
             "kind": k.kind,
-            "label": k.label,
+            "label": str(k.label),  # a lazily translated choice label
             "entries": _count(k.entries),
             "people": _count(k.people),
         }

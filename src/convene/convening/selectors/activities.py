@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community
 
 from ..models import ActivityType, CommunityActivity, Session
+from ..shipped_text import shipped_field
 
 
 def tool_link(session_or_activity) -> str | None:
@@ -54,7 +56,7 @@ def catalogue_entry_in(community: Community, entry_id) -> CommunityActivity:
     try:
         return CommunityActivity.objects.select_related("base", "community").get(community=community, pk=int(entry_id))
     except (CommunityActivity.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such activity in this community's catalogue.") from None
+        raise Http404(_("No such activity in this community's catalogue.")) from None
 
 
 ENTRY_CHOICE = "entry-"  # the session form's value for a community catalogue entry: "entry-<id>"
@@ -72,11 +74,11 @@ def activity_choices(community: Community) -> list[tuple[str, list[tuple[str, st
     for activity in ActivityType.objects.filter(active=True).order_by("position", "name"):
         version = versions.get(activity.pk)
         if version is None:
-            shared.append((str(activity.pk), activity.name))
+            shared.append((str(activity.pk), shipped_field(activity, "name")))
         elif not version.hidden:
             shared.append((f"{ENTRY_CHOICE}{version.pk}", version.name))
-    groups = [(f"Activities of {community.name}", own)] if own else []
-    return groups + [("Shared catalogue", shared)]
+    groups = [(_("Activities of %(community)s") % {"community": community.name}, own)] if own else []
+    return [*groups, (_("Shared catalogue"), shared)]
 
 
 def activity_choice(community: Community, value: str) -> tuple[ActivityType | None, CommunityActivity | None]:
@@ -96,7 +98,9 @@ def activity_choice_value(community: Community, wanted: str) -> str | None:
     community's version of a shipped activity when it has one."""
     wanted = str(wanted or "")[:60]
     if wanted.startswith(ENTRY_CHOICE):
-        return wanted if any(wanted == v for _, group in activity_choices(community) for v, _ in group) else None
+        return (
+            wanted if any(wanted == v for _label, group in activity_choices(community) for v, _name in group) else None
+        )
     version = CommunityActivity.objects.filter(community=community, base__slug=wanted, hidden=False).first()
     if version is not None:
         return f"{ENTRY_CHOICE}{version.pk}"

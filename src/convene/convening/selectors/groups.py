@@ -25,14 +25,14 @@ def breakout_groups(session: Session) -> list[dict]:
         entry = groups[m.group.number]
         inv = invitations.get(m.user_id)
         entry["members"].append(
-            {"user": m.user, "community": inv.community.name if inv and inv.community else GUEST_LABEL}
+            {"user": m.user, "community": inv.community.name if inv and inv.community else str(GUEST_LABEL)}
         )
     for entry in groups.values():
         entry["mix"] = {
             "community": dict(Counter(p["community"] for p in entry["members"])),
-            "discipline": dict(Counter(p["user"].profile.discipline or NOT_GIVEN for p in entry["members"])),
+            "discipline": dict(Counter(p["user"].profile.discipline or str(NOT_GIVEN) for p in entry["members"])),
             "seniority": dict(
-                Counter(p["user"].profile.get_seniority_display() or NOT_GIVEN for p in entry["members"])
+                Counter(p["user"].profile.get_seniority_display() or str(NOT_GIVEN) for p in entry["members"])
             ),
         }
     return list(groups.values())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from convene.accounts.models import User
 from convene.communities.models import Membership
 
@@ -14,7 +17,7 @@ from ..models import (
 from ..permissions import is_manager
 from .preview import GUEST_LABEL, room_preview
 
-EMAIL_PENDING = "Invited by e-mail (pending)"
+EMAIL_PENDING = gettext_lazy("Invited by e-mail (pending)")
 
 
 def nameable_user_ids(session: Session, viewer) -> set[int]:
@@ -30,7 +33,9 @@ def nameable_user_ids(session: Session, viewer) -> set[int]:
 
 
 def hidden_name(community: str | None) -> str:
-    return f"A member of {community or 'another community'} (name shown once they accept)"
+    if community:
+        return _("A member of %(community)s (name shown once they accept)") % {"community": community}
+    return _("A member of another community (name shown once they accept)")
 
 
 def guest_list(session: Session, viewer) -> list[dict]:
@@ -50,9 +55,7 @@ def guest_list(session: Session, viewer) -> list[dict]:
                 "id": i.pk,
                 "invitation": i,
                 "user_id": i.user_id if named else None,
-                "name": i.user.display_name
-                if named
-                else f"A member of {community or 'another community'} (name shown once they accept)",
+                "name": i.user.display_name if named else hidden_name(community),
                 "named": named,
                 "community": i.community,
                 "via": i.via,
@@ -70,13 +73,13 @@ def guest_list(session: Session, viewer) -> list[dict]:
                 "id": e.pk,
                 "invitation": e,
                 "user_id": None,
-                "name": EMAIL_PENDING,
+                "name": str(EMAIL_PENDING),
                 "named": False,
                 "community": None,
                 "via": "email",
-                "via_label": "E-mail invitation",
+                "via_label": _("E-mail invitation"),
                 "rsvp": Rsvp.PENDING,
-                "rsvp_label": "Not accepted yet",
+                "rsvp_label": _("Not accepted yet"),
                 "needs": "",
                 "checked_in_at": None,
             }
@@ -117,7 +120,7 @@ def person_labels(users, community_names: dict[int, str]) -> dict[int, str]:
         label = labels[u.pk]
         if totals[label] > 1:
             seen[label] += 1
-            labels[u.pk] = f"{label} no. {seen[label]}"
+            labels[u.pk] = _("%(label)s no. %(number)d") % {"label": label, "number": seen[label]}
     return labels
 
 
@@ -126,7 +129,7 @@ def session_people(session: Session, viewer):
     ids = nameable_user_ids(session, viewer)
     invitations = session.invitations.filter(user_id__in=ids).select_related("user__profile", "community")
     users = sorted((i.user for i in invitations), key=lambda u: (u.display_name.casefold(), u.pk))
-    names = {i.user_id: (i.community.name if i.community else GUEST_LABEL) for i in invitations}
+    names = {i.user_id: (i.community.name if i.community else str(GUEST_LABEL)) for i in invitations}
     return users, person_labels(users, names)
 
 

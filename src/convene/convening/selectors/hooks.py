@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from convene.communities.permissions import rank_of
 from convene.core import hooks
@@ -28,7 +31,7 @@ from ..models import (
 
 def community_links(user, community) -> list[tuple[str, str]]:
     if rank_of(user, community) >= 1:
-        return [("Sessions", reverse("convening:community_sessions", args=[community.slug]))]
+        return [(pgettext("meetings", "Sessions"), reverse("convening:community_sessions", args=[community.slug]))]
     return []
 
 
@@ -36,9 +39,9 @@ def home_items(user) -> list:
     now = timezone.now()
     items = [
         HomeItem(
-            title=f"Will you come to “{inv.session.title}”?",
+            title=_("Will you come to “%(title)s”?") % {"title": inv.session.title},
             url=reverse("convening:rsvp", args=[inv.session_id]),
-            kind="Invitation",
+            kind=_("Invitation"),
             when=inv.session.starts_at,
         )
         for inv in SessionInvitation.objects.filter(
@@ -49,9 +52,14 @@ def home_items(user) -> list:
         HomeItem(
             title=action.title,
             url=reverse("convening:record", args=[action.session_id]) + f"#action-{action.pk}",
-            kind="Follow-up",
+            kind=_("Follow-up"),
             when=None,
-            detail=(f"due {action.due:%d %b %Y} · " if action.due else "") + f"from “{action.session.title}”",
+            detail=(
+                _("due %(date)s · from “%(title)s”")
+                % {"date": date_format(action.due, "d M Y"), "title": action.session.title}
+                if action.due
+                else _("from “%(title)s”") % {"title": action.session.title}
+            ),
         )
         for action in FollowUp.objects.filter(owner=user)
         .exclude(status=ActionStatus.DONE)
@@ -73,9 +81,9 @@ def upcoming(user) -> list:
         HomeItem(
             title=inv.session.title,
             url=reverse("convening:session", args=[inv.session_id]),
-            kind="Session",
+            kind=_("Session"),
             when=inv.session.starts_at,
-            detail="on the waitlist" if inv.rsvp == Rsvp.WAITLIST else inv.get_rsvp_display().lower(),
+            detail=_("on the waitlist") if inv.rsvp == Rsvp.WAITLIST else inv.get_rsvp_display().lower(),
         )
         for inv in invitations
         if inv.session.ends_at >= now

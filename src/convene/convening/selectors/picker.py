@@ -17,7 +17,7 @@ from .preview import GUEST_LABEL
 
 def _rater_community(invitation: SessionInvitation | None) -> str:
     if invitation is None or invitation.community is None:
-        return GUEST_LABEL
+        return str(GUEST_LABEL)
     return invitation.community.name
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from convene.accounts.models import Seniority
 from convene.privacy.disclosure import (
     THRESHOLD,
@@ -24,8 +27,8 @@ from ..models import (
     SessionInvitation,
 )
 
-GUEST_LABEL = "Individual guests"
-NOT_GIVEN = "Not given"
+GUEST_LABEL = gettext_lazy("Individual guests")
+NOT_GIVEN = gettext_lazy("Not given")
 
 # The room is a population the coordinator chooses (they add and withdraw people at will), so
 # private diversity answers are shown only as perturbed, banded breakdowns from the disclosure
@@ -34,11 +37,11 @@ NOT_GIVEN = "Not given"
 # discipline, organisation, seniority) are counted exactly, but a count of 1-4 is shown as
 # "fewer than 5" and small open-ended groups (disciplines, organisations) are merged.
 
-HIDDEN_NOTE = (
+HIDDEN_NOTE = gettext_lazy(
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
-ROUNDED_NOTE = "Figures are rounded to 5 and slightly adjusted to protect privacy."
-OTHER_GROUPS = "Other (smaller groups together)"
+ROUNDED_NOTE = gettext_lazy("Figures are rounded to 5 and slightly adjusted to protect privacy.")
+OTHER_GROUPS = gettext_lazy("Other (smaller groups together)")
 
 
 def _profile_figure(n: int) -> Figure:
@@ -61,7 +64,7 @@ def _profile_breakdown(key: str, label: str, values: list[str], categories: list
             rows.append(_profile_row(value, _profile_figure(n)))
         extra = sum(n for v, n in counts.items() if v not in full)
         if extra:
-            rows.append(_profile_row(OTHER_GROUPS, _profile_figure(extra)))
+            rows.append(_profile_row(str(OTHER_GROUPS), _profile_figure(extra)))
         shown = [n for n in full.values() if n >= THRESHOLD]
     else:
         ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -70,8 +73,8 @@ def _profile_breakdown(key: str, label: str, values: list[str], categories: list
             rows.append(_profile_row(value, exact(ordered[value])))
         if merge.merged:
             other = exact(merge.merged_size) if merge.merged_shown else hidden()
-            rows.append(_profile_row(OTHER_GROUPS, other))
-        shown = [ordered[v] for v in merge.shown if v != NOT_GIVEN]
+            rows.append(_profile_row(str(OTHER_GROUPS), other))
+        shown = [ordered[v] for v in merge.shown if v != str(NOT_GIVEN)]
     return {
         "key": key,
         "label": label,
@@ -94,46 +97,53 @@ def composition(invitations: list[SessionInvitation], session: Session, *, part:
     taking_part = [session.host.name, *[c.name for c in session.invited_communities.all()]]
     communities = list(taking_part)
     if any(i.community is None for i in invitations):
-        communities.append(GUEST_LABEL)
-    seniority_labels = [label for _, label in Seniority.choices]
-    community_counts = Counter(i.community.name if i.community else GUEST_LABEL for i in invitations)
+        communities.append(str(GUEST_LABEL))
+    seniority_labels = [str(label) for _value, label in Seniority.choices]
+    community_counts = Counter(i.community.name if i.community else str(GUEST_LABEL) for i in invitations)
     missing = [name for name in taking_part if community_counts.get(name, 0) == 0]
     surface = f"convening.preview.{part}"
     diversity = diversity_breakdowns(surface=surface, person_ids=[i.user_id for i in invitations if i.shares_answers])
     diversity_out = []
     for b in diversity:
         out = b.as_dict()
-        out["any_hidden"] = any(f.hidden for _, f in b.rows)
+        out["any_hidden"] = any(f.hidden for _value, f in b.rows)
         diversity_out.append(out)
     total = len(invitations)
-    warnings = [f"No one from {name} is {'invited' if part == 'invited' else 'coming'} yet." for name in missing]
+    nobody = (
+        _("No one from %(community)s is invited yet.")
+        if part == "invited"
+        else _("No one from %(community)s is coming yet.")
+    )
+    warnings = [nobody % {"community": name} for name in missing]
     if total:
         warnings += [
-            f"The room looks one-sided on {b.label.split(' (')[0].lower()}." for b in diversity if b.band == "one-sided"
+            _("The room looks one-sided on %(attribute)s.") % {"attribute": b.label.split(" (")[0].lower()}
+            for b in diversity
+            if b.band == "one-sided"
         ]
     return {
         "total": total,
         "profile": [
             _profile_breakdown(
                 "community",
-                "Community",
-                [i.community.name if i.community else GUEST_LABEL for i in invitations],
+                _("Community"),
+                [i.community.name if i.community else str(GUEST_LABEL) for i in invitations],
                 communities,
             ),
             _profile_breakdown(
-                "discipline", "Discipline", [i.user.profile.discipline or NOT_GIVEN for i in invitations]
+                "discipline", _("Discipline"), [i.user.profile.discipline or str(NOT_GIVEN) for i in invitations]
             ),
             _profile_breakdown(
-                "organisation", "Organisation", [i.user.profile.organisation or NOT_GIVEN for i in invitations]
+                "organisation", _("Organisation"), [i.user.profile.organisation or str(NOT_GIVEN) for i in invitations]
             ),
             _profile_breakdown(
                 "seniority",
-                "Seniority band",
+                _("Seniority band"),
                 [
-                    i.user.profile.get_seniority_display() if i.user.profile.seniority else NOT_GIVEN
+                    i.user.profile.get_seniority_display() if i.user.profile.seniority else str(NOT_GIVEN)
                     for i in invitations
                 ],
-                [*seniority_labels, NOT_GIVEN],
+                [*seniority_labels, str(NOT_GIVEN)],
             ),
         ],
         "diversity": diversity_out,
@@ -141,8 +151,8 @@ def composition(invitations: list[SessionInvitation], session: Session, *, part:
             surface=surface, person_ids=[i.user_id for i in invitations if i.shares_answers]
         ),
         "warnings": warnings,
-        "hidden_note": HIDDEN_NOTE,
-        "rounded_note": ROUNDED_NOTE,
+        "hidden_note": str(HIDDEN_NOTE),
+        "rounded_note": str(ROUNDED_NOTE),
     }
 
 

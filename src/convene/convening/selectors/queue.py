@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
+
 from ..models import (
     Rsvp,
     Session,
@@ -19,11 +21,11 @@ def queue_state(session: Session) -> dict:
     room = present or [i for i in invitations if i.rsvp == Rsvp.YES]
     turns = list(Turn.objects.filter(session=session).values("user_id", "community__name"))
     by_user = Counter(t["user_id"] for t in turns)
-    by_community = Counter(t["community__name"] or GUEST_LABEL for t in turns)
-    in_room = Counter(i.community.name if i.community else GUEST_LABEL for i in room)
+    by_community = Counter(t["community__name"] or str(GUEST_LABEL) for t in turns)
+    in_room = Counter(i.community.name if i.community else str(GUEST_LABEL) for i in room)
     total_turns = len(turns)
     # facilitators tell namesakes apart: "Name (Community · discipline · organisation)"
-    communities = {i.user_id: i.community.name if i.community else GUEST_LABEL for i in invitations}
+    communities = {i.user_id: i.community.name if i.community else str(GUEST_LABEL) for i in invitations}
     labels = person_labels([i.user for i in invitations], communities)
     people = [
         {
@@ -84,10 +86,10 @@ def queue_for_member(session: Session, viewer) -> dict:
     mine = None
     for p in q["people"]:
         named = p["user"].pk in nameable
-        community = p["invitation"].community.name if p["invitation"].community else GUEST_LABEL
+        community = p["invitation"].community.name if p["invitation"].community else str(GUEST_LABEL)
         row = {
             "position": p["position"],
-            "name": p["user"].display_name if named else f"Someone from {community}",
+            "name": p["user"].display_name if named else _("Someone from %(community)s") % {"community": community},
             "named": named,
             "hand": p["hand"] is not None,
             "turns": p["turns"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, InvalidInput
@@ -21,7 +22,7 @@ def _agenda_fields(title, minutes, detail) -> dict:
         out["title"] = clean_text(title, field="title", limit=200, required=True)
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 600:
-            raise InvalidInput("Minutes must be between 0 and 600.", field="minutes")
+            raise InvalidInput(_("Minutes must be between 0 and 600."), field="minutes")
         out["minutes"] = minutes
     if detail is not None:
         out["detail"] = clean_text(detail, field="detail", limit=2000)
@@ -33,7 +34,7 @@ def agenda_item_add(
     *, session: Session, actor: User, title: str, minutes: int = 10, detail: str = "", position: int | None = None
 ) -> AgendaItem:
     if session.state in (SessionState.CLOSED, SessionState.CANCELLED):
-        raise Conflict("The agenda of a closed or cancelled session cannot change.", code="locked")
+        raise Conflict(_("The agenda of a closed or cancelled session cannot change."), code="locked")
     fields = _agenda_fields(title, minutes, detail)
     if position is None:
         last = session.agenda.order_by("-position").first()
@@ -52,7 +53,7 @@ def agenda_item_update(
     position: int | None = None,
 ) -> AgendaItem:
     if item.session.state in (SessionState.CLOSED, SessionState.CANCELLED):
-        raise Conflict("The agenda of a closed or cancelled session cannot change.", code="locked")
+        raise Conflict(_("The agenda of a closed or cancelled session cannot change."), code="locked")
     fields = _agenda_fields(title, minutes, detail)
     if position is not None:
         fields["position"] = max(0, min(position, 1000))
@@ -66,5 +67,5 @@ def agenda_item_update(
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, actor: User) -> None:
     if item.session.state in (SessionState.CLOSED, SessionState.CANCELLED):
-        raise Conflict("The agenda of a closed or cancelled session cannot change.", code="locked")
+        raise Conflict(_("The agenda of a closed or cancelled session cannot change."), code="locked")
     item.delete()

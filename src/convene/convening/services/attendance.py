@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, InvalidInput
@@ -21,11 +22,11 @@ from .common import RECORD_STATES, community_of, require_state
 @transaction.atomic
 def attendance_mark(*, session: Session, actor: User, user: User, present: bool = True) -> SessionInvitation:
     """Coordinator or facilitator check-in; a person who was not invited is added as a walk-in."""
-    require_state(session, RECORD_STATES, "Recording attendance")
+    require_state(session, RECORD_STATES, _("Recording attendance"))
     invitation = SessionInvitation.objects.select_for_update().filter(session=session, user=user).first()
     if invitation is None:
         if not present:
-            raise Conflict("This person is not on the list.", code="not_invited")
+            raise Conflict(_("This person is not on the list."), code="not_invited")
         invitation = SessionInvitation.objects.create(
             session=session,
             user=user,
@@ -43,12 +44,12 @@ def attendance_mark(*, session: Session, actor: User, user: User, present: bool 
 
 @transaction.atomic
 def attendance_self(*, session: Session, user: User, code: str) -> SessionInvitation:
-    require_state(session, (SessionState.IN_PROGRESS,), "Checking in")
+    require_state(session, (SessionState.IN_PROGRESS,), _("Checking in"))
     invitation = SessionInvitation.objects.select_for_update().filter(session=session, user=user).first()
     if invitation is None:
-        raise Conflict("You are not on the invitation list of this session.", code="not_invited")
+        raise Conflict(_("You are not on the invitation list of this session."), code="not_invited")
     if (code or "").strip().upper() != session.code:
-        raise InvalidInput("That is not this session's code; ask the facilitator to read it again.", field="code")
+        raise InvalidInput(_("That is not this session's code; ask the facilitator to read it again."), field="code")
     if invitation.checked_in_at is None:
         invitation.checked_in_at = timezone.now()
         invitation.save(update_fields=["checked_in_at"])

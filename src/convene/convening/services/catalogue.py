@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community
 from convene.communities.services import audit
@@ -33,21 +34,28 @@ def parse_agenda(text: str) -> list[dict]:
         line = line.strip()
         if not line:
             continue
-        title, _, minutes = line.rpartition("|") if "|" in line else (line, "", "")
+        title, _bar, minutes = line.rpartition("|") if "|" in line else (line, "", "")
         title = " ".join(title.split())[:200]
         if not title:
-            raise InvalidInput(f"Agenda line {number}: write a title before the “|”.", field="agenda")
+            raise InvalidInput(
+                _("Agenda line %(number)d: write a title before the “|”.") % {"number": number}, field="agenda"
+            )
         try:
             value = int(minutes.strip() or 0)
         except ValueError:
             raise InvalidInput(
-                f"Agenda line {number}: the minutes after “|” must be a whole number.", field="agenda"
+                _("Agenda line %(number)d: the minutes after “|” must be a whole number.") % {"number": number},
+                field="agenda",
             ) from None
         if not 0 <= value <= MAX_ITEM_MINUTES:
-            raise InvalidInput(f"Agenda line {number}: between 0 and {MAX_ITEM_MINUTES} minutes.", field="agenda")
+            raise InvalidInput(
+                _("Agenda line %(number)d: between 0 and %(max)d minutes.")
+                % {"number": number, "max": MAX_ITEM_MINUTES},
+                field="agenda",
+            )
         items.append({"title": title, "minutes": value})
     if len(items) > MAX_AGENDA_ITEMS:
-        raise InvalidInput(f"Keep the agenda to {MAX_AGENDA_ITEMS} items.", field="agenda")
+        raise InvalidInput(_("Keep the agenda to %(max)d items.") % {"max": MAX_AGENDA_ITEMS}, field="agenda")
     return items
 
 
@@ -57,9 +65,9 @@ def agenda_text(items: list[dict]) -> str:
 
 def _fields(name, summary, how, agenda) -> dict:
     return {
-        "name": clean_text(name, field="name", label="Name", limit=120, required=True),
-        "summary": clean_text(summary, field="summary", label="Summary", limit=300),
-        "how": clean_text(how, field="how", label="How to run it", limit=4000),
+        "name": clean_text(name, field="name", label=_("Name"), limit=120, required=True),
+        "summary": clean_text(summary, field="summary", label=_("Summary"), limit=300),
+        "how": clean_text(how, field="how", label=_("How to run it"), limit=4000),
         "agenda_template": parse_agenda(agenda),
     }
 
@@ -71,7 +79,7 @@ def catalogue_entry_create(
     """An activity of the community's own."""
     values = _fields(name, summary, how, agenda)
     if CommunityActivity.objects.filter(community=community, name__iexact=values["name"]).exists():
-        raise Conflict("This community's catalogue already has an activity with that name.", field="name")
+        raise Conflict(_("This community's catalogue already has an activity with that name."), field="name")
     entry = CommunityActivity.objects.create(community=community, updated_by=actor, **values)
     audit(community=community, actor=actor, action="catalogue.create", entry=entry.pk, name=entry.name)
     return entry
@@ -105,7 +113,7 @@ def catalogue_entry_update(
         pk=entry.pk
     )
     if clash.exists():
-        raise Conflict("This community's catalogue already has an activity with that name.", field="name")
+        raise Conflict(_("This community's catalogue already has an activity with that name."), field="name")
     for field, value in values.items():
         setattr(entry, field, value)
     entry.updated_by, entry.updated_at = actor, timezone.now()
@@ -133,14 +141,19 @@ def entry_activity(*, entry: CommunityActivity, host: Community) -> ActivityType
     """The shipped activity a session planned from `entry` is (its base, or OWN_ACTIVITY_KIND);
     refuses an entry of another community, a hidden one, or one whose shipped activity is gone."""
     if entry.community_id != host.pk:
-        raise InvalidInput("Choose an activity of this community's catalogue or of the shared one.", field="activity")
+        raise InvalidInput(
+            _("Choose an activity of this community's catalogue or of the shared one."), field="activity"
+        )
     if entry.hidden:
         raise InvalidInput(
-            f"“{entry.name}” is hidden from this community's catalogue; choose another.", field="activity"
+            _("“%(name)s” is hidden from this community's catalogue; choose another.") % {"name": entry.name},
+            field="activity",
         )
     if entry.base_id is not None:
         return entry.base
     kind = ActivityType.objects.filter(slug=OWN_ACTIVITY_KIND).first()
     if kind is None:
-        raise InvalidInput("This site's catalogue lacks the activity a community's own ones run as.", field="activity")
+        raise InvalidInput(
+            _("This site's catalogue lacks the activity a community's own ones run as."), field="activity"
+        )
     return kind

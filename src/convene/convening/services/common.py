@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Membership
@@ -21,7 +23,7 @@ from ..models import (
     SessionState,
 )
 
-NOT_BY_NAME = (
+NOT_BY_NAME = gettext_lazy(
     "You can invite by name only members of the host community and of the communities taking part; "
     "invite anyone else by e-mail."
 )
@@ -41,7 +43,8 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"“{name[:64]}” is not a time zone name; use one like Europe/London or America/Argentina/Buenos_Aires.",
+            _("“%(name)s” is not a time zone name; use one like Europe/London or America/Argentina/Buenos_Aires.")
+            % {"name": name[:64]},
             field="time_zone",
         ) from None
 
@@ -49,7 +52,7 @@ def zone(name: str) -> ZoneInfo:
 def start_utc(starts_at: datetime, time_zone: str) -> datetime:
     tz = zone(time_zone)
     if not isinstance(starts_at, datetime):
-        raise InvalidInput("Give the start as a date and time.", field="starts_at")
+        raise InvalidInput(_("Give the start as a date and time."), field="starts_at")
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at, tz)
     return starts_at.astimezone(ZoneInfo("UTC"))
@@ -57,17 +60,17 @@ def start_utc(starts_at: datetime, time_zone: str) -> datetime:
 
 def require_future(starts_at: datetime) -> None:
     if starts_at <= timezone.now():
-        raise InvalidInput("The start time is in the past; choose a time that is still to come.", field="starts_at")
+        raise InvalidInput(_("The start time is in the past; choose a time that is still to come."), field="starts_at")
 
 
 def clean_link(value: str) -> str:
-    value = clean_text(value, field="online_link", limit=500, label="Online link")
+    value = clean_text(value, field="online_link", limit=500, label=_("Online link"))
     if value:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
             raise InvalidInput(
-                "The online link must be a web address starting with https://.", field="online_link"
+                _("The online link must be a web address starting with https://."), field="online_link"
             ) from None
     return value
 
@@ -76,13 +79,13 @@ def clean_capacity(value) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput("Capacity must be a whole number of at least 1, or empty for no limit.", field="capacity")
+        raise InvalidInput(_("Capacity must be a whole number of at least 1, or empty for no limit."), field="capacity")
     return value
 
 
 def clean_duration(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 5 <= value <= 24 * 60:
-        raise InvalidInput("Duration must be between 5 minutes and 24 hours.", field="duration_minutes")
+        raise InvalidInput(_("Duration must be between 5 minutes and 24 hours."), field="duration_minutes")
     return value
 
 
@@ -93,9 +96,10 @@ def lock_session(session: Session) -> Session:
 def require_state(session: Session, states: Iterable[str], what: str) -> None:
     states = tuple(states)
     if session.state not in states:
-        allowed = " or ".join(SessionState(s).label.lower() for s in states)
+        allowed = pgettext("joins session states", " or ").join(SessionState(s).label.lower() for s in states)
         raise Conflict(
-            f"{what} is only possible while the session is {allowed}; it is {session.get_state_display().lower()}.",
+            _("%(what)s is only possible while the session is %(allowed)s; it is %(state)s.")
+            % {"what": what, "allowed": allowed, "state": session.get_state_display().lower()},
             code="wrong_state",
         )
 

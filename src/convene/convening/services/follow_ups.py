@@ -6,6 +6,8 @@ from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.communities.models import Membership
@@ -27,12 +29,14 @@ def _owner_ok(session: Session, owner: User) -> None:
     invited = SessionInvitation.objects.filter(session=session, user=owner).exists()
     host = Membership.objects.filter(community_id=session.host_id, user=owner).exists()
     if not (invited or host):
-        raise InvalidInput("The owner must be someone invited to the session or a member of the host.", field="owner")
+        raise InvalidInput(
+            _("The owner must be someone invited to the session or a member of the host."), field="owner"
+        )
 
 
 @transaction.atomic
 def follow_up_create(*, session: Session, actor: User, title: str, owner: User, due: date | None = None) -> FollowUp:
-    require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), "Adding follow-up actions")
+    require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), _("Adding follow-up actions"))
     _owner_ok(session, owner)
     action = FollowUp.objects.create(
         session=session,
@@ -48,12 +52,17 @@ def follow_up_create(*, session: Session, actor: User, title: str, owner: User, 
 def _assigned_notify(action: FollowUp, actor: User) -> None:
     """The owner hears about an action given to them (not one they gave themselves)."""
     session = action.session
-    due = f", due on {action.due:%A %d %B %Y}" if action.due else ""
+    values = {"name": actor.display_name, "session": session.title, "action": action.title}
     notify(
         recipients=[action.owner_id],
         kind="action.assigned",
         obj=action,
-        text=f"{actor.display_name} gave you a follow-up action from “{session.title}”: {action.title}{due}.",
+        text=(
+            _("%(name)s gave you a follow-up action from “%(session)s”: %(action)s, due on %(due)s.")
+            % {**values, "due": date_format(action.due, "l d F Y")}
+            if action.due
+            else _("%(name)s gave you a follow-up action from “%(session)s”: %(action)s.") % values
+        ),
         url=reverse("convening:record", args=[session.pk]),
         community=session.host,
         actor=actor,
@@ -73,7 +82,7 @@ def follow_up_update(
     fields = []
     if status is not None:
         if status not in ActionStatus.values:
-            raise InvalidInput("Status must be open, in progress or done.", field="status")
+            raise InvalidInput(_("Status must be open, in progress or done."), field="status")
         action.status = status
         fields.append("status")
     if title is not None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.core.blas import single_blas_thread
@@ -38,7 +39,7 @@ def _label(invitation: SessionInvitation) -> str:
 def _problem_input(invitations: Sequence[SessionInvitation], include_organisation: bool) -> tuple[list, dict]:
     ids = [_label(i) for i in invitations]
     attributes = {
-        "community": [i.community.name if i.community else "Individual guest" for i in invitations],
+        "community": [i.community.name if i.community else _("Individual guest") for i in invitations],
         "discipline": [i.user.profile.discipline for i in invitations],
         "seniority": [i.user.profile.get_seniority_display() if i.user.profile.seniority else "" for i in invitations],
     }
@@ -47,15 +48,19 @@ def _problem_input(invitations: Sequence[SessionInvitation], include_organisatio
     return ids, attributes
 
 
-def _pairs_of(pairs: Sequence[Sequence[User]], label_of: dict[int, str], what: str) -> list[tuple[str, str]]:
+def _pairs_of(pairs: Sequence[Sequence[User]], label_of: dict[int, str], kind: str) -> list[tuple[str, str]]:
+    """`kind` is "separate" (keep apart) or "together" (keep together), the form's field."""
     out = []
     for pair in pairs:
         labels = []
         for person in pair:
             if person.pk not in label_of:
-                raise InvalidInput(
-                    f"{what}: {person.display_name} is not among the people being grouped.", field=what_field(what)
+                text = (
+                    _("Keep apart: %(name)s is not among the people being grouped.")
+                    if kind == "separate"
+                    else _("Keep together: %(name)s is not among the people being grouped.")
                 )
+                raise InvalidInput(text % {"name": person.display_name}, field=kind)
             labels.append(label_of[person.pk])
         out.append(tuple(labels))
     return out
@@ -78,13 +83,13 @@ def groups_form(
     seed: int = 0,
 ) -> list[BreakoutGroup]:
     session = lock_session(session)
-    require_state(session, RECORD_STATES, "Forming breakout groups")
+    require_state(session, RECORD_STATES, _("Forming breakout groups"))
     if (n_groups is None) == (group_size is None):
-        raise InvalidInput("Give either the number of groups or the group size.", field="n_groups")
+        raise InvalidInput(_("Give either the number of groups or the group size."), field="n_groups")
     invitations = group_people(session)
     if len(invitations) < 2:
         raise Conflict(
-            "At least two people must have accepted or checked in before groups can be formed.", code="too_few"
+            _("At least two people must have accepted or checked in before groups can be formed."), code="too_few"
         )
     ids, attributes = _problem_input(invitations, include_organisation)
     label_of = {i.user_id: _label(i) for i in invitations}
@@ -95,8 +100,8 @@ def groups_form(
         ).values_list("user_id", flat=True)
     )
     facilitators = [label_of[uid] for uid in lead_ids if uid in label_of]
-    sep = _pairs_of(separate, label_of, "Keep apart")
-    tog = _pairs_of(together, label_of, "Keep together")
+    sep = _pairs_of(separate, label_of, "separate")
+    tog = _pairs_of(together, label_of, "together")
     try:
         with single_blas_thread:
             result = form_groups(
@@ -119,7 +124,9 @@ def groups_form(
             field = "separate"
         elif "together" in text:
             field = "together"
-        raise InvalidInput(f"These groups cannot be formed: {text}.", field=field, code="infeasible") from None
+        raise InvalidInput(
+            _("These groups cannot be formed: %(reason)s.") % {"reason": text}, field=field, code="infeasible"
+        ) from None
     BreakoutGroup.objects.filter(session=session).delete()
     groups = []
     for number, members in enumerate(result.groups, start=1):
@@ -149,7 +156,7 @@ def _saved_problem(session: Session):
         BreakoutMember.objects.filter(session=session).select_related("group").order_by("group__number", "user_id")
     )
     if not members:
-        raise Conflict("Form the groups first.", code="no_groups")
+        raise Conflict(_("Form the groups first."), code="no_groups")
     invitations = {
         i.user_id: i
         for i in session.invitations.filter(user_id__in=[m.user_id for m in members]).select_related(
@@ -181,7 +188,9 @@ def _saved_problem(session: Session):
             ],
         )
     except GroupingError as exc:  # pragma: no cover - the saved groups were feasible when formed
-        raise Conflict(f"The saved groups cannot be scored: {exc}.", code="infeasible") from None
+        raise Conflict(
+            _("The saved groups cannot be scored: %(reason)s.") % {"reason": exc}, code="infeasible"
+        ) from None
     number_index = {g.pk: idx for idx, g in enumerate(groups)}
     assignment = {label_of[m.user_id]: number_index[m.group_id] for m in members if m.user_id in label_of}
     return problem, assignment, label_of, groups
@@ -191,10 +200,13 @@ def group_move_score(*, session: Session, user: User, to_number: int) -> dict:
     """What moving `user` to group `to_number` would do to the objective (nothing is saved)."""
     problem, assignment, label_of, groups = _saved_problem(session)
     if user.pk not in label_of:
-        raise InvalidInput(f"{user.display_name} is not in any breakout group.", field="user")
+        raise InvalidInput(_("%(name)s is not in any breakout group.") % {"name": user.display_name}, field="user")
     numbers = [g.number for g in groups]
     if to_number not in numbers:
-        raise InvalidInput(f"There is no group {to_number}; choose 1 to {len(groups)}.", field="to_group")
+        raise InvalidInput(
+            _("There is no group %(number)s; choose 1 to %(count)d.") % {"number": to_number, "count": len(groups)},
+            field="to_group",
+        )
     before = evaluate(problem, assignment)
     result = score_move(problem, label_of[user.pk], numbers.index(to_number), assignment)
     sizes = [sum(1 for g in result.assignment.values() if g == idx) for idx in range(len(groups))]
@@ -213,10 +225,12 @@ def group_move_score(*, session: Session, user: User, to_number: int) -> dict:
 @transaction.atomic
 def group_move(*, session: Session, actor: User, user: User, to_number: int) -> dict:
     session = lock_session(session)
-    require_state(session, RECORD_STATES, "Moving people between groups")
+    require_state(session, RECORD_STATES, _("Moving people between groups"))
     score = group_move_score(session=session, user=user, to_number=to_number)
     if min(score["sizes"]) == 0:
-        raise Conflict(f"Moving {user.display_name} would leave a group empty.", code="empty_group")
+        raise Conflict(
+            _("Moving %(name)s would leave a group empty.") % {"name": user.display_name}, code="empty_group"
+        )
     group = BreakoutGroup.objects.get(session=session, number=to_number)
     BreakoutMember.objects.filter(session=session, user=user).update(group=group)
     session.grouping = {**session.grouping, "objective": score["after"]}

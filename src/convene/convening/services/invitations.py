@@ -8,6 +8,7 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.communities.models import Community, Membership, Role
@@ -45,7 +46,7 @@ def invitation_add(
     for the host, as if the host had been invited first."""
     session = lock_session(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
-        raise Conflict("Invitations can only be added before the session is held.", code="wrong_state")
+        raise Conflict(_("Invitations can only be added before the session is held."), code="wrong_state")
     if user is not None:
         their_community = community_of(user, session)
         if their_community is None:
@@ -54,7 +55,7 @@ def invitation_add(
         via = InvitedVia.PERSON
     elif community is not None:
         if role and role not in Role.values:
-            raise InvalidInput("Role must be guest, member or coordinator.", field="role")
+            raise InvalidInput(_("Role must be guest, member or coordinator."), field="role")
         memberships = Membership.objects.filter(community=community).select_related("user", "community")
         if role:
             memberships = memberships.filter(role=role)
@@ -73,7 +74,7 @@ def invitation_add(
             )
         targets = [(m.user, session.host if m.user_id in host_ids else m.community) for m in memberships]
     else:
-        raise InvalidInput("Choose a community, a role in a community, or a person to invite.", field="community")
+        raise InvalidInput(_("Choose a community, a role in a community, or a person to invite."), field="community")
     existing = set(session.invitations.values_list("user_id", flat=True))
     created = []
     for person, their_community in targets:
@@ -97,8 +98,8 @@ def invited_notify(session: Session, user_ids, *, actor: User | None = None) -> 
         recipients=user_ids,
         kind="session.invited",
         obj=session,
-        text=f"{session.host.name} invites you to “{session.title}” on {when_text(session)}. Please answer yes, "
-        "no or maybe.",
+        text=_("%(host)s invites you to “%(title)s” on %(when)s. Please answer yes, no or maybe.")
+        % {"host": session.host.name, "title": session.title, "when": when_text(session)},
         url=reverse("convening:rsvp", args=[session.pk]),
         community=session.host,
         actor=actor,
@@ -113,12 +114,12 @@ def invitation_email_add(*, session: Session, actor: User, email: str) -> EmailI
     Returns the new invitation, or None if this address was already invited to this session."""
     session = lock_session(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
-        raise Conflict("Invitations can only be added before the session is held.", code="wrong_state")
-    address = clean_text(email, field="email", limit=254, required=True, label="E-mail address").lower()
+        raise Conflict(_("Invitations can only be added before the session is held."), code="wrong_state")
+    address = clean_text(email, field="email", limit=254, required=True, label=_("E-mail address")).lower()
     try:
         EmailValidator()(address)
     except ValidationError:
-        raise InvalidInput("Give a valid e-mail address.", field="email") from None
+        raise InvalidInput(_("Give a valid e-mail address."), field="email") from None
     invitation, created = EmailInvitation.objects.get_or_create(
         session=session, email=address, defaults={"invited_by": actor}
     )
@@ -137,9 +138,9 @@ def invitation_email_accept(
     invitation = EmailInvitation.objects.select_for_update().get(pk=invitation.pk)
     session = lock_session(invitation.session)
     if invitation.accepted_at is not None and invitation.accepted_by_id != user.pk:
-        raise Conflict("This invitation link has already been used.", code="used")
+        raise Conflict(_("This invitation link has already been used."), code="used")
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
-        raise Conflict("This session is no longer taking new guests.", code="wrong_state")
+        raise Conflict(_("This session is no longer taking new guests."), code="wrong_state")
     guest = SessionInvitation.objects.filter(session=session, user=user).first()
     if guest is None:
         guest = SessionInvitation.objects.create(
@@ -162,7 +163,8 @@ def invitation_email_accept(
                 recipients=[invitation.invited_by_id],
                 kind="invitation.accepted",
                 obj=session,
-                text=f"{user.display_name} accepted your e-mail invitation to “{session.title}”.",
+                text=_("%(name)s accepted your e-mail invitation to “%(title)s”.")
+                % {"name": user.display_name, "title": session.title},
                 url=reverse("convening:invitations", args=[session.pk]),
                 community=session.host,
                 actor=user,
@@ -177,9 +179,9 @@ def invitation_email_remove(*, session: Session, actor: User, invitation: EmailI
     """Withdraw an e-mail invitation that has not been accepted (an accepted one is on the guest list)."""
     session = lock_session(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
-        raise Conflict("The guest list is fixed once the session is held.", code="wrong_state")
+        raise Conflict(_("The guest list is fixed once the session is held."), code="wrong_state")
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was accepted; withdraw it from the guest list.", code="accepted")
+        raise Conflict(_("This invitation was accepted; withdraw it from the guest list."), code="accepted")
     invitation.delete()
 
 
@@ -187,7 +189,7 @@ def invitation_email_remove(*, session: Session, actor: User, invitation: EmailI
 def invitation_remove(*, session: Session, actor: User, invitation: SessionInvitation) -> None:
     session = lock_session(session)
     if session.state not in (SessionState.DRAFT, *OPEN_STATES):
-        raise Conflict("The guest list is fixed once the session is held.", code="wrong_state")
+        raise Conflict(_("The guest list is fixed once the session is held."), code="wrong_state")
     was_yes = invitation.rsvp == Rsvp.YES
     invitation.delete()
     if was_yes:
@@ -199,16 +201,18 @@ def rsvp_set(*, session: Session, user: User, answer: str, needs: str | None = N
     session = lock_session(session)
     invitation = SessionInvitation.objects.select_for_update().filter(session=session, user=user).first()
     if invitation is None:
-        raise Conflict("You are not on the invitation list of this session.", code="not_invited")
+        raise Conflict(_("You are not on the invitation list of this session."), code="not_invited")
     if not session.is_open_for_rsvp:
         raise Conflict(
-            f"This session is {session.get_state_display().lower()}: answers are no longer taken.", code="rsvp_closed"
+            _("This session is %(state)s: answers are no longer taken.")
+            % {"state": session.get_state_display().lower()},
+            code="rsvp_closed",
         )
     if answer not in (Rsvp.YES, Rsvp.NO, Rsvp.MAYBE):
-        raise InvalidInput("Answer yes, no or maybe.", field="answer")
+        raise InvalidInput(_("Answer yes, no or maybe."), field="answer")
     fields = ["rsvp", "responded_at", "waitlisted_at"]
     if needs is not None:
-        invitation.needs = clean_text(needs, field="needs", limit=2000, label="Access and care needs")
+        invitation.needs = clean_text(needs, field="needs", limit=2000, label=_("Access and care needs"))
         fields.append("needs")
     freed = invitation.rsvp == Rsvp.YES and answer != Rsvp.YES
     if answer == Rsvp.YES and invitation.rsvp not in (Rsvp.YES, Rsvp.WAITLIST):
@@ -250,16 +254,23 @@ def waitlist_promote(session: Session) -> list[SessionInvitation]:
             recipients=[p.user_id for p in promoted],
             kind="session.waitlist",
             obj=session,
-            text=f"A seat became free at “{session.title}” on {when_text(session)}, and it is now yours. If you "
-            "can no longer come, change your answer so the next person can have it.",
+            text=_(
+                "A seat became free at “%(title)s” on %(when)s, and it is now yours. If you can no longer come, "
+                "change your answer so the next person can have it."
+            )
+            % {"title": session.title, "when": when_text(session)},
             url=reverse("convening:rsvp", args=[session.pk]),
             community=session.host,
         )
         title, when, link = session.title, when_text(session), site_url("convening:session", session.pk)
         mail_send(
-            f"A seat is yours: {title}",
-            f"A seat became free and it is now yours: “{title}” on {when}.\n"
-            f"If you can no longer come, please change your answer so the next person can have it:\n{link}\n",
+            _("A seat is yours: %(title)s") % {"title": title},
+            _(
+                "A seat became free and it is now yours: “%(title)s” on %(when)s.\n"
+                "If you can no longer come, please change your answer so the next person can have it:\n"
+                "%(link)s\n"
+            )
+            % {"title": title, "when": when, "link": link},
             [p.user.email for p in promoted],
         )
     return promoted

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from convene.accounts.models import User
 from convene.communities.services import audit
@@ -15,9 +17,9 @@ from convene.notifications.events import message_send, require_audience
 from ..models import Rsvp, Session, SessionState
 
 ABOUT = {
-    "invited": "the people invited to “{title}”",
-    "attending": "the people attending “{title}”",
-    "waitlisted": "the people on the waiting list of “{title}”",
+    "invited": gettext_lazy("the people invited to “%(title)s”"),
+    "attending": gettext_lazy("the people attending “%(title)s”"),
+    "waitlisted": gettext_lazy("the people on the waiting list of “%(title)s”"),
 }
 
 
@@ -26,7 +28,7 @@ def session_message_send(*, session: Session, actor: User, audience: str, text: 
     """Write to ``audience`` (invited, attending, waitlisted); returns how many people it reaches."""
     audience = require_audience("session", audience)
     if session.state == SessionState.DRAFT:
-        raise Conflict("Send the invitations first: until then nobody knows about this session.", code="draft")
+        raise Conflict(_("Send the invitations first: until then nobody knows about this session."), code="draft")
     people = session.invitations.all()
     if audience == "attending":
         people = people.filter(rsvp=Rsvp.YES)
@@ -38,7 +40,7 @@ def session_message_send(*, session: Session, actor: User, audience: str, text: 
         kind="session.message",
         obj=session,
         sender=actor,
-        about=ABOUT[audience].format(title=session.title),
+        about=ABOUT[audience] % {"title": session.title},
         text=text,
         url=reverse("convening:session", args=[session.pk]),
         community=session.host,

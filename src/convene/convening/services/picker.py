@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.core.errors import Conflict, InvalidInput
@@ -20,8 +21,8 @@ from .common import RECORD_STATES, require_state
 
 def _picker_open(session: Session) -> None:
     if not session.activity.is_boundary:
-        raise Conflict("The breakthrough picker belongs to boundary engagements.", code="not_boundary")
-    require_state(session, RECORD_STATES, "The picker")
+        raise Conflict(_("The breakthrough picker belongs to boundary engagements."), code="not_boundary")
+    require_state(session, RECORD_STATES, _("The picker"))
 
 
 @transaction.atomic
@@ -29,7 +30,9 @@ def candidate_propose(*, session: Session, user: User, title: str, description: 
     _picker_open(session)
     title = clean_text(title, field="title", limit=200, required=True)
     if Candidate.objects.filter(session=session, title__iexact=title).exists():
-        raise Conflict(f"“{title}” is already a candidate.", code="candidate_exists", field="title")
+        raise Conflict(
+            _("“%(title)s” is already a candidate.") % {"title": title}, code="candidate_exists", field="title"
+        )
     return Candidate.objects.create(
         session=session,
         title=title,
@@ -42,10 +45,10 @@ def candidate_propose(*, session: Session, user: User, title: str, description: 
 def rating_set(*, candidate: Candidate, user: User, usefulness: int, commitment: str) -> Rating:
     _picker_open(candidate.session)
     if isinstance(usefulness, bool) or not isinstance(usefulness, int) or not 1 <= usefulness <= 5:
-        raise InvalidInput("Usefulness must be a whole number from 1 to 5.", field="usefulness")
+        raise InvalidInput(_("Usefulness must be a whole number from 1 to 5."), field="usefulness")
     if commitment not in Commitment.values:
-        raise InvalidInput("Commitment must be light, medium or heavy.", field="commitment")
-    rating, _ = Rating.objects.update_or_create(
+        raise InvalidInput(_("Commitment must be light, medium or heavy."), field="commitment")
+    rating, _created = Rating.objects.update_or_create(
         candidate=candidate,
         user=user,
         defaults={"usefulness": usefulness, "commitment": commitment, "updated_at": timezone.now()},
@@ -57,7 +60,7 @@ def rating_set(*, candidate: Candidate, user: User, usefulness: int, commitment:
 def candidate_pick(*, session: Session, actor: User, candidate: Candidate | None) -> Session:
     _picker_open(session)
     if candidate is not None and candidate.session_id != session.pk:
-        raise InvalidInput("That candidate belongs to another session.", field="candidate")
+        raise InvalidInput(_("That candidate belongs to another session."), field="candidate")
     session.picked_candidate = candidate
     session.save(update_fields=["picked_candidate"])
     return session

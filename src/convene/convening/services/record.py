@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import User
 from convene.communities.ledgers import contribution_record
@@ -19,7 +20,7 @@ from .common import RECORD_STATES, community_of, require_state
 
 @transaction.atomic
 def note_add(*, session: Session, author: User, text: str) -> Note:
-    require_state(session, RECORD_STATES, "Adding notes")
+    require_state(session, RECORD_STATES, _("Adding notes"))
     note = Note.objects.create(
         session=session, author=author, text=clean_text(text, field="text", limit=5000, required=True)
     )
@@ -31,7 +32,7 @@ def note_add(*, session: Session, author: User, text: str) -> Note:
 
 @transaction.atomic
 def outcome_add(*, session: Session, actor: User, text: str) -> Outcome:
-    require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), "Recording outcomes")
+    require_state(session, (SessionState.IN_PROGRESS, SessionState.HELD), _("Recording outcomes"))
     return Outcome.objects.create(
         session=session, created_by=actor, text=clean_text(text, field="text", limit=3000, required=True)
     )

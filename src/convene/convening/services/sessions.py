@@ -8,6 +8,8 @@ from datetime import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from convene.accounts.models import User
 from convene.communities.models import Community
@@ -68,22 +70,22 @@ def session_create(
     if catalogue_entry is not None:
         activity = entry_activity(entry=catalogue_entry, host=host)
     if activity is None:
-        raise InvalidInput("Choose an activity.", field="activity")
+        raise InvalidInput(_("Choose an activity."), field="activity")
     title = clean_text(title, field="title", limit=160, required=True)
-    require_one_line(title, field="title", label="Title")  # mail subjects carry it
+    require_one_line(title, field="title", label=_("Title"))  # mail subjects carry it
     purpose = clean_text(purpose, field="purpose", limit=4000)
-    boundary_concern = clean_text(boundary_concern, field="boundary_concern", limit=4000, label="Boundary concern")
+    boundary_concern = clean_text(boundary_concern, field="boundary_concern", limit=4000, label=_("Boundary concern"))
     place = clean_text(place, field="place", limit=300)
     online_link = clean_link(online_link)
     start = start_utc(starts_at, time_zone)
     if not allow_past:
         require_future(start)
     if not activity.active:
-        raise InvalidInput("This activity type is no longer offered; choose another.", field="activity")
+        raise InvalidInput(_("This activity type is no longer offered; choose another."), field="activity")
     others = [c for c in invited_communities if c.pk != host.pk]
     if activity.is_boundary and not others:
         raise InvalidInput(
-            "A boundary engagement brings communities together: invite at least one other community.",
+            _("A boundary engagement brings communities together: invite at least one other community."),
             field="invited_communities",
         )
     session = Session.objects.create(
@@ -130,14 +132,15 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
     session = lock_session(session)
     if session.state in (SessionState.CLOSED, SessionState.CANCELLED):
         raise Conflict(
-            f"This session is {session.get_state_display().lower()}; it can no longer change.", code="locked"
+            _("This session is %(state)s; it can no longer change.") % {"state": session.get_state_display().lower()},
+            code="locked",
         )
     fields = []
     for name, limit in (("title", 160), ("purpose", 4000), ("boundary_concern", 4000), ("place", 300)):
         if changes.get(name) is not None:
             setattr(session, name, clean_text(changes[name], field=name, limit=limit, required=name == "title"))
             if name == "title":
-                require_one_line(session.title, field="title", label="Title")
+                require_one_line(session.title, field="title", label=_("Title"))
             fields.append(name)
     if changes.get("online_link") is not None:
         session.online_link = clean_link(changes["online_link"])
@@ -161,7 +164,12 @@ def session_update(*, session: Session, actor: User, **changes) -> Session:
         accepted = session.invitations.filter(rsvp=Rsvp.YES).count()
         if capacity is not None and capacity < accepted:
             raise InvalidInput(
-                f"{accepted} people have already accepted; the capacity cannot be below {accepted}.",
+                ngettext(
+                    "%(count)d person has already accepted; the capacity cannot be below %(count)d.",
+                    "%(count)d people have already accepted; the capacity cannot be below %(count)d.",
+                    accepted,
+                )
+                % {"count": accepted},
                 field="capacity",
             )
         promote = capacity is None or (session.capacity is not None and capacity > session.capacity)
@@ -201,18 +209,26 @@ def _changes_notify(session: Session, before: dict, actor: User) -> None:
         return
     parts = []
     if session.starts_at != before["starts_at"] or session.duration_minutes != before["duration_minutes"]:
-        parts.append(f"it now starts on {when_text(session)} and lasts {session.duration_minutes} minutes")
+        parts.append(
+            _("it now starts on %(when)s and lasts %(minutes)d minutes")
+            % {"when": when_text(session), "minutes": session.duration_minutes}
+        )
     if session.place != before["place"]:
-        parts.append(f"the place is now {session.place}" if session.place else "it no longer has a place set")
+        parts.append(
+            _("the place is now %(place)s") % {"place": session.place}
+            if session.place
+            else _("it no longer has a place set")
+        )
     if session.online_link != before["online_link"]:
-        parts.append("the online link has changed" if session.online_link else "it no longer has an online link")
+        parts.append(_("the online link has changed") if session.online_link else _("it no longer has an online link"))
     if not parts:
         return
     notify(
         recipients=_invited_people(session),
         kind="session.changed",
         obj=session,
-        text=f"The session “{session.title}” has changed: {'; '.join(parts)}.",
+        text=_("The session “%(title)s” has changed: %(changes)s.")
+        % {"title": session.title, "changes": pgettext("joins changes in a sentence", "; ").join(parts)},
         url=reverse("convening:session", args=[session.pk]),
         community=session.host,
         actor=actor,
@@ -226,15 +242,15 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
         session,
         to,
         TRANSITIONS,
-        unknown="“{to}” is not a session state.",
-        refused="A session that is {was_label} cannot become {to_label}.",
+        unknown=_("“{to}” is not a session state."),
+        refused=_("A session that is {was_label} cannot become {to_label}."),
         code="bad_transition",
     )
     if to == SessionState.INVITATIONS_SENT:
         if session.starts_at <= timezone.now():
-            raise Conflict("The start time has passed; move the session to a later time first.", code="past")
+            raise Conflict(_("The start time has passed; move the session to a later time first."), code="past")
         if not session.invitations.exists() and not session.email_invitations.exists():
-            raise Conflict("Invite someone before sending the invitations.", code="no_invitations")
+            raise Conflict(_("Invite someone before sending the invitations."), code="no_invitations")
     session.save(update_fields=["state"])
     audit(
         community=session.host,
@@ -259,10 +275,14 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
             recipients=_invited_people(session),
             kind="session.cancelled",
             obj=session,
-            text=f"The session “{title}” on {when} is cancelled.",
+            text=_("The session “%(title)s” on %(when)s is cancelled.") % {"title": title, "when": when},
             url=reverse("convening:session", args=[session.pk]),
             community=session.host,
             actor=actor,
         )
-        mail_send(f"Cancelled: {title}", f"The session “{title}” on {when} is cancelled.\n", recipients)
+        mail_send(
+            _("Cancelled: %(title)s") % {"title": title},
+            _("The session “%(title)s” on %(when)s is cancelled.\n") % {"title": title, "when": when},
+            recipients,
+        )
     return session

@@ -1,6 +1,10 @@
 /* Convening: a text filter for long person lists, and the browser's time zone as a default. */
 (function () {
   "use strict";
+  /* Django's JavaScript catalogue defines gettext, ngettext and interpolate; English without it. */
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (fmt, args) { return fmt.replace(/%s/g, function () { return args.shift(); }); };
   function filterFor(select) {
     if (select.dataset.filterReady) return;
     select.dataset.filterReady = "1";
@@ -9,7 +13,7 @@
     wrap.className = "select-filter";
     var label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = "Type to narrow the list below";
+    label.textContent = gettext("Type to narrow the list below");
     var input = document.createElement("input");
     input.type = "search";
     input.id = id;
@@ -33,7 +37,7 @@
         option.disabled = !match && !option.selected;
         if (match) { shown += 1; if (!first) first = option; }
       });
-      status.textContent = words.length ? shown + (shown === 1 ? " person matches" : " people match") : "";
+      status.textContent = words.length ? interpolate(ngettext("%s person matches", "%s people match", shown), [shown]) : "";
       if (shown === 1 && first) select.value = first.value;
     });
   }
