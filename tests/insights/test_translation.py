@@ -9,6 +9,7 @@ import io
 from django.test import Client
 from django.utils import translation
 
+from convene.insights.selectors.common import profile_categories
 from convene.insights.templatetags.insights_tags import band_meaning, figure, gini_meaning, idx, label
 from convene.privacy.disclosure import hidden
 
@@ -152,3 +153,13 @@ def test_words_follow_the_active_language():
     assert gini_meaning(0.6, "opportunities") == "A few people have most of the opportunities."
     assert label("Not answered") == "Not answered"
     assert figure(hidden(unit="%")) == "hidden"
+
+
+def test_category_names_behind_the_noise_stay_english(db):
+    """A cell's noise is drawn from its name: a name that changed with the language would give each
+    language its own noise, and comparing the two pages would narrow the true count down."""
+    english = profile_categories()["seniority"]
+    with translation.override("zh-hans"):
+        assert profile_categories()["seniority"] == english
+        assert label(english["early"]) == "职业初期（0–5 年）"
+    assert english["early"] == "Early career (0–5 years)"

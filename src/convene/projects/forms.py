@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MilestoneState, OfferRole, ProjectState
@@ -149,10 +149,10 @@ class SkillsForm(forms.Form):
             self.fields[f"before_{i}"] = forms.ChoiceField(
                 choices=RATING_CHOICES,
                 required=False,
-                label=_now("%(skill)s: before the project (1–5)") % {"skill": skill},
+                label=gettext("%(skill)s: before the project (1–5)") % {"skill": skill},
             )
             self.fields[f"after_{i}"] = forms.ChoiceField(
-                choices=RATING_CHOICES, required=False, label=_now("%(skill)s: now (1–5)") % {"skill": skill}
+                choices=RATING_CHOICES, required=False, label=gettext("%(skill)s: now (1–5)") % {"skill": skill}
             )
 
     def ratings(self) -> tuple[dict, dict]:

@@ -30,6 +30,24 @@ LABELS = {
     "Project": gettext_lazy("Project"),
     "Meeting before Convene": gettext_lazy("Meeting before Convene"),
     "Other": gettext_lazy("Other"),
+    # seniority bands (accounts.Seniority; kept English in the figures, see selectors.common)
+    "Student or trainee": gettext_lazy("Student or trainee"),
+    "Early career (0–5 years)": gettext_lazy("Early career (0–5 years)"),
+    "Mid career (5–15 years)": gettext_lazy("Mid career (5–15 years)"),
+    "Senior (15+ years)": gettext_lazy("Senior (15+ years)"),
+    "Leadership role": gettext_lazy("Leadership role"),
+    # the default diversity attributes (settings.DIVERSITY_ATTRIBUTES)
+    "Gender": gettext_lazy("Gender"),
+    "Age band": gettext_lazy("Age band"),
+    "Background (e.g. ethnicity, migration, first in family at university)": gettext_lazy(
+        "Background (e.g. ethnicity, migration, first in family at university)"
+    ),
+    "Disability or long-term condition": gettext_lazy("Disability or long-term condition"),
+    "Caring responsibilities": gettext_lazy("Caring responsibilities"),
+    # selectors.common.DIVERSITY_NOTE
+    "Only members who chose to share this answer are counted.": gettext_lazy(
+        "Only members who chose to share this answer are counted."
+    ),
     "Contribution Gini": gettext_lazy("Contribution Gini"),
     "Share heard": gettext_lazy("Share heard"),
     "Contributions": gettext_lazy("Contributions"),
