@@ -11,8 +11,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from convene.accounts.models import User
 from convene.accounts.services import skill_names
@@ -163,6 +165,15 @@ def _transition(obj, to: str, graph: Mapping[str, set[str]], what: str) -> str:
 # ----------------------------------------------------------------------------- notifications
 
 
+def _render(template, params: dict) -> str:
+    return str(template) % params
+
+
+# A notification sentence put together when it is read, in the language active then: `notify()`
+# turns a lazy text into each recipient's language (the same contract as notifications.phrases).
+_phrase = lazy(_render, str)
+
+
 def _project_url(project: Project) -> str:
     return reverse("projects:detail", args=[project.pk])
 
@@ -186,14 +197,17 @@ def _tell(project: Project, kind: str, user_ids, text: str, actor: User | None =
 
 def _proposed_notify(project: Project, places: Iterable[TeamPlace], actor: User) -> None:
     for place in places:
-        _tell(
-            project,
-            "team.proposed",
-            [place.user_id],
-            f"You are proposed as a {place.get_role_display().lower()} on the project “{project.title}”. "
-            "Look at the project and its team; you can still decline the place.",
-            actor,
-        )
+        if place.role == PlaceRole.MENTOR:
+            template = gettext_lazy(
+                "You are proposed as a mentor on the project “%(title)s”. "
+                "Look at the project and its team; you can still decline the place."
+            )
+        else:
+            template = gettext_lazy(
+                "You are proposed as a mentee on the project “%(title)s”. "
+                "Look at the project and its team; you can still decline the place."
+            )
+        _tell(project, "team.proposed", [place.user_id], _phrase(template, {"title": project.title}), actor)
 
 
 def _help_request_tell(help_request: HelpRequest, kind: str, text: str, actor: User, url: str = "") -> None:
@@ -269,8 +283,13 @@ def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -
     _help_request_tell(
         help_request,
         "help.triaged",
-        f"A coordinator of {help_request.community.name} read your help request “{help_request.title}” and asks "
-        "a question before deciding. Answer it on the request's page.",
+        _phrase(
+            gettext_lazy(
+                "A coordinator of %(community)s read your help request “%(title)s” and asks a question before "
+                "deciding. Answer it on the request's page."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
     )
     return help_request
@@ -296,8 +315,13 @@ def help_request_decline(*, help_request: HelpRequest, actor: User, reason: str)
     _help_request_tell(
         help_request,
         "help.answered",
-        f"{help_request.community.name} answered your help request “{help_request.title}”: it is declined, "
-        "and the request's page gives the reason.",
+        _phrase(
+            gettext_lazy(
+                "%(community)s answered your help request “%(title)s”: it is declined, and the request's page "
+                "gives the reason."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
     )
     return help_request
@@ -326,8 +350,13 @@ def help_request_accept(*, help_request: HelpRequest, actor: User) -> Project:
     _help_request_tell(
         help_request,
         "help.accepted",
-        f"Your help request “{help_request.title}” is accepted: it is now a project of "
-        f"{help_request.community.name}, and a team will be matched to it.",
+        _phrase(
+            gettext_lazy(
+                "Your help request “%(title)s” is accepted: it is now a project of %(community)s, and a team will "
+                "be matched to it."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
         url=_project_url(project),
     )
@@ -735,15 +764,22 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
     )
     lead_id = published.filter(is_lead=True).values_list("user_id", flat=True).first()
     for place in proposed:
-        role = "its lead" if place.user_id == lead_id else f"a {place.get_role_display().lower()}"
-        _tell(
-            project,
-            "team.published",
-            [place.user_id],
-            f"The team of “{project.title}” is published, and you are on it as {role}. Meet your team on the "
-            "project's page.",
-            actor,
-        )
+        if place.user_id == lead_id:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as its lead. Meet your team on the "
+                "project's page."
+            )
+        elif place.role == PlaceRole.MENTOR:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as a mentor. Meet your team on the "
+                "project's page."
+            )
+        else:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as a mentee. Meet your team on the "
+                "project's page."
+            )
+        _tell(project, "team.published", [place.user_id], _phrase(template, {"title": project.title}), actor)
     return proposed
 
 
@@ -816,8 +852,18 @@ def _removed_notify(project: Project, place: TeamPlace, actor: User) -> None:
         project,
         "team.rematched",
         [place.user_id],
-        f"The team of “{project.title}” changed: a coordinator gave your place as "
-        f"{place.get_role_display().lower()} to someone else. Thank you for your willingness.",
+        _phrase(
+            gettext_lazy(
+                "The team of “%(title)s” changed: a coordinator gave your place as mentor to someone else. "
+                "Thank you for your willingness."
+            )
+            if place.role == PlaceRole.MENTOR
+            else gettext_lazy(
+                "The team of “%(title)s” changed: a coordinator gave your place as mentee to someone else. "
+                "Thank you for your willingness."
+            ),
+            {"title": project.title},
+        ),
         actor,
     )
 
@@ -933,8 +979,18 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
         project,
         "team.declined",
         _coordinators(project),
-        f"{user.display_name} declined their place as {place.get_role_display().lower()} on “{project.title}”. "
-        + ("The place was offered to the next person who fits." if newcomer else "Nobody else fits it yet."),
+        format_lazy(
+            "{} {}",
+            _phrase(
+                gettext_lazy("%(name)s declined their place as mentor on “%(title)s”.")
+                if place.role == PlaceRole.MENTOR
+                else gettext_lazy("%(name)s declined their place as mentee on “%(title)s”."),
+                {"name": user.display_name, "title": project.title},
+            ),
+            gettext_lazy("The place was offered to the next person who fits.")
+            if newcomer
+            else gettext_lazy("Nobody else fits it yet."),
+        ),
         user,
     )
     if newcomer is not None:
@@ -942,8 +998,18 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
             project,
             "team.rematched",
             [newcomer.user_id],
-            f"A place opened on the team of “{project.title}”, and you are proposed for it as "
-            f"{newcomer.get_role_display().lower()}. Look at the project; you can still decline the place.",
+            _phrase(
+                gettext_lazy(
+                    "A place opened on the team of “%(title)s”, and you are proposed for it as mentor. "
+                    "Look at the project; you can still decline the place."
+                )
+                if newcomer.role == PlaceRole.MENTOR
+                else gettext_lazy(
+                    "A place opened on the team of “%(title)s”, and you are proposed for it as mentee. "
+                    "Look at the project; you can still decline the place."
+                ),
+                {"title": project.title},
+            ),
             user,
         )
     return newcomer
@@ -1066,10 +1132,14 @@ def case_study_consent_set(*, project: Project, user: User, consent: bool) -> Te
         project,
         "project.consent",
         _coordinators(project),
-        f"{user.display_name} "
-        + ("agreed that" if consent else "does not want")
-        + f" the case study of “{project.title}” "
-        + ("may show their skill ratings by name." if consent else "to show their skill ratings by name."),
+        _phrase(
+            gettext_lazy("%(name)s agreed that the case study of “%(title)s” may show their skill ratings by name.")
+            if consent
+            else gettext_lazy(
+                "%(name)s does not want the case study of “%(title)s” to show their skill ratings by name."
+            ),
+            {"name": user.display_name, "title": project.title},
+        ),
         user,
     )
     return place
