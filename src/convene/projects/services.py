@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from convene.accounts.models import User
 from convene.accounts.services import skill_names
@@ -562,7 +562,7 @@ def mentoring_offer_save(
 @transaction.atomic
 def conflict_declare(*, project: Project, user: User, note: str = "") -> ProjectConflict:
     """Declare a conflict of interest: never matched to this project; a live place before it starts is declined."""
-    note = clean_text(note, field="note", limit=300, label=_("Note"))
+    note = clean_text(note, field="note", limit=300, label=pgettext("conflict of interest", "Note"))
     conflict, _created = ProjectConflict.objects.update_or_create(project=project, user=user, defaults={"note": note})
     place = TeamPlace.objects.filter(project=project, user=user, status__in=PLACE_LIVE).first()
     if place is not None:
