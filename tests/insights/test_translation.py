@@ -52,7 +52,7 @@ def test_dashboard_in_chinese(eq):
             "过去 12 个月的趋势",
             "按个人资料的多样性（逐月）",
             "以 CSV 格式下载这些洞察",
-            "尚未发言",
+            "尚未发声",
             "机会台账",
         ],
         [
@@ -77,7 +77,7 @@ def test_member_dashboard_and_coordinator_pages_in_chinese(eq):
     html = _page(c, URL + "not-heard/")
     _check(
         html,
-        ["尚未发言", "名成员", "专业领域", "加入时间", "统计期间", "显示这段期间"],
+        ["尚未发声", "名成员", "专业领域", "加入时间", "统计期间", "显示这段期间"],
         ["Member since", "Show this period"],
     )
     html = _page(c, URL + "opportunities/", order="most")
@@ -93,7 +93,7 @@ def test_member_dashboard_and_coordinator_pages_in_chinese(eq):
         ["Whose turn next?", "Role to fill", "Suggest"],
     )
     html = _page(c, URL + "contexts/")
-    _check(html, ["会议、联合回应和项目", "场合", "已发言占比", "会议 900"], ["Occasion", "Share heard", "Session 900"])
+    _check(html, ["会议、联合回应和项目", "场合", "已发声占比", "会议 900"], ["Occasion", "Share heard", "Session 900"])
 
 
 def test_context_page_in_chinese(eq, fake_contexts):

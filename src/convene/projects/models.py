@@ -110,7 +110,7 @@ class ProjectState(models.TextChoices):
     PROPOSED = "proposed", pgettext_lazy("project state", "Proposed")
     STAFFING = "staffing", _("Staffing")
     ACTIVE = "active", _("Active")
-    DELIVERED = "delivered", _("Delivered")
+    DELIVERED = "delivered", pgettext_lazy("project state", "Delivered")
     EVALUATED = "evaluated", _("Evaluated")
     PAUSED = "paused", _("Paused")
     CANCELLED = "cancelled", _("Cancelled")

@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from convene.insights.figure_text import figure_short, figure_text
 
@@ -18,7 +18,7 @@ LABELS = {
     "Organisation": gettext_lazy("Organisation"),
     "Seniority": gettext_lazy("Seniority"),
     "Community": gettext_lazy("Community"),
-    "Not answered": gettext_lazy("Not answered"),
+    "Not answered": pgettext_lazy("diversity answer", "Not answered"),
     "Other answers": gettext_lazy("Other answers"),
     "Mentors": gettext_lazy("Mentors"),
     "Mentees": gettext_lazy("Mentees"),
