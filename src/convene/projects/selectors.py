@@ -332,7 +332,7 @@ def home_items(user) -> list[HomeItem]:
                 % {"title": milestone.title, "project": milestone.project.title},
                 url=reverse("projects:detail", args=[milestone.project_id]),
                 kind=_("Milestone"),
-                detail=_("Due %(date)s") % {"date": date_format(milestone.due, "d F Y")} if milestone.due else "",
+                detail=_("Due %(date)s") % {"date": date_format(milestone.due, _("d F Y"))} if milestone.due else "",
             )
         )
     for request in HelpRequest.objects.filter(requester=user, state=HelpRequestState.INFO_REQUESTED):

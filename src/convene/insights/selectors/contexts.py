@@ -57,7 +57,7 @@ def context_label(context: str) -> tuple[str, str]:
     match = ARCHIVE_RE.match(context or "")
     if match and 1 <= int(match["month"]) <= 12:
         month = dt.date(int(match["year"]), int(match["month"]), 1)
-        return _("Monthly meeting, %(month)s") % {"month": date_format(month, "F Y")}, kind
+        return _("Monthly meeting, %(month)s") % {"month": date_format(month, _("F Y"))}, kind
     words = rest.replace("_", " ").replace("-", " ").strip()
     return (_("%(kind)s %(id)s") % {"kind": _(kind), "id": words} if words else _(kind)), kind
 

@@ -81,8 +81,8 @@ def band(value) -> str:
 def period_label(period) -> str:
     """A reporting period as "1 Dec 2025 – 30 Nov 2026", month names in the active language."""
     return _("%(start)s – %(end)s") % {
-        "start": date_format(period.start, "j M Y"),
-        "end": date_format(period.end, "j M Y"),
+        "start": date_format(period.start, _("j M Y")),
+        "end": date_format(period.end, _("j M Y")),
     }
 
 
