@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.test import Client
 from django.utils import translation
@@ -81,6 +82,7 @@ def test_member_dashboard_and_coordinator_pages_in_chinese(eq):
         ["Member since", "Show this period"],
     )
     html = _page(c, URL + "opportunities/", order="most")
+    assert re.search(r"每位成员的机会，\d{4}年\d{1,2}月\d{1,2}日 – \d{4}年\d{1,2}月\d{1,2}日", html)
     _check(
         html,
         ["机会台账", "机会最多的在前", "每位成员的机会", "合计", "在本社群累计"],
