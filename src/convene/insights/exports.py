@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils import translation
+
 from convene.communities.models import Community
 from convene.core.spreadsheet import spreadsheet_safe
 
@@ -53,6 +55,11 @@ def _write(rows: list[list]) -> str:
 def context_csv(community: Community, context: str) -> str:
     """One session, response or project: who was in the room, each group, and voice. No names
     (the "not yet heard" list stays on the page), and nothing about voice for anonymous responses."""
+    with translation.override("en"):  # a machine format: the same keys and labels in every language
+        return _context_csv(community, context)
+
+
+def _context_csv(community: Community, context: str) -> str:
     r = selectors.context_report(community, context, with_names=False)
     rows: list[list] = [
         ["context", "title", "", "", context, r.title],
@@ -92,6 +99,11 @@ def _voice_rows(v, when: str, noun: str, population) -> list[list]:
 
 
 def community_csv(community: Community, period: Period) -> str:
+    with translation.override("en"):  # a machine format: the same keys and labels in every language
+        return _community_csv(community, period)
+
+
+def _community_csv(community: Community, period: Period) -> str:
     board = selectors.community_dashboard(community, period, full=True)
     rep, voice, opp, trend = board.representation, board.voice, board.opportunities, board.trend
     now = "now"

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.core.errors import InvalidInput
 
@@ -67,9 +68,14 @@ def _parse_day(raw: str, field: str) -> dt.date:
             raise ValueError
         day = dt.date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD.", field=field) from None
+        raise InvalidInput(
+            _("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": raw[:20]}, field=field
+        ) from None
     if not EARLIEST <= day <= LATEST:
-        raise InvalidInput(f"Choose a date between {EARLIEST.year} and {LATEST.year}.", field=field)
+        raise InvalidInput(
+            _("Choose a date between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year},
+            field=field,
+        )
     return day
 
 
@@ -83,7 +89,7 @@ def parse_period(raw_from: str | None, raw_to: str | None, *, on: dt.date | None
         start = end - dt.timedelta(days=DEFAULT_DAYS - 1) if raw_to and raw_to.strip() else base.start
         start = max(start, EARLIEST)
     if start > end:
-        raise InvalidInput("The start date is after the end date.", field="from")
+        raise InvalidInput(_("The start date is after the end date."), field="from")
     return Period(start=start, end=end)
 
 
@@ -100,7 +106,7 @@ def last_months(n: int = 12, *, on: dt.date | None = None) -> list[Month]:
     day = on or today()
     year, month = day.year, day.month
     firsts = []
-    for _ in range(n):
+    for _month in range(n):
         firsts.append(dt.date(year, month, 1))
         month -= 1
         if month == 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community, Role
 from convene.communities.permissions import Need, community_for, membership_of
@@ -46,5 +47,5 @@ def context_for(user, slug: str, context: str) -> tuple[Community, dict | None]:
     context = str(context)[:60]
     info = selectors.resolve_context(context) if selectors.valid_context(context) else None
     if not selectors.context_in_community(community, context, info):
-        raise Http404("No such session, response or project in this community.")
+        raise Http404(_("No such session, response or project in this community."))
     return community, info

@@ -11,7 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import pgettext
 
 from convene.communities.services import audit
 from convene.communities.views import community_context as _ctx
@@ -40,7 +43,7 @@ def _bars(breakdowns):
 
 
 def _trend_charts(trend):
-    labels = [m.short for m in trend.months]
+    labels = [date_format(timezone.localtime(m.start), pgettext("chart month", "M")) for m in trend.months]
     profile = [(trend.labels[k], trend.blau[k]) for k in ("discipline", "organisation", "seniority")]
     diversity = [(trend.labels[k], v) for k, v in trend.blau.items() if k.startswith("diversity:")]
     diversity = [s for s in diversity if any(v is not None for v in s[1])]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool, StrictFloat
@@ -337,7 +338,9 @@ def _team_out(project: Project, places, *, viewer) -> dict:
 def _person(user_id: int) -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise InvalidInput("Only members of the project's communities can join its team (guests cannot).", field="user")
+        raise InvalidInput(
+            _("Only members of the project's communities can join its team (guests cannot)."), field="user"
+        )
     return user
 
 
@@ -610,7 +613,7 @@ def create_milestone(request, project_id: int, payload: MilestoneIn):
     if payload.owner_id is not None:
         owner = User.objects.filter(pk=payload.owner_id).first()
         if owner is None:
-            raise Http404("No such person.")
+            raise Http404(_("No such person."))
     milestone = services.milestone_create(
         project=project, actor=request.user, title=payload.title, owner=owner, due=payload.due
     )
@@ -662,7 +665,7 @@ def put_satisfaction(request, project_id: int, payload: SatisfactionIn):
 def get_case_study(request, project_id: int):
     project = case_study_for(request.user, project_id)
     if not project.case_study_published and project.access < Access.VIEW:
-        raise Http404("No such case study.")
+        raise Http404(_("No such case study."))
     return _case_study_out(project, request.user)
 
 

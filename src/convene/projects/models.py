@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from convene.communities.models import Community
 
@@ -26,11 +28,11 @@ def hours_per_month(minutes_per_run: float | None, runs_per_month: float | None)
 
 
 class HelpRequestState(models.TextChoices):
-    SUBMITTED = "submitted", "Waiting for a coordinator"
-    INFO_REQUESTED = "info_requested", "More information asked"
-    ACCEPTED = "accepted", "Accepted as a project"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUBMITTED = "submitted", _("Waiting for a coordinator")
+    INFO_REQUESTED = "info_requested", _("More information asked")
+    ACCEPTED = "accepted", _("Accepted as a project")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 HELP_REQUEST_TRANSITIONS: dict[str, set[str]] = {
@@ -58,14 +60,14 @@ class HelpRequest(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="help_requests")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests")
     title = models.CharField(max_length=200)
-    team_name = models.CharField("requesting team", max_length=200)
-    process = models.TextField("the process today, step by step", max_length=5000)
-    minutes_per_run = models.PositiveIntegerField("minutes per run")
-    runs_per_month = models.FloatField("runs per month")
-    people_involved = models.PositiveSmallIntegerField("people involved", default=1)
-    done_looks_like = models.TextField("what “done” would look like", max_length=3000)
-    data_and_tools = models.TextField("data and tools involved", max_length=3000, blank=True)
-    contact = models.CharField("contact", max_length=200)
+    team_name = models.CharField(_("requesting team"), max_length=200)
+    process = models.TextField(_("the process today, step by step"), max_length=5000)
+    minutes_per_run = models.PositiveIntegerField(_("minutes per run"))
+    runs_per_month = models.FloatField(_("runs per month"))
+    people_involved = models.PositiveSmallIntegerField(_("people involved"), default=1)
+    done_looks_like = models.TextField(_("what “done” would look like"), max_length=3000)
+    data_and_tools = models.TextField(_("data and tools involved"), max_length=3000, blank=True)
+    contact = models.CharField(_("contact"), max_length=200)
     state = models.CharField(max_length=20, choices=HelpRequestState.choices, default=HelpRequestState.SUBMITTED)
     decline_reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -87,8 +89,8 @@ class HelpRequest(models.Model):
 
 
 class NoteKind(models.TextChoices):
-    QUESTION = "question", "Question from a coordinator"
-    ANSWER = "answer", "Answer from the requester"
+    QUESTION = "question", _("Question from a coordinator")
+    ANSWER = "answer", _("Answer from the requester")
 
 
 class HelpRequestNote(models.Model):
@@ -105,13 +107,13 @@ class HelpRequestNote(models.Model):
 
 
 class ProjectState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    STAFFING = "staffing", "Staffing"
-    ACTIVE = "active", "Active"
-    DELIVERED = "delivered", "Delivered"
-    EVALUATED = "evaluated", "Evaluated"
-    PAUSED = "paused", "Paused"
-    CANCELLED = "cancelled", "Cancelled"
+    PROPOSED = "proposed", pgettext_lazy("project state", "Proposed")
+    STAFFING = "staffing", _("Staffing")
+    ACTIVE = "active", _("Active")
+    DELIVERED = "delivered", pgettext_lazy("project state", "Delivered")
+    EVALUATED = "evaluated", _("Evaluated")
+    PAUSED = "paused", _("Paused")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 PROJECT_TRANSITIONS: dict[str, set[str]] = {
@@ -130,7 +132,7 @@ OPEN_STATES = (ProjectState.PROPOSED, ProjectState.STAFFING, ProjectState.ACTIVE
 class Project(models.Model):
     title = models.CharField(max_length=200)
     goal = models.TextField(max_length=5000)
-    requesting_contact = models.CharField("requesting team contact", max_length=200)
+    requesting_contact = models.CharField(_("requesting team contact"), max_length=200)
     help_request = models.OneToOneField(
         HelpRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="project"
     )
@@ -141,7 +143,7 @@ class Project(models.Model):
     learning_skills = models.JSONField(default=list, blank=True)
     mentors_wanted = models.PositiveSmallIntegerField(default=2)
     mentees_wanted = models.PositiveSmallIntegerField(default=4)
-    min_hours = models.PositiveSmallIntegerField("minimum hours per month", default=0)
+    min_hours = models.PositiveSmallIntegerField(_("minimum hours per month"), default=0)
     state = models.CharField(max_length=12, choices=ProjectState.choices, default=ProjectState.PROPOSED)
     paused_from = models.CharField(max_length=12, choices=ProjectState.choices, blank=True)
     shortfalls = models.JSONField(default=dict, blank=True)  # {"mentor": n, "mentee": m} after the last match
@@ -152,7 +154,7 @@ class Project(models.Model):
     after_runs_per_month = models.FloatField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
     satisfaction_comment = models.TextField(max_length=2000, blank=True)
-    approach = models.TextField("approach (for the case study)", max_length=5000, blank=True)
+    approach = models.TextField(_("approach (for the case study)"), max_length=5000, blank=True)
     case_study_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -201,9 +203,9 @@ class Project(models.Model):
 
 
 class MilestoneState(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 MILESTONE_TRANSITIONS: dict[str, set[str]] = {
@@ -228,10 +230,10 @@ class Milestone(models.Model):
 
 
 class OfferRole(models.TextChoices):
-    MENTOR = "mentor", "Mentor others"
-    MENTEE = "mentee", "Be mentored"
-    BOTH = "both", "Both"
-    NONE = "none", "Not at the moment"
+    MENTOR = "mentor", _("Mentor others")
+    MENTEE = "mentee", _("Be mentored")
+    BOTH = "both", _("Both")
+    NONE = "none", _("Not at the moment")
 
 
 class MentoringOffer(models.Model):
@@ -267,14 +269,14 @@ class ProjectConflict(models.Model):
 
 
 class PlaceRole(models.TextChoices):
-    MENTOR = "mentor", "Mentor"
-    MENTEE = "mentee", "Mentee"
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
 
 
 class PlaceStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    PUBLISHED = "published", "Published"
-    DECLINED = "declined", "Declined"
+    PROPOSED = "proposed", pgettext_lazy("team place", "Proposed")
+    PUBLISHED = "published", pgettext_lazy("team place", "Published")
+    DECLINED = "declined", pgettext_lazy("team place", "Declined")
 
 
 PLACE_LIVE = (PlaceStatus.PROPOSED, PlaceStatus.PUBLISHED)
@@ -283,9 +285,9 @@ PLACE_LIVE = (PlaceStatus.PROPOSED, PlaceStatus.PUBLISHED)
 class Consent(models.TextChoices):
     """A mentee's answer to "may the case study show your skill ratings by name?"."""
 
-    PENDING = "pending", "Not asked yet"
-    CONFIRMED = "confirmed", "Confirmed"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Not asked yet")
+    CONFIRMED = "confirmed", pgettext_lazy("consent", "Confirmed")
+    DECLINED = "declined", pgettext_lazy("consent", "Declined")
 
 
 class TeamPlace(models.Model):

@@ -18,6 +18,7 @@ from enum import IntEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership, Role
 from convene.communities.permissions import Need, community_for
@@ -51,7 +52,7 @@ def _authenticated(user) -> bool:
 
 def _require_login(user) -> None:
     if not _authenticated(user):
-        raise PermissionDenied("Log in to continue.")
+        raise PermissionDenied(_("Log in to continue."))
 
 
 def _community_ids(user, *, coordinator: bool = False) -> set[int]:
@@ -93,14 +94,14 @@ def project_for(user, project_id, *, need: Access = Access.VIEW) -> Project:
     try:
         project = Project.objects.select_related("lead_community", "help_request").get(pk=int(project_id))
     except (Project.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such project.") from None
+        raise Http404(_("No such project.")) from None
     access = project_access(user, project)
     if access == Access.NONE:
-        raise Http404("No such project.")
+        raise Http404(_("No such project."))
     if access < need:
         if access == Access.CASE_STUDY:
-            raise Http404("No such project.")
-        raise PermissionDenied("Only coordinators of this project's communities can do that.")
+            raise Http404(_("No such project."))
+        raise PermissionDenied(_("Only coordinators of this project's communities can do that."))
     project.access = access
     return project
 
@@ -111,10 +112,10 @@ def case_study_for(user, project_id) -> Project:
     try:
         project = Project.objects.select_related("lead_community", "help_request").get(pk=int(project_id))
     except (Project.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such case study.") from None
+        raise Http404(_("No such case study.")) from None
     project.access = project_access(user, project)
     if project.access == Access.NONE:
-        raise Http404("No such case study.")
+        raise Http404(_("No such case study."))
     return project
 
 
@@ -124,15 +125,15 @@ def help_request_for(user, request_id, *, manage: bool = False, requester: bool 
     try:
         help_request = HelpRequest.objects.select_related("community", "requester").get(pk=int(request_id))
     except (HelpRequest.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such help request.") from None
+        raise Http404(_("No such help request.")) from None
     is_coordinator = help_request.community_id in _community_ids(user, coordinator=True)
     is_requester = help_request.requester_id == user.pk
     if not (is_coordinator or is_requester):
-        raise Http404("No such help request.")
+        raise Http404(_("No such help request."))
     if manage and not is_coordinator:
-        raise PermissionDenied("Only the community's coordinators can triage a help request.")
+        raise PermissionDenied(_("Only the community's coordinators can triage a help request."))
     if requester and not is_requester:
-        raise PermissionDenied("Only the person who asked can do that.")
+        raise PermissionDenied(_("Only the person who asked can do that."))
     help_request.is_coordinator = is_coordinator
     help_request.is_requester = is_requester
     return help_request
@@ -144,10 +145,10 @@ def place_for(user, place_id) -> TeamPlace:
     try:
         place = TeamPlace.objects.select_related("project").get(pk=int(place_id))
     except (TeamPlace.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such place.") from None
+        raise Http404(_("No such place.")) from None
     if place.user_id != user.pk:
         project_for(user, place.project_id)  # 404 for those who cannot see the project
-        raise PermissionDenied("Only the person proposed for this place can decline it.")
+        raise PermissionDenied(_("Only the person proposed for this place can decline it."))
     return place
 
 
@@ -157,10 +158,10 @@ def milestone_for(user, milestone_id) -> Milestone:
     try:
         milestone = Milestone.objects.select_related("project").get(pk=int(milestone_id))
     except (Milestone.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such milestone.") from None
+        raise Http404(_("No such milestone.")) from None
     project = project_for(user, milestone.project_id)
     if project.access < Access.MANAGE and milestone.owner_id != user.pk:
-        raise PermissionDenied("Only the milestone's owner or a coordinator can change it.")
+        raise PermissionDenied(_("Only the milestone's owner or a coordinator can change it."))
     milestone.project = project
     return milestone
 
@@ -181,9 +182,9 @@ def require_record(user, project: Project, part: str) -> None:
     if not can_record(user, project, part):
         raise PermissionDenied(
             {
-                "measures": "Only coordinators and the requesting team record the measures.",
-                "satisfaction": "Only the requesting team (or a coordinator for them) records satisfaction.",
-                "skills": "Only a mentee of this project records their skills.",
-                "reflection": "Only a mentor of this project writes a reflection.",
-            }.get(part, "You are not allowed to do that.")
+                "measures": _("Only coordinators and the requesting team record the measures."),
+                "satisfaction": _("Only the requesting team (or a coordinator for them) records satisfaction."),
+                "skills": _("Only a mentee of this project records their skills."),
+                "reflection": _("Only a mentor of this project writes a reflection."),
+            }.get(part, _("You are not allowed to do that."))
         )

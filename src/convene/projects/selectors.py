@@ -6,6 +6,9 @@ import re
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from convene.accounts.models import User
 from convene.communities.models import Membership, Role
@@ -85,9 +88,10 @@ def published_case_studies() -> QuerySet[Project]:
 # milestone owner who came to the project through private communities only to members of one of
 # those communities (docs/privacy.md).
 
-PRIVATE_COMMUNITY = "a private community"
-PRIVATE_PERSON = "a member of a private community"
-HIDDEN_SMALL = (
+# English msgids, translated where they are put on a page or in an API answer (`_(...)` at that point).
+PRIVATE_COMMUNITY = gettext_noop("a private community")
+PRIVATE_PERSON = gettext_noop("a member of a private community")
+HIDDEN_SMALL = gettext_noop(
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
 
@@ -114,7 +118,7 @@ def community_names(communities, seen: set[int]) -> list[dict]:
     """Names of the communities the viewer may see, then one "a private community" for the rest."""
     shown = [{"name": c.name, "slug": c.slug} for c in communities if c.pk in seen]
     if any(c.pk not in seen for c in communities):
-        shown.append({"name": PRIVATE_COMMUNITY, "slug": None})
+        shown.append({"name": _(PRIVATE_COMMUNITY), "slug": None})
     return shown
 
 
@@ -149,7 +153,7 @@ def _person(place: TeamPlace, hidden: set[int]) -> dict:
         "place": place,
         "user_id": place.user_id if named else None,
         "name": place.user.display_name if named else None,
-        "label": place.user.display_name if named else PRIVATE_PERSON,
+        "label": place.user.display_name if named else _(PRIVATE_PERSON),
         "role": place.role,
         "is_lead": place.is_lead,
         "reflection": place.reflection if named else "",
@@ -194,8 +198,8 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
             person["gains"] = place.skill_gains
         if gains:
             rated.append((person["gains"] is not None and not own, [g["gain"] for g in gains]))
-    not_shown = sum(1 for shown, _ in rated if not shown)
-    all_gains = [g for _, gains in rated for g in gains]
+    not_shown = sum(1 for shown, _gains in rated if not shown)
+    all_gains = [g for _shown, gains in rated for g in gains]
     mean_figure = exact(len(rated))
     mean_allowed = bool(all_gains) and (not_shown == 0 or exact(not_shown).shown)
     request = project.help_request
@@ -211,7 +215,7 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
                 "title": m.title,
                 "state": m.state,
                 "state_label": m.get_state_display(),
-                "owner": (PRIVATE_PERSON if m.owner_id in hidden else m.owner.display_name) if m.owner_id else "",
+                "owner": (_(PRIVATE_PERSON) if m.owner_id in hidden else m.owner.display_name) if m.owner_id else "",
             }
             for m in milestones
         ],
@@ -228,7 +232,7 @@ def case_study(project: Project, *, viewer, audience: str = Audience.PUBLIC) -> 
         "hours_saved": project.hours_saved_per_year,
         "mean_gain": round(sum(all_gains) / len(all_gains), 1) if mean_allowed else None,
         "mean_gain_over": mean_figure,
-        "mean_gain_note": HIDDEN_SMALL if all_gains and not mean_allowed else "",
+        "mean_gain_note": _(HIDDEN_SMALL) if all_gains and not mean_allowed else "",
         "ratings_withheld": not_shown,
         "satisfaction": project.satisfaction,
         "satisfaction_comment": project.satisfaction_comment,
@@ -303,14 +307,18 @@ def home_items(user) -> list[HomeItem]:
         project__state__in=(ProjectState.PROPOSED, ProjectState.STAFFING),
     ).select_related("project")
     for place in places:
-        word = "proposed" if place.status == PlaceStatus.PROPOSED else "on the team"
+        words = {"role": place.get_role_display().lower(), "title": place.project.title}
+        if place.status == PlaceStatus.PROPOSED:
+            title = _("You are proposed as %(role)s for “%(title)s”") % words
+        else:
+            title = _("You are on the team as %(role)s for “%(title)s”") % words
         items.append(
             HomeItem(
-                title=f"You are {word} as {place.get_role_display().lower()} for “{place.project.title}”",
+                title=title,
                 url=reverse("projects:detail", args=[place.project_id]),
-                kind="Project place",
+                kind=_("Project place"),
                 when=place.created_at,
-                detail="You can still decline before the project starts.",
+                detail=_("You can still decline before the project starts."),
             )
         )
     for milestone in (
@@ -320,18 +328,19 @@ def home_items(user) -> list[HomeItem]:
     ):
         items.append(
             HomeItem(
-                title=f"Milestone “{milestone.title}” on {milestone.project.title}",
+                title=_("Milestone “%(title)s” on %(project)s")
+                % {"title": milestone.title, "project": milestone.project.title},
                 url=reverse("projects:detail", args=[milestone.project_id]),
-                kind="Milestone",
-                detail=f"Due {milestone.due:%d %B %Y}" if milestone.due else "",
+                kind=_("Milestone"),
+                detail=_("Due %(date)s") % {"date": date_format(milestone.due, _("d F Y"))} if milestone.due else "",
             )
         )
     for request in HelpRequest.objects.filter(requester=user, state=HelpRequestState.INFO_REQUESTED):
         items.append(
             HomeItem(
-                title=f"A coordinator asked about your request “{request.title}”",
+                title=_("A coordinator asked about your request “%(title)s”") % {"title": request.title},
                 url=reverse("projects:request_detail", args=[request.pk]),
-                kind="Help request",
+                kind=_("Help request"),
                 when=request.decided_at,
             )
         )
@@ -341,9 +350,10 @@ def home_items(user) -> list[HomeItem]:
     ).select_related("community"):
         items.append(
             HomeItem(
-                title=f"Help request “{request.title}” for {request.community.name}",
+                title=_("Help request “%(title)s” for %(community)s")
+                % {"title": request.title, "community": request.community.name},
                 url=reverse("projects:request_detail", args=[request.pk]),
-                kind="Help request",
+                kind=_("Help request"),
                 when=request.created_at,
             )
         )
@@ -354,12 +364,12 @@ def community_links(user, community) -> list[tuple[str, str]]:
     links = []
     rank = rank_of(user, community)
     if rank >= Need.GUEST:
-        links.append(("Projects", reverse("projects:community", args=[community.slug])))
+        links.append((_("Projects"), reverse("projects:community", args=[community.slug])))
     if getattr(user, "is_authenticated", False) and can(user, community, Need.VIEW):
-        links.append(("Ask for help", reverse("projects:request_create", args=[community.slug])))
+        links.append((_("Ask for help"), reverse("projects:request_create", args=[community.slug])))
     if rank >= Need.COORDINATOR:
-        links.append(("Help requests", reverse("projects:requests", args=[community.slug])))
-        links.append(("Mentoring offers", reverse("projects:offers", args=[community.slug])))
+        links.append((_("Help requests"), reverse("projects:requests", args=[community.slug])))
+        links.append((_("Mentoring offers"), reverse("projects:offers", args=[community.slug])))
     return links
 
 
@@ -376,7 +386,7 @@ def context_info(context: str) -> dict | None:
         "url": reverse("projects:detail", args=[project.pk]),
         "kind": "project",
         "community_ids": sorted(project.communities.values_list("id", flat=True)),
-        "invited_user_ids": sorted(uid for uid, _ in places),
+        "invited_user_ids": sorted(uid for uid, _role in places),
         "anonymous": False,
         "groups": {
             "Mentors": sorted(uid for uid, role in places if role == "mentor"),

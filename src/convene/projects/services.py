@@ -11,6 +11,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from convene.accounts.models import User
 from convene.accounts.services import skill_names
@@ -69,24 +73,33 @@ MAX_CONCURRENT = 10
 # ----------------------------------------------------------------------------- helpers
 
 
-def _number(value, *, field: str, label: str, low: float, high: float, integer: bool = False, unit: str = ""):
+def _number(value, *, field: str, label: str, low: float, high: float, integer: bool = False, most: str = ""):
+    """`value` as a number within [low, high]; `label` names it and `most` words the maximum
+    ("10,000 minutes per run"; the bare number by default), both already in the active language."""
     if value is None or value == "":
         return None
+    not_a_number = _("%(label)s must be a number.") % {"label": label}
     if isinstance(value, bool):
-        raise InvalidInput(f"{label} must be a number.", field=field)
+        raise InvalidInput(not_a_number, field=field)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{label} must be a number.", field=field) from None
+        raise InvalidInput(not_a_number, field=field) from None
     if math.isnan(number) or math.isinf(number):
-        raise InvalidInput(f"{label} must be a number.", field=field)
+        raise InvalidInput(not_a_number, field=field)
     if number < low:
-        raise InvalidInput(f"{label} cannot be {'negative' if low == 0 else f'below {low:g}'}.", field=field)
+        if low == 0:
+            raise InvalidInput(_("%(label)s cannot be negative.") % {"label": label}, field=field)
+        raise InvalidInput(_("%(label)s cannot be below %(low)s.") % {"label": label, "low": f"{low:g}"}, field=field)
     if number > high:
-        raise InvalidInput(f"{label} cannot be more than {high:,g}{unit}: check the figure.", field=field)
+        raise InvalidInput(
+            _("%(label)s cannot be more than %(most)s: check the figure.")
+            % {"label": label, "most": most or f"{high:,g}"},
+            field=field,
+        )
     if integer:
         if number != int(number):
-            raise InvalidInput(f"{label} must be a whole number.", field=field)
+            raise InvalidInput(_("%(label)s must be a whole number.") % {"label": label}, field=field)
         return int(number)
     return number
 
@@ -98,39 +111,67 @@ def _skills(value, *, field: str) -> list[str]:
 def _check_process(minutes, runs, *, prefix: str = "") -> None:
     if minutes is not None and runs is not None and minutes * runs > MINUTES_IN_A_MONTH:
         raise InvalidInput(
-            f"{minutes:g} minutes × {runs:g} runs is more time than a month has: check the figures.",
+            _("%(minutes)s minutes × %(runs)s runs is more time than a month has: check the figures.")
+            % {"minutes": f"{minutes:g}", "runs": f"{runs:g}"},
             field=f"{prefix}minutes_per_run",
         )
 
 
 def _minutes(value, field: str, *, required: bool = False):
     number = _number(
-        value, field=field, label="Minutes per run", low=0, high=MAX_MINUTES_PER_RUN, unit=" minutes per run"
+        value,
+        field=field,
+        label=_("Minutes per run"),
+        low=0,
+        high=MAX_MINUTES_PER_RUN,
+        most=_("%(n)s minutes per run") % {"n": f"{MAX_MINUTES_PER_RUN:,g}"},
     )
     if required and number is None:
-        raise InvalidInput("Minutes per run is required.", field=field)
+        raise InvalidInput(_("Minutes per run is required."), field=field)
     return number
 
 
 def _runs(value, field: str, *, required: bool = False):
-    number = _number(value, field=field, label="Runs per month", low=0, high=MAX_RUNS_PER_MONTH, unit=" runs")
+    number = _number(
+        value,
+        field=field,
+        label=_("Runs per month"),
+        low=0,
+        high=MAX_RUNS_PER_MONTH,
+        most=_("%(n)s runs") % {"n": f"{MAX_RUNS_PER_MONTH:,g}"},
+    )
     if required and number is None:
-        raise InvalidInput("Runs per month is required.", field=field)
+        raise InvalidInput(_("Runs per month is required."), field=field)
     return number
+
+
+def _transition_messages(what: str) -> tuple[str, str]:
+    """(unknown, refused) for `core.lifecycle.transition`, one whole sentence per kind of object."""
+    if what == "help request":
+        return _("“{to}” is not a state of a help request."), _(
+            "A help request cannot go from {was_label} to {to_label}."
+        )
+    if what == "milestone":
+        return _("“{to}” is not a state of a milestone."), _("A milestone cannot go from {was_label} to {to_label}.")
+    return _("“{to}” is not a state of a project."), _("A project cannot go from {was_label} to {to_label}.")
 
 
 def _transition(obj, to: str, graph: Mapping[str, set[str]], what: str) -> str:
     """`core.lifecycle.transition` worded for the objects of a project."""
-    return transition(
-        obj,
-        to,
-        graph,
-        unknown=f"“{{to}}” is not a state of a {what}.",
-        refused=f"A {what} cannot go from {{was_state}} to {{to_state}}.",
-    )
+    unknown, refused = _transition_messages(what)
+    return transition(obj, to, graph, unknown=unknown, refused=refused)
 
 
 # ----------------------------------------------------------------------------- notifications
+
+
+def _render(template, params: dict) -> str:
+    return str(template) % params
+
+
+# A notification sentence put together when it is read, in the language active then: `notify()`
+# turns a lazy text into each recipient's language (the same contract as notifications.phrases).
+_phrase = lazy(_render, str)
 
 
 def _project_url(project: Project) -> str:
@@ -156,14 +197,17 @@ def _tell(project: Project, kind: str, user_ids, text: str, actor: User | None =
 
 def _proposed_notify(project: Project, places: Iterable[TeamPlace], actor: User) -> None:
     for place in places:
-        _tell(
-            project,
-            "team.proposed",
-            [place.user_id],
-            f"You are proposed as a {place.get_role_display().lower()} on the project “{project.title}”. "
-            "Look at the project and its team; you can still decline the place.",
-            actor,
-        )
+        if place.role == PlaceRole.MENTOR:
+            template = gettext_lazy(
+                "You are proposed as a mentor on the project “%(title)s”. "
+                "Look at the project and its team; you can still decline the place."
+            )
+        else:
+            template = gettext_lazy(
+                "You are proposed as a mentee on the project “%(title)s”. "
+                "Look at the project and its team; you can still decline the place."
+            )
+        _tell(project, "team.proposed", [place.user_id], _phrase(template, {"title": project.title}), actor)
 
 
 def _help_request_tell(help_request: HelpRequest, kind: str, text: str, actor: User, url: str = "") -> None:
@@ -199,21 +243,23 @@ def help_request_submit(
     minutes = _minutes(minutes_per_run, "minutes_per_run", required=True)
     runs = _runs(runs_per_month, "runs_per_month", required=True)
     _check_process(minutes, runs)
-    people = _number(people_involved, field="people_involved", label="People involved", low=1, high=1000, integer=True)
+    people = _number(
+        people_involved, field="people_involved", label=_("People involved"), low=1, high=1000, integer=True
+    )
     return HelpRequest.objects.create(
         community=community,
         requester=requester,
-        title=clean_text(title, field="title", limit=200, required=True),
-        team_name=clean_text(team_name, field="team_name", limit=200, required=True, label="Requesting team"),
-        process=clean_text(process, field="process", limit=5000, required=True, label="The process today"),
+        title=clean_text(title, field="title", limit=200, required=True, label=_("Title")),
+        team_name=clean_text(team_name, field="team_name", limit=200, required=True, label=_("Requesting team")),
+        process=clean_text(process, field="process", limit=5000, required=True, label=_("The process today")),
         minutes_per_run=round(minutes),
         runs_per_month=runs,
         people_involved=people or 1,
         done_looks_like=clean_text(
-            done_looks_like, field="done_looks_like", limit=3000, required=True, label="What done looks like"
+            done_looks_like, field="done_looks_like", limit=3000, required=True, label=_("What done looks like")
         ),
-        data_and_tools=clean_text(data_and_tools, field="data_and_tools", limit=3000, label="Data and tools"),
-        contact=clean_text(contact, field="contact", limit=200, required=True),
+        data_and_tools=clean_text(data_and_tools, field="data_and_tools", limit=3000, label=_("Data and tools")),
+        contact=clean_text(contact, field="contact", limit=200, required=True, label=_("Contact")),
     )
 
 
@@ -231,14 +277,19 @@ def _help_request_move(help_request: HelpRequest, to: str, actor: User | None) -
 @transaction.atomic
 def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -> HelpRequest:
     """A coordinator asks for more information; the requester sees the question and answers it."""
-    question = clean_text(question, field="message", limit=3000, required=True, label="The question")
+    question = clean_text(question, field="message", limit=3000, required=True, label=_("The question"))
     help_request = _help_request_move(help_request, HelpRequestState.INFO_REQUESTED, actor)
     HelpRequestNote.objects.create(help_request=help_request, author=actor, kind=NoteKind.QUESTION, text=question)
     _help_request_tell(
         help_request,
         "help.triaged",
-        f"A coordinator of {help_request.community.name} read your help request “{help_request.title}” and asks "
-        "a question before deciding. Answer it on the request's page.",
+        _phrase(
+            gettext_lazy(
+                "A coordinator of %(community)s read your help request “%(title)s” and asks a question before "
+                "deciding. Answer it on the request's page."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
     )
     return help_request
@@ -246,10 +297,10 @@ def help_request_ask(*, help_request: HelpRequest, actor: User, question: str) -
 
 @transaction.atomic
 def help_request_answer(*, help_request: HelpRequest, requester: User, answer: str) -> HelpRequest:
-    answer = clean_text(answer, field="answer", limit=3000, required=True, label="Your answer")
+    answer = clean_text(answer, field="answer", limit=3000, required=True, label=_("Your answer"))
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.state != HelpRequestState.INFO_REQUESTED:
-        raise Conflict("No question is waiting for an answer on this request.")
+        raise Conflict(_("No question is waiting for an answer on this request."))
     help_request = _help_request_move(help_request, HelpRequestState.SUBMITTED, requester)
     HelpRequestNote.objects.create(help_request=help_request, author=requester, kind=NoteKind.ANSWER, text=answer)
     return help_request
@@ -257,15 +308,20 @@ def help_request_answer(*, help_request: HelpRequest, requester: User, answer: s
 
 @transaction.atomic
 def help_request_decline(*, help_request: HelpRequest, actor: User, reason: str) -> HelpRequest:
-    reason = clean_text(reason, field="message", limit=2000, required=True, label="The reason")
+    reason = clean_text(reason, field="message", limit=2000, required=True, label=_("The reason"))
     help_request = _help_request_move(help_request, HelpRequestState.DECLINED, actor)
     help_request.decline_reason = reason
     help_request.save(update_fields=["decline_reason"])
     _help_request_tell(
         help_request,
         "help.answered",
-        f"{help_request.community.name} answered your help request “{help_request.title}”: it is declined, "
-        "and the request's page gives the reason.",
+        _phrase(
+            gettext_lazy(
+                "%(community)s answered your help request “%(title)s”: it is declined, and the request's page "
+                "gives the reason."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
     )
     return help_request
@@ -294,8 +350,13 @@ def help_request_accept(*, help_request: HelpRequest, actor: User) -> Project:
     _help_request_tell(
         help_request,
         "help.accepted",
-        f"Your help request “{help_request.title}” is accepted: it is now a project of "
-        f"{help_request.community.name}, and a team will be matched to it.",
+        _phrase(
+            gettext_lazy(
+                "Your help request “%(title)s” is accepted: it is now a project of %(community)s, and a team will "
+                "be matched to it."
+            ),
+            {"community": help_request.community.name, "title": help_request.title},
+        ),
         actor,
         url=_project_url(project),
     )
@@ -306,8 +367,8 @@ def help_request_accept(*, help_request: HelpRequest, actor: User) -> Project:
 
 
 def _team_shape(mentors, mentees) -> tuple[int, int]:
-    m = _number(mentors, field="mentors_wanted", label="Mentors wanted", low=0, high=MAX_TEAM, integer=True)
-    n = _number(mentees, field="mentees_wanted", label="Mentees wanted", low=0, high=MAX_TEAM, integer=True)
+    m = _number(mentors, field="mentors_wanted", label=_("Mentors wanted"), low=0, high=MAX_TEAM, integer=True)
+    n = _number(mentees, field="mentees_wanted", label=_("Mentees wanted"), low=0, high=MAX_TEAM, integer=True)
     return (2 if m is None else m), (4 if n is None else n)
 
 
@@ -343,10 +404,10 @@ def project_create(
     before_runs = _runs(before_runs_per_month, "before_runs_per_month")
     _check_process(before_minutes, before_runs, prefix="before_")
     project = Project.objects.create(
-        title=clean_text(title, field="title", limit=200, required=True),
-        goal=clean_text(goal, field="goal", limit=5000, required=True),
+        title=clean_text(title, field="title", limit=200, required=True, label=_("Title")),
+        goal=clean_text(goal, field="goal", limit=5000, required=True, label=_("Goal")),
         requesting_contact=clean_text(
-            requesting_contact, field="requesting_contact", limit=200, required=True, label="Requesting team contact"
+            requesting_contact, field="requesting_contact", limit=200, required=True, label=_("Requesting team contact")
         ),
         help_request=help_request,
         lead_community=community,
@@ -354,7 +415,7 @@ def project_create(
         learning_skills=_skills(learning_skills, field="learning_skills"),
         mentors_wanted=mentors,
         mentees_wanted=mentees,
-        min_hours=_number(min_hours, field="min_hours", label="Minimum hours", low=0, high=MAX_HOURS, integer=True)
+        min_hours=_number(min_hours, field="min_hours", label=_("Minimum hours"), low=0, high=MAX_HOURS, integer=True)
         or 0,
         before_minutes_per_run=before_minutes,
         before_runs_per_month=before_runs,
@@ -384,16 +445,19 @@ def project_update(
 ) -> Project:
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
-        raise InvalidInput(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise InvalidInput(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     project = Project.objects.select_for_update().get(pk=project.pk)
     fields = []
+    labels = {"title": _("Title"), "goal": _("Goal"), "requesting_contact": _("Requesting team contact")}
     for name in ("title", "goal", "requesting_contact"):
         if changes.get(name) is not None:
             limit = 200 if name != "goal" else 5000
-            setattr(project, name, clean_text(changes[name], field=name, limit=limit, required=True))
+            setattr(
+                project, name, clean_text(changes[name], field=name, limit=limit, required=True, label=labels[name])
+            )
             fields.append(name)
     if changes.get("approach") is not None:
-        project.approach = clean_text(changes["approach"], field="approach", limit=5000)
+        project.approach = clean_text(changes["approach"], field="approach", limit=5000, label=_("Approach"))
         fields.append("approach")
     for name in ("required_skills", "learning_skills"):
         if changes.get(name) is not None:
@@ -401,14 +465,16 @@ def project_update(
             fields.append(name)
     if changes.get("mentors_wanted") is not None or changes.get("mentees_wanted") is not None:
         if project.state not in (ProjectState.PROPOSED, ProjectState.STAFFING, ProjectState.PAUSED):
-            raise Conflict("The team shape can only change before the project is active.", field="mentors_wanted")
+            raise Conflict(_("The team shape can only change before the project is active."), field="mentors_wanted")
         project.mentors_wanted, project.mentees_wanted = _team_shape(
             changes.get("mentors_wanted", project.mentors_wanted), changes.get("mentees_wanted", project.mentees_wanted)
         )
         fields += ["mentors_wanted", "mentees_wanted"]
     if changes.get("min_hours") is not None:
         project.min_hours = (
-            _number(changes["min_hours"], field="min_hours", label="Minimum hours", low=0, high=MAX_HOURS, integer=True)
+            _number(
+                changes["min_hours"], field="min_hours", label=_("Minimum hours"), low=0, high=MAX_HOURS, integer=True
+            )
             or 0
         )
         fields.append("min_hours")
@@ -424,18 +490,26 @@ def project_transition(*, project: Project, actor: User, to: str) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     current = _transition(project, to, PROJECT_TRANSITIONS, "project")
     if current == ProjectState.PAUSED and to != ProjectState.CANCELLED and to != project.paused_from:
-        raise Conflict(f"This project was paused while {project.paused_from}: it resumes there.")
+        raise Conflict(
+            _("This project was paused while %(state)s: it resumes there.")
+            % {"state": ProjectState(project.paused_from).label.lower()}
+        )
     live = project.places.filter(status__in=PLACE_LIVE)
     if to == ProjectState.ACTIVE:
         if not live.filter(status=PlaceStatus.PUBLISHED).exists():
-            raise Conflict("Publish a team before starting the project.")
+            raise Conflict(_("Publish a team before starting the project."))
         waiting = live.filter(status=PlaceStatus.PROPOSED).count()
         if waiting:
             raise Conflict(
-                f"{waiting} proposed place{'s are' if waiting != 1 else ' is'} waiting: publish the team first."
+                ngettext(
+                    "%(n)d proposed place is waiting: publish the team first.",
+                    "%(n)d proposed places are waiting: publish the team first.",
+                    waiting,
+                )
+                % {"n": waiting}
             )
     if to == ProjectState.EVALUATED and project.after_minutes_per_month is None:
-        raise Conflict("Record how long the process takes now (the “after” measures) before marking it evaluated.")
+        raise Conflict(_("Record how long the process takes now (the “after” measures) before marking it evaluated."))
     if to == ProjectState.PAUSED:
         project.paused_from = current
     elif current == ProjectState.PAUSED:
@@ -460,19 +534,19 @@ def mentoring_offer_save(
     max_projects=1,
 ) -> MentoringOffer:
     if role not in OfferRole.values:
-        raise InvalidInput("Choose mentor, mentee, both or not at the moment.", field="role")
+        raise InvalidInput(_("Choose mentor, mentee, both or not at the moment."), field="role")
     teaches, wants = _skills(teaches, field="teaches"), _skills(wants, field="wants")
     hours = _number(
-        hours_per_month, field="hours_per_month", label="Hours per month", low=0, high=MAX_HOURS, integer=True
+        hours_per_month, field="hours_per_month", label=_("Hours per month"), low=0, high=MAX_HOURS, integer=True
     )
     most = _number(
-        max_projects, field="max_projects", label="Projects at a time", low=0, high=MAX_CONCURRENT, integer=True
+        max_projects, field="max_projects", label=_("Projects at a time"), low=0, high=MAX_CONCURRENT, integer=True
     )
     if role in (OfferRole.MENTOR, OfferRole.BOTH) and not teaches:
-        raise InvalidInput("List at least one skill you could teach.", field="teaches")
+        raise InvalidInput(_("List at least one skill you could teach."), field="teaches")
     if role in (OfferRole.MENTEE, OfferRole.BOTH) and not wants:
-        raise InvalidInput("List at least one skill you would like to learn.", field="wants")
-    offer, _ = MentoringOffer.objects.update_or_create(
+        raise InvalidInput(_("List at least one skill you would like to learn."), field="wants")
+    offer, _created = MentoringOffer.objects.update_or_create(
         user=user,
         defaults={
             "role": role,
@@ -488,8 +562,8 @@ def mentoring_offer_save(
 @transaction.atomic
 def conflict_declare(*, project: Project, user: User, note: str = "") -> ProjectConflict:
     """Declare a conflict of interest: never matched to this project; a live place before it starts is declined."""
-    note = clean_text(note, field="note", limit=300)
-    conflict, _ = ProjectConflict.objects.update_or_create(project=project, user=user, defaults={"note": note})
+    note = clean_text(note, field="note", limit=300, label=pgettext("conflict of interest", "Note"))
+    conflict, _created = ProjectConflict.objects.update_or_create(project=project, user=user, defaults={"note": note})
     place = TeamPlace.objects.filter(project=project, user=user, status__in=PLACE_LIVE).first()
     if place is not None:
         place_decline(place=place, user=user)
@@ -526,7 +600,7 @@ def _need(project: Project, *, without: int | None = None) -> Need:
             fixed=published,
         )
     except MatchingError as exc:
-        raise InvalidInput(f"This project cannot be matched: {exc}.") from None
+        raise InvalidInput(_("This project cannot be matched: %(reason)s.") % {"reason": exc}) from None
 
 
 def candidate_pool(project: Project) -> list[Candidate]:
@@ -613,7 +687,7 @@ def _place_from(project: Project, match: Match) -> TeamPlace:
 
 def _require_staffing(project: Project) -> None:
     if project.state != ProjectState.STAFFING:
-        raise Conflict("Team matching happens while the project is staffing: move it to staffing first.")
+        raise Conflict(_("Team matching happens while the project is staffing: move it to staffing first."))
 
 
 @transaction.atomic
@@ -623,18 +697,18 @@ def team_match(*, project: Project, actor: User) -> MatchResult:
     _require_staffing(project)
     if not project.required_skills:
         raise InvalidInput(
-            "This project lists no required skills: add the skills the work needs so mentors can be matched.",
+            _("This project lists no required skills: add the skills the work needs so mentors can be matched."),
             field="required_skills",
         )
     if project.mentors_wanted + project.mentees_wanted == 0:
-        raise InvalidInput("The team shape asks for nobody: set how many mentors and mentees you need.")
+        raise InvalidInput(_("The team shape asks for nobody: set how many mentors and mentees you need."))
     proposed_before = set(project.places.filter(status=PlaceStatus.PROPOSED).values_list("user_id", "role"))
     project.places.filter(status=PlaceStatus.PROPOSED).delete()
     need = _need(project)
     try:
         result = match_teams([need], candidate_pool(project), seed=project.pk)
     except MatchingError as exc:
-        raise InvalidInput(f"The team could not be matched: {exc}.") from None
+        raise InvalidInput(_("The team could not be matched: %(reason)s.") % {"reason": exc}) from None
     new = [_place_from(project, match) for match in result.assignments]
     _save_pairs(project, result.pairs)
     _save_shortfalls(project, result)
@@ -656,7 +730,7 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
     _require_staffing(project)
     proposed = list(project.places.filter(status=PlaceStatus.PROPOSED).select_related("user"))
     if not proposed:
-        raise Conflict("Nothing to publish: run the matching first.")
+        raise Conflict(_("Nothing to publish: run the matching first."))
     now = timezone.now()
     for place in proposed:
         place.status, place.published_at = PlaceStatus.PUBLISHED, now
@@ -690,15 +764,22 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
     )
     lead_id = published.filter(is_lead=True).values_list("user_id", flat=True).first()
     for place in proposed:
-        role = "its lead" if place.user_id == lead_id else f"a {place.get_role_display().lower()}"
-        _tell(
-            project,
-            "team.published",
-            [place.user_id],
-            f"The team of “{project.title}” is published, and you are on it as {role}. Meet your team on the "
-            "project's page.",
-            actor,
-        )
+        if place.user_id == lead_id:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as its lead. Meet your team on the "
+                "project's page."
+            )
+        elif place.role == PlaceRole.MENTOR:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as a mentor. Meet your team on the "
+                "project's page."
+            )
+        else:
+            template = gettext_lazy(
+                "The team of “%(title)s” is published, and you are on it as a mentee. Meet your team on the "
+                "project's page."
+            )
+        _tell(project, "team.published", [place.user_id], _phrase(template, {"title": project.title}), actor)
     return proposed
 
 
@@ -707,18 +788,24 @@ def team_publish(*, project: Project, actor: User) -> list[TeamPlace]:
 
 def _require_candidate(project: Project, user: User) -> None:
     if project.places.filter(user=user, status__in=PLACE_LIVE).exists():
-        raise Conflict(f"{user.display_name} already has a place on this team.", field="user")
+        raise Conflict(_("%(name)s already has a place on this team.") % {"name": user.display_name}, field="user")
     if ProjectConflict.objects.filter(project=project, user=user).exists():
-        raise Conflict(f"{user.display_name} declared a conflict of interest with this project.", field="user")
+        raise Conflict(
+            _("%(name)s declared a conflict of interest with this project.") % {"name": user.display_name}, field="user"
+        )
     if project.places.filter(user=user, status=PlaceStatus.DECLINED).exists():
-        raise Conflict(f"{user.display_name} declined a place on this project; ask them first.", field="user")
+        raise Conflict(
+            _("%(name)s declined a place on this project; ask them first.") % {"name": user.display_name}, field="user"
+        )
     if not selectors.team_candidates(project).filter(pk=user.pk).exists():
-        raise InvalidInput("Only members of the project's communities can join its team (guests cannot).", field="user")
+        raise InvalidInput(
+            _("Only members of the project's communities can join its team (guests cannot)."), field="user"
+        )
 
 
 def _role(role: str) -> str:
     if role not in PlaceRole.values:
-        raise InvalidInput("Choose mentor or mentee.", field="role")
+        raise InvalidInput(_("Choose mentor or mentee."), field="role")
     return role
 
 
@@ -746,7 +833,7 @@ def _take_off(project: Project, place: TeamPlace) -> None:
 def _live_place(project: Project, place_id) -> TeamPlace:
     place = project.places.filter(pk=place_id, status__in=PLACE_LIVE).select_related("user").first()
     if place is None:
-        raise InvalidInput("That person has no place on this team.", field="place")
+        raise InvalidInput(_("That person has no place on this team."), field="place")
     return place
 
 
@@ -765,8 +852,18 @@ def _removed_notify(project: Project, place: TeamPlace, actor: User) -> None:
         project,
         "team.rematched",
         [place.user_id],
-        f"The team of “{project.title}” changed: a coordinator gave your place as "
-        f"{place.get_role_display().lower()} to someone else. Thank you for your willingness.",
+        _phrase(
+            gettext_lazy(
+                "The team of “%(title)s” changed: a coordinator gave your place as mentor to someone else. "
+                "Thank you for your willingness."
+            )
+            if place.role == PlaceRole.MENTOR
+            else gettext_lazy(
+                "The team of “%(title)s” changed: a coordinator gave your place as mentee to someone else. "
+                "Thank you for your willingness."
+            ),
+            {"title": project.title},
+        ),
         actor,
     )
 
@@ -826,11 +923,11 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
     project = Project.objects.select_for_update().get(pk=place.project_id)
     place = TeamPlace.objects.select_for_update().get(pk=place.pk)
     if place.user_id != user.pk:
-        raise Conflict("Only the person proposed for this place can decline it.")
+        raise Conflict(_("Only the person proposed for this place can decline it."))
     if place.status not in PLACE_LIVE:
-        raise Conflict("You already declined this place.")
+        raise Conflict(_("You already declined this place."))
     if not may_decline(project):
-        raise Conflict("The project has started: talk to its coordinators about stepping back.")
+        raise Conflict(_("The project has started: talk to its coordinators about stepping back."))
     was_published, was_lead = place.status == PlaceStatus.PUBLISHED, place.is_lead
 
     team = list(project.places.filter(status__in=PLACE_LIVE))
@@ -871,7 +968,7 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
                 seed=project.pk,
             )
         except MatchingError as exc:
-            raise InvalidInput(f"The place could not be re-matched: {exc}.") from None
+            raise InvalidInput(_("The place could not be re-matched: %(reason)s.") % {"reason": exc}) from None
         known = {(a.person, a.role) for a in previous.assignments}
         for match in result.assignments:
             if match.project == project.pk and (match.person, match.role) not in known:
@@ -882,8 +979,18 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
         project,
         "team.declined",
         _coordinators(project),
-        f"{user.display_name} declined their place as {place.get_role_display().lower()} on “{project.title}”. "
-        + ("The place was offered to the next person who fits." if newcomer else "Nobody else fits it yet."),
+        format_lazy(
+            "{} {}",
+            _phrase(
+                gettext_lazy("%(name)s declined their place as mentor on “%(title)s”.")
+                if place.role == PlaceRole.MENTOR
+                else gettext_lazy("%(name)s declined their place as mentee on “%(title)s”."),
+                {"name": user.display_name, "title": project.title},
+            ),
+            gettext_lazy("The place was offered to the next person who fits.")
+            if newcomer
+            else gettext_lazy("Nobody else fits it yet."),
+        ),
         user,
     )
     if newcomer is not None:
@@ -891,8 +998,18 @@ def place_decline(*, place: TeamPlace, user: User) -> TeamPlace | None:
             project,
             "team.rematched",
             [newcomer.user_id],
-            f"A place opened on the team of “{project.title}”, and you are proposed for it as "
-            f"{newcomer.get_role_display().lower()}. Look at the project; you can still decline the place.",
+            _phrase(
+                gettext_lazy(
+                    "A place opened on the team of “%(title)s”, and you are proposed for it as mentor. "
+                    "Look at the project; you can still decline the place."
+                )
+                if newcomer.role == PlaceRole.MENTOR
+                else gettext_lazy(
+                    "A place opened on the team of “%(title)s”, and you are proposed for it as mentee. "
+                    "Look at the project; you can still decline the place."
+                ),
+                {"title": project.title},
+            ),
             user,
         )
     return newcomer
@@ -906,15 +1023,15 @@ def milestone_create(
     *, project: Project, actor: User, title: str, owner: User | None = None, due: date | None = None
 ) -> Milestone:
     if project.state in (ProjectState.EVALUATED, ProjectState.CANCELLED):
-        raise Conflict("This project is closed: milestones can no longer be added.")
-    title = clean_text(title, field="title", limit=200, required=True)
+        raise Conflict(_("This project is closed: milestones can no longer be added."))
+    title = clean_text(title, field="title", limit=200, required=True, label=_("Title"))
     if owner is not None and not (
         project.places.filter(user=owner, status=PlaceStatus.PUBLISHED).exists()
         or project.requesting_team.filter(pk=owner.pk).exists()
         or Membership.objects.filter(user=owner, community__in=project.communities.all()).exists()
     ):
         raise InvalidInput(
-            "The owner must be on the team, on the requesting team or in the project's communities.", field="owner"
+            _("The owner must be on the team, on the requesting team or in the project's communities."), field="owner"
         )
     return Milestone.objects.create(project=project, title=title, owner=owner, due=due)
 
@@ -968,8 +1085,12 @@ def _ratings(raw: Mapping | None, *, field: str, allowed: list[str]) -> dict[str
         if value is None or value == "":
             continue
         if name not in allowed:
-            raise InvalidInput(f"“{name[:60]}” is not one of this project's skills.", field=field)
-        rating = _number(value, field=field, label=f"The rating for {name}", low=1, high=5, integer=True)
+            raise InvalidInput(
+                _("“%(skill)s” is not one of this project's skills.") % {"skill": name[:60]}, field=field
+            )
+        rating = _number(
+            value, field=field, label=_("The rating for %(skill)s") % {"skill": name}, low=1, high=5, integer=True
+        )
         out[name] = rating
     return out
 
@@ -981,7 +1102,7 @@ def skills_record(*, project: Project, user: User, before: Mapping | None, after
         project=project, user=user, role=PlaceRole.MENTEE, status=PlaceStatus.PUBLISHED
     ).first()
     if place is None:
-        raise Conflict("Only a mentee on this project's team records skills here.")
+        raise Conflict(_("Only a mentee on this project's team records skills here."))
     allowed = skills_on_offer(Project.objects.get(pk=project.pk))
     place.skills_before = _ratings(before, field="before", allowed=allowed)
     place.skills_after = _ratings(after, field="after", allowed=allowed)
@@ -1002,19 +1123,23 @@ def case_study_consent_set(*, project: Project, user: User, consent: bool) -> Te
         .first()
     )
     if place is None:
-        raise Conflict("Only a mentee on this project's team decides about their own ratings.")
+        raise Conflict(_("Only a mentee on this project's team decides about their own ratings."))
     if not isinstance(consent, bool):
-        raise InvalidInput("Say yes or no.", field="consent")
+        raise InvalidInput(_("Say yes or no."), field="consent")
     place.case_study_consent = Consent.CONFIRMED if consent else Consent.DECLINED
     place.save(update_fields=["case_study_consent"])
     _tell(
         project,
         "project.consent",
         _coordinators(project),
-        f"{user.display_name} "
-        + ("agreed that" if consent else "does not want")
-        + f" the case study of “{project.title}” "
-        + ("may show their skill ratings by name." if consent else "to show their skill ratings by name."),
+        _phrase(
+            gettext_lazy("%(name)s agreed that the case study of “%(title)s” may show their skill ratings by name.")
+            if consent
+            else gettext_lazy(
+                "%(name)s does not want the case study of “%(title)s” to show their skill ratings by name."
+            ),
+            {"name": user.display_name, "title": project.title},
+        ),
         user,
     )
     return place
@@ -1052,20 +1177,20 @@ def reflection_record(*, project: Project, user: User, text: str) -> TeamPlace:
         project=project, user=user, role=PlaceRole.MENTOR, status=PlaceStatus.PUBLISHED
     ).first()
     if place is None:
-        raise Conflict("Only a mentor on this project's team writes a reflection here.")
-    place.reflection = clean_text(text, field="reflection", limit=5000, required=True, label="The reflection")
+        raise Conflict(_("Only a mentor on this project's team writes a reflection here."))
+    place.reflection = clean_text(text, field="reflection", limit=5000, required=True, label=_("The reflection"))
     place.save(update_fields=["reflection"])
     return place
 
 
 @transaction.atomic
 def satisfaction_record(*, project: Project, actor: User, score, comment: str = "") -> Project:
-    value = _number(score, field="score", label="Satisfaction", low=1, high=5, integer=True)
+    value = _number(score, field="score", label=_("Satisfaction"), low=1, high=5, integer=True)
     if value is None:
-        raise InvalidInput("Choose a satisfaction score from 1 to 5.", field="score")
+        raise InvalidInput(_("Choose a satisfaction score from 1 to 5."), field="score")
     project = Project.objects.select_for_update().get(pk=project.pk)
     project.satisfaction = value
-    project.satisfaction_comment = clean_text(comment, field="comment", limit=2000)
+    project.satisfaction_comment = clean_text(comment, field="comment", limit=2000, label=_("Comment"))
     project.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
     return project
 
@@ -1080,7 +1205,7 @@ def case_study_publish(*, project: Project, actor: User, publish: bool = True) -
     """Publish the case study to every community (any logged-in person can read it), or withdraw it."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if publish and not project.case_study_published and not may_publish_case_study(project):
-        raise Conflict("A case study is published once the project is delivered.")
+        raise Conflict(_("A case study is published once the project is delivered."))
     project.case_study_published_at = timezone.now() if publish else None
     project.save(update_fields=["case_study_published_at", "updated_at"])
     audit(

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from convene.accounts.models import User
@@ -86,7 +88,10 @@ def request_create(request, slug):
             lambda: services.help_request_submit(community=community, requester=request.user, **form.cleaned_data),
         )
         if help_request:
-            messages.success(request, f"Your request was sent to the coordinators of {community.name}.")
+            messages.success(
+                request,
+                _("Your request was sent to the coordinators of %(community)s.") % {"community": community.name},
+            )
             return redirect("projects:request_detail", request_id=help_request.pk)
     return render(request, "projects/request_form.html", _community_ctx(request, community, form=form))
 
@@ -122,14 +127,14 @@ def request_triage(request, request_id):
     help_request = help_request_for(request.user, request_id, manage=True)
     form = TriageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a decision: accept, ask for more information or decline.")
+        messages.error(request, _("Choose a decision: accept, ask for more information or decline."))
         return redirect("projects:request_detail", request_id=help_request.pk)
     action, message = form.cleaned_data["action"], form.cleaned_data["message"]
     if action == "accept":
         project = _flash(
             request,
             lambda: services.help_request_accept(help_request=help_request, actor=request.user),
-            "Accepted. The project is proposed: set its skills and team shape, then start staffing.",
+            _("Accepted. The project is proposed: set its skills and team shape, then start staffing."),
         )
         if project:
             return redirect("projects:edit", project_id=project.pk)
@@ -137,13 +142,13 @@ def request_triage(request, request_id):
         _flash(
             request,
             lambda: services.help_request_ask(help_request=help_request, actor=request.user, question=message),
-            "Your question was sent to the requester.",
+            _("Your question was sent to the requester."),
         )
     else:
         _flash(
             request,
             lambda: services.help_request_decline(help_request=help_request, actor=request.user, reason=message),
-            "The request was declined; the requester sees your reason.",
+            _("The request was declined; the requester sees your reason."),
         )
     return redirect("projects:request_detail", request_id=help_request.pk)
 
@@ -159,10 +164,10 @@ def request_answer(request, request_id):
             lambda: services.help_request_answer(
                 help_request=help_request, requester=request.user, answer=form.cleaned_data["answer"]
             ),
-            "Thank you: your answer was sent to the coordinators.",
+            _("Thank you: your answer was sent to the coordinators."),
         )
     else:
-        messages.error(request, "Write an answer first.")
+        messages.error(request, _("Write an answer first."))
     return redirect("projects:request_detail", request_id=help_request.pk)
 
 
@@ -173,7 +178,7 @@ def request_withdraw(request, request_id):
     return _act(
         request,
         lambda: services.help_request_withdraw(help_request=help_request, requester=request.user),
-        "Your request was withdrawn.",
+        _("Your request was withdrawn."),
         "projects:request_detail",
         request_id=help_request.pk,
     )
@@ -206,7 +211,7 @@ def offer_edit(request):
     form = OfferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.mentoring_offer_save(user=request.user, **form.cleaned_data)):
-            messages.success(request, "Saved. Coordinators of your communities can now consider you for projects.")
+            messages.success(request, _("Saved. Coordinators of your communities can now consider you for projects."))
             return redirect("projects:offer")
     return render(request, "projects/offer.html", {"form": form, "offer": offer, "nav": "profile"})
 
@@ -262,7 +267,10 @@ def project_create(request, slug=None):
         data = form.service_kwargs()
         project = run_service(form, lambda: services.project_create(community=community, actor=request.user, **data))
         if project:
-            messages.success(request, f"“{project.title}” is proposed. Move it to staffing when the shape is right.")
+            messages.success(
+                request,
+                _("“%(title)s” is proposed. Move it to staffing when the shape is right.") % {"title": project.title},
+            )
             return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", _community_ctx(request, community, form=form, creating=True))
 
@@ -339,7 +347,7 @@ def project_edit(request, project_id):
         if run_service(
             form, lambda: services.project_update(project=project, actor=request.user, **form.service_kwargs())
         ):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("projects:detail", project_id=project.pk)
     return render(
         request,
@@ -358,10 +366,10 @@ def project_transition(request, project_id):
         _flash(
             request,
             lambda: services.project_transition(project=project, actor=request.user, to=to),
-            f"The project is now {ProjectState(to).label.lower()}.",
+            _("The project is now %(state)s.") % {"state": ProjectState(to).label.lower()},
         )
     else:
-        messages.error(request, "Choose a valid state.")
+        messages.error(request, _("Choose a valid state."))
     return redirect("projects:detail", project_id=project.pk)
 
 
@@ -403,7 +411,10 @@ def team_message(request, project_id):
             form, lambda: services.project_message_send(project=project, actor=request.user, **form.cleaned_data)
         )
         if reached is not None:
-            messages.success(request, f"Message sent to {reached} {'person' if reached == 1 else 'people'}.")
+            messages.success(
+                request,
+                ngettext("Message sent to %(n)d person.", "Message sent to %(n)d people.", reached) % {"n": reached},
+            )
             return redirect("projects:message", project_id=project.pk)
     return render(request, "projects/message.html", {"project": project, "form": form, "nav": "projects"})
 
@@ -414,7 +425,15 @@ def team_match(request, project_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     result = _flash(request, lambda: services.team_match(project=project, actor=request.user))
     if result and result is not True:
-        messages.success(request, f"{len(result.assignments)} places proposed. Review them, then publish the team.")
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d place proposed. Review it, then publish the team.",
+                "%(n)d places proposed. Review them, then publish the team.",
+                len(result.assignments),
+            )
+            % {"n": len(result.assignments)},
+        )
     return redirect("projects:team", project_id=project.pk)
 
 
@@ -428,12 +447,17 @@ def team_place_add(request, project_id):
         done = _flash(
             request,
             lambda: services.place_add(project=project, actor=request.user, user=person, role=role),
-            f"{person.display_name} is proposed as {role}. Publish the team to tell them.",
+            (
+                _("%(name)s is proposed as mentor. Publish the team to tell them.")
+                if role == "mentor"
+                else _("%(name)s is proposed as mentee. Publish the team to tell them.")
+            )
+            % {"name": person.display_name},
         )
         if done:
             return redirect("projects:team", project_id=project.pk)
     else:
-        messages.error(request, "Choose a person and a role.")
+        messages.error(request, _("Choose a person and a role."))
     return redirect("projects:team", project_id=project.pk)
 
 
@@ -444,7 +468,7 @@ def team_place_remove(request, project_id, place_id):
     return _act(
         request,
         lambda: services.place_remove(project=project, actor=request.user, place_id=place_id),
-        "The place was removed from the team.",
+        _("The place was removed from the team."),
         "projects:team",
         project_id=project.pk,
     )
@@ -456,13 +480,13 @@ def team_place_swap(request, project_id, place_id):
     project = project_for(request.user, project_id, need=Access.MANAGE)
     form = TeamPersonForm(request.POST, candidates=selectors.team_candidates(project), with_role=False)
     if not form.is_valid():
-        messages.error(request, "Choose the person who takes this place.")
+        messages.error(request, _("Choose the person who takes this place."))
         return redirect("projects:team", project_id=project.pk)
     person = form.cleaned_data["user"]
     return _act(
         request,
         lambda: services.place_swap(project=project, actor=request.user, place_id=place_id, user=person),
-        f"{person.display_name} takes the place (proposed). Publish the team to tell them.",
+        _("%(name)s takes the place (proposed). Publish the team to tell them.") % {"name": person.display_name},
         "projects:team",
         project_id=project.pk,
     )
@@ -475,7 +499,7 @@ def team_publish(request, project_id):
     return _act(
         request,
         lambda: services.team_publish(project=project, actor=request.user),
-        "The team is published: everyone on it can see their place.",
+        _("The team is published: everyone on it can see their place."),
         "projects:team",
         project_id=project.pk,
     )
@@ -488,7 +512,7 @@ def place_decline(request, place_id):
     return _act(
         request,
         lambda: services.place_decline(place=place, user=request.user),
-        "You declined the place. Thank you for saying so early: the coordinators will find someone else.",
+        _("You declined the place. Thank you for saying so early: the coordinators will find someone else."),
         "projects:detail",
         project_id=place.project_id,
     )
@@ -502,7 +526,7 @@ def conflict(request, project_id):
         _flash(
             request,
             lambda: services.conflict_withdraw(project=project, user=request.user),
-            "Your conflict of interest was withdrawn.",
+            _("Your conflict of interest was withdrawn."),
         )
     else:
         form = ConflictForm(request.POST)
@@ -510,7 +534,7 @@ def conflict(request, project_id):
         _flash(
             request,
             lambda: services.conflict_declare(project=project, user=request.user, note=note),
-            "Noted: you will not be proposed for this project.",
+            _("Noted: you will not be proposed for this project."),
         )
     return redirect("projects:detail", project_id=project.pk)
 
@@ -527,7 +551,7 @@ def milestone_add(request, project_id):
         _flash(
             request,
             lambda: services.milestone_create(project=project, actor=request.user, **form.cleaned_data),
-            f"Milestone “{form.cleaned_data['title']}” added.",
+            _("Milestone “%(title)s” added.") % {"title": form.cleaned_data["title"]},
         )
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -545,10 +569,10 @@ def milestone_state(request, milestone_id):
             lambda: services.milestone_transition(
                 milestone=milestone, actor=request.user, to=form.cleaned_data["state"]
             ),
-            f"“{milestone.title}” updated.",
+            _("“%(title)s” updated.") % {"title": milestone.title},
         )
     else:
-        messages.error(request, "Choose a valid state.")
+        messages.error(request, _("Choose a valid state."))
     return redirect("projects:detail", project_id=milestone.project_id)
 
 
@@ -583,7 +607,7 @@ def outcomes(request, project_id):
     if request.method == "POST":
         part = request.POST.get("part", "")
         if part not in forms:
-            raise Http404("No such part of the outcomes.")
+            raise Http404(_("No such part of the outcomes."))
         require_record(request.user, project, part)
         form = {
             "measures": lambda: MeasuresForm(request.POST),
@@ -593,7 +617,7 @@ def outcomes(request, project_id):
         }[part]()
         forms[part] = form
         if form.is_valid() and run_service(form, lambda: _record(request.user, project, part, form)):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("projects:outcomes", project_id=project.pk)
     return render(
         request,
@@ -634,7 +658,7 @@ def _record(user, project, part, form):
 def case_study(request, project_id):
     project = case_study_for(request.user, project_id)
     if not project.case_study_published and project.access < Access.VIEW:
-        raise Http404("No such case study.")
+        raise Http404(_("No such case study."))
     return render(
         request,
         "projects/case_study.html",
@@ -656,9 +680,9 @@ def case_study_consent(request, project_id):
     return _act(
         request,
         lambda: services.case_study_consent_set(project=project, user=request.user, consent=consent),
-        "Thank you: the case study now shows your ratings by name."
+        _("Thank you: the case study now shows your ratings by name.")
         if consent
-        else "Your ratings are no longer shown by name; they count only in averages over at least 5 people.",
+        else _("Your ratings are no longer shown by name; they count only in averages over at least 5 people."),
         "projects:case_study",
         project_id=project.pk,
     )
@@ -672,7 +696,7 @@ def case_study_publish(request, project_id):
     return _act(
         request,
         lambda: services.case_study_publish(project=project, actor=request.user, publish=publish),
-        "The case study is published to every community." if publish else "The case study was withdrawn.",
+        _("The case study is published to every community.") if publish else _("The case study was withdrawn."),
         "projects:case_study",
         project_id=project.pk,
     )

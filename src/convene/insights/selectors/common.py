@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Min, QuerySet, Value, When
 from django.db.models.functions import Lower, Trim
+from django.utils import translation
 
 from convene.accounts.models import DiversityAnswer, Profile, Seniority
 from convene.communities.models import (
@@ -126,11 +127,17 @@ def category_key(value) -> str:
     return _norm(value).lower()
 
 
+def _seniority_labels() -> dict[str, str]:
+    """Seniority's labels in English whatever the reader's language: they name the cells, and a
+    cell's noise is drawn from its name (engines.disclosure), so a translated name would give each
+    language its own noise and let someone average it away. Pages translate them when they print
+    them (insights_tags.LABELS)."""
+    with translation.override(None):
+        return {str(k): str(lab) for k, lab in Seniority.choices}
+
+
 def _pretty_seniority(key: str) -> str:
-    try:
-        return Seniority(key).label
-    except ValueError:
-        return key
+    return _seniority_labels().get(key, key)
 
 
 def profile_categories() -> dict[str, dict[str, str]]:
@@ -141,7 +148,7 @@ def profile_categories() -> dict[str, dict[str, str]]:
     case) that at least 5 people on the site give. Rarer values are counted under "Other
     answers", so a row never appears or disappears because of who is in the population.
     """
-    out: dict[str, dict[str, str]] = {"seniority": {k: lab for k, lab in Seniority.choices}}
+    out: dict[str, dict[str, str]] = {"seniority": _seniority_labels()}
     for key, _, fieldname in PROFILE_DIMENSIONS:
         if key == "seniority":
             continue

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from convene.accounts.models import Profile
 from convene.communities.models import (
@@ -38,6 +39,7 @@ from .voice import VoiceSummary, gini_index, kind_rows
 # Contexts of history recorded before Convene ("archive:<community>-<YYYY-MM>", see insights/demo.py
 # and imports of earlier records): one meeting a month.
 ARCHIVE_RE = re.compile(r"^archive:[a-z0-9-]+?-(?P<year>\d{4})-(?P<month>\d{2})$")
+# English here (pages translate them: insights_tags.LABELS); titles are worded in the active language.
 KIND_LABELS = {
     "archive": "Meeting before Convene",
     "session": "Session",
@@ -50,14 +52,14 @@ def context_label(context: str) -> tuple[str, str]:
     """A readable (title, kind) for a context no app describes, so pages never show the raw id:
     "archive:psychiatry-2026-11" reads "Monthly meeting, November 2026" (a meeting before Convene);
     any other "<kind>:<id>" reads "<Kind> <id>" with dashes and underscores as spaces."""
-    prefix, _, rest = str(context or "").partition(":")
+    prefix, _colon, rest = str(context or "").partition(":")
     kind = KIND_LABELS.get(prefix) or prefix.replace("_", " ").replace("-", " ").strip().capitalize() or "Other"
     match = ARCHIVE_RE.match(context or "")
     if match and 1 <= int(match["month"]) <= 12:
         month = dt.date(int(match["year"]), int(match["month"]), 1)
-        return f"Monthly meeting, {date_format(month, 'F Y')}", kind
+        return _("Monthly meeting, %(month)s") % {"month": date_format(month, _("F Y"))}, kind
     words = rest.replace("_", " ").replace("-", " ").strip()
-    return (f"{kind} {words}" if words else kind), kind
+    return (_("%(kind)s %(id)s") % {"kind": _(kind), "id": words} if words else _(kind)), kind
 
 
 def valid_context(context: str) -> bool:
@@ -279,7 +281,7 @@ def context_report(community: Community, context: str, *, with_names: bool) -> C
         if with_names:
             names = _names(pop)
             not_heard = sorted(
-                ({"user_id": u, "name": names.get(u, f"Person {u}")} for u in pop if not counts.get(u)),
+                ({"user_id": u, "name": names.get(u, _("Person %(n)s") % {"n": u})} for u in pop if not counts.get(u)),
                 key=lambda r: r["name"].lower(),
             )
     return ContextReport(
