@@ -26,8 +26,17 @@ class ProfileForm(forms.Form):
         "Leave it on “Your browser's zone” to follow the device you use.",
     )
 
+    language = forms.ChoiceField(
+        choices=(),
+        required=False,
+        label="Language",
+        help_text="The language of pages and e-mails. "
+        "Leave it on “Your browser's language” to follow the device you use.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", "Your browser's language"), *settings.LANGUAGES]
         self.fields["time_zone"].choices = [("", "Your browser's zone"), *((z, z) for z in sorted(known_zones()))]
 
 

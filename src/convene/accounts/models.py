@@ -91,6 +91,8 @@ class Profile(models.Model):
     bio = models.TextField(max_length=2000, blank=True)
     # An IANA name from zoneinfo.available_timezones() (accounts.zones); blank: the browser's or the site's.
     time_zone = models.CharField(max_length=64, blank=True)
+    # A code from settings.LANGUAGES; blank: follow the browser (accounts.languages).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership, Role
 from convene.communities.services import audit
@@ -22,6 +23,7 @@ from convene.core.hooks import erase_personal_data
 from convene.core.permissions import owned_or_404
 from convene.core.text import clean_text, normalise_name
 
+from .languages import is_language
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
 from .zones import is_zone
 
@@ -53,7 +55,7 @@ def _skills(names: Iterable[str]) -> list[Skill]:
 
 
 def profile_for(user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
@@ -70,6 +72,7 @@ def profile_update(
     hours_per_month: int | None = None,
     bio: str | None = None,
     time_zone: str | None = None,
+    language: str | None = None,
 ) -> Profile:
     profile = profile_for(user)
     limits = {"display_name": 80, "discipline": 80, "organisation": 120, "bio": 2000}
@@ -103,6 +106,15 @@ def profile_update(
                 f"Unknown time zone “{time_zone[:64]}”; use a name like Europe/London.", field="time_zone"
             )
         profile.time_zone = time_zone
+    if language is not None:
+        language = language.strip()
+        if language and not is_language(language):
+            raise InvalidInput(
+                _("Unknown language “%(code)s”; choose one of %(codes)s.")
+                % {"code": language[:16], "codes": ", ".join(code for code, _name in settings.LANGUAGES)},
+                field="language",
+            )
+        profile.language = language
     if hours_per_month is not None:
         if not 0 <= int(hours_per_month) <= 200:
             raise InvalidInput("Hours per month must be between 0 and 200.", field="hours_per_month")
@@ -132,7 +144,7 @@ def diversity_answers_set(*, user: User, answers: Mapping[str, str], consent: bo
     stored = []
     now = timezone.now()
     for key, value in filled.items():
-        answer, _ = DiversityAnswer.objects.update_or_create(
+        answer, _created = DiversityAnswer.objects.update_or_create(
             user=user, attribute=key, defaults={"value": value, "consented_at": now}
         )
         stored.append(answer)
@@ -140,7 +152,7 @@ def diversity_answers_set(*, user: User, answers: Mapping[str, str], consent: bo
 
 
 def diversity_answers_delete(*, user: User) -> int:
-    deleted, _ = DiversityAnswer.objects.filter(user=user).delete()
+    deleted, _per_model = DiversityAnswer.objects.filter(user=user).delete()
     return deleted
 
 

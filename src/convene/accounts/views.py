@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 
 from . import services
 from .forms import AccountDeleteForm, DiversityForm, ProfileForm, TokenForm
+from .languages import is_language
 from .selectors import my_data
 
 
@@ -32,6 +34,7 @@ def profile(request):
         "hours_per_month": p.hours_per_month,
         "bio": p.bio,
         "time_zone": p.time_zone,
+        "language": p.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -135,3 +138,14 @@ def account_delete(request):
             messages.success(request, "Your account is deleted. Thank you for taking part.")
             return redirect("core:home")
     return render(request, "accounts/delete.html", {"form": form, "nav": "profile"})
+
+
+def language_set(request):
+    """The header's language switcher: Django's set_language (the language cookie, then back to
+    `next`), and for a signed-in person the choice is saved in their profile too, so pages on every
+    device and their e-mails follow it."""
+    response = set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and is_language(code):
+        services.profile_update(user=request.user, language=code)
+    return response

@@ -20,8 +20,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from convene.accounts.languages import is_language, recipient_language
 from convene.core.text import header_safe
 
 from .kinds import KINDS, Delivery
@@ -85,6 +88,7 @@ def _headers(unsubscribe: str) -> dict[str, str]:
 
 
 def _message(*, to: str, subject: str, template: str, context: dict, headers: dict) -> EmailMultiAlternatives:
+    """One mail, rendered in the language active now (callers wrap it in the recipient's)."""
     context = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "preferences_url": site_url(_path("preferences")),
@@ -93,7 +97,10 @@ def _message(*, to: str, subject: str, template: str, context: dict, headers: di
     text = render_to_string(f"email/{template}.txt", context)
     html = render_to_string(f"email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=header_safe(f"[Convene] {subject}")[:250], body=text, to=[to], headers=headers
+        subject=header_safe(_("[Convene] %(subject)s") % {"subject": subject})[:250],
+        body=text,
+        to=[to],
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -160,7 +167,7 @@ def deliver(ids: Iterable[int]) -> Outcome:
     outcome = Outcome()
     pending = list(
         Notification.objects.filter(pk__in=list(ids), mailed_at__isnull=True, recipient__is_active=True)
-        .select_related("recipient", "community")
+        .select_related("recipient", "recipient__profile", "community")
         .order_by("pk")
     )
     if not pending:
@@ -177,18 +184,19 @@ def deliver(ids: Iterable[int]) -> Outcome:
         for notification in pending:
             spec = KINDS.get(notification.kind)
             unsubscribe = unsubscribe_url(notification.recipient_id, notification.kind)
-            message = _message(
-                to=notification.recipient.email,
-                subject=notification.text,
-                template="notification",
-                context={
-                    "notification": notification,
-                    "kind_label": spec.label if spec else notification.kind,
-                    "link": site_url(notification.url) if notification.url.startswith("/") else "",
-                    "unsubscribe_url": unsubscribe,
-                },
-                headers=_headers(unsubscribe),
-            )
+            with translation.override(recipient_language(notification.recipient)):
+                message = _message(
+                    to=notification.recipient.email,
+                    subject=notification.text,
+                    template="notification",
+                    context={
+                        "notification": notification,
+                        "kind_label": str(spec.label) if spec else notification.kind,
+                        "link": site_url(notification.url) if notification.url.startswith("/") else "",
+                        "unsubscribe_url": unsubscribe,
+                    },
+                    headers=_headers(unsubscribe),
+                )
             problem = _send(connection, message)
             if problem is None:
                 outcome.sent.append(notification.pk)
@@ -253,6 +261,7 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
             "read_at",
             "community_id",
             "community__name",
+            "recipient__profile__language",
         )
         .iterator(chunk_size=2000)
     )
@@ -261,14 +270,22 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
 
 
 def _when(moment) -> str:
-    """ "5 Dec, 14:30" in the site's time zone (formatted here: the template filter costs more)."""
+    """ "5 Dec, 14:30" in the site's time zone and the active language's date format."""
     local = timezone.localtime(moment)
-    return f"{local.day} {local:%b, %H:%M}"
+    # Translators: a date format (Django's date filter letters): "5 Dec, 14:30". Chinese: "n月j日 H:i".
+    return formats.date_format(local, _("j M, H:i"))
 
 
 def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
+    """The digest of `items` (one person's rows), in their profile's language."""
+    language = items[0].get("recipient__profile__language")
+    with translation.override(language if is_language(language) else settings.LANGUAGE_CODE):
+        return _digest_message(rhythm, user_id, items)
+
+
+def _digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
     groups = []
-    for _, in_community in groupby(items, key=lambda r: r["community_id"]):
+    for _community_id, in_community in groupby(items, key=lambda r: r["community_id"]):
         in_community = list(in_community)
         groups.append(
             {
@@ -276,7 +293,7 @@ def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAl
                 "items": [
                     {
                         "text": r["text"],
-                        "kind": KINDS[r["kind"]].label,
+                        "kind": str(KINDS[r["kind"]].label),
                         "when": _when(r["created_at"]),
                         "read": r["read_at"] is not None,
                         "link": site_url(r["url"]) if r["url"].startswith("/") else "",
@@ -285,16 +302,23 @@ def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAl
                 ],
             }
         )
-    label = "daily" if rhythm == Delivery.DAILY else "weekly"
+    daily = rhythm == Delivery.DAILY
     count = len(items)
-    subject = f"Your {label} digest: {count} notification{'s' if count != 1 else ''}"
+    if daily:
+        subject = ngettext(
+            "Your daily digest: %(count)d notification", "Your daily digest: %(count)d notifications", count
+        ) % {"count": count}
+    else:
+        subject = ngettext(
+            "Your weekly digest: %(count)d notification", "Your weekly digest: %(count)d notifications", count
+        ) % {"count": count}
     unsubscribe = unsubscribe_url(user_id, DIGEST_PREFIX + rhythm)
     return _message(
         to=items[0]["recipient__email"],
         subject=subject,
         template="digest",
         context={
-            "rhythm": label,
+            "daily": daily,
             "groups": groups,
             "count": count,
             "unsubscribe_url": unsubscribe,
