@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -39,7 +40,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.profile_update(user=request.user, **form.cleaned_data)):
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(
         request,
@@ -61,7 +62,7 @@ def diversity(request):
     if request.method == "POST":
         if "delete" in request.POST:
             services.diversity_answers_delete(user=request.user)
-            messages.success(request, "Your diversity answers are deleted.")
+            messages.success(request, _("Your diversity answers are deleted."))
             return redirect("accounts:diversity")
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -72,7 +73,7 @@ def diversity(request):
                 )
                 is not None
             ):
-                messages.success(request, "Saved. Only you can see these answers.")
+                messages.success(request, _("Saved. Only you can see these answers."))
                 return redirect("accounts:diversity")
     return render(request, "accounts/diversity.html", {"form": form, "current": current, "nav": "profile"})
 
@@ -93,7 +94,7 @@ def token_create(request):
             return redirect("accounts:profile")
         request.session[NEW_TOKEN_KEY] = {"id": token.pk, "secret": secret}
         return redirect("accounts:token_created")
-    messages.error(request, "Give the token a name of at most 60 characters and choose its scope and expiry.")
+    messages.error(request, _("Give the token a name of at most 60 characters and choose its scope and expiry."))
     return redirect("accounts:profile")
 
 
@@ -103,7 +104,7 @@ def token_created(request):
     new = request.session.pop(NEW_TOKEN_KEY, None)
     token = request.user.api_tokens.filter(pk=(new or {}).get("id")).first() if new else None
     if token is None:
-        messages.info(request, "A token's secret is shown only once. Revoke it and create another if it is lost.")
+        messages.info(request, _("A token's secret is shown only once. Revoke it and create another if it is lost."))
         return redirect("accounts:profile")
     response = render(
         request, "accounts/token_created.html", {"token": token, "secret": new["secret"], "nav": "profile"}
@@ -116,7 +117,7 @@ def token_created(request):
 @require_POST
 def token_revoke(request, token_id):
     token = services.api_token_revoke(user=request.user, token_id=token_id)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:profile")
 
 
@@ -135,7 +136,7 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.account_delete(user=request.user)):
             logout(request)
-            messages.success(request, "Your account is deleted. Thank you for taking part.")
+            messages.success(request, _("Your account is deleted. Thank you for taking part."))
             return redirect("core:home")
     return render(request, "accounts/delete.html", {"form": form, "nav": "profile"})
 
