@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -85,7 +86,7 @@ def read_all(request):
 @router.post("/{notification_id}/read", response={200: MarkedOut, **ERRORS}, summary="Mark one notification read")
 def read_one(request, notification_id: int):
     if selectors.notification_of(request.user, notification_id) is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     marked = services.notifications_mark_read(user=request.user, ids=[notification_id])
     return {"marked": marked, "unread": selectors.unread_count(request.user)}
 

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from convene.accounts.languages import is_language
 from convene.core.errors import InvalidInput
@@ -106,9 +107,15 @@ def preferences_set(*, user, choices: dict[str, str]) -> int:
     """
     for code, delivery in choices.items():
         if code not in KINDS:
-            raise InvalidInput(f"There is no kind of notification called “{str(code)[:40]}”.", field="kind")
+            raise InvalidInput(
+                _("There is no kind of notification called “%(code)s”.") % {"code": str(code)[:40]}, field="kind"
+            )
         if delivery not in Delivery.values:
-            raise InvalidInput(f"Choose one of {', '.join(Delivery.values)} for “{KINDS[code].label}”.", field=code)
+            raise InvalidInput(
+                _("Choose one of %(values)s for “%(kind)s”.")
+                % {"values": ", ".join(Delivery.values), "kind": KINDS[code].label},
+                field=code,
+            )
     changed = 0
     with transaction.atomic():
         stored = dict(
