@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -40,6 +41,8 @@ def profile(request):
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.profile_update(user=request.user, **form.cleaned_data)):
+            if form.cleaned_data["language"]:  # say it in the language just chosen
+                translation.activate(form.cleaned_data["language"])
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(
