@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
 
 from convene.core import catalogues
 
@@ -81,3 +83,19 @@ def test_the_project_catalogue_leaves_the_apps_out():
     po = catalogues.Catalogue("convene", catalogues.ROOT).po("zh_Hans", "django").read_text()
     assert 'msgid "Skip to content"' in po  # base.html, the project's
     assert 'msgid "Save profile"' not in po  # accounts' own template, in accounts' catalogue
+
+
+def test_our_translations_win_over_djangos_and_allauths():
+    """Django merges every app's catalogue and the first app listed wins a msgid; the project's apps
+    come after Django's and allauth's, so a msgid they also translate ("Log out") needs a context."""
+    clashes = []
+    with translation.override("zh-hans"):
+        for catalogue in catalogues.catalogues():
+            po = catalogue.po("zh_Hans", "django")
+            if not po.exists():
+                continue
+            for context, msgid, msgstr in catalogues.entries(po):
+                got = pgettext(context, msgid) if context else gettext(msgid)
+                if got != msgstr:
+                    clashes.append(f"{catalogue.name}: {msgid!r} shows {got!r}, not {msgstr!r}")
+    assert clashes == []

@@ -10,6 +10,7 @@ no finished translation, and every compiled .mo that does not match its .po (doc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -120,6 +121,23 @@ def _msgids(po: Path, *flags: str) -> list[str]:
             continue  # the header
         context = re.search(r'^msgctxt "(.*)"$', text, flags=re.M)
         found.append(f"{match.group(1)} [{context.group(1)}]" if context else match.group(1))
+    return found
+
+
+def entries(po: Path) -> list[tuple[str | None, str, str]]:
+    """(context, msgid, msgstr) of each translated singular entry of `po` (plural ones left out)."""
+    out = subprocess.run(
+        ["msgattrib", "--translated", "--no-fuzzy", "--no-wrap", str(po)], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for block in out.split("\n\n"):
+        fields = {}
+        for line in block.splitlines():
+            key, _space, value = line.partition(" ")
+            if key in ("msgctxt", "msgid", "msgid_plural", "msgstr") and value.startswith('"'):
+                fields[key] = json.loads(value)
+        if fields.get("msgid") and "msgid_plural" not in fields and "msgstr" in fields:
+            found.append((fields.get("msgctxt"), fields["msgid"], fields["msgstr"]))
     return found
 
 

@@ -31,7 +31,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from convene.communities.models import Membership, Role
 from convene.communities.permissions import visible_communities
@@ -45,7 +45,7 @@ from convene.projects.permissions import visible_projects
 KINDS = ("communities", "sessions", "responses", "statements", "projects", "people")
 KIND_LABELS = {
     "communities": gettext_lazy("Communities"),
-    "sessions": gettext_lazy("Sessions"),
+    "sessions": pgettext_lazy("meetings", "Sessions"),
     "responses": gettext_lazy("Joint responses"),
     "statements": gettext_lazy("Statements"),
     "projects": gettext_lazy("Projects"),
