@@ -119,3 +119,16 @@ def test_the_personal_data_download_includes_the_language(world):
     services.profile_update(user=world.users["member"], language="zh-hans")
     data = json.loads(world.client("member").get("/me/data.json").content)
     assert data["profile"]["language"] == "zh-hans"
+
+
+def test_allauths_mails_follow_the_recipients_profile_language(client):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    user = UserFactory(email="li@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    services.profile_update(user=user, language="zh-hans")
+    client.post("/accounts/password/reset/", {"email": "li@example.com"}, HTTP_ACCEPT_LANGUAGE="en")
+    [message] = mail.outbox
+    assert "密码" in message.subject + message.body  # allauth's own Chinese
+    assert "password" not in message.subject.lower()

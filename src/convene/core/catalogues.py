@@ -93,6 +93,7 @@ def update(catalogue: Catalogue, root: Path = ROOT, locales: tuple[str, ...] = L
         for domain in DOMAINS:
             if domain == "djangojs" and not _has_scripts(catalogue.folder, ignore):
                 continue
+            before = {locale: _read(catalogue.po(locale, domain)) for locale in locales}
             call_command(
                 "makemessages",
                 locale=list(locales),
@@ -102,6 +103,18 @@ def update(catalogue: Catalogue, root: Path = ROOT, locales: tuple[str, ...] = L
                 no_obsolete=True,
                 verbosity=0,
             )
+            for locale, old in before.items():  # only the extraction date changed: keep the file as it was
+                po = catalogue.po(locale, domain)
+                if old is not None and _undated(_read(po)) == _undated(old):
+                    po.write_text(old, encoding="utf-8")
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def _undated(text: str | None) -> str | None:
+    return re.sub(r'^"POT-Creation-Date: .*\\n"$', "", text, flags=re.M) if text is not None else None
 
 
 def compile_all(root: Path = ROOT, locales: tuple[str, ...] = LOCALES) -> None:
