@@ -132,3 +132,11 @@ def test_allauths_mails_follow_the_recipients_profile_language(client):
     [message] = mail.outbox
     assert "密码" in message.subject + message.body  # allauth's own Chinese
     assert "password" not in message.subject.lower()
+
+
+def test_the_javascript_catalogue_follows_the_language(client):
+    chinese = client.get("/i18n/js/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "\\u5df2\\u590d\\u5236" in chinese or "已复制" in chinese  # "Copied", from the project's djangojs
+    assert "People to mention" in chinese  # discussions' djangojs, with its translation beside it
+    english = client.get("/i18n/js/").content.decode()
+    assert "已复制" not in english and "\\u5df2\\u590d\\u5236" not in english
