@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: run test install install-dev migrate demo bench lint format clean
+.PHONY: run test install install-dev migrate demo bench lint format clean messages
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Convene needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -54,6 +54,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Update every translation catalogue (project and apps) from the source and compile them (docs/i18n.md).
+messages: install-dev
+	$(BIN)/convene messages
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "convene.accounts.zones.ViewerTimeZoneMiddleware",
+    "convene.accounts.languages.ProfileLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "convene.urls"

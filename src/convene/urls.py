@@ -1,7 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
+from convene.accounts.views import language_set
 from convene.api import api
 
 # The admin's login is the site's login (allauth's, with its rate limits and lockout): the admin's
@@ -23,6 +25,10 @@ urlpatterns = [
     path("", include("convene.notifications.urls")),
     path("", include("convene.discussions.urls")),
     path("", include("convene.attachments.urls")),
+    # The language switcher (Django's set_language, which also saves a signed-in person's choice) and
+    # the translations of the project's JavaScript (gettext() in static/js and the apps' scripts).
+    path("i18n/setlang/", language_set, name="set_language"),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,11 +27,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ..attachments.files import pdf, png
 from ..support import VOID_ELEMENTS
 
 # Fields that are not free text a person writes (tokens, keys, codes, computed values), or whose
 # validation refuses markup before it is stored. Key: "app.Model.field".
 NOT_USER_TEXT = {
+    "attachments.Attachment.key": "generated (a random key)",
+    "attachments.Attachment.stored_name": "generated from the key",
+    "attachments.Attachment.content_type": "from the detected kind's allow-list, never the client's claim",
+    "attachments.Attachment.kind": "a key of the accepted kinds",
     "accounts.User.password": "a hash",
     "accounts.User.email": "EmailValidator refuses <, >, quotes and spaces",
     "accounts.ApiToken.prefix": "generated",
@@ -124,6 +129,7 @@ def payload_for(field, mark: str) -> str:
 def _walk_missing_journeys():
     from convene.accounts.models import User
     from convene.accounts.services import api_token_create
+    from convene.attachments.services import attachment_add
     from convene.communities import services as communities
     from convene.communities.models import Community, Membership
     from convene.convening.services import catalogue_entry_create
@@ -173,6 +179,8 @@ def _walk_missing_journeys():
     deliberation.endorsement_cast(response=response, user=members[0], stance="endorse", reason="Good.")
     deliberation.endorsement_cast(response=response, user=members[1], stance="object", reason="Not quite.")
     deliberation.response_transition(response=response, actor=coordinator, to=Phase.DELIVERED)
+    attachment_add(parent=response, uploader=coordinator, file=png(), alt_text="A chart of the views")
+    attachment_add(parent=response, uploader=coordinator, file=pdf())
 
     declined = deliberation.opinion_request_submit(
         community=psy,
@@ -361,9 +369,10 @@ def crawl(client: Client, seeds: list[str], *, max_pages: int = 400, per_shape: 
         if response.status_code != 200:
             continue
         kind = response.get("Content-Type", "")
-        bodies.append((url, kind, response.content))
+        content = b"".join(response.streaming_content) if response.streaming else response.content  # files
+        bodies.append((url, kind, content))
         if kind.startswith("text/html"):
-            html = response.content.decode()
+            html = content.decode()
             queue.extend(h.replace("&amp;", "&") for h in _HREF.findall(html))
     return bodies
 

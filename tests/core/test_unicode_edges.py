@@ -60,6 +60,7 @@ NOT_FREE_TEXT = {
     "slug",
     "seniority",
     "rsvp",
+    "reaction",  # one of a fixed set of reactions
     # kept only in the audit entry's JSON detail (tests/accounts/test_deletion_api.py reads it there)
     "POST /api/v1/communities/{slug}/members/{membership_id}/erase reason",
     "commitment",

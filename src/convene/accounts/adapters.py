@@ -15,21 +15,33 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from convene.core.clients import client_address
 
 from . import services
+from .languages import profile_language
 from .sso import display_name_from, email_verified, flat_claims, organisation_from
 
 
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "too_many_login_attempts": (
+        "too_many_login_attempts": _(
             "Too many failed logins for this e-mail address from your network. Try again in 5 minutes, "
             "or reset your password with “Forgot your password?”: the reset link by e-mail always works."
         ),
     }
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (confirm an address, reset a password) in the recipient's profile language when
+        they have one; otherwise in the language of the page they are using (the active one)."""
+        language = profile_language(context.get("user"))
+        if not language:
+            return super().send_mail(template_prefix, email, context)
+        with translation.override(language):
+            return super().send_mail(template_prefix, email, context)
 
     def pre_authenticate(self, request, **credentials):
         """Count this attempt against the (e-mail, client address) pair, not the e-mail alone."""

@@ -37,10 +37,13 @@ class ProfileOut(Schema):
     hours_per_month: int
     bio: str
     time_zone: str = Field(..., description="IANA time zone name; empty: the browser's, else the site's")
+    language: str = Field(..., description="Interface and e-mail language code; empty: the browser's")
 
 
 # The zones the service accepts, as a closed set in the schema (so a client can list them).
 ZoneName = Literal[tuple(sorted(available_timezones() | {""}))]
+# The interface languages (settings.LANGUAGES), also a closed set: anything else is a 422.
+LanguageCode = Literal[tuple(code for code, _name in settings.LANGUAGES) + ("",)]
 
 
 class ProfilePatch(Schema):
@@ -55,6 +58,9 @@ class ProfilePatch(Schema):
     bio: str | None = Field(None, max_length=2000)
     time_zone: ZoneName | None = Field(
         None, description="An IANA time zone name such as Asia/Singapore; empty to clear"
+    )
+    language: LanguageCode | None = Field(
+        None, description="A language code from the site's languages, such as zh-hans; empty to follow the browser"
     )
 
 
@@ -115,6 +121,7 @@ def _profile_out(user) -> dict:
         "hours_per_month": profile.hours_per_month,
         "bio": profile.bio,
         "time_zone": profile.time_zone,
+        "language": profile.language,
     }
 
 

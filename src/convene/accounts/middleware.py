@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from .twofactor import must_set_up_two_factor
 
@@ -23,8 +24,10 @@ class CoordinatorTwoFactorMiddleware:
         if not request.path.startswith(OPEN_PREFIXES) and must_set_up_two_factor(request.user):
             messages.warning(
                 request,
-                "This site asks coordinators to use two-factor authentication. "
-                "Set up an authenticator app or a security key to continue.",
+                _(
+                    "This site asks coordinators to use two-factor authentication. "
+                    "Set up an authenticator app or a security key to continue."
+                ),
             )
             return redirect("mfa_index")
         return self.get_response(request)

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -47,12 +49,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
-    FORMER_MEMBER = "A former member"
+    FORMER_MEMBER = gettext_noop("A former member")
 
     @property
     def display_name(self) -> str:
         if self.deleted_at is not None:
-            return self.FORMER_MEMBER
+            return gettext(self.FORMER_MEMBER)
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name
@@ -72,11 +74,11 @@ class Skill(models.Model):
 
 
 class Seniority(models.TextChoices):
-    STUDENT = "student", "Student or trainee"
-    EARLY = "early", "Early career (0–5 years)"
-    MID = "mid", "Mid career (5–15 years)"
-    SENIOR = "senior", "Senior (15+ years)"
-    LEADER = "leader", "Leadership role"
+    STUDENT = "student", _("Student or trainee")
+    EARLY = "early", _("Early career (0–5 years)")
+    MID = "mid", _("Mid career (5–15 years)")
+    SENIOR = "senior", _("Senior (15+ years)")
+    LEADER = "leader", _("Leadership role")
 
 
 class Profile(models.Model):
@@ -91,6 +93,8 @@ class Profile(models.Model):
     bio = models.TextField(max_length=2000, blank=True)
     # An IANA name from zoneinfo.available_timezones() (accounts.zones); blank: the browser's or the site's.
     time_zone = models.CharField(max_length=64, blank=True)
+    # A code from settings.LANGUAGES; blank: follow the browser (accounts.languages).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -116,8 +120,8 @@ class DiversityAnswer(models.Model):
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class ApiToken(models.Model):

@@ -25,6 +25,7 @@ def my_data(user: User) -> dict:
             "hours_per_month": profile.hours_per_month,
             "bio": profile.bio,
             "time_zone": profile.time_zone,
+            "language": profile.language,
         },
         "diversity_answers": [
             {"attribute": a.attribute, "value": a.value, "consented_at": a.consented_at.isoformat()}

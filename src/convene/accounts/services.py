@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership, Role
 from convene.communities.services import audit
@@ -22,6 +23,7 @@ from convene.core.hooks import erase_personal_data
 from convene.core.permissions import owned_or_404
 from convene.core.text import clean_text, normalise_name
 
+from .languages import is_language
 from .models import ApiToken, DiversityAnswer, Profile, Seniority, Skill, TokenScope, User
 from .zones import is_zone
 
@@ -32,7 +34,7 @@ MAX_TAGS = 30
 
 def skill_names(raw: str | Iterable[str], *, field: str = "skills") -> list[str]:
     """Normalise free text ("Python, SQL;  pandas") into unique lower-case tags."""
-    label = field.replace("_", " ").capitalize()
+    label = {"skills": _("Skills"), "interests": _("Interests")}.get(field) or field.replace("_", " ").capitalize()
     items = raw.replace(";", ",").split(",") if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
@@ -40,11 +42,16 @@ def skill_names(raw: str | Iterable[str], *, field: str = "skills") -> list[str]
         if not name:
             continue
         if len(name) > 60:
-            raise InvalidInput(f"{label}: the tag “{name[:20]}…” is longer than 60 characters.", field=field)
+            raise InvalidInput(
+                _("%(label)s: the tag “%(tag)s…” is longer than 60 characters.") % {"label": label, "tag": name[:20]},
+                field=field,
+            )
         if name not in names:
             names.append(name)
     if len(names) > MAX_TAGS:
-        raise InvalidInput(f"{label}: at most {MAX_TAGS} tags, please.", field=field)
+        raise InvalidInput(
+            _("%(label)s: at most %(limit)d tags, please.") % {"label": label, "limit": MAX_TAGS}, field=field
+        )
     return names
 
 
@@ -53,7 +60,7 @@ def _skills(names: Iterable[str]) -> list[Skill]:
 
 
 def profile_for(user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
@@ -70,9 +77,16 @@ def profile_update(
     hours_per_month: int | None = None,
     bio: str | None = None,
     time_zone: str | None = None,
+    language: str | None = None,
 ) -> Profile:
     profile = profile_for(user)
     limits = {"display_name": 80, "discipline": 80, "organisation": 120, "bio": 2000}
+    labels = {
+        "display_name": _("Display name"),
+        "discipline": _("Practice / discipline"),
+        "organisation": _("Organisation"),
+        "bio": _("Bio"),
+    }
     values = {
         "display_name": display_name,
         "discipline": discipline,
@@ -85,27 +99,38 @@ def profile_update(
         value = value.strip()
         if len(value) > limits[field]:
             raise InvalidInput(
-                f"{field.replace('_', ' ').capitalize()} is longer than {limits[field]} characters.", field=field
+                _("%(label)s is longer than %(limit)d characters.") % {"label": labels[field], "limit": limits[field]},
+                field=field,
             )
         if field == "display_name" and value:
             value = normalise_name(value)  # an identity: no bidi overrides or invisible characters (core.text)
             if not value:
-                raise InvalidInput("Display name has no visible characters.", field=field)
+                raise InvalidInput(_("Display name has no visible characters."), field=field)
         setattr(profile, field, value)
     if seniority is not None:
         if seniority and seniority not in Seniority.values:
-            raise InvalidInput(f"Unknown seniority band “{seniority}”.", field="seniority")
+            raise InvalidInput(_("Unknown seniority band “%(band)s”.") % {"band": seniority}, field="seniority")
         profile.seniority = seniority
     if time_zone is not None:
         time_zone = time_zone.strip()
         if time_zone and not is_zone(time_zone):
             raise InvalidInput(
-                f"Unknown time zone “{time_zone[:64]}”; use a name like Europe/London.", field="time_zone"
+                _("Unknown time zone “%(zone)s”; use a name like Europe/London.") % {"zone": time_zone[:64]},
+                field="time_zone",
             )
         profile.time_zone = time_zone
+    if language is not None:
+        language = language.strip()
+        if language and not is_language(language):
+            raise InvalidInput(
+                _("Unknown language “%(code)s”; choose one of %(codes)s.")
+                % {"code": language[:16], "codes": ", ".join(code for code, _name in settings.LANGUAGES)},
+                field="language",
+            )
+        profile.language = language
     if hours_per_month is not None:
         if not 0 <= int(hours_per_month) <= 200:
-            raise InvalidInput("Hours per month must be between 0 and 200.", field="hours_per_month")
+            raise InvalidInput(_("Hours per month must be between 0 and 200."), field="hours_per_month")
         profile.hours_per_month = int(hours_per_month)
     profile.save()
     if skills is not None:
@@ -121,18 +146,18 @@ def diversity_answers_set(*, user: User, answers: Mapping[str, str], consent: bo
     known = settings.DIVERSITY_ATTRIBUTES
     unknown = set(answers) - set(known)
     if unknown:
-        raise InvalidInput(f"Unknown attribute: {', '.join(sorted(unknown))}.", field="answers")
+        raise InvalidInput(_("Unknown attribute: %(names)s.") % {"names": ", ".join(sorted(unknown))}, field="answers")
     filled = {k: " ".join(v.split()) for k, v in answers.items() if v and v.strip()}
     for key, value in filled.items():
         if len(value) > 80:
-            raise InvalidInput(f"{known[key]} is longer than 80 characters.", field=key)
+            raise InvalidInput(_("%(label)s is longer than 80 characters.") % {"label": known[key]}, field=key)
     if filled and not consent:
-        raise InvalidInput("Tick the consent box to store these answers, or leave them empty.", field="consent")
+        raise InvalidInput(_("Tick the consent box to store these answers, or leave them empty."), field="consent")
     DiversityAnswer.objects.filter(user=user).exclude(attribute__in=filled).delete()
     stored = []
     now = timezone.now()
     for key, value in filled.items():
-        answer, _ = DiversityAnswer.objects.update_or_create(
+        answer, _created = DiversityAnswer.objects.update_or_create(
             user=user, attribute=key, defaults={"value": value, "consented_at": now}
         )
         stored.append(answer)
@@ -140,7 +165,7 @@ def diversity_answers_set(*, user: User, answers: Mapping[str, str], consent: bo
 
 
 def diversity_answers_delete(*, user: User) -> int:
-    deleted, _ = DiversityAnswer.objects.filter(user=user).delete()
+    deleted, _per_model = DiversityAnswer.objects.filter(user=user).delete()
     return deleted
 
 
@@ -152,13 +177,13 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the token a name so you can recognise it later.", field="name")
+        raise InvalidInput(_("Give the token a name so you can recognise it later."), field="name")
     if len(name) > 60:
-        raise InvalidInput("Token names are at most 60 characters.", field="name")
+        raise InvalidInput(_("Token names are at most 60 characters."), field="name")
     if scope not in TokenScope.values:
-        raise InvalidInput("Scope must be “read” or “write”.", field="scope")
+        raise InvalidInput(_("Scope must be “read” or “write”."), field="scope")
     if expires_in_days is not None and not 1 <= int(expires_in_days) <= 3650:
-        raise InvalidInput("A token lives between 1 and 3650 days (or until revoked).", field="expires_in_days")
+        raise InvalidInput(_("A token lives between 1 and 3650 days (or until revoked)."), field="expires_in_days")
     now = timezone.now()
     expires_at = now + timedelta(days=int(expires_in_days)) if expires_in_days is not None else None
     secret = "cvn_" + secrets.token_urlsafe(32)
@@ -340,9 +365,9 @@ def account_delete(*, user: User, by: User | None = None, community=None, reason
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.deleted_at is not None:
-        raise Conflict("This account is already deleted.")
+        raise Conflict(_("This account is already deleted."))
     if user.is_superuser or user.is_staff:
-        raise Conflict("Site administrators are removed by another administrator, in the admin.")
+        raise Conflict(_("Site administrators are removed by another administrator, in the admin."))
     acting = by if by is not None else user
     apps_erased = erase_personal_data(user)
     user.email = f"former-{user.pk}@{ERASED_DOMAIN}"
@@ -372,7 +397,7 @@ def member_personal_data_remove(*, community, actor: User, membership, reason: s
     """
     reason = clean_text(reason, field="reason", limit=200, required=True, label="How the person asked")
     if membership.user_id == actor.pk:
-        raise Conflict("To delete your own account, use “Delete my account” on your profile.")
+        raise Conflict(_("To delete your own account, use “Delete my account” on your profile."))
     if Membership.objects.filter(user_id=membership.user_id, role=Role.COORDINATOR).exists():
-        raise Conflict("This person coordinates a community: make them a member there first.", code="coordinator")
+        raise Conflict(_("This person coordinates a community: make them a member there first."), code="coordinator")
     return account_delete(user=membership.user, by=actor, community=community, reason=reason)

@@ -9,13 +9,17 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 
 from . import services
 from .forms import AccountDeleteForm, DiversityForm, ProfileForm, TokenForm
+from .languages import is_language
 from .selectors import my_data
 
 
@@ -32,11 +36,14 @@ def profile(request):
         "hours_per_month": p.hours_per_month,
         "bio": p.bio,
         "time_zone": p.time_zone,
+        "language": p.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.profile_update(user=request.user, **form.cleaned_data)):
-            messages.success(request, "Your profile is saved.")
+            if form.cleaned_data["language"]:  # say it in the language just chosen
+                translation.activate(form.cleaned_data["language"])
+            messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(
         request,
@@ -58,7 +65,7 @@ def diversity(request):
     if request.method == "POST":
         if "delete" in request.POST:
             services.diversity_answers_delete(user=request.user)
-            messages.success(request, "Your diversity answers are deleted.")
+            messages.success(request, _("Your diversity answers are deleted."))
             return redirect("accounts:diversity")
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -69,7 +76,7 @@ def diversity(request):
                 )
                 is not None
             ):
-                messages.success(request, "Saved. Only you can see these answers.")
+                messages.success(request, _("Saved. Only you can see these answers."))
                 return redirect("accounts:diversity")
     return render(request, "accounts/diversity.html", {"form": form, "current": current, "nav": "profile"})
 
@@ -90,7 +97,7 @@ def token_create(request):
             return redirect("accounts:profile")
         request.session[NEW_TOKEN_KEY] = {"id": token.pk, "secret": secret}
         return redirect("accounts:token_created")
-    messages.error(request, "Give the token a name of at most 60 characters and choose its scope and expiry.")
+    messages.error(request, _("Give the token a name of at most 60 characters and choose its scope and expiry."))
     return redirect("accounts:profile")
 
 
@@ -100,7 +107,7 @@ def token_created(request):
     new = request.session.pop(NEW_TOKEN_KEY, None)
     token = request.user.api_tokens.filter(pk=(new or {}).get("id")).first() if new else None
     if token is None:
-        messages.info(request, "A token's secret is shown only once. Revoke it and create another if it is lost.")
+        messages.info(request, _("A token's secret is shown only once. Revoke it and create another if it is lost."))
         return redirect("accounts:profile")
     response = render(
         request, "accounts/token_created.html", {"token": token, "secret": new["secret"], "nav": "profile"}
@@ -113,7 +120,7 @@ def token_created(request):
 @require_POST
 def token_revoke(request, token_id):
     token = services.api_token_revoke(user=request.user, token_id=token_id)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:profile")
 
 
@@ -132,6 +139,17 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.account_delete(user=request.user)):
             logout(request)
-            messages.success(request, "Your account is deleted. Thank you for taking part.")
+            messages.success(request, _("Your account is deleted. Thank you for taking part."))
             return redirect("core:home")
     return render(request, "accounts/delete.html", {"form": form, "nav": "profile"})
+
+
+def language_set(request):
+    """The header's language switcher: Django's set_language (the language cookie, then back to
+    `next`), and for a signed-in person the choice is saved in their profile too, so pages on every
+    device and their e-mails follow it."""
+    response = set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and is_language(code):
+        services.profile_update(user=request.user, language=code)
+    return response

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -35,7 +36,7 @@ class TokenAuth(HttpBearer):
         header = request.headers.get(self.header)
         if not header:
             return None
-        scheme, _, secret = header.partition(" ")
+        scheme, _space, secret = header.partition(" ")
         if scheme.lower() != self.openapi_scheme or not secret.strip():
             raise AuthenticationError()
         return self.authenticate(request, secret.strip())
@@ -45,7 +46,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             raise AuthenticationError()
         if found.read_only and request.method not in SAFE_METHODS:
-            raise PermissionDenied("This token is read-only: create a read-and-write token to make changes.")
+            raise PermissionDenied(_("This token is read-only: create a read-and-write token to make changes."))
         request.user = found.user
         request.api_token = found
         return found.user
@@ -76,7 +77,7 @@ class SessionOnlyAuth(SessionAuth):
 
     def __call__(self, request):
         if request.headers.get("Authorization"):
-            raise PermissionDenied("Tokens cannot create or revoke tokens: do it from your profile page.")
+            raise PermissionDenied(_("Tokens cannot create or revoke tokens: do it from your profile page."))
         return super().__call__(request)
 
 
@@ -266,17 +267,17 @@ def _service_error(request, exc: ServiceError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return _error(request, 404, str(exc) or "Not found.", "not_found")
+    return _error(request, 404, str(exc) or _("Not found."), "not_found")
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return _error(request, 403, str(exc) or "You are not allowed to do that.", "forbidden")
+    return _error(request, 403, str(exc) or _("You are not allowed to do that."), "forbidden")
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return _error(request, 401, "Authentication required: log in or send a valid API token.", "unauthenticated")
+    return _error(request, 401, _("Authentication required: log in or send a valid API token."), "unauthenticated")
 
 
 @api.exception_handler(ValidationError)
@@ -296,7 +297,9 @@ def _invalid(request, exc: ValidationError):
 @api.exception_handler(InterfaceError)
 def _database_down(request, exc):
     """PostgreSQL restarting or failing over, SQLite's write lock held too long: try again shortly."""
-    response = _error(request, 503, "The database is briefly unavailable. Try again in a few seconds.", "unavailable")
+    response = _error(
+        request, 503, _("The database is briefly unavailable. Try again in a few seconds."), "unavailable"
+    )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -316,7 +319,7 @@ def _http_error(request, exc: HttpError):
     }
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-        message = "The request body is not valid JSON."
+        message = _("The request body is not valid JSON.")
     return _error(request, exc.status_code, message, codes.get(exc.status_code, "error"))
 
 

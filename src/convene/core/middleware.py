@@ -28,7 +28,7 @@ _SUSPECT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\\u(?:00[01][0-9a-fA-F]|[d
 def _bad_text(body: bytes) -> str | None:
     """A message naming the first string (by its key) that `text_problem` refuses, or None."""
     if b"\x00" in body:
-        return "Text may not contain NUL (\\u0000) characters."
+        return _("Text may not contain NUL (\\u0000) characters.")
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
@@ -44,8 +44,9 @@ def _bad_text(body: bytes) -> str | None:
         elif isinstance(value, str):
             problem = text_problem(value)
             if problem:
-                field = f"“{where}”" if where else "the body"
-                return f"Text in {field} {problem}."
+                if where:
+                    return _("Text in “%(field)s” %(problem)s.") % {"field": where, "problem": problem}
+                return _("Text in the body %(problem)s.") % {"problem": problem}
     return None
 
 
@@ -64,7 +65,8 @@ class ApiBodyGuardMiddleware:
             if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
                 return JsonResponse(
                     {
-                        "detail": f"Request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+                        "detail": _("Request body is larger than %(limit)d bytes.")
+                        % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
                         "code": "too_large",
                     },
                     status=413,
@@ -78,7 +80,7 @@ class ApiBodyGuardMiddleware:
             content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
             if length and content_type not in {"application/json", ""} and not content_type.endswith("+json"):
                 return JsonResponse(
-                    {"detail": "Send the request body as application/json.", "code": "unsupported_media_type"},
+                    {"detail": _("Send the request body as application/json."), "code": "unsupported_media_type"},
                     status=415,
                 )
             if length:
@@ -126,12 +128,12 @@ def _shape_refusal(body: bytes) -> JsonResponse | None:
     try:
         data = json.loads(body)
     except RecursionError:
-        return JsonResponse({"detail": "The request body is nested too deeply.", "code": "bad_request"}, status=400)
+        return JsonResponse({"detail": _("The request body is nested too deeply."), "code": "bad_request"}, status=400)
     except ValueError:
         return None  # not JSON: the API answers 400 for the syntax
     if isinstance(data, dict):
         return None
-    error = {"loc": ["body"], "msg": "The request body must be a JSON object.", "type": "object_type"}
+    error = {"loc": ["body"], "msg": _("The request body must be a JSON object."), "type": "object_type"}
     return JsonResponse({"detail": [error], "code": "validation_error"}, status=422)
 
 
@@ -202,7 +204,10 @@ def api_write_over(caller: str) -> tuple[dict, int] | None:
     if count <= limit:
         return None
     retry_after = max(1, int((window + 1) * 60 - now + 0.999))
-    detail = f"Too many changes: at most {limit} a minute. Try again in {retry_after} s."
+    detail = _("Too many changes: at most %(limit)d a minute. Try again in %(seconds)d s.") % {
+        "limit": limit,
+        "seconds": retry_after,
+    }
     payload = {"detail": detail, "code": "rate_limited"}
     return payload, retry_after
 
@@ -221,11 +226,12 @@ class ApiJsonMiddleware:
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         if response.status_code == 404:
-            return JsonResponse({"detail": "No such API endpoint.", "code": "not_found"}, status=404)
+            return JsonResponse({"detail": _("No such API endpoint."), "code": "not_found"}, status=404)
         allowed = response.get("Allow", "")
         answer = JsonResponse(
             {
-                "detail": f"Method {request.method} is not allowed here (allowed: {allowed}).",
+                "detail": _("Method %(method)s is not allowed here (allowed: %(allowed)s).")
+                % {"method": request.method, "allowed": allowed},
                 "code": "method_not_allowed",
             },
             status=405,
@@ -246,7 +252,10 @@ def read_chunked_bodies(application):
             body = environ["wsgi.input"].read(limit + 1)
             if len(body) > limit:
                 start_response("413 Content Too Large", [("Content-Type", "application/json")])
-                detail = {"detail": f"Request body is larger than {limit} bytes.", "code": "too_large"}
+                detail = {
+                    "detail": _("Request body is larger than %(limit)d bytes.") % {"limit": limit},
+                    "code": "too_large",
+                }
                 return [json.dumps(detail).encode()]
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 def owned_or_404(queryset, pk):
@@ -10,4 +11,4 @@ def owned_or_404(queryset, pk):
     try:
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise Http404("Not found.") from None
+        raise Http404(_("Not found.")) from None

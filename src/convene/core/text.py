@@ -23,6 +23,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from convene.core.errors import InvalidInput, Unprocessable
 
@@ -39,10 +40,10 @@ def text_problem(value: str) -> str | None:
         return None
     char = match.group(0)
     if char == "\x00":
-        return "may not contain NUL (\\u0000) characters"
+        return _("may not contain NUL (\\u0000) characters")
     if "\ud800" <= char <= "\udfff":
-        return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
-    return f"may not contain control characters (U+{ord(char):04X})"
+        return _("is not valid Unicode (a lone surrogate U+%(code)s)") % {"code": f"{ord(char):04X}"}
+    return _("may not contain control characters (U+%(code)s)") % {"code": f"{ord(char):04X}"}
 
 
 def clean_text(value: str | None, *, field: str, limit: int, required: bool = False, label: str | None = None) -> str:
@@ -53,9 +54,13 @@ def clean_text(value: str | None, *, field: str, limit: int, required: bool = Fa
     value = (value or "").strip()
     label = label or field.replace("_", " ").capitalize()
     if required and not value:
-        raise InvalidInput(f"{label} is required.", field=field)
+        raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
     if len(value) > limit:
-        raise InvalidInput(f"{label} is longer than {limit} characters ({len(value)}).", field=field)
+        raise InvalidInput(
+            _("%(label)s is longer than %(limit)d characters (%(length)d).")
+            % {"label": label, "limit": limit, "length": len(value)},
+            field=field,
+        )
     return value
 
 
@@ -83,7 +88,9 @@ def validate_storable_text(value) -> None:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem and "NUL" not in problem:  # Django's own validator reports NUL
-            raise ValidationError(f"This text {problem}: remove it and try again.", code="invalid_characters")
+            raise ValidationError(
+                _("This text %(problem)s: remove it and try again.") % {"problem": problem}, code="invalid_characters"
+            )
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -103,14 +110,14 @@ def single_line_problem(value: str) -> str | None:
     match = _HEADER_UNSAFE.search(value or "")
     if match is None:
         return None
-    return f"must be one line without control characters (found U+{ord(match.group(0)):04X})"
+    return _("must be one line without control characters (found U+%(code)s)") % {"code": f"{ord(match.group(0)):04X}"}
 
 
 def require_one_line(value: str, *, field: str, label: str) -> None:
     """Refuse (422) text that goes into an e-mail header, before anything is saved or sent."""
     problem = single_line_problem(value)
     if problem:
-        raise Unprocessable(f"{label} {problem}.", field=field)
+        raise Unprocessable(_("%(label)s %(problem)s.") % {"label": label, "problem": problem}, field=field)
 
 
 def header_safe(value) -> str:

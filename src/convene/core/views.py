@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
 from convene.communities.models import Community, Membership
@@ -61,7 +62,7 @@ def server_error(request, *args, **kwargs):
     exc = sys.exc_info()[1]
     api = request.path.startswith("/api/")
     if isinstance(exc, DATABASE_DOWN):
-        detail = "The database is briefly unavailable. Try again in a few seconds."
+        detail = _("The database is briefly unavailable. Try again in a few seconds.")
         if api:
             response = JsonResponse({"detail": detail, "code": "unavailable"}, status=503)
         else:
@@ -69,7 +70,7 @@ def server_error(request, *args, **kwargs):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if api:
-        return JsonResponse({"detail": "Internal server error.", "code": "server_error"}, status=500)
+        return JsonResponse({"detail": _("Internal server error."), "code": "server_error"}, status=500)
     return django_server_error(request)
 
 

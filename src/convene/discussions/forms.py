@@ -1,14 +1,15 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import BODY_LIMIT, REASON_LIMIT, TITLE_LIMIT
 
-BODY_HELP = "Markdown works. Type @ and a name to mention a member of this community."
+BODY_HELP = _("Markdown works. Type @ and a name to mention a member of this community.")
 
 
 class BodyField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
-            label=kwargs.pop("label", "Message"),
+            label=kwargs.pop("label", _("Message")),
             max_length=BODY_LIMIT,
             help_text=BODY_HELP,
             widget=forms.Textarea(attrs={"rows": 6, "data-mentions": ""}),
@@ -17,12 +18,12 @@ class BodyField(forms.CharField):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_LIMIT)
+    title = forms.CharField(max_length=TITLE_LIMIT, label=_("Title"))
     body = BodyField()
 
 
 class PostForm(forms.Form):
-    body = BodyField(label="Your reply")
+    body = BodyField(label=_("Your reply"))
 
 
 class EditForm(forms.Form):
@@ -30,4 +31,4 @@ class EditForm(forms.Form):
 
 
 class HideForm(forms.Form):
-    reason = forms.CharField(label="Reason for hiding", max_length=REASON_LIMIT)
+    reason = forms.CharField(label=_("Reason for hiding"), max_length=REASON_LIMIT)

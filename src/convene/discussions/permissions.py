@@ -89,19 +89,19 @@ def _id(value) -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise Http404("No such thread.") from None
+        raise Http404(_("No such thread.")) from None
     if not 0 < value < 2**63:
-        raise Http404("No such thread.")
+        raise Http404(_("No such thread."))
     return value
 
 
 def thread_for(user, thread_id, *, need: Need = Need.MEMBER) -> Thread:
     thread = Thread.objects.select_related("community").filter(pk=_id(thread_id)).first()
     if thread is None:
-        raise Http404("No such thread.")
+        raise Http404(_("No such thread."))
     community_for(user, thread.community.slug, need=Need.VIEW)  # 404 for a community they cannot see
     if thread.is_hidden and not can(user, thread.community, Need.COORDINATOR):
-        raise Http404("No such thread.")
+        raise Http404(_("No such thread."))
     community_for(user, thread.community.slug, need=need)
     return thread
 
@@ -110,12 +110,12 @@ def post_for(user, post_id, *, need: Need = Need.MEMBER, author: bool = False) -
     """The post, if the person may read it; `author=True` also requires them to have written it."""
     post = Post.objects.select_related("thread__community", "author").filter(pk=_id(post_id)).first()
     if post is None:
-        raise Http404("No such post.")
+        raise Http404(_("No such post."))
     thread_for(user, post.thread_id, need=Need.MEMBER)
     if post.is_hidden and not can(user, post.thread.community, Need.COORDINATOR):
-        raise Http404("No such post.")
+        raise Http404(_("No such post."))
     if need > Need.MEMBER:
         community_for(user, post.thread.community.slug, need=need)
     if author and post.author_id != getattr(user, "pk", None):
-        raise PermissionDenied("Only the author can edit a post.")
+        raise PermissionDenied(_("Only the author can edit a post."))
     return post

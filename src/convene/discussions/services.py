@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from convene.communities.models import Membership
 from convene.communities.permissions import Need, can
@@ -14,6 +15,7 @@ from convene.convening.models import Session
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
 from convene.deliberation.models import JointResponse
+from convene.notifications.phrases import phrase
 from convene.notifications.services import notify
 from convene.projects.models import Project
 
@@ -39,16 +41,16 @@ def _about_community_ids(obj: models.Model) -> set[int]:
         return {obj.host_id}
     if isinstance(obj, JointResponse):
         if obj.anonymous:  # a thread would tie people to an anonymous response
-            raise InvalidInput("Anonymous joint responses cannot have a discussion thread.", field="about")
+            raise InvalidInput(_("Anonymous joint responses cannot have a discussion thread."), field="about")
         return {obj.community_id}
     if isinstance(obj, Project):
         return {obj.lead_community_id, *obj.communities.values_list("pk", flat=True)}
-    raise InvalidInput("A thread can only be about a session, a joint response or a project.", field="about")
+    raise InvalidInput(_("A thread can only be about a session, a joint response or a project."), field="about")
 
 
 def _require_member(user, community) -> None:
     if not can(user, community, Need.MEMBER):
-        raise InvalidInput("Only members of this community can take part in its discussions.")
+        raise InvalidInput(_("Only members of this community can take part in its discussions."))
 
 
 def _url(thread: Thread, post: Post | None = None) -> str:
@@ -71,14 +73,18 @@ def _mentions(post: Post) -> set[int]:
 def _tell(post: Post, *, reply: bool = True, already: frozenset[int] = frozenset()) -> None:
     """Mentions first (people not in `already`), then, for a reply, the thread's followers."""
     thread, author = post.thread, post.author
-    name = author.display_name if author else "Someone"
+    name = author.display_name if author else gettext_lazy("Someone")
     mentioned = _mentions(post) - set(already)
     if mentioned:
         notify(
             recipients=mentioned,
             kind="discussion.mention",
             obj=post,
-            text=f"{name} mentioned you in “{thread.title}”",
+            text=phrase(
+                gettext_lazy("%(name)s mentioned you in “%(title)s”"),
+                name=name,
+                title=thread.title,
+            ),
             url=_url(thread, post),
             community=thread.community,
             actor=author,
@@ -94,7 +100,11 @@ def _tell(post: Post, *, reply: bool = True, already: frozenset[int] = frozenset
             recipients=followers,
             kind="discussion.reply",
             obj=post,
-            text=f"{name} replied in “{thread.title}”",
+            text=phrase(
+                gettext_lazy("%(name)s replied in “%(title)s”"),
+                name=name,
+                title=thread.title,
+            ),
             url=_url(thread, post),
             community=thread.community,
             actor=author,
@@ -106,11 +116,11 @@ def thread_create(*, community, author, title: str, body: str, about: models.Mod
     """A new thread with its opening post; the author follows it."""
     _require_member(author, community)
     title = clean_text(title, field="title", limit=TITLE_LIMIT, required=True)
-    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label="Message")
+    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label=_("Message"))
     thread = Thread(community=community, title=title, created_by=author)
     if about is not None:
         if community.pk not in _about_community_ids(about):
-            raise InvalidInput("That is not part of this community.", field="about")
+            raise InvalidInput(_("That is not part of this community."), field="about")
         thread.content_type = ContentType.objects.get_for_model(about)
         thread.object_id = about.pk
     thread.save()
@@ -128,8 +138,8 @@ def post_add(*, thread: Thread, author, body: str) -> Post:
     """A reply: mentioned members are told, and the thread's followers."""
     _require_member(author, thread.community)
     if thread.is_hidden:
-        raise Conflict("This thread is hidden: it takes no replies.")
-    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label="Message")
+        raise Conflict(_("This thread is hidden: it takes no replies."))
+    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label=_("Message"))
     post = Post.objects.create(thread=thread, author=author, body=body)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=post.created_at)
     post.thread = thread
@@ -150,10 +160,10 @@ def post_add_by_mail(*, token: str, body: str, senders: list[str] | None = None)
 def post_edit(*, post: Post, editor, body: str) -> Post:
     """The author changes their post; what it said before is kept as a revision."""
     if post.author_id != editor.pk:
-        raise InvalidInput("Only the author can edit a post.")
+        raise InvalidInput(_("Only the author can edit a post."))
     if post.is_hidden:
-        raise Conflict("A hidden post cannot be edited.")
-    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label="Message")
+        raise Conflict(_("A hidden post cannot be edited."))
+    body = clean_text(body, field="body", limit=BODY_LIMIT, required=True, label=_("Message"))
     if body == post.body:
         return post
     before = mentioned_ids(post.body)
@@ -167,10 +177,10 @@ def post_edit(*, post: Post, editor, body: str) -> Post:
 
 def _hide(obj, *, actor, community, reason: str) -> None:
     if not can(actor, community, Need.COORDINATOR):
-        raise InvalidInput("Only coordinators can hide posts.")
-    reason = clean_text(reason, field="reason", limit=REASON_LIMIT, required=True, label="Reason")
+        raise InvalidInput(_("Only coordinators can hide posts."))
+    reason = clean_text(reason, field="reason", limit=REASON_LIMIT, required=True, label=_("Reason"))
     if obj.is_hidden:
-        raise Conflict("Already hidden.")
+        raise Conflict(_("Already hidden."))
     obj.hidden_at = timezone.now()
     obj.hidden_reason = reason
     obj.hidden_by = actor

@@ -42,7 +42,7 @@ def thread_create(request, slug):
             form, lambda: services.thread_create(community=community, author=request.user, **form.cleaned_data)
         )
         if thread:
-            messages.success(request, "Your thread is open. You follow it: replies reach you.")
+            messages.success(request, _("Your thread is open. You follow it: replies reach you."))
             return redirect("discussions:thread", thread_id=thread.pk)
     return render(request, "discussions/thread_form.html", community_context(request, community, form=form))
 
@@ -84,7 +84,7 @@ def thread_detail(request, thread_id):
     if request.method == "POST" and form.is_valid():
         post = run_service(form, lambda: services.post_add(thread=thread, author=request.user, **form.cleaned_data))
         if post:
-            messages.success(request, "Your reply is posted.")
+            messages.success(request, _("Your reply is posted."))
             return redirect(reverse("discussions:thread", args=[thread.pk]) + f"#post-{post.pk}")
     context = community_context(
         request,
@@ -105,10 +105,10 @@ def thread_follow(request, thread_id):
     thread = thread_for(request.user, thread_id)
     if request.POST.get("follow") == "0":
         services.thread_unfollow(thread=thread, user=request.user)
-        messages.success(request, "You no longer follow this thread.")
+        messages.success(request, _("You no longer follow this thread."))
     else:
         services.thread_follow(thread=thread, user=request.user)
-        messages.success(request, "You follow this thread: replies reach you.")
+        messages.success(request, _("You follow this thread: replies reach you."))
     return redirect("discussions:thread", thread_id=thread.pk)
 
 
@@ -118,7 +118,7 @@ def post_edit(request, post_id):
     form = _with_mentions(EditForm(request.POST or None, initial={"body": post.body}), post.thread.community)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.post_edit(post=post, editor=request.user, **form.cleaned_data)):
-            messages.success(request, "Your post is changed; the earlier version is kept.")
+            messages.success(request, _("Your post is changed; the earlier version is kept."))
             return redirect(reverse("discussions:thread", args=[post.thread_id]) + f"#post-{post.pk}")
     context = community_context(request, post.thread.community, post=post, thread=post.thread, form=form)
     return render(request, "discussions/post_form.html", context)
@@ -130,7 +130,7 @@ def post_hide(request, post_id):
     form = HideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.post_hide(post=post, actor=request.user, **form.cleaned_data)):
-            messages.success(request, "The post is hidden. Coordinators still see it, marked hidden.")
+            messages.success(request, _("The post is hidden. Coordinators still see it, marked hidden."))
             return redirect(reverse("discussions:thread", args=[post.thread_id]) + f"#post-{post.pk}")
     post.html = body_html(post.body)
     context = community_context(request, post.thread.community, post=post, thread=post.thread, form=form)
@@ -143,13 +143,13 @@ def thread_hide(request, thread_id):
     thread = thread_for(request.user, thread_id, need=Need.COORDINATOR)
     form = HideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the thread is hidden.")
+        messages.error(request, _("Say why the thread is hidden."))
         return redirect("discussions:thread", thread_id=thread.pk)
     run_service(form, lambda: services.thread_hide(thread=thread, actor=request.user, **form.cleaned_data))
     if form.errors:
-        messages.error(request, " ".join(form.non_field_errors()) or "The thread could not be hidden.")
+        messages.error(request, " ".join(form.non_field_errors()) or _("The thread could not be hidden."))
     else:
-        messages.success(request, "The thread is hidden from members.")
+        messages.success(request, _("The thread is hidden from members."))
     return redirect("discussions:list", slug=thread.community.slug)
 
 

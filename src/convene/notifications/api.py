@@ -93,7 +93,7 @@ def read_all(request):
 @router.post("/{notification_id}/read", response={200: MarkedOut, **ERRORS}, summary="Mark one notification read")
 def read_one(request, notification_id: int):
     if selectors.notification_of(request.user, notification_id) is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     marked = services.notifications_mark_read(user=request.user, ids=[notification_id])
     return {"marked": marked, "unread": selectors.unread_count(request.user)}
 

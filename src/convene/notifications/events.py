@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership, Role
 from convene.core.errors import InvalidInput
@@ -57,7 +58,7 @@ def message_send(
     the sentence ("the people invited to “Spring retreat”"). Returns how many people it reaches."""
     if not kind_for(kind).code.endswith(".message"):
         raise ValueError(f"{kind!r} is not a message kind")
-    body = clean_text(text, field="text", label="The message", limit=MESSAGE_LIMIT, required=True)
+    body = clean_text(text, field="text", label=_("The message"), limit=MESSAGE_LIMIT, required=True)
     sentence = f"{sender.display_name} wrote to {about}: {body}"
     return len(
         notify(recipients=recipients, kind=kind, obj=obj, text=sentence, url=url, community=community, actor=sender)
@@ -68,5 +69,5 @@ def require_audience(scope: str, audience: str) -> str:
     """The audience named in a form or an API call, or a clear 400."""
     allowed = AUDIENCES[scope]
     if audience not in allowed:
-        raise InvalidInput(f"Write to one of: {', '.join(allowed)}.", field="audience")
+        raise InvalidInput(_("Write to one of: %(names)s.") % {"names": ", ".join(allowed)}, field="audience")
     return audience

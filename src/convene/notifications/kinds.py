@@ -10,19 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "Immediately"
-    DAILY = "daily", "Daily digest"
-    WEEKLY = "weekly", "Weekly digest"
-    NEVER = "never", "Never (only in Convene)"
+    IMMEDIATE = "immediate", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    NEVER = "never", _("Never (only in Convene)")
 
 
 @dataclass(frozen=True, slots=True)
 class Kind:
     code: str
-    label: str
+    label: str | Promise  # translated when shown
     default: str = Delivery.IMMEDIATE
     urgent: bool = False
 
@@ -31,37 +33,37 @@ KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
         # convening
-        Kind("session.invited", "Invitations to sessions", urgent=True),
-        Kind("session.waitlist", "Waiting-list places", urgent=True),
-        Kind("session.changed", "Changes to sessions you are invited to", urgent=True),
-        Kind("session.cancelled", "Cancelled sessions", urgent=True),
-        Kind("session.reminder", "Reminders before sessions"),
-        Kind("session.message", "Messages from coordinators"),
-        Kind("action.assigned", "Follow-up actions assigned to you"),
-        Kind("action.due", "Follow-up actions coming due"),
-        Kind("invitation.accepted", "Invitations you sent, accepted (coordinators)"),
+        Kind("session.invited", _("Invitations to sessions"), urgent=True),
+        Kind("session.waitlist", _("Waiting-list places"), urgent=True),
+        Kind("session.changed", _("Changes to sessions you are invited to"), urgent=True),
+        Kind("session.cancelled", _("Cancelled sessions"), urgent=True),
+        Kind("session.reminder", _("Reminders before sessions")),
+        Kind("session.message", _("Messages from coordinators")),
+        Kind("action.assigned", _("Follow-up actions assigned to you")),
+        Kind("action.due", _("Follow-up actions coming due")),
+        Kind("invitation.accepted", _("Invitations you sent, accepted (coordinators)")),
         # communities
-        Kind("membership.requested", "Join requests (coordinators)"),
-        Kind("membership.decided", "Decisions on your join requests", urgent=True),
-        Kind("community.message", "Messages to the whole community", default=Delivery.DAILY),
+        Kind("membership.requested", _("Join requests (coordinators)")),
+        Kind("membership.decided", _("Decisions on your join requests"), urgent=True),
+        Kind("community.message", _("Messages to the whole community"), default=Delivery.DAILY),
         # deliberation
-        Kind("response.phase", "Phase changes of joint responses you take part in", default=Delivery.DAILY),
-        Kind("response.deadline", "Approaching deadlines of joint responses"),
-        Kind("response.minority", "Minority views awaiting an answer"),
-        Kind("request.relinked", "Replaced tracking links of requests for opinion (coordinators)"),
+        Kind("response.phase", _("Phase changes of joint responses you take part in"), default=Delivery.DAILY),
+        Kind("response.deadline", _("Approaching deadlines of joint responses")),
+        Kind("response.minority", _("Minority views awaiting an answer")),
+        Kind("request.relinked", _("Replaced tracking links of requests for opinion (coordinators)")),
         # projects
-        Kind("team.proposed", "Team proposals"),
-        Kind("team.published", "Published teams", urgent=True),
-        Kind("team.declined", "Declined places on teams"),
-        Kind("team.rematched", "Changes to teams"),
-        Kind("help.triaged", "Your help requests triaged"),
-        Kind("help.accepted", "Your help requests accepted"),
-        Kind("help.answered", "Your help requests answered"),
-        Kind("project.message", "Messages to project teams"),
-        Kind("project.consent", "Case-study consent answers (coordinators)"),
+        Kind("team.proposed", _("Team proposals")),
+        Kind("team.published", _("Published teams"), urgent=True),
+        Kind("team.declined", _("Declined places on teams")),
+        Kind("team.rematched", _("Changes to teams")),
+        Kind("help.triaged", _("Your help requests triaged")),
+        Kind("help.accepted", _("Your help requests accepted")),
+        Kind("help.answered", _("Your help requests answered")),
+        Kind("project.message", _("Messages to project teams")),
+        Kind("project.consent", _("Case-study consent answers (coordinators)")),
         # discussions
-        Kind("discussion.mention", "Mentions of you"),
-        Kind("discussion.reply", "Replies in threads you follow", default=Delivery.DAILY),
+        Kind("discussion.mention", _("Mentions of you")),
+        Kind("discussion.reply", _("Replies in threads you follow"), default=Delivery.DAILY),
     )
 }
 

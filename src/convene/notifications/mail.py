@@ -22,8 +22,11 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connectio
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from convene.accounts.languages import is_language, recipient_language
 from convene.core.hooks import first
 from convene.core.text import header_safe
 
@@ -97,6 +100,7 @@ def _template(name: str):
 def _message(
     *, to: str, subject: str, template: str, context: dict, headers: dict, reply_to: str | None = None
 ) -> EmailMultiAlternatives:
+    """One mail, rendered in the language active now (callers wrap it in the recipient's)."""
     context = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "preferences_url": site_url(_path("preferences")),
@@ -105,7 +109,7 @@ def _message(
     text = _template(f"email/{template}.txt").render(context)
     html = _template(f"email/{template}.html").render(context)
     message = EmailMultiAlternatives(
-        subject=header_safe(f"[Convene] {subject}")[:250],
+        subject=header_safe(_("[Convene] %(subject)s") % {"subject": subject})[:250],
         body=text,
         to=[to],
         headers=headers,
@@ -199,7 +203,7 @@ def deliver(ids: Iterable[int]) -> Outcome:
     outcome = Outcome()
     pending = list(
         Notification.objects.filter(pk__in=list(ids), mailed_at__isnull=True, recipient__is_active=True)
-        .select_related("recipient", "community")
+        .select_related("recipient", "recipient__profile", "community")
         .order_by("pk")
     )
     if not pending:
@@ -218,20 +222,21 @@ def deliver(ids: Iterable[int]) -> Outcome:
             unsubscribe = unsubscribe_url(notification.recipient_id, notification.kind)
             # A signed reply address when the object takes replies by mail (a post: discussions).
             reply_to = first("mail_reply_to", notification)
-            message = _message(
-                to=notification.recipient.email,
-                subject=notification.text,
-                template="notification",
-                context={
-                    "notification": notification,
-                    "kind_label": spec.label if spec else notification.kind,
-                    "link": site_url(notification.url) if notification.url.startswith("/") else "",
-                    "unsubscribe_url": unsubscribe,
-                    "reply_by_mail": bool(reply_to),
-                },
-                headers=_headers(unsubscribe),
-                reply_to=reply_to,
-            )
+            with translation.override(recipient_language(notification.recipient)):
+                message = _message(
+                    to=notification.recipient.email,
+                    subject=notification.text,
+                    template="notification",
+                    context={
+                        "notification": notification,
+                        "kind_label": str(spec.label) if spec else notification.kind,
+                        "link": site_url(notification.url) if notification.url.startswith("/") else "",
+                        "unsubscribe_url": unsubscribe,
+                        "reply_by_mail": bool(reply_to),
+                    },
+                    headers=_headers(unsubscribe),
+                    reply_to=reply_to,
+                )
             problem = send_classified(connection, message)
             if problem is None:
                 outcome.sent.append(notification.pk)
@@ -296,6 +301,7 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
             "read_at",
             "community_id",
             "community__name",
+            "recipient__profile__language",
         )
         .iterator(chunk_size=2000)
     )
@@ -304,14 +310,22 @@ def _digest_rows(rhythm: str, before) -> Iterator[tuple[int, list[dict]]]:
 
 
 def _when(moment) -> str:
-    """ "5 Dec, 14:30" in the site's time zone (formatted here: the template filter costs more)."""
+    """ "5 Dec, 14:30" in the site's time zone and the active language's date format."""
     local = timezone.localtime(moment)
-    return f"{local.day} {local:%b, %H:%M}"
+    # Translators: a date format (Django's date filter letters): "5 Dec, 14:30". Chinese: "n月j日 H:i".
+    return formats.date_format(local, _("j M, H:i"))
 
 
 def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
+    """The digest of `items` (one person's rows), in their profile's language."""
+    language = items[0].get("recipient__profile__language")
+    with translation.override(language if is_language(language) else settings.LANGUAGE_CODE):
+        return _digest_message(rhythm, user_id, items)
+
+
+def _digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAlternatives:
     groups = []
-    for _, in_community in groupby(items, key=lambda r: r["community_id"]):
+    for _community_id, in_community in groupby(items, key=lambda r: r["community_id"]):
         in_community = list(in_community)
         groups.append(
             {
@@ -319,7 +333,7 @@ def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAl
                 "items": [
                     {
                         "text": r["text"],
-                        "kind": KINDS[r["kind"]].label,
+                        "kind": str(KINDS[r["kind"]].label),
                         "when": _when(r["created_at"]),
                         "read": r["read_at"] is not None,
                         "link": site_url(r["url"]) if r["url"].startswith("/") else "",
@@ -328,16 +342,23 @@ def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAl
                 ],
             }
         )
-    label = "daily" if rhythm == Delivery.DAILY else "weekly"
+    daily = rhythm == Delivery.DAILY
     count = len(items)
-    subject = f"Your {label} digest: {count} notification{'s' if count != 1 else ''}"
+    if daily:
+        subject = ngettext(
+            "Your daily digest: %(count)d notification", "Your daily digest: %(count)d notifications", count
+        ) % {"count": count}
+    else:
+        subject = ngettext(
+            "Your weekly digest: %(count)d notification", "Your weekly digest: %(count)d notifications", count
+        ) % {"count": count}
     unsubscribe = unsubscribe_url(user_id, DIGEST_PREFIX + rhythm)
     return _message(
         to=items[0]["recipient__email"],
         subject=subject,
         template="digest",
         context={
-            "rhythm": label,
+            "daily": daily,
             "groups": groups,
             "count": count,
             "unsubscribe_url": unsubscribe,

@@ -37,7 +37,7 @@ def unread_count(user) -> int:
 
 def kind_label(code: str) -> str:
     spec = KINDS.get(code)
-    return spec.label if spec else code
+    return str(spec.label) if spec else code
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def preferences_for(user) -> list[PreferenceRow]:
     """Every kind with the person's choice (or the default when they never chose)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
     return [
-        PreferenceRow(code, spec.label, chosen.get(code, spec.default), spec.default, spec.urgent)
+        PreferenceRow(code, str(spec.label), chosen.get(code, spec.default), spec.default, spec.urgent)
         for code, spec in KINDS.items()
     ]
 

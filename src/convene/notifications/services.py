@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
+from convene.accounts.languages import is_language
 from convene.core.errors import InvalidInput
 
 from . import mail, tasks
 from .kinds import KINDS, Delivery
 from .kinds import kind as kind_for
 from .models import Notification, Preference
+from .phrases import is_phrase
 
 TEXT_LIMIT = 500
 
@@ -24,7 +29,7 @@ def notify(
     recipients: Iterable,
     kind: str,
     obj: models.Model | None = None,
-    text: str,
+    text: str | Promise,
     url: str = "",
     community=None,
     actor=None,
@@ -35,22 +40,31 @@ def notify(
     The person who caused the event (``actor``) is not told about their own act; inactive accounts
     and duplicates are skipped. ``text`` must already be safe to show to every recipient (never the
     author of anything in an anonymous response). Delivery by mail follows each person's
-    preferences and happens after the transaction commits, outside the request. ``mailed_elsewhere=True``:
+    preferences and happens after the transaction commits, outside the request. A lazy ``text``
+    (``phrases.phrase``) is written in each recipient's language. ``mailed_elsewhere=True``:
     the app mails this news itself (an invitation with its `.ics`), so the rows are stamped as mailed
     and no delivery task is enqueued.
     """
     kind_for(kind)  # refuses an unknown kind
-    text = (text or "").strip()  # kept as written: a coordinator's message may have lines
-    if not text:
+    texts: dict[str, str] = {}  # language code -> the text in it (a plain string: only the site's)
+
+    def text_for(language: str) -> str:
+        if language not in texts:
+            if is_phrase(text):
+                with translation.override(language):
+                    texts[language] = _fitted(str(text))
+            else:
+                texts[language] = _fitted(text)
+        return texts[language]
+
+    if not text_for(settings.LANGUAGE_CODE):
         raise ValueError("a notification needs a text")
-    if len(text) > TEXT_LIMIT:  # titles are the callers' users' words; cut, never refuse an event
-        text = text[: TEXT_LIMIT - 1] + "…"
     ids = {getattr(r, "pk", r) for r in recipients}
     ids.discard(getattr(actor, "pk", actor))
     ids.discard(None)
     if not ids:
         return []
-    active = get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
+    active = dict(get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "profile__language"))
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     rows = [
         Notification(
@@ -59,11 +73,11 @@ def notify(
             content_type=content_type,
             object_id=obj.pk if obj is not None else None,
             community=community,
-            text=text,
+            text=text_for(language if is_phrase(text) and is_language(language) else settings.LANGUAGE_CODE),
             url=url,
             mailed_at=timezone.now() if mailed_elsewhere else None,
         )
-        for user_id in sorted(active)
+        for user_id, language in sorted(active.items())
     ]
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
@@ -74,6 +88,13 @@ def notify(
         if batch:  # one task for the whole batch, enqueued once the rows are committed
             transaction.on_commit(lambda: tasks.deliver_notifications.enqueue(batch))
     return created
+
+
+def _fitted(text: str) -> str:
+    text = (text or "").strip()  # kept as written: a coordinator's message may have lines
+    if len(text) > TEXT_LIMIT:  # titles are the callers' users' words; cut, never refuse an event
+        text = text[: TEXT_LIMIT - 1] + "…"
+    return text
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
@@ -92,9 +113,15 @@ def preferences_set(*, user, choices: dict[str, str]) -> int:
     """
     for code, delivery in choices.items():
         if code not in KINDS:
-            raise InvalidInput(f"There is no kind of notification called “{str(code)[:40]}”.", field="kind")
+            raise InvalidInput(
+                _("There is no kind of notification called “%(code)s”.") % {"code": str(code)[:40]}, field="kind"
+            )
         if delivery not in Delivery.values:
-            raise InvalidInput(f"Choose one of {', '.join(Delivery.values)} for “{KINDS[code].label}”.", field=code)
+            raise InvalidInput(
+                _("Choose one of %(values)s for “%(kind)s”.")
+                % {"values": ", ".join(Delivery.values), "kind": KINDS[code].label},
+                field=code,
+            )
     changed = 0
     with transaction.atomic():
         stored = dict(

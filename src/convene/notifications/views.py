@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -62,7 +64,7 @@ def badge(request):
 def open_notification(request, notification_id: int):
     notification = selectors.notification_of(request.user, notification_id)
     if notification is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     return redirect(_safe_target(notification.url) or "notifications:list")
 
@@ -71,13 +73,13 @@ def open_notification(request, notification_id: int):
 @require_POST
 def read_one(request, notification_id: int):
     if selectors.notification_of(request.user, notification_id) is None:
-        raise Http404("No such notification.")
+        raise Http404(_("No such notification."))
     services.notifications_mark_read(user=request.user, ids=[notification_id])
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    messages.success(request, "Marked as read.")
+    messages.success(request, _("Marked as read."))
     return redirect(_back(request))
 
 
@@ -85,7 +87,11 @@ def read_one(request, notification_id: int):
 @require_POST
 def read_all(request):
     count = services.notifications_mark_read(user=request.user)
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)d notification as read.", "Marked %(count)d notifications as read.", count)
+        % {"count": count},
+    )
     return redirect(_back(request))
 
 
@@ -103,7 +109,7 @@ def preferences(request):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Your mail preferences are saved.")
+            messages.success(request, _("Your mail preferences are saved."))
             return redirect("notifications:preferences")
     rows = selectors.preferences_for(request.user)
     return render(
@@ -122,7 +128,11 @@ def unsubscribe(request, token: str):
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
     user_id, kind = target
     digest = kind.startswith(mail.DIGEST_PREFIX)
-    what = f"the {kind.removeprefix(mail.DIGEST_PREFIX)} digest" if digest else f"“{KINDS[kind].label}”"
+    if digest:
+        daily = kind.removeprefix(mail.DIGEST_PREFIX) == Delivery.DAILY
+        what = _("the daily digest") if daily else _("the weekly digest")
+    else:
+        what = _("“%(kind)s”") % {"kind": KINDS[kind].label}
     if request.method == "POST":
         services.unsubscribe(user_id=user_id, kind=kind)
         return render(request, "notifications/unsubscribe.html", {"done": True, "what": what, "token": token})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from convene.core.api import ERRORS
@@ -39,15 +40,21 @@ def search(
     limit: int = Query(selectors.PER_KIND, ge=1, le=50),
 ):
     if not 1 <= limit <= 50:
-        raise InvalidInput("limit must be between 1 and 50.", field="limit")
+        raise InvalidInput(_("limit must be between 1 and 50."), field="limit")
     kinds = selectors.KINDS
     if kind:
         kinds = tuple(k.strip() for k in kind.split(",") if k.strip())
         unknown = sorted(set(kinds) - set(selectors.KINDS))
         if unknown:
-            raise InvalidInput(f"Unknown kind {', '.join(unknown)}: use {', '.join(selectors.KINDS)}.", field="kind")
+            raise InvalidInput(
+                _("Unknown kind %(unknown)s: use %(kinds)s.")
+                % {"unknown": ", ".join(unknown), "kinds": ", ".join(selectors.KINDS)},
+                field="kind",
+            )
     if len(selectors.normalise_query(q)) < selectors.MIN_QUERY:
-        raise InvalidInput(f"Type at least {selectors.MIN_QUERY} characters to search.", field="q")
+        raise InvalidInput(
+            _("Type at least %(count)d characters to search.") % {"count": selectors.MIN_QUERY}, field="q"
+        )
     results = selectors.search(request.user, q, kinds=kinds, limit=limit)
     return {
         "query": results.query,

@@ -29,6 +29,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from convene.communities.models import Membership, Role
 from convene.communities.permissions import visible_communities
@@ -41,12 +44,12 @@ from convene.projects.permissions import visible_projects
 
 KINDS = ("communities", "sessions", "responses", "statements", "projects", "people")
 KIND_LABELS = {
-    "communities": "Communities",
-    "sessions": "Sessions",
-    "responses": "Joint responses",
-    "statements": "Statements",
-    "projects": "Projects",
-    "people": "People",
+    "communities": gettext_lazy("Communities"),
+    "sessions": pgettext_lazy("meetings", "Sessions"),
+    "responses": gettext_lazy("Joint responses"),
+    "statements": gettext_lazy("Statements"),
+    "projects": gettext_lazy("Projects"),
+    "people": gettext_lazy("People"),
 }
 MAX_QUERY = 200
 MIN_QUERY = 2
@@ -74,7 +77,7 @@ class Results:
         return sum(len(v) for v in self.hits.values())
 
     def groups(self) -> list[tuple[str, str, list[Hit]]]:
-        return [(kind, KIND_LABELS[kind], self.hits[kind]) for kind in KINDS if self.hits.get(kind)]
+        return [(kind, str(KIND_LABELS[kind]), self.hits[kind]) for kind in KINDS if self.hits.get(kind)]
 
 
 def normalise_query(q) -> str:
@@ -116,12 +119,14 @@ def search_communities(user, query: str, limit: int) -> list[Hit]:
 def search_sessions(user, query: str, limit: int) -> list[Hit]:
     qs = Session.objects.filter(pk__in=visible_sessions(user).values("pk")).select_related("host")
     rows = _matching(qs, query, ["title", "purpose", "boundary_concern"])[:limit]
+    # Translators: a date format (Django's date filter letters): "05 Dec 2026". Chinese: "Y年n月j日".
+    day_format = _("d M Y")
     return [
         Hit(
             "sessions",
             s.title,
             reverse("convening:session", args=[s.pk]),
-            f"{s.host.name} · {s.starts_at:%d %b %Y}",
+            f"{s.host.name} · {formats.date_format(s.starts_at, day_format)}",
         )
         for s in rows
     ]
@@ -177,7 +182,7 @@ def search_projects(user, query: str, limit: int) -> list[Hit]:
             "projects",
             p.title,
             reverse("projects:detail", args=[p.pk]) if p.pk in ids else reverse("projects:case_study", args=[p.pk]),
-            p.get_state_display() if p.pk in ids else "Published case study",
+            p.get_state_display() if p.pk in ids else _("Published case study"),
         )
         for p in rows
     ]

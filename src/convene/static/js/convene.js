@@ -47,7 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.copy);
       if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
-      button.textContent = "Copied";
+      button.textContent = gettext("Copied");
     });
   });
 });

@@ -42,13 +42,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     const label = () => {
       const caption = table.querySelector("caption");
-      return caption && caption.textContent.trim() ? caption.textContent.trim() : "Table";
+      return caption && caption.textContent.trim() ? caption.textContent.trim() : gettext("Table");
     };
     const mark = () => {
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", `${label()} (scrolls sideways)`);
+        box.setAttribute("aria-label", interpolate(gettext("%s (scrolls sideways)"), [label()]));
       } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");

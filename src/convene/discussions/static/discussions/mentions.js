@@ -12,7 +12,7 @@
     list.className = "mention-list";
     list.id = box.id + "-mentions";
     list.hidden = true;
-    list.setAttribute("aria-label", "People to mention");
+    list.setAttribute("aria-label", gettext("People to mention"));
     var status = document.createElement("p");
     status.className = "sr-only";
     status.setAttribute("role", "status");
@@ -50,8 +50,11 @@
       });
       list.hidden = people.length === 0;
       status.textContent = people.length
-        ? people.length + " people match; press Down to choose."
-        : "Nobody in this community matches.";
+        ? interpolate(
+            ngettext("%s person matches; press Down to choose.", "%s people match; press Down to choose.", people.length),
+            [people.length],
+          )
+        : gettext("Nobody in this community matches.");
     }
 
     box.addEventListener("input", function () {
