@@ -169,9 +169,14 @@ _VOTING_ROW = (
 )
 
 
+# Set on a response whose phase and revision were read in this request (`vote_cast` then reads
+# them no second time).
+PHASE_READ_NOW = "_phase_read_now"
+
+
 def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> JointResponse:
     """`response_for` for the API's vote and next-statement routes: the same authorization, on a
-    response loaded with `VOTING_FIELDS` only."""
+    response loaded with `VOTING_FIELDS` only, its phase and revision as of now."""
     response_id = _response_id(response_id)
     if not 0 < response_id < 2**63:
         raise Http404("No such joint response.")
@@ -184,6 +189,7 @@ def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> Joint
     # (SQLite answers booleans as 0 and 1)
     values = [pk, community_id, state, bool(anonymous), bool(guests_can_read), secret, revision]
     response = JointResponse.from_db(connection.alias, VOTING_FIELDS, values)
+    setattr(response, PHASE_READ_NOW, True)
     _authorize(user, response, need)
     return response
 

@@ -13,6 +13,7 @@ from convene.core.db import unique_or_none
 from convene.core.errors import Conflict, InvalidInput
 
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
+from ..permissions import PHASE_READ_NOW
 from ..selectors.voting import statement_votable
 from ..tasks import map_in_worker, request_map
 from .common import participant_for
@@ -51,8 +52,9 @@ _PHASE = "SELECT state, revision FROM deliberation_jointresponse WHERE id = %s"
 def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     """Cast or change a vote: the one way to vote (web page, htmx fragment and API all call it).
 
-    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)` in
-    this request. Checks the phase, the statement and the voter with readable refusals, then
+    The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)` (or
+    `response_for_voting`) in this request.
+    Checks the phase, the statement and the voter with readable refusals, then
     writes through `vote_record`. The same vote twice is a no-op (a double submit is harmless).
     """
     value = vote_value(value)
@@ -62,14 +64,17 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
         statement_id = None
     if statement_id is not None and not 0 < statement_id <= _MAX_ID:
         statement_id = None
-    # The phase and the map revision as of now (the phase may have moved since the caller loaded
-    # the response), then the statement from the response's pool as of that revision (moderation
-    # moves the revision): only a refusal reads the statement itself, to say why.
-    with connection.cursor() as cursor:
-        cursor.execute(_PHASE, [response.pk])
-        phase, response.revision = cursor.fetchone() or (None, response.revision)
-    if phase != Phase.GATHERING:
-        raise _voting_closed(phase)
+    # The phase and the map revision as of now: read again unless `response_for_voting` read them
+    # in this request (a second read a moment later would be no fresher: neither locks the row),
+    # since the caller's object may be older than the last phase change. Then the statement is
+    # checked against the response's pool as of that revision (moderation moves the revision):
+    # only a refusal reads the statement itself, to say why.
+    if not getattr(response, PHASE_READ_NOW, False):
+        with connection.cursor() as cursor:
+            cursor.execute(_PHASE, [response.pk])
+            response.state, response.revision = cursor.fetchone() or (None, response.revision)
+    if response.state != Phase.GATHERING:
+        raise _voting_closed(response.state)
     if statement_id is None:
         raise InvalidInput("Choose a statement to vote on.", field="statement")
     if not statement_votable(response, statement_id):
