@@ -14,7 +14,8 @@ Per route it prints the median over rounds of CPU ms per vote of this process (t
 ninja, the drivers) and of the PostgreSQL backend serving this process's connection (read from
 /proc/<pid>/stat of `pg_backend_pid()`, so other sessions' queries are not counted), and the SQL
 statements of one steady vote. `--profile` writes cProfile stats (CPU time) of Convene's route to
-/tmp/vote_cpu.prof and prints the top entries.
+/tmp/vote_cpu.prof, prints the top entries and the Python function calls per vote of each route
+(deterministic: the figure to compare when the machine is too busy for CPU times).
 """
 
 from __future__ import annotations
@@ -168,17 +169,17 @@ def main() -> None:
         for _ in range(200):
             vote(route)
     figures = {route: {"web": [], "pg": []} for route in bases}
-    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    profilers = {route: cProfile.Profile(time.process_time) for route in bases} if args.profile else {}
     for _ in range(args.rounds):
         for route in bases:
             pid = backend()
             cpu, pg = time.process_time(), backend_cpu(pid)
-            if profiler and route == "convene":
-                profiler.enable()
+            if profilers:
+                profilers[route].enable()
             for _ in range(args.votes):
                 vote(route)
-            if profiler and route == "convene":
-                profiler.disable()
+            if profilers:
+                profilers[route].disable()
             cpu, pg = time.process_time() - cpu, backend_cpu(pid) - pg
             if backend() != pid:
                 raise SystemExit("the database connection was replaced during a round: CPU figures would be wrong")
@@ -206,11 +207,14 @@ def main() -> None:
     print("SQL of one steady Convene vote:")
     for sql in queries["convene"]:
         print("   ", sql[:200])
-    if profiler:
-        profiler.dump_stats("/tmp/vote_cpu.prof")
-        stats = pstats.Stats(profiler)
+    if profilers:
+        profilers["convene"].dump_stats("/tmp/vote_cpu.prof")
+        stats = pstats.Stats(profilers["convene"])
         stats.sort_stats("cumulative").print_stats(50)
         stats.sort_stats("tottime").print_stats(30)
+        # Python function calls per vote: a deterministic measure of the work, whatever the load.
+        calls = {route: pstats.Stats(p).total_calls / (args.rounds * args.votes) for route, p in profilers.items()}
+        print(f"Python function calls per vote (cProfile): Convene {calls['convene']:,.0f}, floor {calls['floor']:,.0f}")
 
 
 if __name__ == "__main__":

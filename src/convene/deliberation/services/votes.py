@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,9 +15,9 @@ from convene.core.errors import Conflict, InvalidInput
 
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
 from ..permissions import PHASE_READ_NOW
-from ..selectors.voting import statement_votable
+from ..selectors.voting import pool_key, statement_votable
 from ..tasks import map_in_worker, request_map
-from .common import participant_for
+from .common import participant_for, participant_key
 
 COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
 _VOTE_VALUES = tuple(VoteValue.values)  # (the enum builds the list anew on every access)
@@ -77,7 +78,10 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
         raise _voting_closed(response.state)
     if statement_id is None:
         raise InvalidInput("Choose a statement to vote on.", field="statement")
-    if not statement_votable(response, statement_id):
+    # The pool and the participant from the cache in one round trip.
+    keys = {"pool": pool_key(response), "participant": participant_key(response, user)}
+    found = cache.get_many(keys.values())
+    if not statement_votable(response, statement_id, cached=found.get(keys["pool"])):
         state = unique_or_none(
             Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
         )
@@ -90,7 +94,7 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
                 StatementState.META: "it is a remark about the process, not a view to vote on",
             }[state]
             raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
-    participant = participant_for(response, user, create=True)
+    participant = participant_for(response, user, create=True, cached=found.get(keys["participant"]))
     vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
     return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
 
