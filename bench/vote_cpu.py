@@ -14,8 +14,8 @@ Per route it prints the median over rounds of CPU ms per vote of this process (t
 ninja, the drivers) and of the PostgreSQL backend serving this process's connection (read from
 /proc/<pid>/stat of `pg_backend_pid()`, so other sessions' queries are not counted), and the SQL
 statements of one steady vote. `--profile` writes cProfile stats (CPU time) of Convene's route to
-/tmp/vote_cpu.prof, prints the top entries and the Python function calls per vote of each route
-(deterministic: the figure to compare when the machine is too busy for CPU times).
+/tmp/vote_cpu.prof, prints the top entries and the Python function calls of a steady vote of each
+route (deterministic: the figure to compare when the machine is too busy for CPU times).
 """
 
 from __future__ import annotations
@@ -160,6 +160,13 @@ def main() -> None:
             following = json.loads(out)["next"]["statement"]
             offered[token] = following["id"] if following else seeded["statements"][0]
 
+    def steady_calls(route: str) -> int:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        vote(route)
+        profiler.disable()
+        return sum(entry.callcount for entry in profiler.getstats())
+
     def backend() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
@@ -212,9 +219,10 @@ def main() -> None:
         stats = pstats.Stats(profilers["convene"])
         stats.sort_stats("cumulative").print_stats(50)
         stats.sort_stats("tottime").print_stats(30)
-        # Python function calls per vote: a deterministic measure of the work, whatever the load.
-        calls = {route: pstats.Stats(p).total_calls / (args.rounds * args.votes) for route, p in profilers.items()}
-        print(f"Python function calls per vote (cProfile): Convene {calls['convene']:,.0f}, floor {calls['floor']:,.0f}")
+        # Python function calls of a steady vote (the median over 200 votes, so that the odd vote
+        # that refills an expired cache entry does not count): the same whatever the load.
+        calls = {route: statistics.median(steady_calls(route) for _ in range(200)) for route in bases}
+        print(f"Python function calls of a steady vote: Convene {calls['convene']:,.0f}, floor {calls['floor']:,.0f}")
 
 
 if __name__ == "__main__":
