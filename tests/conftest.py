@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from convene.communities.models import Role
 
@@ -63,6 +64,12 @@ def _activity_catalogue(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (attachments) go to a fresh temporary folder, never the checkout's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and debounce keys live in the (per-process) cache: start every test empty,
     since rolled-back tests reuse primary keys on SQLite and counts would carry over."""
@@ -70,6 +77,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """LocaleMiddleware activates the request's language in the thread and leaves it there: a test that
+    asked for Chinese pages must not make the next test's services speak Chinese."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

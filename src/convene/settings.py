@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "convene.search",
     "convene.notifications",
     "convene.discussions",
+    "convene.attachments",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,13 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Reply by e-mail (docs/notifications.md): mails about a thread carry `Reply-To: reply+<token>@<domain>`
+# when this is set; the domain's MX points at `convene mail_inbound` (or a provider posts to
+# /api/v1/mail/inbound with CONVENE_INBOUND_SECRET). Unset: no Reply-To, mail works as before.
+CONVENE_REPLY_DOMAIN = os.environ.get("CONVENE_REPLY_DOMAIN", "").strip().lower()
+CONVENE_REPLY_MAX_AGE_DAYS = int(os.environ.get("CONVENE_REPLY_MAX_AGE_DAYS", "30"))
+CONVENE_INBOUND_SECRET = os.environ.get("CONVENE_INBOUND_SECRET", "")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -343,8 +351,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+# Uploaded files (attachments, docs/attachments.md) live under MEDIA_ROOT by default. There is no
+# MEDIA_URL on purpose: files are never served from a public address, only through a view that
+# checks who may see the object they belong to. An operator moves attachments to S3-compatible
+# storage by pointing STORAGES["attachments"] at django-storages' S3 backend (see the docs page).
+MEDIA_ROOT = Path(os.environ.get("CONVENE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -357,6 +371,12 @@ STORAGES = {
 # Outside production, WhiteNoise serves straight from the app folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# Attachments: the largest file taken (bytes), and the kinds taken, by extension (docs/attachments.md).
+CONVENE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CONVENE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+CONVENE_ATTACHMENT_TYPES = env_list(
+    "CONVENE_ATTACHMENT_TYPES", "pdf,docx,xlsx,pptx,odt,txt,csv,md,png,jpg,jpeg,gif,webp"
+)
 
 # Request bodies: the API answers 413 above this (see core.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))

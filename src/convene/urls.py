@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("convene.search.urls")),
     path("", include("convene.notifications.urls")),
     path("", include("convene.discussions.urls")),
+    path("", include("convene.attachments.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,13 +15,12 @@ from convene.core import cache as fail_open
 from convene.core import health, views
 
 from ..factories import PASSWORD
-
-DOWN = {"default": {"BACKEND": "convene.core.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+from ..support import REDIS_DOWN
 
 
 @pytest.fixture
 def redis_down(settings):
-    settings.CACHES = DOWN
+    settings.CACHES = REDIS_DOWN
     yield caches["default"]
 
 

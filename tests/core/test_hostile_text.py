@@ -27,6 +27,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ..support import VOID_ELEMENTS
+
 # Fields that are not free text a person writes (tokens, keys, codes, computed values), or whose
 # validation refuses markup before it is stored. Key: "app.Model.field".
 NOT_USER_TEXT = {
@@ -267,7 +269,6 @@ def _inject_payloads() -> dict[str, str]:
 # Checking HTML.
 
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _MARK = re.compile(r"zq\d{3}q")
 
 
@@ -283,7 +284,7 @@ class _Inspector(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag not in _VOID:
+        if tag not in VOID_ELEMENTS:
             self._stack.append((tag, tag in {"bdi", "title", "option", "textarea", "script"} or "dir" in attrs))
         if tag == "script":
             self._in_script = True

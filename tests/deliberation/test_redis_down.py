@@ -12,12 +12,12 @@ from django.test import Client
 from convene.deliberation.models import OpinionRequest, Vote
 
 from ..conftest import ApiClient
-from ..core.test_degrade import DOWN
+from ..support import REDIS_DOWN
 
 
 @pytest.fixture
 def redis_down(settings):
-    settings.CACHES = DOWN  # a closed port: every cache call fails
+    settings.CACHES = REDIS_DOWN  # a closed port: every cache call fails
     settings.CONVENE_API_WRITES_PER_MINUTE = 5
     yield caches["default"]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from convene.communities.models import Role
@@ -20,14 +18,6 @@ from ..factories import CommunityFactory, MembershipFactory, UserFactory
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    name = settings.SESSION_COOKIE_NAME
-    j.page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": j.base_url}])
 
 
 def _person(email, name, community, role=Role.MEMBER, discipline=""):
@@ -59,7 +49,7 @@ def test_a_session_from_the_communitys_catalogue_and_namesakes_told_apart(journe
     MembershipFactory(community=social, user=amara, role=Role.COORDINATOR)
 
     # 1. the coordinator keeps the catalogue: an activity of their own, a version, a hidden one
-    _login(j, amara)
+    j.login(amara)
     j.go("/c/psychiatry/")
     j.click(j.page.get_by_role("link", name="Activity catalogue"))
     j.page.get_by_label("Name").fill("Journal club")

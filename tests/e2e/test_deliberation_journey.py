@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from convene.communities.models import Role
@@ -20,14 +19,6 @@ VIEWS = [
     "A shared template would help both services.",
     "The new rule adds paperwork without making anyone safer.",
 ]
-
-
-def _login(j, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": j.base_url}])
 
 
 def _local(dt):
@@ -62,7 +53,7 @@ def test_request_for_opinion_to_delivered_response(journey):
     req = OpinionRequest.objects.get()
 
     # 2. the coordinator accepts it with phase dates and invites social work
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go("/c/psy/opinion-requests/")
     j.click(j.page.get_by_role("link", name="Regional Health Board"))
     now = timezone.now()
@@ -80,12 +71,12 @@ def test_request_for_opinion_to_delivered_response(journey):
 
     # 3. statements: most through the service layer, one through the browser (moderated)
     statements = [services.statement_submit(response=response, user=coordinator, text=t) for t in VIEWS]
-    _login(j, members[5])
+    j.login(members[5])
     j.go(f"/responses/{response.pk}/vote/")
     j.page.get_by_label("Your statement").fill("Social workers should be invited to the discharge meeting.")
     j.submit("Submit statement")
     j.expect_text("waits for a coordinator")
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/responses/{response.pk}/moderation/")
     j.click(j.page.get_by_role("button", name="Accept: Social workers should"))
     assert Statement.objects.get(text__startswith="Social workers should").state == "accepted"
@@ -98,7 +89,7 @@ def test_request_for_opinion_to_delivered_response(journey):
                 continue  # member 9 votes on two statements in the browser
             value = 1 if (k < half) == (i < 5) else -1
             services.vote_cast(response=response, user=user, statement_id=s.pk, value=value)
-    _login(j, members[9])
+    j.login(members[9])
     j.go(f"/responses/{response.pk}/vote/")
     for _ in range(2):
         card = j.page.locator("#statement-text")
@@ -121,10 +112,10 @@ def test_request_for_opinion_to_delivered_response(journey):
     j.expect_text("Across the communities")
 
     # 6. drafting: seeded from the map, edited by a member
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/responses/{response.pk}/")
     j.submit("Move to: Drafting the response")
-    _login(j, members[1])
+    j.login(members[1])
     j.go(f"/responses/{response.pk}/draft/")
     j.expect_text("What we agree on")
     box = j.page.get_by_label("Draft (Markdown)")
@@ -133,12 +124,12 @@ def test_request_for_opinion_to_delivered_response(journey):
     j.expect_text("Saved as version 2")
 
     # 7. endorsement with one objection, given in the browser
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/responses/{response.pk}/")
     j.submit("Move to: Endorsement")
     for user in members[:8]:
         services.endorsement_cast(response=response, user=user, stance=Stance.ENDORSE)
-    _login(j, members[8])
+    j.login(members[8])
     j.go(f"/responses/{response.pk}/endorse/")
     j.page.get_by_role("radio", name="Object").check()
     j.page.get_by_label("Reason (optional; listed with objections and reservations)").fill(
@@ -148,7 +139,7 @@ def test_request_for_opinion_to_delivered_response(journey):
     j.expect_text("A phone call cannot replace a meeting.")
 
     # 8. delivery
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/responses/{response.pk}/")
     j.click(j.page.get_by_role("link", name="Close endorsement and mark delivered"))
     j.expect_text("Before it goes: checklist")

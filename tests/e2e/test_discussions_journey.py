@@ -3,11 +3,16 @@ and a coordinator hides a post with a reason. axe-core runs on every page, at de
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from convene.communities.models import Role
+from convene.deliberation.models import JointResponse, Phase
 from convene.discussions.models import Post, Thread
 from convene.notifications.models import Notification
+from convene.projects.models import Project
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
 
@@ -82,3 +87,51 @@ def test_thread_reply_mention_and_moderation(journey):
     j.login(cora)
     j.go(f"/discussions/{thread.pk}/")
     assert j.page.evaluate("document.scrollingElement.scrollWidth") <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_about_a_project_started_from_its_page(journey):
+    """From the project's "Discussions" section to a thread about it, and back; an anonymous joint
+    response's page says it has no discussions. axe-core on each page, at desktop and 390 px."""
+    j = journey
+    community = CommunityFactory(slug="lab", name="Data Lab")
+    ana = UserFactory(email="ana@example.com", name="Ana Silva")
+    MembershipFactory(community=community, user=ana, role=Role.MEMBER)
+    project = Project.objects.create(
+        title="Clinic wait-time dashboard",
+        goal="Waits in one place",
+        requesting_contact="flo@example.com",
+        lead_community=community,
+        state="staffing",
+    )
+    project.communities.set([community])
+    anonymous = JointResponse.objects.create(
+        community=community,
+        title="Night shifts",
+        what_changed="Night shifts change.",
+        state=Phase.GATHERING,
+        gathering_ends=timezone.now() + timedelta(days=3),
+        anonymous=True,
+    )
+    anonymous.communities.add(community)
+
+    j.login(ana)
+    j.go(f"/projects/{project.pk}/")
+    j.expect_text("No threads about this yet.")
+    j.click(j.page.get_by_role("link", name="All its discussions, or start a thread"))
+    j.page.set_viewport_size({"width": 390, "height": 844})
+    j.check()
+    assert j.page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    j.page.set_viewport_size({"width": 1280, "height": 900})
+    j.page.fill("#id_title", "Which waits count?")
+    j.page.fill("#id_body", "Do we count the wait for a **callback**?")
+    j.submit("Start the thread")
+    j.expect_text("Your thread is open")
+    thread = Thread.objects.get(title="Which waits count?")
+    assert thread.about == project and thread.community == community
+    j.go(f"/projects/{project.pk}/")
+    j.click(j.page.get_by_role("link", name="Which waits count?"))
+    j.expect_text("Do we count the wait for a")
+
+    j.go(f"/responses/{anonymous.pk}/")
+    j.expect_text("This joint response is anonymous: it has no discussions")

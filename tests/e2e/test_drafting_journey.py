@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from convene.communities.models import Role
@@ -27,13 +26,6 @@ VIEWS = [
     "A shared template would help both services.",
 ]
 MINE = "Weekend discharges should wait until Monday."
-
-
-def _login(j, user):
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
 
 
 def _at_both_widths(j, path):
@@ -94,7 +86,7 @@ def test_vote_draft_and_deliver_with_keyboard_and_checklist(journey):
             services.vote_cast(response=response, user=user, statement_id=s.pk, value=1 if (k < 2) == (i < 5) else -1)
 
     # 1. moderation: the waiting statement is listed first
-    _login(j, coordinator)
+    j.login(coordinator)
     _at_both_widths(j, f"/responses/{response.pk}/moderation/")
     tables = j.page.locator("main table")
     assert "waiting" in tables.nth(0).locator("caption").inner_text().lower()
@@ -102,7 +94,7 @@ def test_vote_draft_and_deliver_with_keyboard_and_checklist(journey):
     assert waiting.text in tables.nth(0).inner_text() and waiting.text not in tables.nth(1).inner_text()
 
     # 2. voting by keyboard: the three buttons differ by icon and border, focus follows each vote
-    _login(j, writer)
+    j.login(writer)
     _at_both_widths(j, f"/responses/{response.pk}/vote/")
     styles = j.page.evaluate(
         """() => [...document.querySelectorAll('#vote-card .vote-buttons button')].map(b => ({
@@ -135,7 +127,7 @@ def test_vote_draft_and_deliver_with_keyboard_and_checklist(journey):
     assert not Statement.objects.get(pk=mine.pk).votes.filter(participant__user=writer).exists()
 
     # 3. phase buttons: forward only; the coordinator moves to drafting
-    _login(j, coordinator)
+    j.login(coordinator)
     _at_both_widths(j, f"/responses/{response.pk}/")
     j.submit("Move to: Drafting the response")
     j.expect_text("Drafting has started.")
@@ -145,7 +137,7 @@ def test_vote_draft_and_deliver_with_keyboard_and_checklist(journey):
     assert phases.get_by_role("link", name="Go back: reopen gathering views…").is_visible()
 
     # 4. the draft: formatted text, toolbar, preview, save
-    _login(j, members[2])
+    j.login(members[2])
     _at_both_widths(j, f"/responses/{response.pk}/draft/")
     paras = j.page.locator("section[aria-labelledby=paras]")
     assert paras.locator("h4", has_text="What we agree on").count() == 1
@@ -177,7 +169,7 @@ def test_vote_draft_and_deliver_with_keyboard_and_checklist(journey):
     assert j.page.locator(".changes del").count() >= 1
 
     # 6. endorsement, a confirmed step back to drafting, and endorsement again
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/responses/{response.pk}/")
     j.submit("Move to: Endorsement")
     j.page.get_by_text("Other phase changes").click()

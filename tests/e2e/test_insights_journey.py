@@ -7,7 +7,6 @@ import datetime as dt
 from urllib.parse import unquote
 
 import pytest
-from django.test import Client
 
 from convene.accounts.models import User
 from convene.communities import demo as communities_demo
@@ -17,13 +16,6 @@ from convene.engines import equity
 from convene.insights import demo as insights_demo
 from convene.insights import selectors
 from convene.insights.periods import default_period, last_months
-
-
-def _login(j, user):
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
 
 
 def _axe_clean(j) -> None:
@@ -97,7 +89,7 @@ def test_coordinator_reads_the_dashboards(journey):
     expected = _expected(psychiatry)
     assert expected["quiet"] > 0 and float(expected["gini"]) > 0  # the demo has silent members
 
-    _login(j, User.objects.get(email="coordinator@example.org"))
+    j.login(User.objects.get(email="coordinator@example.org"))
     j.go("/c/psychiatry/")
     j.click(j.page.get_by_role("link", name="Insights", exact=True))
     j.expect_text("Inclusion and equity in Acute Psychiatry Practice Network")
@@ -200,7 +192,7 @@ def test_coordinator_reads_the_dashboards(journey):
     assert not [n for n in names if f",{n}," in csv_text or csv_text.rstrip().endswith(n)]
 
     # a member sees who the community is, not who spoke
-    _login(j, User.objects.get(email="member01@example.org"))
+    j.login(User.objects.get(email="member01@example.org"))
     j.go("/c/psychiatry/insights/")
     j.expect_text("Who is in the community")
     assert j.page.locator("#voice-gini").count() == 0

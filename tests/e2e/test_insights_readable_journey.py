@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from convene.accounts.models import User
 from convene.communities import demo as communities_demo
@@ -18,14 +16,6 @@ from convene.insights.periods import last_months
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 RAW_ID = re.compile(r"\b(archive|session|response|project):[\w-]+")
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    name = settings.SESSION_COOKIE_NAME
-    j.page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": j.base_url}])
 
 
 def _read(j, path: str, *, width: int) -> str:
@@ -53,7 +43,7 @@ def test_insights_read_in_words_and_fit(journey):
     j.page.set_default_timeout(30_000)
     communities_demo.load()
     insights_demo.load()
-    _login(j, User.objects.get(email="coordinator@example.org"))
+    j.login(User.objects.get(email="coordinator@example.org"))
     month = last_months(12)[-2]  # last month: its archived meeting has happened
     archive = f"archive:psychiatry-{month.label}"
     title = f"Monthly meeting, {month.start:%B %Y}"

@@ -5,9 +5,7 @@ mail works without logging in. axe on every page, at desktop width and at 390 px
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core import mail as outbox
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -25,21 +23,6 @@ PHONE = {"width": 390, "height": 844}
 def j(journey):
     journey.page.set_default_timeout(30_000)
     return journey
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": j.base_url,
-            }
-        ]
-    )
 
 
 def _phone_check(j) -> None:
@@ -71,7 +54,7 @@ def test_a_member_hears_reads_chooses_and_unsubscribes(j):
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
-    _login(j, member)
+    j.login(member)
     j.page.set_viewport_size(DESKTOP)
     j.go("/")
     badge = j.page.locator("#notif-badge .notif-count")

@@ -9,7 +9,6 @@ import os
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from ..deliberation.selectors.crowd import AGREED, crowd
@@ -17,13 +16,6 @@ from ..deliberation.selectors.crowd import AGREED, crowd
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("CONVENE_SCREENSHOTS")  # a folder: save what the test saw
-
-
-def _login(j, user):
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
 
 
 def _shot(j, name):
@@ -93,19 +85,19 @@ def _read_the_map(j, c, *, name, anonymous=False):
 @pytest.mark.django_db(transaction=True)
 def test_map_of_twenty(journey):
     c = crowd(20, noise=0.05)
-    _login(journey, c.viewer)
+    journey.login(c.viewer)
     _read_the_map(journey, c, name="map-20")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_anonymous_map_of_twenty_names_nobody(journey):
     c = crowd(20, anonymous=True, noise=0.3)
-    _login(journey, c.viewer)
+    journey.login(c.viewer)
     _read_the_map(journey, c, name="map-20-anonymous", anonymous=True)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_map_of_two_thousand(journey):
     c = crowd(2000, noise=0.15)
-    _login(journey, c.viewer)
+    journey.login(c.viewer)
     _read_the_map(journey, c, name="map-2000")

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from convene.communities.models import Role
@@ -26,13 +25,6 @@ SMALL = {
         f"17000001{p:02d}{s:03d},x,{s},{p},{1 if (s < 4) == (p < 6) else -1}\n" for p in range(12) for s in range(8)
     ),
 }
-
-
-def _login(j, user):
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": j.base_url}])
 
 
 def _export_files(tmp_path: Path) -> list[str]:
@@ -58,7 +50,7 @@ def test_coordinator_imports_a_polis_conversation_and_seeds_statements(journey, 
     psy = CommunityFactory(slug="psy", name="Psychiatry Network")
     coordinator = UserFactory(email="cora@example.com", name="Cora Coordinator")
     MembershipFactory(community=psy, user=coordinator, role=Role.COORDINATOR)
-    _login(j, coordinator)
+    j.login(coordinator)
 
     j.go("/c/psy/responses/")
     j.click(j.page.get_by_role("link", name="Import a Pol.is conversation"))
@@ -159,7 +151,7 @@ def test_requester_downloads_the_delivered_pdf(journey):
     assert Path(download.path()).read_bytes().startswith(b"%PDF-")
 
     # members find the same PDF beside the other formats on the final document page
-    _login(j, members[0])
+    j.login(members[0])
     j.go("/c/psy/responses/")
     response = JointResponse.objects.get(title="Discharge letters")
     j.go(f"/responses/{response.pk}/final/")

@@ -9,8 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,21 +29,6 @@ ROUNDED = "Figures are rounded to 5 and slightly adjusted to protect privacy."
 def j(journey):
     journey.page.set_default_timeout(30_000)  # a loaded machine: generous waits
     return journey
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": j.base_url,
-            }
-        ]
-    )
 
 
 def _at_both_widths(j, path: str) -> None:
@@ -80,7 +63,7 @@ def test_coordinator_reads_a_protected_room_preview(j, two_communities):
     )
     convening.invitation_add(session=session, actor=coordinator, community=psychiatry)
 
-    _login(j, coordinator)
+    j.login(coordinator)
     _at_both_widths(j, f"/sessions/{session.pk}/preview/")
     invited = j.page.locator("section", has=j.page.get_by_role("heading", name=re.compile(r"^Invited")))
     # the one-sided warnings: a community taking part with no one invited, and the private answers' band
@@ -105,7 +88,7 @@ def test_anonymous_map_describes_no_small_group(j):
     w = anonymous_response()
     solos = [c.name for c, _, _ in w.solos]
 
-    _login(j, w.member)
+    j.login(w.member)
     _at_both_widths(j, f"/responses/{w.response.pk}/map/")
     main = j.page.locator("main")
     text = main.inner_text()
@@ -142,14 +125,14 @@ def test_mentee_confirms_consent_then_the_case_study_shows_their_rating(j):
     page = f"/projects/{project.pk}/case-study/"
 
     # before consent: an outsider sees neither rating, nor a mean over two people
-    _login(j, outsider)
+    j.login(outsider)
     _at_both_widths(j, page)
     main = j.page.locator("main")
     expect(main).not_to_contain_text("from 1 to 4")
     expect(main).not_to_contain_text("points higher")
 
     # the mentee reaches the consent buttons with the keyboard and confirms
-    _login(j, mentee)
+    j.login(mentee)
     _at_both_widths(j, page)
     show = j.page.get_by_role("button", name="Show my ratings with my name")
     keep = j.page.get_by_role("button", name="Keep my ratings private")
@@ -173,7 +156,7 @@ def test_mentee_confirms_consent_then_the_case_study_shows_their_rating(j):
     expect(main).to_contain_text("Dara Kowalski: python from 1 to 4")
 
     # everyone now reads Dara's rating by name; Elif's stays private
-    _login(j, outsider)
+    j.login(outsider)
     _at_both_widths(j, page)
     expect(main).to_contain_text("Dara Kowalski: python from 1 to 4")
     expect(main).not_to_contain_text("from 2 to 3")

@@ -6,8 +6,6 @@ swap and remove a named person by hand. axe after every page, at desktop and at 
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from convene.communities.models import Role
 from convene.projects import services
@@ -17,14 +15,6 @@ from ..factories import CommunityFactory, MembershipFactory, UserFactory
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    name = settings.SESSION_COOKIE_NAME
-    j.page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": j.base_url}])
 
 
 def _fits(j) -> None:
@@ -67,7 +57,7 @@ def test_hours_publish_steps_and_the_team_by_hand(journey):
     ]
 
     # 15. a request of 960 minutes, 4.3 times a month: 69 hours, on the list and the request alike
-    _login(j, requester)
+    j.login(requester)
     j.go("/c/ignite/help/")
     j.page.fill("#id_title", "Monthly bed audit")
     j.page.fill("#id_team_name", "Patient flow operations")
@@ -79,7 +69,7 @@ def test_hours_publish_steps_and_the_team_by_hand(journey):
     j.submit("Send the request")
     j.expect_text("Your request was sent")
 
-    _login(j, coordinator)
+    j.login(coordinator)
     _both_sizes(j, "/c/ignite/help-requests/")
     row = j.page.get_by_role("row", name="Monthly bed audit")
     assert row.get_by_role("cell", name="69", exact=True).count() == 1

@@ -4,29 +4,12 @@ milestones done, outcomes recorded, the case study published. axe-core runs on e
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from convene.communities.models import OpportunityEntry, Role
 from convene.projects import services
 from convene.projects.models import Project, TeamPlace
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
-
-
-def _login(j, user) -> None:
-    client = Client()
-    client.force_login(user)
-    j.page.context.clear_cookies()
-    j.page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": j.base_url,
-            }
-        ]
-    )
 
 
 def _people():
@@ -56,7 +39,7 @@ def test_help_request_to_published_case_study(journey):
     ignite, coordinator, requester, mentors, mentees = _people()
 
     # 1. a team outside the community asks for help; an impossible time is explained, nothing typed is lost
-    _login(j, requester)
+    j.login(requester)
     j.go("/c/ignite/help/")
     j.page.fill("#id_title", "Weekly bed-state report")
     j.page.fill("#id_team_name", "Patient flow operations")
@@ -73,7 +56,7 @@ def test_help_request_to_published_case_study(journey):
     j.expect_text("Your request was sent")
 
     # 2. the coordinator accepts it as a project and sets the skills
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go("/")
     j.click(j.page.get_by_role("link", name="Help request “Weekly bed-state report” for Ignite: Coding for Non-Coders"))
     j.page.get_by_label("Accept as a project").check()
@@ -98,7 +81,7 @@ def test_help_request_to_published_case_study(journey):
     # 4. one mentee declines; the place goes to someone else, nobody else moves
     leaving = TeamPlace.objects.filter(project=project, role="mentee").order_by("id").first()
     before = set(TeamPlace.objects.filter(project=project, status="published").values_list("user_id", flat=True))
-    _login(j, leaving.user)
+    j.login(leaving.user)
     j.go(f"/projects/{project.pk}/")
     j.submit("Decline this place")
     j.expect_text("You declined the place")
@@ -107,7 +90,7 @@ def test_help_request_to_published_case_study(journey):
     still = set(TeamPlace.objects.filter(project=project, status="published").values_list("user_id", flat=True))
     assert still == before - {leaving.user_id}
 
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/projects/{project.pk}/team/")
     j.expect_text("declined")
     j.submit("Publish the team (1 proposed)")
@@ -131,13 +114,13 @@ def test_help_request_to_published_case_study(journey):
         j.page.fill("#id_due", "2026-03-01")
         j.submit("Add milestone")
         j.expect_text(f"Milestone “{title}” added")
-    _login(j, owner)
+    j.login(owner)
     j.go(f"/projects/{project.pk}/")
     for title in ("Prototype the report", "Hand over to the flow team"):
         j.page.get_by_label(f"Status of {title}").select_option("done")
         j.submit(f"Update “{title}”")
         j.expect_text(f"“{title}” updated")
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/projects/{project.pk}/")
     j.submit("Move to delivered")
 
@@ -151,18 +134,18 @@ def test_help_request_to_published_case_study(journey):
     j.submit("Save measures")
     j.expect_text("hours saved per year")
 
-    _login(j, newcomer.user)
+    j.login(newcomer.user)
     j.go(f"/projects/{project.pk}/outcomes/")
     j.page.select_option("#id_before_0", "1")
     j.page.select_option("#id_after_0", "4")
     j.submit("Save my skills")
     j.expect_text("Saved.")
     lead = TeamPlace.objects.get(project=project, is_lead=True)
-    _login(j, lead.user)
+    j.login(lead.user)
     j.go(f"/projects/{project.pk}/outcomes/")
     j.page.fill("#id_reflection", "My first time leading developers: weekly demos with the flow team kept us honest.")
     j.submit("Save my reflection")
-    _login(j, requester)
+    j.login(requester)
     j.go(f"/projects/{project.pk}/outcomes/")
     j.page.check("#id_score_4")
     j.page.fill("#id_comment", "Four hours of copying became eight minutes.")
@@ -170,14 +153,14 @@ def test_help_request_to_published_case_study(journey):
     j.expect_text("5 out of 5")
 
     # 7. evaluated, case study published and readable by anyone logged in
-    _login(j, coordinator)
+    j.login(coordinator)
     j.go(f"/projects/{project.pk}/")
     j.submit("Move to evaluated")
     j.click(j.page.get_by_role("link", name="Case study", exact=True))
     j.submit("Publish to all communities")
     j.expect_text("published to every community")
     stranger = UserFactory(email="nurse@example.com", name="Priya Raman")
-    _login(j, stranger)
+    j.login(stranger)
     j.go("/case-studies/")
     j.click(j.page.get_by_role("link", name="Weekly bed-state report"))
     j.expect_text("hours saved per year")

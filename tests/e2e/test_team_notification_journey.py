@@ -1,19 +1,34 @@
 """A team from publication to each member's notification (issue 19): the coordinator publishes the
 matched team in the browser; every member has one notification that names their role and links to
-the project, where the page confirms their place; a member who steps back is reported to the
-coordinator; the coordinator writes to the team and each member reads it. axe-core runs on every
-page."""
+the project, where the page confirms their place, and one e-mail, which reaches a real SMTP server
+(aiosmtpd, started by the test) only once the task worker has run, never during the coordinator's
+request; its unsubscribe link works in a fresh browser that never logged in; a member who steps back
+is reported to the coordinator; the coordinator writes to the team and each member reads it.
+axe-core runs on every page."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 from convene.communities.models import Role
-from convene.notifications.models import Notification
+from convene.notifications.models import Notification, Preference
 from convene.projects import services
 from convene.projects.models import PlaceStatus, TeamPlace
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
+from ..notifications import smtp
+from .conftest import Journey
+
+smtp_server = smtp.smtp_server  # a real SMTP server for this test (fixture)
+# The production arrangement: tasks are rows in the database, run by the worker (`convene worker`).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _run_worker() -> None:
+    """The worker's turn: run every waiting task, then stop (django-tasks-db's db_worker --batch)."""
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
 
 
 def _staffed_project():
@@ -48,12 +63,16 @@ def _staffed_project():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_team_publication_reaches_every_member(journey):
+@override_settings(TASKS=DATABASE_TASKS)
+def test_team_publication_reaches_every_member(journey, browser, smtp_server):
     j = journey
     project, coordinator = _staffed_project()
     proposed = list(TeamPlace.objects.filter(project=project, status=PlaceStatus.PROPOSED).select_related("user"))
     assert len(proposed) == 6
     assert Notification.objects.filter(kind="team.proposed").count() == 6  # told they were proposed
+    _run_worker()  # the mails so far: the requester's "accepted", the "you are proposed" ones
+    assert {p.user.email for p in proposed} <= {m["To"] for m in smtp_server.messages}
+    smtp_server.messages.clear()
 
     # 1. the coordinator publishes the team in the browser
     j.login(coordinator)
@@ -74,6 +93,31 @@ def test_team_publication_reaches_every_member(journey):
         j.go(note.url)  # where the notification leads: the project, with the member's place
         j.expect_text("Clinic wait-time dashboard")
         j.expect_text(f"You are on the team as {place.get_role_display().lower()}")
+
+    # 2b. each member's e-mail: nothing reached the server in the coordinator's request; after the
+    # worker ran, one message each, with the one-click unsubscribe link
+    assert smtp_server.messages == []
+    _run_worker()
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(p.user.email for p in proposed)
+    for place in proposed:
+        [message] = smtp_server.to(place.user.email)
+        assert "Clinic wait-time dashboard" in message["Subject"]
+        assert f"/projects/{project.pk}/" in message.get_body(("plain",)).get_content()
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    first = proposed[0]
+    link = smtp_server.to(first.user.email)[0]["List-Unsubscribe"].strip().strip("<>")
+    fresh = browser.new_context()  # nobody has logged in here
+    try:
+        page = fresh.new_page()
+        page.set_default_timeout(10_000)
+        stranger = Journey(page, j.base_url)
+        stranger.go("/" + link.split("://", 1)[1].split("/", 1)[1])
+        stranger.expect_text("Stop e-mail for “Published teams”?")
+        stranger.submit("Unsubscribe")
+        stranger.expect_text("you will no longer get e-mail for “Published teams”")
+    finally:
+        fresh.close()
+    assert Preference.objects.get(user=first.user, kind="team.published").delivery == "never"
 
     # 3. a mentee steps back: the coordinator hears of it, the next person is proposed and told
     leaving = next(p for p in proposed if p.role == "mentee")

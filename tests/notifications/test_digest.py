@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from convene.notifications import services
+from convene.notifications import mail, services
 from convene.notifications.models import Notification
 from convene.notifications.selectors import preferences_for
 from tests.factories import CommunityFactory, UserFactory
@@ -88,3 +88,32 @@ def test_a_digest_looks_back_thirty_days_at_most(smtp_server):
     [digest] = smtp_server.messages
     text = digest.get_body(("plain",)).get_content()
     assert "Fresh news" in text and "Old news" not in text
+
+
+def test_a_digest_sends_one_smtp_connection_per_batch_and_marks_each_batch(smtp_server, monkeypatch):
+    """One SMTP session per batch of people (not one per mail); every batch is marked mailed."""
+    monkeypatch.setattr(mail, "BATCH", 7)
+    community = CommunityFactory(name="Alpha ward")
+    people = [UserFactory() for _ in range(30)]
+    for person in people:
+        _say(person, "community.message", "Alpha news", community)
+    smtp_server.connections = 0
+    run = mail.digest_run("daily")
+    assert (run.people, run.notifications, run.failed) == (30, 30, 0)
+    assert smtp_server.connections == 5  # 30 people in batches of 7
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(p.email for p in people)
+    assert not Notification.objects.filter(mailed_at__isnull=True).exists()
+
+
+def test_a_digest_with_the_server_down_records_the_failure_and_marks_nothing_mailed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 5  # nothing listens
+    community = CommunityFactory()
+    people = [UserFactory() for _ in range(3)]
+    for person in people:
+        _say(person, "community.message", "Alpha news", community)
+    run = mail.digest_run("daily")
+    assert (run.people, run.failed) == (0, 3)
+    pending = Notification.objects.filter(kind="community.message")
+    assert pending.filter(mailed_at__isnull=True).count() == 3
+    assert all(n.mail_failed.startswith("retry: ") for n in pending)

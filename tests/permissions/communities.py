@@ -207,4 +207,17 @@ API = [
         lambda w: {"token_id": w.objects["member_token"].pk},
     ),
     Case("GET /api/v1/me/data", (401, 200, 200, 200, 200)),
+    Case(
+        f"POST {C}/{{slug}}/members/{{membership_id}}/erase",
+        (401, 404, 403, 403, 204),
+        MEMBER,
+        data=lambda w: {"reason": "Asked by e-mail on 3 May"},
+    ),
+    # Last: deleting one's account signs the test client out (the database is rolled back, the cookie is not).
+    Case(
+        "DELETE /api/v1/me/account",
+        (401, 204, 204, 204, 409),
+        data=lambda w: {"confirm": "DELETE"},
+        note="anyone may leave, except a community's only coordinator (409); the case is rolled back",
+    ),
 ]

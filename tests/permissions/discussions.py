@@ -34,6 +34,12 @@ HIDDEN_THREAD = lambda w: {"thread_id": w.objects["hidden_thread"].pk}  # noqa: 
 POST = lambda w: {"post_id": w.objects["post"].pk}  # noqa: E731
 HIDDEN_POST = lambda w: {"post_id": w.objects["hidden_post"].pk}  # noqa: E731
 REPLY = {"body": "I can swap."}
+NEW_THREAD = lambda w: {"title": "About this", "body": "Shall we talk it through?"}  # noqa: E731
+SESSION = lambda w: {"kind": "session", "object_id": w.objects["conv_session"].pk}  # noqa: E731
+RESPONSE = lambda w: {"kind": "response", "object_id": w.objects["response"].pk}  # noqa: E731
+ANON_RESPONSE = lambda w: {"kind": "response", "object_id": w.objects["anon_response"].pk}  # noqa: E731
+PROJECT = lambda w: {"kind": "project", "object_id": w.objects["project"].pk}  # noqa: E731
+NO_KIND = lambda w: {"kind": "community", "object_id": 1}  # noqa: E731
 
 WEB = [
     Case("discussions:list", (302, 404, 403, 200, 200), PRIV),
@@ -46,6 +52,24 @@ WEB = [
         method="POST",
         data=lambda w: {"title": "New", "body": "Hello"},
     ),
+    # Threads about a session, a joint response or a project (set up by the other apps' modules, all
+    # in the private community): seen as the object's own page allows, started by its members only.
+    Case("discussions:about", (302, 404, 200, 200, 200), SESSION, note="the guest is invited: reads, no form"),
+    Case("discussions:about", (302, 404, 403, 302, 302), SESSION, method="POST", data=NEW_THREAD),
+    Case("discussions:about", (302, 404, 200, 200, 200), RESPONSE, note="guests may read this response"),
+    Case("discussions:about", (302, 404, 403, 302, 302), RESPONSE, method="POST", data=NEW_THREAD),
+    Case("discussions:about", (302, 404, 404, 200, 200), ANON_RESPONSE, note="anonymous: a page saying so"),
+    Case(
+        "discussions:about",
+        (302, 404, 404, 403, 403),
+        ANON_RESPONSE,
+        method="POST",
+        data=NEW_THREAD,
+        note="anonymous: no thread, whoever asks",
+    ),
+    Case("discussions:about", (302, 404, 200, 200, 200), PROJECT),
+    Case("discussions:about", (302, 404, 403, 302, 302), PROJECT, method="POST", data=NEW_THREAD),
+    Case("discussions:about", (302, 404, 404, 404, 404), NO_KIND, note="not something a thread can be about"),
     Case("discussions:people", (302, 404, 403, 200, 200), PRIV, note="JSON for the mention autocomplete"),
     Case("discussions:thread", (302, 404, 403, 200, 200), THREAD),
     Case("discussions:thread", (302, 403, 403, 200, 200), PUB_THREAD),
@@ -70,6 +94,22 @@ WEB = [
         method="POST",
         data=lambda w: {"reason": "Names a patient"},
     ),
+    Case(
+        "discussions:post_react",
+        (302, 404, 403, 302, 302),
+        POST,
+        method="POST",
+        data=lambda w: {"reaction": "heart"},
+        note="only where the person may read and take part",
+    ),
+    Case(
+        "discussions:post_react",
+        (302, 404, 403, 404, 302),
+        HIDDEN_POST,
+        method="POST",
+        data=lambda w: {"reaction": "heart"},
+        note="hidden: 404 to members; a coordinator is told it takes no reactions",
+    ),
 ]
 
 API = [
@@ -80,5 +120,18 @@ API = [
         (401, 404, 403, 201, 201),
         THREAD,
         data=lambda w: REPLY,
+    ),
+    Case(
+        "POST /api/v1/discussions/posts/{post_id}/reactions",
+        (401, 404, 403, 200, 200),
+        POST,
+        data=lambda w: {"reaction": "thumbs_up"},
+    ),
+    Case(
+        "POST /api/v1/discussions/posts/{post_id}/reactions",
+        (401, 404, 403, 404, 409),
+        HIDDEN_POST,
+        data=lambda w: {"reaction": "thumbs_up"},
+        note="a hidden post: not found for members, refused for coordinators",
     ),
 ]

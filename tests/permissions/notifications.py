@@ -63,3 +63,14 @@ API = [
         data=lambda w: {"choices": {"team.published": "daily"}},
     ),
 ]
+
+INBOUND = {"sender": "member@example.com", "recipients": ["reply+x@reply.example.org"], "message": "Subject: Hi\n\nHi"}
+API += [
+    Case(
+        "POST /api/v1/mail/inbound",
+        (404, 404, 404, 404, 404),
+        data=lambda w: INBOUND,
+        note="a mail provider's webhook: off (404) without CONVENE_INBOUND_SECRET; with it, the secret alone "
+        "decides (tests/notifications/test_inbound_webhook.py), never a session",
+    ),
+]

@@ -74,7 +74,9 @@ def _api_status(world, client, case):
     if case.extra.get("query"):
         path += "?" + urlencode(case.extra["query"])
     kwargs = {}
-    if case.data is not None:
+    if case.data is not None and case.extra.get("multipart"):
+        kwargs = {"data": case.data(world)}  # the test client's default: multipart/form-data
+    elif case.data is not None:
         kwargs = {"data": json.dumps(case.data(world)), "content_type": "application/json"}
     response = getattr(client, method.lower())(path, **kwargs)
     body = None

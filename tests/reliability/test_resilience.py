@@ -7,27 +7,9 @@ lost and that every process serves the same map.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import sys
-from pathlib import Path
+from .stack import STACK_MARKS
 
-import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-
-HAVE_STACK = bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")) and shutil.which("runuser") and os.geteuid() == 0
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xdist_group("server-stack"),  # one stack at a time: they share the 2 cores
-    pytest.mark.skipif(
-        not HAVE_STACK and not os.environ.get("CI"),
-        reason="needs PostgreSQL server binaries and root (runuser) for a private cluster",
-    ),
-]
+pytestmark = STACK_MARKS
 
 
 def test_acknowledged_votes_survive_web_kill_and_database_restart():

@@ -12,9 +12,9 @@ import urllib.request
 
 import pytest
 
-from .test_resilience import pytestmark as _stack_marks
+from .stack import STACK_MARKS
 
-pytestmark = _stack_marks
+pytestmark = STACK_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.auth import logout
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
@@ -80,6 +81,10 @@ class TokenIn(Schema):
     name: str = Field(..., max_length=200)
     scope: TokenScope = TokenScope.WRITE
     expires_in_days: WholeInt | None = Field(None, ge=1, le=3650, description="Days until it expires; none: never")
+
+
+class AccountDeleteIn(Schema):
+    confirm: Literal["DELETE"] = Field(..., description="The word DELETE, so that nothing is deleted by accident")
 
 
 class TokenOut(Schema):
@@ -167,3 +172,15 @@ def revoke_token(request, token_id: int):
 @router.get("/data", response={200: dict, **ERRORS}, summary="Everything Convene holds about you")
 def download_data(request):
     return my_data(request.user)
+
+
+@router.delete(
+    "/account",
+    response={204: None, **ERRORS},
+    auth=SESSION_ONLY,
+    summary="Delete your account (session only; cannot be undone; contributions stay as a former member's)",
+)
+def delete_account(request, payload: AccountDeleteIn):
+    services.account_delete(user=request.user)
+    logout(request)
+    return Status(204, None)

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool
 
+from convene.accounts.services import member_personal_data_remove
 from convene.core.api import ERRORS, OPTIONAL, VISIBLE_TEXT, Pagination, WholeInt
 from convene.notifications.schemas import CommunityMessageIn, MessageOut
 
@@ -271,6 +272,23 @@ def remove_member(request, slug: str, membership_id: int):
     else:
         community = community_for(request.user, slug, need=Need.COORDINATOR)
         services.membership_remove(community=community, actor=request.user, membership=membership)
+    return Status(204, None)
+
+
+class PersonalDataRemoveIn(Schema):
+    # The service's limit (accounts.services.member_personal_data_remove); kept in the audit entry.
+    reason: str = Field(..., max_length=200, pattern=VISIBLE_TEXT, description="How the person asked (audited)")
+
+
+@router.post(
+    "/{slug}/members/{membership_id}/erase",
+    response={204: None, **ERRORS},
+    summary="Remove a member's personal data at their request (audited; cannot be undone)",
+)
+def erase_member(request, slug: str, membership_id: int, payload: PersonalDataRemoveIn):
+    community = community_for(request.user, slug, need=Need.COORDINATOR)
+    membership = _membership(community, membership_id)
+    member_personal_data_remove(community=community, actor=request.user, membership=membership, reason=payload.reason)
     return Status(204, None)
 
 

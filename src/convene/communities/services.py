@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,6 +17,7 @@ from convene.core.errors import Conflict, Gone, InvalidInput, Unprocessable
 from convene.core.portability import ImportRefused, community_export, community_import
 from convene.core.text import clean_text, normalise_name
 from convene.notifications.events import coordinator_ids, message_send, require_audience
+from convene.notifications.outbox import item, mail_later
 from convene.notifications.services import notify
 
 from .models import (
@@ -303,23 +303,26 @@ def invitation_create(*, community: Community, actor: User, email: str, role: st
         raise Conflict(f"{email} is already in this community.", code="already_member", field="email")
     invitation = Invitation.objects.create(community=community, email=email, role=role, invited_by=actor)
     audit(community=community, actor=actor, action="invitation_sent", email=email, role=role)
-    transaction.on_commit(lambda: _send_invitation(invitation.pk))
+    _mail_invitation(invitation)
     return invitation
 
 
-def _send_invitation(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("community", "invited_by").get(pk=invitation_id)
+def _mail_invitation(invitation: Invitation) -> None:
+    """The invitation mail, sent by the worker after the commit (outbox), never in the request."""
     link = settings.SITE_URL.rstrip("/") + reverse("communities:invitation", args=[invitation.token])
     inviter = invitation.invited_by.display_name if invitation.invited_by else "A coordinator"
-    send_mail(
-        subject=f"[Convene] Invitation to {invitation.community.name}",
-        message=(
-            f"{inviter} invites you to join “{invitation.community.name}” on Convene "
-            f"as {Role(invitation.role).label.lower()}.\n\nAccept here (valid until "
-            f"{invitation.expires_at:%d %B %Y}):\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
+    mail_later(
+        [
+            item(
+                to=invitation.email,
+                subject=f"Invitation to {invitation.community.name}",
+                body=(
+                    f"{inviter} invites you to join “{invitation.community.name}” on Convene "
+                    f"as {Role(invitation.role).label.lower()}.\n\nAccept here (valid until "
+                    f"{invitation.expires_at:%d %B %Y}):\n{link}\n"
+                ),
+            )
+        ]
     )
 
 

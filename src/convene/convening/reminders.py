@@ -3,9 +3,10 @@ and for follow-up actions coming due.
 
 A session reminder goes `CONVENE_SESSION_REMINDER_HOURS` (default 24) before the start to everyone
 invited who has not said no: a notification in Convene and a mail with the session's `.ics`
-attached (the mail is sent here, so the calendar file travels with it; the notification is stamped
-as mailed so the mail delivery does not repeat it). A follow-up action that is not done and falls
-due today or tomorrow notifies its owner once (its mail, if any, follows their preferences).
+attached (one `tasks.send_reminders` task per session builds and sends those mails in the worker, over
+one SMTP connection; the notification is stamped as mailed so the mail delivery does not repeat it).
+A follow-up action that is not done and falls due today or tomorrow notifies its owner once (its mail, if
+any, follows their preferences).
 
 Each reminder is recorded in `SentReminder`, whose unique constraint (session, person, kind)
 guarantees that a second run, or two runs at once, send nothing twice.
@@ -16,30 +17,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from convene.accounts.zones import recipient_zone
-from convene.core.text import header_safe
 from convene.notifications.events import notify_mailed
 from convene.notifications.services import notify
 
-from .ics import session_calendar
+from . import tasks
+from .mailing import when_text
 from .models import ActionStatus, FollowUp, Rsvp, SentReminder, Session, SessionInvitation, SessionState
-from .services.mail import site_url, when_text
 
 KIND = "before"
 
 
 def reminder_hours() -> int:
     return int(getattr(settings, "CONVENE_SESSION_REMINDER_HOURS", 24))
-
-
-def _mail_with_calendar(session: Session, subject: str, body: str, address: str, calendar: bytes) -> None:
-    message = EmailMessage(subject=header_safe(f"[Convene] {subject}"), body=body, to=[address])
-    message.attach(f"session-{session.pk}.ics", calendar, "text/calendar")
-    message.send()
 
 
 def send_due_reminders(now: datetime) -> int:
@@ -58,7 +51,7 @@ def _session_reminders(now: datetime) -> int:
             .exclude(user__in=SentReminder.objects.filter(session=session, kind=KIND).values("user"))
             .select_related("user")
         )
-        calendar = session_calendar(session)
+        recorded: list[int] = []
         for invitation in due:
             zone = recipient_zone(invitation.user)
             try:
@@ -74,23 +67,12 @@ def _session_reminders(now: datetime) -> int:
                         url=reverse("convening:rsvp", args=[session.pk]),
                         community=session.host,
                     )
-                    _mail_with_calendar(
-                        session,
-                        f"Reminder: {session.title}",
-                        (
-                            f"“{session.title}” is coming up: {when_text(session, zone)}.\n"
-                            + (f"Where: {session.place}\n" if session.place else "")
-                            + (f"Online: {session.online_link}\n" if session.online_link else "")
-                            + f"\nYour answer so far: {invitation.get_rsvp_display().lower()}. "
-                            f"Change it or add access needs here:\n{site_url('convening:rsvp', session.pk)}\n\n"
-                            "The session is attached as a calendar file.\n"
-                        ),
-                        invitation.user.email,
-                        calendar,
-                    )
             except IntegrityError:
                 continue  # another run got there first
+            recorded.append(invitation.user_id)
             sent += 1
+        if recorded:  # the mails with the .ics: one task for the session's batch
+            tasks.send_reminders.enqueue(session.pk, recorded)
     return sent
 
 

@@ -48,3 +48,17 @@ class RateLimited(ServiceError):
 
     status = 429
     code = "rate_limited"
+
+
+class TooLarge(ServiceError):
+    """An upload over its size limit."""
+
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(ServiceError):
+    """An upload whose contents are not a kind of file that is accepted."""
+
+    status = 415
+    code = "unsupported_media_type"

@@ -10,6 +10,8 @@ An app `convene.X` may define these functions in `convene/X/selectors.py`:
   "project:3"), used by insights for per-session/response/project views:
   {"title": str, "url": str, "kind": "session"|"response"|"project", "community_ids": [int],
    "invited_user_ids": [int], "anonymous": bool, "groups": {"label": [user ids]}}; None otherwise.
+- `mail_reply_to(notification) -> str | None`  the Reply-To of a notification's mail when its object
+  takes replies by mail (discussions: a signed `reply+<token>@<CONVENE_REPLY_DOMAIN>` address)
 - `contexts_for(community) -> list[str]`       the contexts it owns in a community, newest first
 - `turn_suggestions(community, kind, eligible_user_ids, limit) -> list`  whose turn it is for a role
   (insights: the people who fit with the fewest recent opportunities of that kind), for apps

@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from convene.core.cache import cache_unavailable
 from convene.core.clients import client_address
@@ -52,6 +54,8 @@ class ApiBodyGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.path.startswith(UPLOAD_PREFIX) and _multipart(request):
+            return self._upload(request)
         if request.path.startswith("/api/") and request.method in _BODY_METHODS:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -82,6 +86,29 @@ class ApiBodyGuardMiddleware:
                 if refusal is not None:
                     return refusal
         return self.get_response(request)
+
+    def _upload(self, request):
+        """A file upload (multipart/form-data, attachment routes only): bounded by the attachment
+        limit instead of the JSON body limit; the file's contents are judged by the service."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.CONVENE_ATTACHMENT_MAX_BYTES
+        if length > limit + UPLOAD_OVERHEAD:
+            detail = _("The file is too large: a file can be at most %(limit)s.") % {"limit": filesizeformat(limit)}
+            return JsonResponse({"detail": detail, "code": "too_large"}, status=413)
+        return self.get_response(request)
+
+
+# Uploads: multipart/form-data is taken on these API paths only, bounded by the attachment limit
+# plus room for the form's other fields and the multipart framing.
+UPLOAD_PREFIX = "/api/v1/attachments/on/"
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _multipart(request) -> bool:
+    return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == "multipart/form-data"
 
 
 # More brackets than this and the body is parsed here once to see whether a parser can bear it.

@@ -21,6 +21,7 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 
 from convene.accounts.models import DiversityAnswer, Profile, Skill, User
+from convene.attachments.selectors import community_metadata as attachment_metadata
 from convene.communities.models import Community, Membership
 from convene.convening.models import ActivityType
 from convene.convening.shipped import ensure_catalogue
@@ -32,6 +33,9 @@ VERSION = 1
 # reference that cannot be checked to stay inside the file) nor a mail failure (for operators only).
 SKIP_FIELDS: dict[str, set[str]] = {
     "notifications.notification": {"content_type", "object_id", "mail_failed"},
+    # A thread keeps its posts, follows and reactions; what it was about (a generic reference to a
+    # session, response or project whose ids change in a copy) is left out, as for notifications.
+    "discussions.thread": {"content_type", "object_id"},
 }
 
 
@@ -133,6 +137,9 @@ def community_export(community) -> dict:
         "community": community.slug,
         "exported_at": datetime.now(UTC).isoformat(),
         "objects": data,
+        # What files the community's sessions, responses, projects and threads hold: metadata only,
+        # not the bytes, and not imported (docs/attachments.md).
+        "attachments": attachment_metadata(community),
     }
 
 
@@ -227,6 +234,11 @@ COMMUNITY_MODELS = (
     "projects.projectconflict",
     "projects.teamplace",
     "notifications.notification",
+    "discussions.thread",
+    "discussions.post",
+    "discussions.postrevision",
+    "discussions.follow",
+    "discussions.reaction",
 )
 # Ledger rows name their origin as "kind:id" text ('session:12'); a copy with new ids rewrites them.
 CONTEXT_FIELDS = {"communities.opportunityentry": "source", "communities.contribution": "context"}

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StrictBool, StrictFloat
@@ -280,7 +281,7 @@ def _next(response, user, participant=None) -> dict:
 
 def _results_visible(response) -> None:
     if response.results_hidden:
-        raise Conflict("Results are hidden until gathering ends.", code="results_hidden")
+        raise Conflict(_("Results are hidden until gathering ends."), code="results_hidden")
 
 
 # --------------------------------------------------------------------------- intake
@@ -324,12 +325,12 @@ class PolisImportIn(Schema):
 def import_polis(request, slug: str, payload: PolisImportIn):
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     if (payload.zip_base64 is None) == (payload.files is None):
-        raise InvalidInput("Send the export either as zip_base64 or as files, not both.", field="zip_base64")
+        raise InvalidInput(_("Send the export either as zip_base64 or as files, not both."), field="zip_base64")
     if payload.zip_base64 is not None:
         try:
             source = {"archive": base64.b64decode(payload.zip_base64, validate=True)}
         except (binascii.Error, ValueError):
-            raise InvalidInput("zip_base64 is not valid base64.", field="zip_base64") from None
+            raise InvalidInput(_("zip_base64 is not valid base64."), field="zip_base64") from None
     else:
         source = {"files": {name.rsplit("/", 1)[-1].lower(): text.encode() for name, text in payload.files.items()}}
     export = services.polis_export_read(**source)
@@ -433,7 +434,7 @@ def update_response(request, response_id: int, payload: ResponsePatch):
         slugs = data.pop("communities") or []
         found = list(Community.objects.filter(slug__in=slugs))
         if len(found) != len(set(slugs)):
-            raise Http404("One of the communities does not exist.")
+            raise Http404(_("One of the communities does not exist."))
         for c in found:
             community_for(request.user, c.slug)  # must be visible to the caller
         # invited communities the caller cannot see stay invited (their names are never shown to them)
@@ -585,7 +586,7 @@ def predict(request, response_id: int, payload: PredictionIn):
     statement = Statement.objects.filter(response=response, pk=payload.statement).first()
     target = Community.objects.filter(slug=payload.target[:60]).first()
     if statement is None or target is None:
-        raise Http404("No such statement or community in this response.")
+        raise Http404(_("No such statement or community in this response."))
     p = services.prediction_save(
         response=response, user=request.user, statement=statement, target=target, share=payload.share
     )
@@ -722,7 +723,7 @@ def document(request, response_id: int):
 def polis_export(request, response_id: int):
     response = response_for(request.user, response_id, need=Need.MEMBER)
     if response.results_hidden:
-        raise PermissionDenied("Results are hidden until gathering ends.")
+        raise PermissionDenied(_("Results are hidden until gathering ends."))
     services.map_refresh(response=response)  # group-id comes from the map
     services.response_export_record(response=response, actor=request.user, fmt="polis", via="api")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")

@@ -14,6 +14,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from convene.engines.polis_io import write_polis
 from convene.privacy.disclosure import group_sizes
 
@@ -71,23 +73,25 @@ def md_escape(value) -> str:
 
 def as_markdown(response: JointResponse) -> str:
     doc = document(response)
-    lines = [doc["text"].strip(), "", "## Minority views", ""]
+    lines = [doc["text"].strip(), "", "## " + _("Minority views"), ""]
     for m in doc["minority_views"]:
         held = f" ({md_escape(m['held_by'])})" if m["held_by"] else ""
         lines.append(f"- **{md_escape(m['view'])}**{held}")
-        lines.append(f"  - Answer: {md_escape(m['answer']) if m['answer'] else '(not yet answered)'}")
+        answer = md_escape(m["answer"]) if m["answer"] else _("(not yet answered)")
+        lines.append("  - " + _("Answer: %(answer)s") % {"answer": answer})
     if not doc["minority_views"]:
-        lines.append("None recorded.")
+        lines.append(_("None recorded."))
     e = doc["endorsement"]
-    lines += ["", "## Endorsement", "", _support(e), ""]
-    lines += ["| Community | Endorse | With reservations | Object | Abstain |", "|---|---|---|---|---|"]
+    lines += ["", "## " + _("Endorsement"), "", _support(e), ""]
+    headings = [_("Community"), _("Endorse"), _("With reservations"), _("Object"), _("Abstain")]
+    lines += ["| " + " | ".join(md_escape(h) for h in headings) + " |", "|---|---|---|---|---|"]
     for row in e["by_community"]:
         cells = [md_escape(row["community"]), *(md_escape(_figure(row[c])) for c in STANCE_COLUMNS)]
         lines.append("| " + " | ".join(cells) + " |")
     if e["note"]:
         lines += ["", md_escape(e["note"])]
     if e["objections_and_reservations"]:
-        lines += ["", "### Objections and reservations", ""]
+        lines += ["", "### " + _("Objections and reservations"), ""]
         lines += [
             f"- {md_escape(r['stance'])} ({md_escape(r['community'])}): {md_escape(r['reason'])}"
             for r in e["objections_and_reservations"]
@@ -97,19 +101,20 @@ def as_markdown(response: JointResponse) -> str:
 
 def _support(e: dict) -> str:
     if e["support_pct"] is None:
-        return f"Support: {HIDDEN_NOTE[0].lower()}{HIDDEN_NOTE[1:]}"
-    return f"Support: {e['support_pct']}% of those who took a position."
+        note = str(HIDDEN_NOTE)
+        return _("Support: %(note)s") % {"note": note[:1].lower() + note[1:]}
+    return _("Support: %(pct)s%% of those who took a position.") % {"pct": e["support_pct"]}
 
 
 def _subtitle(response: JointResponse) -> str:
     doc = document(response)
     parts = [doc["community"], doc["kind"]]
     if doc["requested_by"]:
-        parts.append(f"asked by {doc['requested_by']}")
+        parts.append(_("asked by %(who)s") % {"who": doc["requested_by"]})
     if response.delivered_at:
-        parts.append(f"delivered {response.delivered_at:%d %B %Y}")
+        parts.append(_("delivered %(day)s") % {"day": f"{response.delivered_at:%d %B %Y}"})
     else:
-        parts.append(f"draft, version {doc['version']} (not delivered yet)")
+        parts.append(_("draft, version %(number)s (not delivered yet)") % {"number": doc["version"]})
     return " · ".join(parts)
 
 

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import STATEMENT_LIMIT, Phase, Stance
 
@@ -6,81 +8,87 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class DevelopmentForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="A short name for the development, e.g. the policy's title.")
+    title = forms.CharField(
+        max_length=200, label=_("Title"), help_text=_("A short name for the development, e.g. the policy's title.")
+    )
     what_changed = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        label="What changed",
-        help_text="In your own words: what is new, and since when.",
+        label=_("What changed"),
+        help_text=_("In your own words: what is new, and since when."),
     )
-    source_url = forms.URLField(max_length=500, required=False, label="Source link (optional)", assume_scheme="https")
+    source_url = forms.URLField(
+        max_length=500, required=False, label=_("Source link (optional)"), assume_scheme="https"
+    )
     why_it_matters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
         required=False,
-        label="Why it matters to our practice",
+        label=_("Why it matters to our practice"),
     )
 
 
 class OpinionRequestForm(forms.Form):
-    requester_name = forms.CharField(max_length=120, label="Your name")
-    organisation = forms.CharField(max_length=200)
-    contact = forms.EmailField(max_length=254, label="Your email", help_text="We send the private tracking link here.")
+    requester_name = forms.CharField(max_length=120, label=_("Your name"))
+    organisation = forms.CharField(max_length=200, label=_("Organisation"))
+    contact = forms.EmailField(
+        max_length=254, label=_("Your email"), help_text=_("We send the private tracking link here.")
+    )
     question = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=3000,
-        label="What would you like the community's opinion on?",
+        label=_("What would you like the community's opinion on?"),
     )
     context = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False, label="Background (optional)"
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False, label=_("Background (optional)")
     )
-    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Response needed by")
+    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Response needed by"))
 
 
 class PhaseDatesForm(forms.Form):
-    gathering_ends = forms.DateTimeField(widget=DATETIME, label="Gathering views ends")
-    drafting_ends = forms.DateTimeField(widget=DATETIME, label="Drafting ends", required=False)
-    endorsement_ends = forms.DateTimeField(widget=DATETIME, label="Endorsement ends", required=False)
+    gathering_ends = forms.DateTimeField(widget=DATETIME, label=_("Gathering views ends"))
+    drafting_ends = forms.DateTimeField(widget=DATETIME, label=_("Drafting ends"), required=False)
+    endorsement_ends = forms.DateTimeField(widget=DATETIME, label=_("Endorsement ends"), required=False)
 
 
 class AcceptForm(PhaseDatesForm):
-    title = forms.CharField(max_length=200, required=False, label="Title for members (optional)")
+    title = forms.CharField(max_length=200, required=False, label=_("Title for members (optional)"))
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason (the requester sees it)"
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("Reason (the requester sees it)")
     )
 
 
 class SettingsForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, label=_("Title"))
     what_changed = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label="What changed / background"
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label=_("What changed / background")
     )
     anonymous = forms.BooleanField(
         required=False,
-        label="Anonymous: nobody, coordinators included, can see who said or voted what",
-        help_text="Can only be chosen before gathering starts.",
+        label=_("Anonymous: nobody, coordinators included, can see who said or voted what"),
+        help_text=_("Can only be chosen before gathering starts."),
     )
-    hide_results = forms.BooleanField(required=False, label="Hide the opinion map until gathering ends")
+    hide_results = forms.BooleanField(required=False, label=_("Hide the opinion map until gathering ends"))
     perception_step = forms.BooleanField(
-        required=False, label="Perception-gap step: members guess how the other community votes on key statements"
+        required=False, label=_("Perception-gap step: members guess how the other community votes on key statements")
     )
     guests_can_read = forms.BooleanField(
         required=False,
-        label="Guests of the invited communities can read this response",
-        help_text="Off: guests see only responses they took part in.",
+        label=_("Guests of the invited communities can read this response"),
+        help_text=_("Off: guests see only responses they took part in."),
     )
     communities = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Other communities taking part",
+        label=_("Other communities taking part"),
     )
-    gathering_ends = forms.DateTimeField(widget=DATETIME, label="Gathering views ends", required=False)
-    drafting_ends = forms.DateTimeField(widget=DATETIME, label="Drafting ends", required=False)
-    endorsement_ends = forms.DateTimeField(widget=DATETIME, label="Endorsement ends", required=False)
+    gathering_ends = forms.DateTimeField(widget=DATETIME, label=_("Gathering views ends"), required=False)
+    drafting_ends = forms.DateTimeField(widget=DATETIME, label=_("Drafting ends"), required=False)
+    endorsement_ends = forms.DateTimeField(widget=DATETIME, label=_("Endorsement ends"), required=False)
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +103,10 @@ class StatementForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": STATEMENT_LIMIT}),
         max_length=2000,
-        label="Your statement",
-        help_text=f"One idea, up to {STATEMENT_LIMIT} characters. A coordinator reviews it before others vote.",
+        label=_("Your statement"),
+        help_text=format_lazy(
+            _("One idea, up to {limit} characters. A coordinator reviews it before others vote."), limit=STATEMENT_LIMIT
+        ),
     )
 
 
@@ -108,27 +118,27 @@ class VoteForm(forms.Form):
 class ModerateForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[
-            ("accept", "Accept"),
-            ("reject", "Reject"),
-            ("meta", "Meta"),
-            ("key", "Mark as key"),
-            ("unkey", "Unmark key"),
+            ("accept", _("Accept")),
+            ("reject", _("Reject")),
+            ("meta", _("Meta")),
+            ("key", _("Mark as key")),
+            ("unkey", _("Unmark key")),
         ]
     )
-    reason = forms.CharField(max_length=500, required=False, label="Reason (the author sees it)")
+    reason = forms.CharField(max_length=500, required=False, label=_("Reason (the author sees it)"))
 
 
 class PredictionForm(forms.Form):
     statement = forms.IntegerField(widget=forms.HiddenInput)
     target = forms.IntegerField(widget=forms.HiddenInput)
-    share = forms.IntegerField(min_value=0, max_value=100, label="Share who agree (%)")
+    share = forms.IntegerField(min_value=0, max_value=100, label=_("Share who agree (%)"))
 
 
 class DraftForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 24, "aria-describedby": "id_text_helptext"}),
         max_length=50_000,
-        label="Draft (Markdown)",
+        label=_("Draft (Markdown)"),
         strip=False,
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -136,25 +146,25 @@ class DraftForm(forms.Form):
 
 class CommentForm(forms.Form):
     paragraph = forms.CharField(max_length=16, widget=forms.HiddenInput)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Comment")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Comment"))
 
 
 class MinorityForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label="Minority view")
-    held_by = forms.CharField(max_length=200, required=False, label="Held by (optional)")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label=_("Minority view"))
+    held_by = forms.CharField(max_length=200, required=False, label=_("Held by (optional)"))
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, label="Answer")
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, label=_("Answer"))
 
 
 class EndorseForm(forms.Form):
-    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, label="Your position")
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, label=_("Your position"))
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
-        label="Reason (optional; listed with objections and reservations)",
+        label=_("Reason (optional; listed with objections and reservations)"),
     )
 
 
@@ -180,11 +190,13 @@ class MultipleFileField(forms.FileField):
 
 class PolisImportForm(forms.Form):
     title = forms.CharField(
-        max_length=200, help_text="The name the new joint response takes, e.g. the conversation's topic."
+        max_length=200,
+        label=_("Title"),
+        help_text=_("The name the new joint response takes, e.g. the conversation's topic."),
     )
     export = MultipleFileField(
-        label="Pol.is export",
-        help_text=(
+        label=_("Pol.is export"),
+        help_text=_(
             "The export's zip file, or its CSV files chosen together: comments.csv with votes.csv "
             "or participants-votes.csv (or both)."
         ),
@@ -194,8 +206,8 @@ class PolisImportForm(forms.Form):
 
 class SeedForm(forms.Form):
     file = forms.FileField(
-        label="Statements (CSV)",
-        help_text=(
+        label=_("Statements (CSV)"),
+        help_text=_(
             "One statement per row: a column headed “statement”, “text” or “comment-body” (a Pol.is "
             "comments.csv), or else the first column. Each up to 280 characters."
         ),

@@ -15,6 +15,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from convene.communities.models import Community
 
@@ -36,18 +37,18 @@ def new_tracking_token() -> str:
 
 
 class Kind(models.TextChoices):
-    DEVELOPMENT = "development", "External development"
-    REQUEST = "request", "Request for opinion"
+    DEVELOPMENT = "development", _("External development")
+    REQUEST = "request", _("Request for opinion")
 
 
 class Phase(models.TextChoices):
-    DRAFT = "draft", "Being prepared"
-    GATHERING = "gathering", "Gathering views"
-    DRAFTING = "drafting", "Drafting the response"
-    ENDORSEMENT = "endorsement", "Endorsement"
-    DELIVERED = "delivered", "Delivered"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Being prepared")
+    GATHERING = "gathering", _("Gathering views")
+    DRAFTING = "drafting", _("Drafting the response")
+    ENDORSEMENT = "endorsement", _("Endorsement")
+    DELIVERED = "delivered", _("Delivered")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -156,10 +157,10 @@ class Participant(models.Model):
 
 
 class StatementState(models.TextChoices):
-    PENDING = "pending", "Waiting for moderation"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    META = "meta", "Meta (about the process)"
+    PENDING = "pending", _("Waiting for moderation")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    META = "meta", _("Meta (about the process)")
 
 
 class Statement(models.Model):
@@ -168,7 +169,7 @@ class Statement(models.Model):
     text = models.CharField(max_length=STORED_STATEMENT_LIMIT)
     state = models.CharField(max_length=10, choices=StatementState.choices, default=StatementState.PENDING)
     reject_reason = models.CharField(max_length=500, blank=True)
-    is_key = models.BooleanField(default=False, help_text="Used in the perception-gap step.")
+    is_key = models.BooleanField(default=False, help_text=_("Used in the perception-gap step."))
     created_at = models.DateTimeField(default=timezone.now)
     n_agree = models.PositiveIntegerField(default=0)
     n_disagree = models.PositiveIntegerField(default=0)
@@ -188,9 +189,9 @@ class Statement(models.Model):
 
 
 class VoteValue(models.IntegerChoices):
-    AGREE = 1, "Agree"
-    DISAGREE = -1, "Disagree"
-    PASS = 0, "Pass / unsure"
+    AGREE = 1, _("Agree")
+    DISAGREE = -1, _("Disagree")
+    PASS = 0, _("Pass / unsure")
 
 
 class Vote(models.Model):
@@ -251,7 +252,7 @@ class MinorityView(models.Model):
     response = models.ForeignKey(JointResponse, on_delete=models.CASCADE, related_name="minority_views")
     statement = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=1000)
-    held_by = models.CharField(max_length=200, blank=True, help_text="Which group or community holds it.")
+    held_by = models.CharField(max_length=200, blank=True, help_text=_("Which group or community holds it."))
     answer = models.TextField(max_length=5000, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -273,10 +274,10 @@ class ParagraphComment(models.Model):
 
 
 class Stance(models.TextChoices):
-    ENDORSE = "endorse", "Endorse"
-    RESERVATIONS = "reservations", "Endorse with reservations"
-    OBJECT = "object", "Object"
-    ABSTAIN = "abstain", "Abstain"
+    ENDORSE = "endorse", _("Endorse")
+    RESERVATIONS = "reservations", _("Endorse with reservations")
+    OBJECT = "object", _("Object")
+    ABSTAIN = "abstain", _("Abstain")
 
 
 class Endorsement(models.Model):
@@ -291,11 +292,11 @@ class Endorsement(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Received, waiting for the community's coordinators"
-    ACCEPTED = "accepted", "Accepted: the community is working on its response"
-    DECLINED = "declined", "Declined"
-    DELIVERED = "delivered", "Response delivered"
-    WITHDRAWN = "withdrawn", "Withdrawn by the community"
+    PENDING = "pending", _("Received, waiting for the community's coordinators")
+    ACCEPTED = "accepted", _("Accepted: the community is working on its response")
+    DECLINED = "declined", _("Declined")
+    DELIVERED = "delivered", _("Response delivered")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the community")
 
 
 class OpinionRequest(models.Model):

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import ROLE_RANK, Membership
 from convene.communities.permissions import Need, _refusal
@@ -134,9 +135,9 @@ def check(user, response: JointResponse, need: Need) -> None:
     rank = response_rank(user, response)
     if rank == 0 and need > Need.VIEW:
         if not getattr(user, "is_authenticated", False):
-            raise PermissionDenied("Log in to continue.")
+            raise PermissionDenied(_("Log in to continue."))
         if not response.community.is_public:
-            raise Http404("No such joint response.")
+            raise Http404(_("No such joint response."))
     if rank < need:
         raise PermissionDenied(_refusal(need))
 
@@ -145,13 +146,13 @@ def _response_id(response_id) -> int:
     try:
         return int(response_id)
     except (TypeError, ValueError):
-        raise Http404("No such joint response.") from None
+        raise Http404(_("No such joint response.")) from None
 
 
 def response_for(user, response_id, *, need: Need = Need.GUEST) -> JointResponse:
     response = unique_or_none(JointResponse.objects.select_related("community").filter(pk=_response_id(response_id)))
     if response is None:
-        raise Http404("No such joint response.")
+        raise Http404(_("No such joint response."))
     _authorize(user, response, need)
     return response
 
@@ -179,12 +180,12 @@ def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> Joint
     response loaded with `VOTING_FIELDS` only, its phase and revision as of now."""
     response_id = _response_id(response_id)
     if not 0 < response_id < 2**63:
-        raise Http404("No such joint response.")
+        raise Http404(_("No such joint response."))
     with connection.cursor() as cursor:
         cursor.execute(_VOTING_ROW, [response_id])
         row = cursor.fetchone()
     if row is None:
-        raise Http404("No such joint response.")
+        raise Http404(_("No such joint response."))
     pk, community_id, state, anonymous, guests_can_read, secret, revision = row
     # (SQLite answers booleans as 0 and 1)
     values = [pk, community_id, state, bool(anonymous), bool(guests_can_read), secret, revision]
@@ -197,9 +198,9 @@ def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> Joint
 def _authorize(user, response: JointResponse, need: Need) -> None:
     rank = response_rank(user, response)
     if rank == 0 and not response.community.is_public:
-        raise Http404("No such joint response.")
+        raise Http404(_("No such joint response."))
     if rank == Need.GUEST and not guest_may_read(user, response):
-        raise Http404("No such joint response.")
+        raise Http404(_("No such joint response."))
     check(user, response, need)
 
 
@@ -213,7 +214,7 @@ def opinion_request_for(community, request_id) -> OpinionRequest:
     except (TypeError, ValueError):
         found = None
     if found is None:
-        raise Http404("No such request for opinion.")
+        raise Http404(_("No such request for opinion."))
     return found
 
 
@@ -224,11 +225,11 @@ def opinion_request_by_token(token: str) -> OpinionRequest:
         else None
     )
     if found is None:
-        raise Http404("No request for opinion has this tracking link.")
+        raise Http404(_("No request for opinion has this tracking link."))
     ended = tracking_ended_at(found)
     if ended is not None and timezone.now() > ended + timedelta(days=settings.CONVENE_OPINION_TRACKING_DAYS):
         raise Gone(
-            "This tracking link has expired. Ask the community's coordinators for a new one.", code="link_expired"
+            _("This tracking link has expired. Ask the community's coordinators for a new one."), code="link_expired"
         )
     return found
 
@@ -261,4 +262,4 @@ def throttle(request) -> None:
         cache.set(key, 1, timeout=3600)
         count = 1
     if count > limit:
-        raise RateLimited("Too many requests for opinion from your address: please try again in an hour.")
+        raise RateLimited(_("Too many requests for opinion from your address: please try again in an hour."))

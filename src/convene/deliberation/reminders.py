@@ -2,7 +2,8 @@
 
 A member of an invited community who has not yet taken part in the current phase gets one
 notification and one mail `CONVENE_PHASE_REMINDER_HOURS` (default 24) before the phase ends (the
-notification is stamped as mailed, so the mail delivery does not repeat it). Taking part means: voted or
+notification is stamped as mailed, so the mail delivery does not repeat it). The mails of a run are
+outbox items: one task, sent by the worker over one SMTP connection. Taking part means: voted or
 wrote a statement (gathering), commented on the draft (drafting), endorsed or objected
 (endorsement).
 """
@@ -12,23 +13,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
-from convene.core.text import header_safe
 from convene.notifications.events import notify_mailed
+from convene.notifications.outbox import item, mail_later
 
 from .models import PHASE_END_FIELD, JointResponse, Participant, Phase, ReminderSent
 from .permissions import invited_ids
 
 WHAT = {
-    Phase.GATHERING: "add your view or vote on your colleagues' statements",
-    Phase.DRAFTING: "read the draft and comment on it",
-    Phase.ENDORSEMENT: "endorse the response, or record your objection",
+    Phase.GATHERING: gettext_lazy("add your view or vote on your colleagues' statements"),
+    Phase.DRAFTING: gettext_lazy("read the draft and comment on it"),
+    Phase.ENDORSEMENT: gettext_lazy("endorse the response, or record your objection"),
 }
 
 
@@ -47,6 +49,7 @@ def send_due_reminders(now) -> int:
     hours = getattr(settings, "CONVENE_PHASE_REMINDER_HOURS", 24)
     window = now + timedelta(hours=hours)
     sent = 0
+    outbox: list[dict] = []
     for phase, field in PHASE_END_FIELD.items():
         due = JointResponse.objects.filter(state=phase, **{f"{field}__gt": now, f"{field}__lte": window})
         for response in due.select_related("community"):
@@ -65,7 +68,18 @@ def send_due_reminders(now) -> int:
                 seen.add(user.pk)
                 zone = recipient_zone(user)
                 with timezone.override(zone):  # the recipient's zone, named
-                    ends = f"{timezone.localtime(getattr(response, field)):%d %B %Y at %H:%M} ({zone})"
+                    when = timezone.localtime(getattr(response, field))
+                    ends = _("%(day)s at %(time)s (%(zone)s)") % {
+                        "day": f"{when:%d %B %Y}",
+                        "time": f"{when:%H:%M}",
+                        "zone": zone,
+                    }
+                news = {
+                    "phase": response.get_state_display(),
+                    "title": response.title,
+                    "ends": ends,
+                    "what": WHAT[phase],
+                }
                 try:
                     with transaction.atomic():
                         ReminderSent.objects.create(response=response, user=user, phase=phase)
@@ -73,22 +87,29 @@ def send_due_reminders(now) -> int:
                             recipients=[user.pk],
                             kind="response.deadline",
                             obj=response,
-                            text=f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                            f"{ends}: there is still time to {WHAT[phase]}.",
+                            text=_(
+                                "%(phase)s of the joint response “%(title)s” ends on %(ends)s: "
+                                "there is still time to %(what)s."
+                            )
+                            % news,
                             url=reverse("deliberation:detail", args=[response.pk]),
                             community=response.community,
                         )
                 except IntegrityError:
                     continue  # another run got there first
                 link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
-                send_mail(
-                    subject=header_safe(f"[Convene] {response.get_state_display()} ends soon: {response.title}"),
-                    message=(
-                        f"{response.get_state_display()} of the joint response “{response.title}” ends on "
-                        f"{ends}. There is still time to {WHAT[phase]}.\n\n{link}\n"
-                    ),
-                    from_email=None,
-                    recipient_list=[user.email],
+                outbox.append(
+                    item(
+                        to=user.email,
+                        subject=_("%(phase)s ends soon: %(title)s") % news,
+                        body=_(
+                            "%(phase)s of the joint response “%(title)s” ends on %(ends)s. "
+                            "There is still time to %(what)s."
+                        )
+                        % news
+                        + f"\n\n{link}\n",
+                    )
                 )
                 sent += 1
+    mail_later(outbox)
     return sent

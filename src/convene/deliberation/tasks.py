@@ -16,8 +16,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from . import opinion_map
-from .models import JointResponse
+from convene.notifications.mail import send_batch
+from convene.notifications.tasks import retry_later
+
+from . import mailing, opinion_map
+from .models import JointResponse, OpinionRequest
 
 PENDING = "deliberation:map-pending:{}"
 COMPUTED = "deliberation:map-computed:{}"  # (start, seconds) of the worker's last recompute
@@ -82,3 +85,16 @@ def recompute_map(response_id: int) -> int:
     opinion_map.map_recompute(response)
     cache.set(COMPUTED.format(response_id), (started, time.time() - started), timeout=3600)
     return JointResponse.objects.values_list("revision", flat=True).get(pk=response_id)
+
+
+@task()
+def send_requester_mail(request_id: int, attempt: int = 1) -> dict:
+    """The requester's mail about the request's status (with the PDF once delivered), from the worker;
+    a passing SMTP failure is retried with the notifications' backoff."""
+    req = OpinionRequest.objects.select_related("community", "response").filter(pk=request_id).first()
+    if req is None or not req.contact:
+        return {"sent": 0, "retried": False}
+    [problem] = send_batch([mailing.requester_message(req)])
+    passing = bool(problem) and problem.startswith("retry")
+    retried = passing and retry_later(send_requester_mail, request_id, attempt=attempt)
+    return {"sent": int(problem is None), "retried": retried}

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from convene.communities.models import Community
@@ -93,7 +95,7 @@ def response_create(request, slug):
             form, lambda: services.response_create(community=community, creator=request.user, **form.cleaned_data)
         )
         if response:
-            messages.success(request, "Raised. A coordinator sets the phase dates and opens gathering.")
+            messages.success(request, _("Raised. A coordinator sets the phase dates and opens gathering."))
             return redirect("deliberation:detail", pk=response.pk)
     return render(request, "deliberation/create.html", _community_ctx(request, community, form=form))
 
@@ -102,7 +104,7 @@ def _upload_refusal(request, limit: int) -> str | None:
     """A refusal before the upload is read, when its declared length is far over the limit."""
     length = str(request.META.get("CONTENT_LENGTH") or "0")
     if request.method == "POST" and length.isdigit() and int(length) > limit * 2 + 64 * 1024:
-        return f"The upload is too large: at most {limit / 1_000_000:.0f} MB."
+        return _("The upload is too large: at most %(mb)s MB.") % {"mb": f"{limit / 1_000_000:.0f}"}
     return None
 
 
@@ -111,12 +113,14 @@ def _uploaded_export(form) -> dict:
     uploads = form.cleaned_data["export"]
     limit = settings.CONVENE_POLIS_UPLOAD_MAX_BYTES
     if sum(u.size for u in uploads) > limit:
-        raise InvalidInput(f"The upload is too large: at most {limit / 1_000_000:.0f} MB.", field="export")
+        raise InvalidInput(
+            _("The upload is too large: at most %(mb)s MB.") % {"mb": f"{limit / 1_000_000:.0f}"}, field="export"
+        )
     if len(uploads) == 1 and not uploads[0].name.lower().endswith(".csv"):
         return {"archive": uploads[0].read()}
     names = [u.name.replace("\\", "/").rsplit("/", 1)[-1].lower() for u in uploads]
     if len(set(names)) != len(names):
-        raise InvalidInput("Two of the files have the same name.", field="export")
+        raise InvalidInput(_("Two of the files have the same name."), field="export")
     return {"files": {name: u.read() for name, u in zip(names, uploads, strict=True)}}
 
 
@@ -140,7 +144,7 @@ def response_import(request, slug):
 
         response = run_service(form, run)
         if response:
-            messages.success(request, f"Imported: {response.what_changed} The map is below.")
+            messages.success(request, _("Imported: %(summary)s The map is below.") % {"summary": response.what_changed})
             return redirect("deliberation:map", pk=response.pk)
         status = 400
     elif request.method == "POST":
@@ -154,15 +158,20 @@ def request_new(request, slug):
     form = OpinionRequestForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
+        refused = []  # the refusal's status: its message may be in any language
 
         def submit():
-            throttle(request)
-            return services.opinion_request_submit(community=community, **form.cleaned_data)
+            try:
+                throttle(request)
+                return services.opinion_request_submit(community=community, **form.cleaned_data)
+            except ServiceError as exc:
+                refused.append(exc.status)
+                raise
 
         opinion_request = run_service(form, submit)
         if opinion_request:
             return redirect("deliberation:track", token=opinion_request.token)
-        status = 429 if any("Too many" in e for e in form.non_field_errors()) else 400
+        status = 429 if 429 in refused else 400
     elif request.method == "POST":
         status = 400
     return render(request, "deliberation/request_form.html", {"community": community, "form": form}, status=status)
@@ -174,7 +183,7 @@ def request_relink(request, slug, request_id):
     """Coordinators revoke the requester's tracking link; the requester is mailed the new one."""
     community = community_for(request.user, slug, need=Need.COORDINATOR)
     services.opinion_request_relink(opinion_request=opinion_request_for(community, request_id), actor=request.user)
-    messages.success(request, "The old tracking link no longer works; the requester is mailed the new one.")
+    messages.success(request, _("The old tracking link no longer works; the requester is mailed the new one."))
     return redirect("deliberation:request_decide", slug=slug, request_id=request_id)
 
 
@@ -211,7 +220,7 @@ def request_track_download(request, token, fmt):
         return gone
     response = opinion_request.response
     if response is None or response.state not in (Phase.DELIVERED, Phase.CLOSED):
-        raise Http404("The response has not been delivered yet.")
+        raise Http404(_("The response has not been delivered yet."))
     return _download(request, response, fmt, via="tracking_link")
 
 
@@ -238,7 +247,7 @@ def request_decide(request, slug, request_id):
                 ),
             )
             if response:
-                messages.success(request, "Accepted. Choose the options, then open gathering.")
+                messages.success(request, _("Accepted. Choose the options, then open gathering."))
                 return redirect("deliberation:detail", pk=response.pk)
         elif request.POST.get("action") == "decline" and decline.is_valid():
             if run_service(
@@ -247,7 +256,7 @@ def request_decide(request, slug, request_id):
                     opinion_request=opinion_request, actor=request.user, reason=decline.cleaned_data["reason"]
                 ),
             ):
-                messages.success(request, "Declined. The requester sees your reason on their tracking page.")
+                messages.success(request, _("Declined. The requester sees your reason on their tracking page."))
                 return redirect("deliberation:requests", slug=slug)
         status = 400
     return render(
@@ -308,7 +317,7 @@ def response_settings(request, pk):
         # Invited communities the coordinator may not see are not offered, and so stay invited.
         data["communities"] = [*data["communities"], *selectors.unseen_invited(request.user, response)]
         if run_service(form, lambda: services.response_update(response=response, actor=request.user, **data)):
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("deliberation:detail", pk=response.pk)
     return render(
         request, "deliberation/settings.html", _ctx(request, response, form=form), status=400 if form.errors else 200
@@ -327,48 +336,58 @@ def response_transition(request, pk):
             return redirect("deliberation:phase_confirm", pk=response.pk, phase=to)
         try:
             services.response_transition(response=response, actor=request.user, to=to)
-            messages.success(request, PHASE_DONE.get(to, f"Moved to: {Phase(to).label.lower()}."))
+            messages.success(
+                request, PHASE_DONE.get(to, _("Moved to: %(phase)s.") % {"phase": Phase(to).label.lower()})
+            )
         except ServiceError as exc:
             _flash(request, exc)
     else:
-        messages.error(request, "Choose a phase.")
+        messages.error(request, _("Choose a phase."))
     return redirect("deliberation:detail", pk=response.pk)
 
 
 PHASE_DONE = {
-    Phase.GATHERING: "Gathering views is open: members can write statements and vote.",
-    Phase.DRAFTING: "Drafting has started.",
-    Phase.ENDORSEMENT: "Endorsement is open: members can endorse or object.",
-    Phase.DELIVERED: "Delivered.",
-    Phase.CLOSED: "Closed.",
-    Phase.WITHDRAWN: "Withdrawn.",
+    Phase.GATHERING: gettext_lazy("Gathering views is open: members can write statements and vote."),
+    Phase.DRAFTING: gettext_lazy("Drafting has started."),
+    Phase.ENDORSEMENT: gettext_lazy("Endorsement is open: members can endorse or object."),
+    Phase.DELIVERED: gettext_lazy("Delivered."),
+    Phase.CLOSED: gettext_lazy("Closed."),
+    Phase.WITHDRAWN: gettext_lazy("Withdrawn."),
 }
 
 # What a move that needs confirming does, in the words of its confirmation page.
 PHASE_CONFIRM = {
     (Phase.DRAFTING, Phase.GATHERING): (
-        "Reopen gathering views?",
-        "Members can write statements and vote again. The draft, its versions, comments and minority views "
-        "stay as they are: the draft is not seeded again from the map.",
-        "Reopen gathering views",
+        gettext_lazy("Reopen gathering views?"),
+        gettext_lazy(
+            "Members can write statements and vote again. The draft, its versions, comments and minority views "
+            "stay as they are: the draft is not seeded again from the map."
+        ),
+        gettext_lazy("Reopen gathering views"),
     ),
     (Phase.ENDORSEMENT, Phase.DRAFTING): (
-        "Reopen drafting?",
-        "Members can edit the draft again. Positions already taken stay recorded; people can change them "
-        "when endorsement opens again.",
-        "Reopen drafting",
+        gettext_lazy("Reopen drafting?"),
+        gettext_lazy(
+            "Members can edit the draft again. Positions already taken stay recorded; people can change them "
+            "when endorsement opens again."
+        ),
+        gettext_lazy("Reopen drafting"),
     ),
     Phase.WITHDRAWN: (
-        "Withdraw this response?",
-        "A withdrawn response cannot be reopened: nobody can vote, edit or endorse any more, and a requester "
-        "is told that the community withdrew.",
-        "Withdraw the response",
+        gettext_lazy("Withdraw this response?"),
+        gettext_lazy(
+            "A withdrawn response cannot be reopened: nobody can vote, edit or endorse any more, and a requester "
+            "is told that the community withdrew."
+        ),
+        gettext_lazy("Withdraw the response"),
     ),
     Phase.DELIVERED: (
-        "Deliver the response?",
-        "Endorsement closes and the document is final: it can no longer be edited. A requester is mailed "
-        "and sees it on their tracking page.",
-        "Deliver the response",
+        gettext_lazy("Deliver the response?"),
+        gettext_lazy(
+            "Endorsement closes and the document is final: it can no longer be edited. A requester is mailed "
+            "and sees it on their tracking page."
+        ),
+        gettext_lazy("Deliver the response"),
     ),
 }
 
@@ -380,10 +399,12 @@ def phase_confirm(request, pk, phase):
     response = response_for(request.user, pk, need=Need.COORDINATOR)
     to = phase
     if to not in Phase.values:
-        raise Http404("No such phase.")
+        raise Http404(_("No such phase."))
     if to not in TRANSITIONS[response.state]:
         messages.error(
-            request, f"A response that is {response.get_state_display().lower()} cannot move to “{Phase(to).label}”."
+            request,
+            _("A response that is %(state)s cannot move to “%(phase)s”.")
+            % {"state": response.get_state_display().lower(), "phase": Phase(to).label},
         )
         return redirect("deliberation:detail", pk=response.pk)
     if not selectors.needs_confirmation(response.state, to):
@@ -436,7 +457,7 @@ def vote(request, pk):
                 statement_id=request.POST.get("statement"),
                 value=request.POST.get("value", ""),
             )
-            notice, participant = "Vote recorded.", vote.participant
+            notice, participant = _("Vote recorded."), vote.participant
         except ServiceError as exc:
             error, status = exc.message, exc.status
         if request.htmx:
@@ -480,9 +501,9 @@ def statement_add(request, pk):
         if statement:
             messages.success(
                 request,
-                "Statement added."
+                _("Statement added.")
                 if statement.state == StatementState.ACCEPTED
-                else "Thank you: your statement waits for a coordinator's review.",
+                else _("Thank you: your statement waits for a coordinator's review."),
             )
             return redirect("deliberation:vote", pk=response.pk)
     ctx = _ctx(request, response, **_vote_context(request, response), statement_form=form, my_votes=[])
@@ -503,7 +524,7 @@ def moderate(request, pk, statement_id):
     statement = selectors.statement_in(response, statement_id)
     form = ModerateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose accept, reject or meta.")
+        messages.error(request, _("Choose accept, reject or meta."))
         return redirect("deliberation:moderation", pk=response.pk)
     decision = form.cleaned_data["decision"]
     try:
@@ -513,7 +534,7 @@ def moderate(request, pk, statement_id):
             services.statement_moderate(
                 statement=statement, actor=request.user, decision=decision, reason=form.cleaned_data["reason"]
             )
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
     except ServiceError as exc:
         _flash(request, exc)
     return redirect("deliberation:moderation", pk=response.pk)
@@ -534,7 +555,7 @@ def statements_seed(request, pk):
 
         def run():
             if upload.size > settings.CONVENE_POLIS_UPLOAD_MAX_BYTES:
-                raise InvalidInput("The statements CSV is too large.", field="file")
+                raise InvalidInput(_("The statements CSV is too large."), field="file")
             return services.statements_seed(response=response, actor=request.user, data=upload.read())
 
         added = run_service(form, run)
@@ -581,13 +602,13 @@ def perception(request, pk):
                     target=target,
                     share=form.cleaned_data["share"],
                 )
-                messages.success(request, "Prediction saved.")
+                messages.success(request, _("Prediction saved."))
                 return redirect("deliberation:perception", pk=response.pk)
             except ServiceError as exc:
                 _flash(request, exc)
                 status = exc.status
         else:
-            messages.error(request, "Give a whole percentage between 0 and 100 for a key statement.")
+            messages.error(request, _("Give a whole percentage between 0 and 100 for a key statement."))
             status = 400
     mine = {}
     if participant:
@@ -649,6 +670,7 @@ def draft(request, pk):
     )
     status = 200
     preview = None
+    refused = []  # codes of a refused save: a stale base version or a delivered response answer 409
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={request.path}")
@@ -661,29 +683,25 @@ def draft(request, pk):
                 return render(request, "deliberation/_draft_preview.html", {"preview": preview})
             form = DraftForm(initial={"text": typed, "base_version": request.POST.get("base_version")})
         elif form.is_valid():
-            version = run_service(
-                form,
-                lambda: services.draft_save(
-                    response=response,
-                    user=request.user,
-                    text=form.cleaned_data["text"],
-                    base_version=form.cleaned_data["base_version"],
-                ),
-            )
+
+            def save():
+                try:
+                    return services.draft_save(
+                        response=response,
+                        user=request.user,
+                        text=form.cleaned_data["text"],
+                        base_version=form.cleaned_data["base_version"],
+                    )
+                except ServiceError as exc:
+                    refused.append(exc.code)
+                    raise
+
+            version = run_service(form, save)
             if version:
-                messages.success(request, f"Saved as version {version.number}.")
+                messages.success(request, _("Saved as version %(number)s.") % {"number": version.number})
                 return redirect("deliberation:draft", pk=response.pk)
         if preview is None:
-            errors = form.errors.as_data()
-            status = (
-                409
-                if any(
-                    getattr(e, "message", "").startswith("Someone saved") or "delivered" in str(e)
-                    for rows in errors.values()
-                    for e in rows
-                )
-                else 400
-            )
+            status = 409 if {"stale_version", "delivered"} & set(refused) else 400
             response.refresh_from_db()
     paras, orphans = _paragraphs(response)
     return render(
@@ -721,11 +739,11 @@ def comment(request, pk):
     if form.is_valid():
         try:
             services.comment_add(response=response, user=request.user, **form.cleaned_data)
-            messages.success(request, "Comment added.")
+            messages.success(request, _("Comment added."))
         except ServiceError as exc:
             _flash(request, exc)
     else:
-        messages.error(request, "Write a comment first.")
+        messages.error(request, _("Write a comment first."))
     return redirect("deliberation:draft", pk=response.pk)
 
 
@@ -737,11 +755,11 @@ def minority_add(request, pk):
     if form.is_valid():
         try:
             services.minority_view_add(response=response, actor=request.user, **form.cleaned_data)
-            messages.success(request, "Minority view added: it stays in the document.")
+            messages.success(request, _("Minority view added: it stays in the document."))
         except ServiceError as exc:
             _flash(request, exc)
     else:
-        messages.error(request, "Write the minority view first.")
+        messages.error(request, _("Write the minority view first."))
     return redirect("deliberation:draft", pk=response.pk)
 
 
@@ -754,11 +772,11 @@ def minority_answer(request, pk, view_id):
     if form.is_valid():
         try:
             services.minority_view_answer(view=view, user=request.user, answer=form.cleaned_data["answer"])
-            messages.success(request, "Answer saved.")
+            messages.success(request, _("Answer saved."))
         except ServiceError as exc:
             _flash(request, exc)
     else:
-        messages.error(request, "Write an answer first.")
+        messages.error(request, _("Write an answer first."))
     return redirect("deliberation:draft", pk=response.pk)
 
 
@@ -782,7 +800,7 @@ def endorse(request, pk):
         if form.is_valid() and run_service(
             form, lambda: services.endorsement_cast(response=response, user=request.user, **form.cleaned_data)
         ):
-            messages.success(request, "Thank you: your position is recorded.")
+            messages.success(request, _("Thank you: your position is recorded."))
             return redirect("deliberation:endorse", pk=response.pk)
         status = 409 if response.state != Phase.ENDORSEMENT else 400
     return render(
@@ -819,12 +837,12 @@ DOWNLOADS = {
 
 def _download(request, response, fmt, *, via="web"):
     if fmt not in (*DOWNLOADS, "json"):
-        raise Http404("Formats: md, docx, pdf, json.")
+        raise Http404(_("Formats: md, docx, pdf, json."))
     services.response_export_record(
         response=response, actor=request.user, fmt=DOWNLOADS[fmt][0] if fmt in DOWNLOADS else "json", via=via
     )
     if fmt in DOWNLOADS:
-        _, content_type, build = DOWNLOADS[fmt]
+        _kind, content_type, build = DOWNLOADS[fmt]
         out = HttpResponse(build(response), content_type=content_type)
         out["Content-Disposition"] = f'attachment; filename="joint-response-{response.pk}.{fmt}"'
         return out
@@ -839,7 +857,7 @@ def download(request, pk, fmt):
 def polis_export(request, pk):
     response = response_for(request.user, pk, need=Need.MEMBER)
     if response.results_hidden:
-        raise PermissionDenied("Results are hidden until gathering ends.")
+        raise PermissionDenied(_("Results are hidden until gathering ends."))
     services.map_refresh(response=response)  # group-id comes from the map
     services.response_export_record(response=response, actor=request.user, fmt="polis", via="web")
     out = HttpResponse(exports.polis_zip(response), content_type="application/zip")

@@ -10,8 +10,8 @@ from ninja.pagination import paginate
 from convene.core.api import ERRORS, Pagination
 
 from . import selectors, services
-from .models import BODY_LIMIT, Post, Thread
-from .permissions import Need, community_for, thread_for
+from .models import BODY_LIMIT, Post, ReactionKind, Thread
+from .permissions import Need, community_for, post_for, thread_for
 
 router = Router(tags=["discussions"])
 
@@ -27,6 +27,15 @@ class DiscussionThreadOut(Schema):
     hidden: bool
 
 
+class DiscussionReactionOut(Schema):
+    reaction: ReactionKind
+    label: str = Field(description="What the reaction means, in words (for screen readers)")
+    emoji: str
+    count: int
+    mine: bool = Field(description="Whether the caller gave this reaction")
+    names: list[str] = Field(description="Who reacted; empty in a thread about an anonymous response")
+
+
 class DiscussionPostOut(Schema):
     id: int
     author: str
@@ -36,6 +45,7 @@ class DiscussionPostOut(Schema):
     edited_at: datetime | None
     hidden: bool
     hidden_reason: str = Field("", description="Only coordinators see hidden posts, with the reason")
+    reactions: list[DiscussionReactionOut] = Field(default_factory=list, description="Every reaction kind, in order")
 
 
 class DiscussionThreadDetailOut(DiscussionThreadOut):
@@ -45,6 +55,18 @@ class DiscussionThreadDetailOut(DiscussionThreadOut):
 
 class DiscussionPostIn(Schema):
     body: str = Field(..., max_length=BODY_LIMIT)
+
+
+class DiscussionReactionIn(Schema):
+    reaction: ReactionKind
+    on: bool | None = Field(None, description="true adds, false takes back, absent toggles")
+
+
+class DiscussionReactionsOut(Schema):
+    post: int
+    reaction: ReactionKind
+    on: bool = Field(description="Whether the caller's reaction is now given")
+    reactions: list[DiscussionReactionOut]
 
 
 def _name(user) -> str:
@@ -74,6 +96,18 @@ def _post_out(post: Post) -> dict:
         "edited_at": post.edited_at,
         "hidden": post.is_hidden,
         "hidden_reason": post.hidden_reason,
+        "reactions": [_reaction_out(r) for r in getattr(post, "reaction_list", [])],
+    }
+
+
+def _reaction_out(entry: dict) -> dict:
+    return {
+        "reaction": entry["code"],
+        "label": entry["label"],
+        "emoji": entry["emoji"],
+        "count": entry["count"],
+        "mine": entry["mine"],
+        "names": entry["names"],
     }
 
 
@@ -105,3 +139,20 @@ def add_post(request, thread_id: int, payload: DiscussionPostIn):
     thread = thread_for(request.user, thread_id)
     post = services.post_add(thread=thread, author=request.user, body=payload.body)
     return Status(201, _post_out(post))
+
+
+@router.post(
+    "/posts/{int:post_id}/reactions",
+    response={200: DiscussionReactionsOut, **ERRORS},
+    summary="Give or take back a reaction to a post (nobody is notified)",
+)
+def react(request, post_id: int, payload: DiscussionReactionIn):
+    post = post_for(request.user, post_id)
+    on = services.reaction_toggle(post=post, user=request.user, kind=payload.reaction, on=payload.on)
+    selectors.attach_reactions(request.user, post.thread, [post])
+    return {
+        "post": post.pk,
+        "reaction": payload.reaction,
+        "on": on,
+        "reactions": [_reaction_out(r) for r in post.reaction_list],
+    }

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 TITLE_LIMIT = 200
 BODY_LIMIT = 10_000
@@ -86,3 +87,40 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("user", "thread"), name="follow_once")]
+
+
+class ReactionKind(models.TextChoices):
+    """The fixed set of reactions: a code stored, an emoji shown, a label read out by screen readers."""
+
+    THUMBS_UP = "thumbs_up", _("Thumbs up")
+    HEART = "heart", _("Heart")
+    HOORAY = "hooray", _("Hooray")
+    SMILE = "smile", _("Smile")
+    THINKING = "thinking", _("Thinking")
+    EYES = "eyes", _("Looking")
+
+
+EMOJI = {
+    ReactionKind.THUMBS_UP: "\N{THUMBS UP SIGN}",
+    ReactionKind.HEART: "\N{HEAVY BLACK HEART}\ufe0f",
+    ReactionKind.HOORAY: "\N{PARTY POPPER}",
+    ReactionKind.SMILE: "\N{SMILING FACE WITH OPEN MOUTH AND SMILING EYES}",
+    ReactionKind.THINKING: "\N{THINKING FACE}",
+    ReactionKind.EYES: "\N{EYES}",
+}
+
+
+class Reaction(models.Model):
+    """One person's reaction of one kind to one post (a second click takes it back)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_reactions")
+    kind = models.CharField(max_length=20, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        constraints = [models.UniqueConstraint(fields=("post", "user", "kind"), name="react_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id} on post {self.post_id}"

@@ -6,14 +6,83 @@ community the person cannot see is 404, of one they see but are not a member of,
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from convene.communities.models import Community
 from convene.communities.permissions import Need, can, community_for
+from convene.convening.permissions import session_for
+from convene.deliberation.permissions import response_for
+from convene.projects.permissions import project_for
 
 from .models import Post, Thread
 
-__all__ = ["Need", "can", "community_for", "post_for", "thread_for"]
+__all__ = [
+    "ABOUT_KINDS",
+    "About",
+    "about_communities",
+    "Need",
+    "about_for",
+    "can",
+    "community_for",
+    "post_for",
+    "thread_for",
+]
+
+ABOUT_KINDS = ("session", "response", "project")  # what a thread can be about, besides a community
+
+
+@dataclass
+class About:
+    """Something a thread can be about, as the person sees it."""
+
+    kind: str
+    obj: models.Model
+    title: str
+    communities: list[Community]  # the communities its threads may live in
+    home: Community | None  # the first of them where the person takes part (may start a thread)
+    anonymous: bool = False  # an anonymous joint response: no threads at all
+
+
+def about_communities(kind: str, obj) -> list[Community]:
+    """Where threads about `obj` may live: a session's host, a response's community, a project's
+    lead community and then its other communities."""
+    if kind == "session":
+        return [obj.host]
+    if kind == "response":
+        return [obj.community]
+    others = Community.objects.filter(projects=obj).exclude(pk=obj.lead_community_id).order_by("pk")
+    return [obj.lead_community, *others]
+
+
+def about_for(user, kind: str, object_id, *, start: bool = False) -> About:
+    """The session, joint response or project, if the person may see it (the owning app's rules:
+    404 or 403 as on its own page). With `start=True`, also that they may start a thread on it:
+    a member or coordinator of one of its communities (never a guest), and not an anonymous response."""
+    if kind == "session":
+        session = session_for(user, object_id)
+        about = About(kind, session, session.title, about_communities(kind, session), None)
+    elif kind == "response":
+        response = response_for(user, object_id)
+        about = About(kind, response, response.title, about_communities(kind, response), None, response.anonymous)
+    elif kind == "project":
+        project = project_for(user, object_id)
+        about = About(kind, project, project.title, about_communities(kind, project), None)
+    else:
+        raise Http404(_("There is nothing of that kind to discuss."))
+    about.home = next((c for c in about.communities if can(user, c, Need.MEMBER)), None)
+    if start:
+        if about.anonymous:
+            raise PermissionDenied(
+                _("This joint response is anonymous: it has no discussions, so that nobody is tied to it.")
+            )
+        if about.home is None:
+            raise PermissionDenied(_("Only members of its communities can start a discussion here."))
+    return about
 
 
 def _id(value) -> int:

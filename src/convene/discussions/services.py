@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership
 from convene.communities.permissions import Need, can
@@ -16,8 +17,20 @@ from convene.deliberation.models import JointResponse
 from convene.notifications.services import notify
 from convene.projects.models import Project
 
-from .models import BODY_LIMIT, MEMBER_ROLES, REASON_LIMIT, TITLE_LIMIT, Follow, Post, PostRevision, Thread
+from .models import (
+    BODY_LIMIT,
+    MEMBER_ROLES,
+    REASON_LIMIT,
+    TITLE_LIMIT,
+    Follow,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Thread,
+)
 from .rendering import mentioned_ids
+from .replies import reply_author_and_thread
 
 
 def _about_community_ids(obj: models.Model) -> set[int]:
@@ -125,6 +138,15 @@ def post_add(*, thread: Thread, author, body: str) -> Post:
 
 
 @transaction.atomic
+def post_add_by_mail(*, token: str, body: str, senders: list[str] | None = None) -> Post:
+    """A reply by e-mail to a notification: posted as the person the signed reply address names, in
+    its thread, through `post_add` (mentions, followers, the same limits). ReplyRefused when the
+    address is bad, expired or no longer lets that person post there (discussions/replies.py)."""
+    author, thread = reply_author_and_thread(token, senders=senders)
+    return post_add(thread=thread, author=author, body=body)
+
+
+@transaction.atomic
 def post_edit(*, post: Post, editor, body: str) -> Post:
     """The author changes their post; what it said before is kept as a revision."""
     if post.author_id != editor.pk:
@@ -180,7 +202,33 @@ def thread_unfollow(*, thread: Thread, user) -> None:
     Follow.objects.filter(user=user, thread=thread).delete()
 
 
+@transaction.atomic
+def reaction_toggle(*, post: Post, user, kind: str, on: bool | None = None) -> bool:
+    """Add or take back the person's reaction of `kind` to a post (`on=None`: the other of what it
+    is); returns whether it is on now. Nobody is notified: reactions stay quiet (docs/discussions.md)."""
+    if kind not in ReactionKind.values:
+        choices = ", ".join(ReactionKind.values)
+        raise InvalidInput(
+            _("Choose one of the reactions offered: %(choices)s.") % {"choices": choices}, field="reaction"
+        )
+    _require_member(user, post.thread.community)
+    if post.is_hidden or post.thread.is_hidden:
+        raise Conflict(_("Hidden posts take no reactions."))
+    if not post.body:
+        raise Conflict(_("A removed post takes no reactions."))
+    mine = Reaction.objects.filter(post=post, user=user, kind=kind)
+    if on is None:
+        on = not mine.exists()
+    if on:
+        Reaction.objects.get_or_create(post=post, user=user, kind=kind)
+    else:
+        mine.delete()
+    return on
+
+
 def personal_data_erase(user) -> None:
-    """A person leaving: their posts' words go (earlier versions too); the thread keeps its place."""
+    """A person leaving: their posts' words go (earlier versions too), and their reactions; the
+    thread keeps its place."""
+    Reaction.objects.filter(user=user).delete()
     PostRevision.objects.filter(post__author=user).delete()
     Post.objects.filter(author=user).update(body="", author=None)

@@ -8,14 +8,16 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from convene.communities.views import community_context
+from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 
 from . import selectors, services
 from .forms import EditForm, HideForm, PostForm, ThreadForm
-from .permissions import Need, can, community_for, post_for, thread_for
+from .permissions import Need, about_for, can, community_for, post_for, thread_for
 from .rendering import body_html
 
 
@@ -43,6 +45,35 @@ def thread_create(request, slug):
             messages.success(request, "Your thread is open. You follow it: replies reach you.")
             return redirect("discussions:thread", thread_id=thread.pk)
     return render(request, "discussions/thread_form.html", community_context(request, community, form=form))
+
+
+@login_required
+def thread_about(request, kind, object_id):
+    """The threads about a session, a joint response or a project, and a form to start one."""
+    about = about_for(request.user, kind, object_id, start=request.method == "POST")
+    community = about.home or about.communities[0]
+    may_start = about.home is not None and not about.anonymous
+    form = _with_mentions(ThreadForm(request.POST or None), community) if may_start else None
+    if request.method == "POST" and form.is_valid():
+        thread = run_service(
+            form,
+            lambda: services.thread_create(
+                community=about.home, author=request.user, about=about.obj, **form.cleaned_data
+            ),
+        )
+        if thread:
+            messages.success(request, _("Your thread is open. You follow it: replies reach you."))
+            return redirect("discussions:thread", thread_id=thread.pk)
+    threads = [] if about.anonymous else selectors.threads_about(request.user, about.obj, about.communities)
+    context = community_context(
+        request,
+        community,
+        about=about,
+        about_url=selectors.about_link_of(kind, about.obj),
+        threads=threads,
+        form=form,
+    )
+    return render(request, "discussions/about.html", context, status=400 if form is not None and form.errors else 200)
 
 
 @login_required
@@ -128,3 +159,23 @@ def people(request, slug):
     """Members to mention, for the autocomplete: [{"id", "name"}] (JSON)."""
     community = community_for(request.user, slug, need=Need.MEMBER)
     return JsonResponse({"people": selectors.people_search(community, request.GET.get("q", ""))})
+
+
+@login_required
+@require_POST
+def post_react(request, post_id):
+    """Toggle one of the viewer's reactions to a post: the reactions bar for htmx, else back to the post."""
+    post = post_for(request.user, post_id)
+    error = ""
+    try:
+        services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("reaction", ""))
+    except ServiceError as exc:
+        error = exc.message
+    if request.htmx:  # the bar again, with the outcome; htmx keeps focus on the button (same id)
+        selectors.attach_reactions(request.user, post.thread, [post])
+        return render(request, "discussions/_reactions.html", {"post": post, "error": error})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Your reaction is saved."))
+    return redirect(reverse("discussions:thread", args=[post.thread_id]) + f"#post-{post.pk}")

@@ -39,7 +39,17 @@ PV_FIXED = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-di
 
 
 class PolisFormatError(ValueError):
-    """A Pol.is export folder, zip or CSV that cannot be read."""
+    """A Pol.is export folder, zip or CSV that cannot be read.
+
+    `str(exc)` is the English sentence (for the command line). The engine stays free of Django, so a
+    caller that words messages in the reader's language gets the sentence's pieces instead:
+    `template` (a str.format pattern, the same for every occurrence) and `params` (file names,
+    line numbers, column names and figures, never words to translate)."""
+
+    def __init__(self, template: str, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params))
 
 
 POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv")
@@ -80,7 +90,7 @@ class PolisExport:
         }
 
 
-def _int(value: str, what: str, where: str) -> int:
+def _int(value: str, what: str, where: tuple[str, int]) -> int:
     try:
         return int(value.strip())
     except (ValueError, AttributeError):
@@ -91,13 +101,24 @@ def _int(value: str, what: str, where: str) -> int:
             return int(f)
     except (ValueError, TypeError, OverflowError):
         pass
-    raise PolisFormatError(f"{where}: {what} must be an integer, got {str(value)[:40]!r}")
+    raise PolisFormatError(
+        "{file} line {line}: {column} must be an integer, got {value}",
+        file=where[0],
+        line=where[1],
+        column=what,
+        value=repr(str(value)[:40]),
+    )
 
 
-def _vote(value: str, where: str) -> int:
+def _vote(value: str, where: tuple[str, int]) -> int:
     v = _int(value, "vote", where)
     if v not in (-1, 0, 1):
-        raise PolisFormatError(f"{where}: unknown vote value {value!r} (expected 1, -1 or 0)")
+        raise PolisFormatError(
+            "{file} line {line}: unknown vote value {value} (expected 1, -1 or 0)",
+            file=where[0],
+            line=where[1],
+            value=repr(value),
+        )
     return v
 
 
@@ -114,13 +135,15 @@ class _Csv:
             try:
                 text = self.data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise PolisFormatError(f"{self.name}: not UTF-8 text") from None
+                raise PolisFormatError("{file}: not UTF-8 text", file=self.name) from None
             return io.StringIO(text, newline="")
         assert self.path is not None
         try:
             return self.path.open(newline="", encoding="utf-8-sig")
         except OSError as exc:
-            raise PolisFormatError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+            raise PolisFormatError(
+                "cannot read {path}: {reason}", path=str(self.path), reason=exc.strerror or str(exc)
+            ) from None
 
 
 def _source(path) -> _Csv:
@@ -134,21 +157,23 @@ def _rows(source: _Csv, required: Iterable[str]) -> tuple[list[str], Iterable[li
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         fh.close()
-        raise PolisFormatError(f"{source.name}: file is empty (no header row)") from None
+        raise PolisFormatError("{file}: file is empty (no header row)", file=source.name) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
-        raise PolisFormatError(f"{source.name}: not a readable CSV file ({exc})") from None
+        raise PolisFormatError(
+            "{file}: not a readable CSV file ({reason})", file=source.name, reason=str(exc)
+        ) from None
     missing = [c for c in required if c not in header]
     if missing:
         fh.close()
-        raise PolisFormatError(f"{source.name}: missing column(s) {', '.join(missing)}")
+        raise PolisFormatError("{file}: missing column(s) {columns}", file=source.name, columns=", ".join(missing))
 
     def gen():
         with fh:
             try:
                 yield from reader
             except (csv.Error, UnicodeDecodeError) as exc:
-                raise PolisFormatError(f"{source.name}: malformed CSV ({exc})") from None
+                raise PolisFormatError("{file}: malformed CSV ({reason})", file=source.name, reason=str(exc)) from None
 
     return header, gen()
 
@@ -177,9 +202,9 @@ def read_comment_rows(path) -> Comments:
     for n, row in enumerate(rows, start=2):
         if not any(c.strip() for c in row):
             continue
-        where = f"{source.name} line {n}"
+        where = (source.name, n)
         if len(row) <= col["comment-id"]:
-            raise PolisFormatError(f"{where}: too few fields")
+            raise PolisFormatError("{file} line {line}: too few fields", file=where[0], line=where[1])
         cid = _int(row[col["comment-id"]], "comment-id", where)
         out.texts[cid] = row[col["comment-body"]] if "comment-body" in col and len(row) > col["comment-body"] else ""
         mod = cell(row, "moderated")
@@ -207,9 +232,9 @@ def read_votes(path) -> np.ndarray:
     for n, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        where = f"{source.name} line {n}"
+        where = (source.name, n)
         if len(row) < width:
-            raise PolisFormatError(f"{where}: too few fields")
+            raise PolisFormatError("{file} line {line}: too few fields", file=where[0], line=where[1])
         t = _int(row[c_t], "timestamp", where) if c_t is not None else n
         out.append(
             (
@@ -250,9 +275,9 @@ def read_participants_votes(path, *, with_metadata: bool = False):
     for n, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        where = f"{source.name} line {n}"
+        where = (source.name, n)
         if len(row) <= c_p:
-            raise PolisFormatError(f"{where}: too few fields")
+            raise PolisFormatError("{file} line {line}: too few fields", file=where[0], line=where[1])
         pid = _int(row[c_p], "participant", where)
         if c_g is not None and c_g < len(row):
             g = row[c_g].strip()
@@ -264,11 +289,16 @@ def read_participants_votes(path, *, with_metadata: bool = False):
     return (votes, groups, tuple(metadata)) if with_metadata else (votes, groups)
 
 
-def _read(sources: Mapping[str, _Csv], where: str) -> PolisExport:
+def _read(sources: Mapping[str, _Csv], folder: str | None) -> PolisExport:
+    """`folder` names the export in messages; None for uploaded files ("the export")."""
     if "comments.csv" not in sources:
-        raise PolisFormatError(f"{where}: comments.csv is missing")
+        if folder is None:
+            raise PolisFormatError("the export: comments.csv is missing")
+        raise PolisFormatError("{folder}: comments.csv is missing", folder=folder)
     if "votes.csv" not in sources and "participants-votes.csv" not in sources:
-        raise PolisFormatError(f"{where}: needs votes.csv or participants-votes.csv")
+        if folder is None:
+            raise PolisFormatError("the export: needs votes.csv or participants-votes.csv")
+        raise PolisFormatError("{folder}: needs votes.csv or participants-votes.csv", folder=folder)
     comments = read_comment_rows(sources["comments.csv"])
     groups: dict[int, int | None] = {}
     metadata: tuple[str, ...] = ()
@@ -299,7 +329,7 @@ def read_polis(folder: str | Path) -> PolisExport:
     """Load an export folder: votes.csv (preferred) or participants-votes.csv, plus comments.csv."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise PolisFormatError(f"{folder} is not a directory")
+        raise PolisFormatError("{folder} is not a directory", folder=str(folder))
     sources = {n: _Csv(name=n, path=folder / n) for n in POLIS_FILES if (folder / n).exists()}
     return _read(sources, str(folder))
 
@@ -307,7 +337,7 @@ def read_polis(folder: str | Path) -> PolisExport:
 def read_polis_files(files: Mapping[str, bytes]) -> PolisExport:
     """Load an export from its files' bytes, keyed by file name (other names are ignored)."""
     sources = {n: _Csv(name=n, data=data) for n, data in files.items() if n in POLIS_FILES}
-    return _read(sources, "the export")
+    return _read(sources, None)
 
 
 def unzip_polis(data: bytes, limits: ZipLimits = ZipLimits()) -> dict[str, bytes]:
@@ -324,7 +354,7 @@ def unzip_polis(data: bytes, limits: ZipLimits = ZipLimits()) -> dict[str, bytes
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_members:
-            raise PolisFormatError(f"the zip holds {len(members)} files; a Pol.is export has at most 3")
+            raise PolisFormatError("the zip holds {count} files; a Pol.is export has at most 3", count=len(members))
         found: dict[str, bytes] = {}
         total = 0
         for info in members:
@@ -332,21 +362,27 @@ def unzip_polis(data: bytes, limits: ZipLimits = ZipLimits()) -> dict[str, bytes
             if info.is_dir() or name not in POLIS_FILES:
                 continue
             if name in found:
-                raise PolisFormatError(f"the zip holds {name} more than once")
+                raise PolisFormatError("the zip holds {file} more than once", file=name)
             if info.flag_bits & 0x1:
-                raise PolisFormatError(f"{name} in the zip is encrypted")
+                raise PolisFormatError("{file} in the zip is encrypted", file=name)
             if info.file_size > limits.max_member_bytes or total + info.file_size > limits.max_total_bytes:
-                raise PolisFormatError(f"{name} is too large ({info.file_size:,} bytes unpacked)")
+                raise PolisFormatError(
+                    "{file} is too large ({size} bytes unpacked)", file=name, size=f"{info.file_size:,}"
+                )
             if info.file_size > 1_000_000 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise PolisFormatError(f"{name} is compressed suspiciously well: refused as a possible zip bomb")
+                raise PolisFormatError(
+                    "{file} is compressed suspiciously well: refused as a possible zip bomb", file=name
+                )
             budget = min(limits.max_member_bytes, limits.max_total_bytes - total)
             try:
                 with archive.open(info) as fh:
                     content = fh.read(budget + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as exc:
-                raise PolisFormatError(f"{name} in the zip cannot be read ({exc})") from None
+                raise PolisFormatError(
+                    "{file} in the zip cannot be read ({reason})", file=name, reason=str(exc)
+                ) from None
             if len(content) > budget:
-                raise PolisFormatError(f"{name} is too large once unpacked")
+                raise PolisFormatError("{file} is too large once unpacked", file=name)
             total += len(content)
             found[name] = content
     if not found:
@@ -379,7 +415,7 @@ def read_statement_rows(data: bytes) -> list[tuple[int, str]]:
             if len(row) > column and row[column].strip():
                 out.append((n, row[column]))
     except csv.Error as exc:
-        raise PolisFormatError(f"the statements CSV is not readable ({exc})") from None
+        raise PolisFormatError("the statements CSV is not readable ({reason})", reason=str(exc)) from None
     return out
 
 

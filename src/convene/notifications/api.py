@@ -6,16 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from django.conf import settings
 from django.http import Http404
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from convene.core.api import ERRORS, Pagination
+from convene.core.errors import ServiceError, Unprocessable
 
 from . import selectors, services
+from .inbound import ReplyRefused, inbound_receive
 from .kinds import KINDS, Delivery
 
 router = Router(tags=["notifications"])
+# POST /api/v1/mail/inbound: replies by e-mail handed over by a mail provider (docs/notifications.md).
+mail_router = Router(tags=["mail"])
+INBOUND_LIMIT = 10 * 1024 * 1024
 
 
 class NotificationOut(Schema):
@@ -99,3 +107,46 @@ def get_preferences(request):
 def put_preferences(request, payload: PreferencesIn):
     services.preferences_set(user=request.user, choices={str(k): str(v) for k, v in payload.choices.items()})
     return selectors.preferences_for(request.user)
+
+
+# ----------------------------------------------------------------------------- inbound mail webhook
+
+
+class Unauthenticated(ServiceError):
+    status = 401
+    code = "unauthenticated"
+
+
+class InboundMailIn(Schema):
+    sender: str = Field("", max_length=500, description="The envelope sender (MAIL FROM); empty for a bounce")
+    recipients: list[str] = Field(..., min_length=1, max_length=20, description="The envelope recipients")
+    message: str = Field(..., max_length=INBOUND_LIMIT, description="The whole message as received (RFC 5322)")
+
+
+class InboundMailOut(Schema):
+    posts: list[int] = Field(description="The posts made (empty when the mail was automatic)")
+    ignored: str = Field("", description="Why nothing was posted: automatic mail (a bounce, an auto-reply)")
+
+
+def _check_secret(request) -> None:
+    secret = settings.CONVENE_INBOUND_SECRET
+    if not secret:
+        raise Http404(_("Replies by e-mail through a provider are not set up on this site."))
+    scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not constant_time_compare(given.strip(), secret):
+        raise Unauthenticated(_("Send the shared secret (CONVENE_INBOUND_SECRET) as a Bearer token."))
+
+
+@mail_router.post(
+    "/inbound",
+    auth=None,
+    response={200: InboundMailOut, **ERRORS},
+    summary="A reply by e-mail from a mail provider (Authorization: Bearer <CONVENE_INBOUND_SECRET>)",
+)
+def inbound_mail(request, payload: InboundMailIn):
+    _check_secret(request)
+    try:
+        received = inbound_receive(content=payload.message, mail_from=payload.sender, recipients=payload.recipients)
+    except ReplyRefused as exc:
+        raise Unprocessable(exc.message, code="reply_refused") from None
+    return {"posts": [p.pk for p in received.posts], "ignored": received.ignored}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
-from django.utils import timezone
 
 from convene.communities.models import Membership, Role
 from convene.core.errors import InvalidInput
@@ -39,10 +38,7 @@ def notify_mailed(**kwargs) -> list[Notification]:
     """`notify()` for an event whose mail the app still sends itself (an invitation, a reminder with
     its `.ics`, a cancellation): the notification shows in Convene and is stamped as mailed, so the
     mail delivery does not send the same news a second time."""
-    created = notify(**kwargs)
-    if created:
-        Notification.objects.filter(pk__in=[n.pk for n in created]).update(mailed_at=timezone.now())
-    return created
+    return notify(**kwargs, mailed_elsewhere=True)
 
 
 def message_send(

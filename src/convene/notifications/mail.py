@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
+from convene.core.hooks import first
 from convene.core.text import header_safe
 
 from .kinds import KINDS, Delivery
@@ -33,7 +36,8 @@ FAILURE_LIMIT = 200  # Notification.mail_failed
 # A digest looks back this far: older unmailed rows (kinds set to "never", a long outage) are not
 # news any more, and the bound keeps the digest's scan from growing with the table.
 DIGEST_WINDOW = dt.timedelta(days=30)
-CHUNK = 200  # digest: notifications marked mailed per UPDATE (a crash re-sends at most these)
+BATCH = 100  # digest: people whose mails go over one SMTP connection, then are marked mailed in one UPDATE
+SENDERS = 8  # digest: batches being sent at once (threads: the SMTP waits overlap the rendering)
 
 
 def site_url(path: str) -> str:
@@ -84,16 +88,28 @@ def _headers(unsubscribe: str) -> dict[str, str]:
     }
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, headers: dict) -> EmailMultiAlternatives:
+@cache
+def _template(name: str):
+    """Each mail template is loaded and compiled once per process (a digest renders thousands)."""
+    return get_template(name)
+
+
+def _message(
+    *, to: str, subject: str, template: str, context: dict, headers: dict, reply_to: str | None = None
+) -> EmailMultiAlternatives:
     context = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "preferences_url": site_url(_path("preferences")),
         **context,
     }
-    text = render_to_string(f"email/{template}.txt", context)
-    html = render_to_string(f"email/{template}.html", context)
+    text = _template(f"email/{template}.txt").render(context)
+    html = _template(f"email/{template}.html").render(context)
     message = EmailMultiAlternatives(
-        subject=header_safe(f"[Convene] {subject}")[:250], body=text, to=[to], headers=headers
+        subject=header_safe(f"[Convene] {subject}")[:250],
+        body=text,
+        to=[to],
+        headers=headers,
+        reply_to=[reply_to] if reply_to else None,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -136,7 +152,7 @@ def _failure(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:FAILURE_LIMIT]
 
 
-def _send(connection, message) -> str | None:
+def send_classified(connection, message) -> str | None:
     """None when sent; 'bounce: …' when the server refused the address; 'retry: …' otherwise."""
     try:
         connection.send_messages([message])
@@ -149,6 +165,29 @@ def _send(connection, message) -> str | None:
     except (smtplib.SMTPException, OSError) as exc:
         return "retry: " + _failure(exc)
     return None
+
+
+def plain_message(entry: dict) -> EmailMessage:
+    """A plain-text message from an outbox item ({"to", "subject", "body"}: outbox.item)."""
+    subject = header_safe(f"[Convene] {entry['subject']}")[:250]
+    return EmailMessage(subject=subject, body=entry["body"], to=[entry["to"]])
+
+
+def send_batch(messages: list) -> list[str | None]:
+    """Send these messages over one SMTP connection; for each, None (sent) or 'bounce: …' / 'retry: …'.
+
+    A connection that cannot be opened is a passing failure for every message."""
+    if not messages:
+        return []
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        return ["retry: " + _failure(exc)] * len(messages)
+    try:
+        return [send_classified(connection, message) for message in messages]
+    finally:
+        connection.close()
 
 
 def deliver(ids: Iterable[int]) -> Outcome:
@@ -177,6 +216,8 @@ def deliver(ids: Iterable[int]) -> Outcome:
         for notification in pending:
             spec = KINDS.get(notification.kind)
             unsubscribe = unsubscribe_url(notification.recipient_id, notification.kind)
+            # A signed reply address when the object takes replies by mail (a post: discussions).
+            reply_to = first("mail_reply_to", notification)
             message = _message(
                 to=notification.recipient.email,
                 subject=notification.text,
@@ -186,10 +227,12 @@ def deliver(ids: Iterable[int]) -> Outcome:
                     "kind_label": spec.label if spec else notification.kind,
                     "link": site_url(notification.url) if notification.url.startswith("/") else "",
                     "unsubscribe_url": unsubscribe,
+                    "reply_by_mail": bool(reply_to),
                 },
                 headers=_headers(unsubscribe),
+                reply_to=reply_to,
             )
-            problem = _send(connection, message)
+            problem = send_classified(connection, message)
             if problem is None:
                 outcome.sent.append(notification.pk)
             elif problem.startswith("bounce"):
@@ -304,34 +347,57 @@ def digest_message(rhythm: str, user_id: int, items: list[dict]) -> EmailMultiAl
     )
 
 
+def _mark_mailed(ids: list[int]) -> None:
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(mailed_at=timezone.now(), mail_failed="")
+
+
+def _settle(run: DigestRun, batch: list[list[int]], problems: list[str | None]) -> None:
+    """Record one sent batch: its notifications marked mailed in one UPDATE, failures noted."""
+    sent_ids: list[int] = []
+    for ids, problem in zip(batch, problems, strict=True):
+        if problem is None:
+            run.people += 1
+            run.notifications += len(ids)
+            sent_ids += ids
+        else:
+            run.failed += 1
+            Notification.objects.filter(pk__in=ids).update(mail_failed=problem[:FAILURE_LIMIT])
+    _mark_mailed(sent_ids)
+
+
 def digest_run(rhythm: str, *, before=None) -> DigestRun:
     """Send the daily or weekly digest: one mail per person, grouped by community.
 
-    Idempotent: only unmailed notifications are read and each one is marked mailed as soon as its
-    digest went out, so a second run (or one after a crash) sends nothing twice.
+    One streamed query reads everyone's rows and this thread renders the mails; batches of `BATCH`
+    people go out each over one SMTP connection (`send_batch`), with up to `SENDERS` batches in flight
+    on other threads, so the waits of the SMTP conversation overlap the rendering instead of adding
+    to it. Each batch is marked mailed in one UPDATE as soon as it went out. Idempotent: only
+    unmailed notifications are read, so a second run (or one after a crash) sends nothing twice
+    (after a crash, at most the batches in flight go again).
     """
     if rhythm not in (Delivery.DAILY, Delivery.WEEKLY):
         raise ValueError(f"a digest is daily or weekly, not {rhythm!r}")
     before = before or timezone.now()
     run = DigestRun(rhythm=rhythm)
-    connection = get_connection()
-    sent_ids: list[int] = []
-    try:
-        for user_id, items in _digest_rows(rhythm, before):
-            problem = _send(connection, digest_message(rhythm, user_id, items))
-            ids = [r["pk"] for r in items]
-            if problem is None:
-                run.people += 1
-                run.notifications += len(ids)
-                sent_ids += ids
-            else:
-                run.failed += 1
-                Notification.objects.filter(pk__in=ids).update(mail_failed=problem[:FAILURE_LIMIT])
-            if len(sent_ids) >= CHUNK:
-                Notification.objects.filter(pk__in=sent_ids).update(mailed_at=timezone.now(), mail_failed="")
-                sent_ids = []
-    finally:
-        connection.close()
-        if sent_ids:
-            Notification.objects.filter(pk__in=sent_ids).update(mailed_at=timezone.now(), mail_failed="")
+    in_flight: deque = deque()
+    ids: list[list[int]] = []
+    messages: list[EmailMultiAlternatives] = []
+    with ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="digest-smtp") as pool:
+        try:
+            for user_id, items in _digest_rows(rhythm, before):
+                ids.append([r["pk"] for r in items])
+                messages.append(digest_message(rhythm, user_id, items))
+                if len(messages) >= BATCH:
+                    in_flight.append((ids, pool.submit(send_batch, messages)))
+                    ids, messages = [], []
+                    while len(in_flight) > SENDERS:  # bounded: memory stays flat whatever the number of people
+                        done_ids, future = in_flight.popleft()
+                        _settle(run, done_ids, future.result())
+            if messages:
+                in_flight.append((ids, pool.submit(send_batch, messages)))
+        finally:
+            while in_flight:
+                done_ids, future = in_flight.popleft()
+                _settle(run, done_ids, future.result())
     return run

@@ -28,13 +28,16 @@ def notify(
     url: str = "",
     community=None,
     actor=None,
+    mailed_elsewhere: bool = False,
 ) -> list[Notification]:
     """Tell each recipient (users or user ids) about ``obj``: one unread notification each.
 
     The person who caused the event (``actor``) is not told about their own act; inactive accounts
     and duplicates are skipped. ``text`` must already be safe to show to every recipient (never the
     author of anything in an anonymous response). Delivery by mail follows each person's
-    preferences and happens after the transaction commits, outside the request.
+    preferences and happens after the transaction commits, outside the request. ``mailed_elsewhere=True``:
+    the app mails this news itself (an invitation with its `.ics`), so the rows are stamped as mailed
+    and no delivery task is enqueued.
     """
     kind_for(kind)  # refuses an unknown kind
     text = (text or "").strip()  # kept as written: a coordinator's message may have lines
@@ -58,11 +61,14 @@ def notify(
             community=community,
             text=text,
             url=url,
+            mailed_at=timezone.now() if mailed_elsewhere else None,
         )
         for user_id in sorted(active)
     ]
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
+        if mailed_elsewhere:
+            return created
         now_ids = mail.immediate_recipients(kind, (n.recipient_id for n in created))
         batch = [n.pk for n in created if n.recipient_id in now_ids]
         if batch:  # one task for the whole batch, enqueued once the rows are committed

@@ -256,16 +256,10 @@ def waitlist_promote(session: Session) -> list[SessionInvitation]:
             community=session.host,
         )
         title, when, link = session.title, when_text(session), site_url("convening:session", session.pk)
-        emails = [p.user.email for p in promoted]
-
-        def notify():
-            for email in emails:
-                mail_send(
-                    f"A seat is yours: {title}",
-                    f"A seat became free and it is now yours: “{title}” on {when}.\n"
-                    f"If you can no longer come, please change your answer so the next person can have it:\n{link}\n",
-                    [email],
-                )
-
-        transaction.on_commit(notify)
+        mail_send(
+            f"A seat is yours: {title}",
+            f"A seat became free and it is now yours: “{title}” on {when}.\n"
+            f"If you can no longer come, please change your answer so the next person can have it:\n{link}\n",
+            [p.user.email for p in promoted],
+        )
     return promoted

@@ -264,7 +264,5 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
             community=session.host,
             actor=actor,
         )
-        transaction.on_commit(
-            lambda: mail_send(f"Cancelled: {title}", f"The session “{title}” on {when} is cancelled.\n", recipients)
-        )
+        mail_send(f"Cancelled: {title}", f"The session “{title}” on {when} is cancelled.\n", recipients)
     return session

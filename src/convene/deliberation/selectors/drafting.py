@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from ..models import DraftVersion, JointResponse, MinorityView, Phase, is_backward
 from ..rendering import Block, compare
 from .reports import coverage, endorsement_summary
 
 # The seeded draft's placeholder for the community's own answer (services.draft_seed writes it).
-ANSWER_PLACEHOLDER = "(Write the community's answer here.)"
+# English here (tests and callers compare with it); `_(ANSWER_PLACEHOLDER)` is the seeded text.
+ANSWER_PLACEHOLDER = gettext_noop("(Write the community's answer here.)")
+
+
+def _placeholders() -> set[str]:
+    """The placeholder in every interface language: the draft was seeded in its mover's language."""
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(_(ANSWER_PLACEHOLDER))
+    return found
 
 
 @dataclass(frozen=True)
@@ -73,64 +86,76 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
     items = []
     unanswered = list(MinorityView.objects.filter(response=response, answer="").values_list("text", flat=True))
     if unanswered:
-        quoted = "; ".join(f"“{t[:80]}”" for t in unanswered[:3])
+        quoted = _("; ").join(_("“%(text)s”") % {"text": t[:80]} for t in unanswered[:3])
         if len(unanswered) > 3:
-            quoted += f" and {len(unanswered) - 3} more"
+            quoted = _("%(listed)s and %(count)s more") % {"listed": quoted, "count": len(unanswered) - 3}
         items.append(
             CheckItem(
                 False,
-                f"{len(unanswered)} minority view{'s' if len(unanswered) != 1 else ''} "
-                f"{'have' if len(unanswered) != 1 else 'has'} no answer yet (the delivered document will say "
-                f"“not yet answered”): {quoted}",
+                ngettext(
+                    "%(count)s minority view has no answer yet (the delivered document will say "
+                    "“not yet answered”): %(quoted)s",
+                    "%(count)s minority views have no answer yet (the delivered document will say "
+                    "“not yet answered”): %(quoted)s",
+                    len(unanswered),
+                )
+                % {"count": len(unanswered), "quoted": quoted},
                 f"{draft}#minority",
-                "Answer the minority views",
+                _("Answer the minority views"),
             )
         )
     elif MinorityView.objects.filter(response=response).exists():
-        items.append(CheckItem(True, "Every minority view has an answer."))
+        items.append(CheckItem(True, _("Every minority view has an answer.")))
     else:
-        items.append(CheckItem(True, "No minority view is recorded."))
-    if ANSWER_PLACEHOLDER in response.draft_text:
+        items.append(CheckItem(True, _("No minority view is recorded.")))
+    if any(p in response.draft_text for p in _placeholders()):
         items.append(
             CheckItem(
                 False,
-                "The draft still holds the placeholder “(Write the community's answer here.)”: "
-                "the section “Our response” has not been written.",
+                _(
+                    "The draft still holds the placeholder “(Write the community's answer here.)”: "
+                    "the section “Our response” has not been written."
+                ),
                 f"{draft}#edit",
-                "Edit the draft",
+                _("Edit the draft"),
             )
         )
     else:
-        items.append(CheckItem(True, "The draft has its own answer (no placeholder left)."))
+        items.append(CheckItem(True, _("The draft has its own answer (no placeholder left).")))
     summary = endorsement_summary(response)
     if summary["support_pct"] is None or not summary["totals"]["total"]:
         items.append(
             CheckItem(
                 False,
-                "Fewer than 5 people have taken a position, so the document will show no support figure.",
+                _("Fewer than 5 people have taken a position, so the document will show no support figure."),
                 endorse,
-                "See the endorsement",
+                _("See the endorsement"),
             )
         )
     elif summary["support_pct"] < 50:
         items.append(
             CheckItem(
                 False,
-                f"Support is {summary['support_pct']}% of those who took a position: less than half.",
+                _("Support is %(pct)s%% of those who took a position: less than half.")
+                % {"pct": summary["support_pct"]},
                 endorse,
-                "See the endorsement",
+                _("See the endorsement"),
             )
         )
     else:
-        items.append(CheckItem(True, f"Support: {summary['support_pct']}% of those who took a position."))
+        items.append(
+            CheckItem(True, _("Support: %(pct)s%% of those who took a position.") % {"pct": summary["support_pct"]})
+        )
     if summary["reasons"]:
         items.append(
             CheckItem(
                 False,
-                "Objections or reservations were given with reasons: they are listed in the document, by "
-                "community. Read them before delivering.",
+                _(
+                    "Objections or reservations were given with reasons: they are listed in the document, by "
+                    "community. Read them before delivering."
+                ),
                 endorse,
-                "Read the objections and reservations",
+                _("Read the objections and reservations"),
             )
         )
     unheard = [
@@ -140,19 +165,25 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
     ]
     if unheard:
         items.append(
-            CheckItem(False, "No one from " + ", ".join(unheard) + " voted or wrote a statement in this response.")
+            CheckItem(
+                False,
+                _("No one from %(communities)s voted or wrote a statement in this response.")
+                % {"communities": _(", ").join(unheard)},
+            )
         )
     now = timezone.now()
     if response.state == Phase.ENDORSEMENT and response.endorsement_ends and response.endorsement_ends > now:
         items.append(
             CheckItem(
                 False,
-                f"Endorsement was planned to run until {_when(timezone.localtime(response.endorsement_ends))}: "
-                "delivering now closes it early.",
+                _("Endorsement was planned to run until %(when)s: delivering now closes it early.")
+                % {"when": _when(timezone.localtime(response.endorsement_ends))},
             )
         )
     if response.deadline and response.deadline < timezone.localdate():
-        items.append(CheckItem(False, f"The requester's deadline ({_day(response.deadline)}) has passed."))
+        items.append(
+            CheckItem(False, _("The requester's deadline (%(day)s) has passed.") % {"day": _day(response.deadline)})
+        )
     return sorted(items, key=lambda item: item.ok)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from convene.communities.models import Membership
 from convene.communities.permissions import Need, can
@@ -34,22 +36,27 @@ def home_items(user) -> list:
         participant = Participant.objects.filter(response=response, user_key=response.user_key(user.pk)).first()
         url = reverse("deliberation:detail", args=[response.pk])
         if response.state == Phase.GATHERING:
-            _, remaining = next_statement(response, participant, rng=0)
+            _next, remaining = next_statement(response, participant, rng=0)
             if remaining:
                 items.append(
                     HomeItem(
-                        title=f"{remaining} statement{'s' if remaining != 1 else ''} to vote on: {response.title}",
+                        title=ngettext(
+                            "%(count)s statement to vote on: %(title)s",
+                            "%(count)s statements to vote on: %(title)s",
+                            remaining,
+                        )
+                        % {"count": remaining, "title": response.title},
                         url=reverse("deliberation:vote", args=[response.pk]),
-                        kind="Vote",
+                        kind=pgettext("home item", "Vote"),
                         when=response.gathering_ends,
                     )
                 )
         elif not (participant and Endorsement.objects.filter(participant=participant).exists()):
             items.append(
                 HomeItem(
-                    title=f"Endorse or object: {response.title}",
+                    title=_("Endorse or object: %(title)s") % {"title": response.title},
                     url=url,
-                    kind="Endorse",
+                    kind=pgettext("home item", "Endorse"),
                     when=response.endorsement_ends,
                 )
             )
@@ -62,9 +69,14 @@ def home_items(user) -> list:
         ):
             items.append(
                 HomeItem(
-                    title=f"{row['n']} request{'s' if row['n'] != 1 else ''} for opinion to {row['community__name']}",
+                    title=ngettext(
+                        "%(count)s request for opinion to %(community)s",
+                        "%(count)s requests for opinion to %(community)s",
+                        row["n"],
+                    )
+                    % {"count": row["n"], "community": row["community__name"]},
                     url=reverse("deliberation:requests", args=[row["community__slug"]]),
-                    kind="Request for opinion",
+                    kind=_("Request for opinion"),
                 )
             )
     return items
@@ -78,9 +90,10 @@ def upcoming(user) -> list:
         if ends:
             items.append(
                 HomeItem(
-                    title=f"{response.get_state_display()} ends: {response.title}",
+                    title=_("%(phase)s ends: %(title)s")
+                    % {"phase": response.get_state_display(), "title": response.title},
                     url=reverse("deliberation:detail", args=[response.pk]),
-                    kind="Joint response",
+                    kind=_("Joint response"),
                     when=ends,
                 )
             )
@@ -89,7 +102,7 @@ def upcoming(user) -> list:
 
 def community_links(user, community) -> list:
     if can(user, community, Need.GUEST) or community.is_public:
-        return [("Joint responses", reverse("deliberation:list", args=[community.slug]))]
+        return [(_("Joint responses"), reverse("deliberation:list", args=[community.slug]))]
     return []
 
 

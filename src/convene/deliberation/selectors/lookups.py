@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community, Membership, Visibility
 
@@ -41,7 +42,7 @@ def statement_in(response: JointResponse, statement_id) -> Statement:
     """The statement `statement_id` of `response`, or 404."""
     statement = Statement.objects.filter(response=response, pk=statement_id).select_related("response").first()
     if statement is None:
-        raise Http404("No such statement.")
+        raise Http404(_("No such statement."))
     return statement
 
 
@@ -72,7 +73,7 @@ def minority_view_in(response: JointResponse, view_id) -> MinorityView:
     """The minority view `view_id` recorded on `response`, or 404."""
     view = MinorityView.objects.filter(response=response, pk=view_id).select_related("response").first()
     if view is None:
-        raise Http404("No such minority view.")
+        raise Http404(_("No such minority view."))
     return view
 
 

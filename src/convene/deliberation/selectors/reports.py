@@ -9,6 +9,9 @@ import hmac
 
 import numpy as np
 from django.db.models import Count, Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from convene.communities.models import Community, Membership
 from convene.engines.opinion_plot import plot_layout, separate_labels
@@ -29,12 +32,12 @@ def _pct(agree: int, votes: int) -> int:
     return round(100 * agree / votes) if votes else 0
 
 
-HIDDEN_NOTE = (
+HIDDEN_NOTE = gettext_lazy(
     "Hidden: fewer than 5 people — figures about small groups are never shown so that nobody can be singled out."
 )
 
 
-OTHER_COMMUNITIES = "Other communities"
+OTHER_COMMUNITIES = gettext_lazy("Other communities")
 
 
 def pseudonym_order(response: JointResponse, ids, *, purpose: str) -> list[int]:
@@ -106,7 +109,7 @@ def map_view(response: JointResponse) -> dict:
             hidden_groups = {
                 "count": len(merge.merged),
                 "size": merge.merged_size if merge.merged_shown else None,
-                "note": HIDDEN_NOTE,
+                "note": str(HIDDEN_NOTE),
             }
     group_ids = [g["id"] for g in data.get("groups", []) if g["id"] in described]
     label = {gid: LETTERS[i % 26] for i, gid in enumerate(group_ids)}
@@ -155,7 +158,7 @@ def map_view(response: JointResponse) -> dict:
         "common_ground": stmts(data.get("common_ground", [])),
         "divisive": [stmt(sid, **extra) for sid, extra in group_split],
         "plot": _plot(participants, label, {g["label"]: g["size"] for g in groups}, anonymous),
-        "split_rule": SPLIT_RULE,
+        "split_rule": str(SPLIT_RULE),
         "divisive_extremity": stmts(data.get("divisive", {}).get("extremity", [])),
         "communities": communities,
         "statements": [stmt(int(sid)) for sid in counts if int(sid) in texts and not counts[sid]["moderated_out"]],
@@ -196,7 +199,13 @@ def minority_candidates(groups: list[dict], by_statement: list[dict], counts: di
             others_disagree = whole.get("disagree", 0) - mine["disagree"]
             others_pass = whole.get("pass", 0) - (mine["votes"] - mine["agree"] - mine["disagree"])
             if others_disagree >= MINORITY_MIN_DISAGREE and others_disagree > max(others_agree, others_pass):
-                out.append({"id": r["id"], "text": r["text"], "held_by": f"Group {g['label']} ({g['size']} people)"})
+                out.append(
+                    {
+                        "id": r["id"],
+                        "text": r["text"],
+                        "held_by": _("Group %(letter)s (%(size)s people)") % {"letter": g["label"], "size": g["size"]},
+                    }
+                )
     return out
 
 
@@ -217,7 +226,7 @@ def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmt
         merge, shown, merged = None, list(sizes), []
     columns = [{"slug": slug, "name": names.get(slug, slug), "size": sizes[slug]} for slug in shown]
     if merged:
-        columns.append({"slug": None, "name": OTHER_COMMUNITIES, "size": sum(sizes[m] for m in merged)})
+        columns.append({"slug": None, "name": str(OTHER_COMMUNITIES), "size": sum(sizes[m] for m in merged)})
     described = [
         {
             "slug": g["id"],
@@ -237,7 +246,7 @@ def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmt
         if merged:
             keys = ("agree", "disagree", "votes")
             counts.append({k: sum(by_group.get(m, {}).get(k, 0) for m in merged) for k in keys})
-        names_of = [names.get(slug, slug) for slug in shown] + ([OTHER_COMMUNITIES] if merged else [])
+        names_of = [names.get(slug, slug) for slug in shown] + ([str(OTHER_COMMUNITIES)] if merged else [])
         cells = [  # the merged column is always protected
             _cell(c["agree"], c["disagree"], c["votes"], name=name, protect=anonymous or i == len(shown))
             for i, (c, name) in enumerate(zip(counts, names_of, strict=True))
@@ -270,15 +279,19 @@ def _by_community(by_attr: dict, texts: dict, names: dict, anonymous: bool, stmt
         "common_ground": common_ground,
         "divisive": divisive,
         "rows": rows,
-        "note": HIDDEN_NOTE if anonymous and (merge is not None and merge.merged) else "",
+        "note": str(HIDDEN_NOTE) if anonymous and (merge is not None and merge.merged) else "",
     }
 
 
-SPLIT_RULE = (
-    f"A statement is listed where groups split only when the share agreeing differs by at least "
-    f"{round(100 * SPLIT_GAP)} percentage points between two groups that each cast at least {SPLIT_MIN_VOTES} votes "
-    f"on it, and the difference is too large to be chance (a two-proportion test at 90 %, as Pol.is uses). "
-    f"Statements that every group agrees with alike are never listed, however large or small the groups."
+SPLIT_RULE = format_lazy(
+    gettext_lazy(
+        "A statement is listed where groups split only when the share agreeing differs by at least "
+        "{gap} percentage points between two groups that each cast at least {votes} votes "
+        "on it, and the difference is too large to be chance (a two-proportion test at 90 %, as Pol.is uses). "
+        "Statements that every group agrees with alike are never listed, however large or small the groups."
+    ),
+    gap=round(100 * SPLIT_GAP),
+    votes=SPLIT_MIN_VOTES,
 )
 
 
@@ -332,11 +345,14 @@ def _plot(participants: list, label: dict, sizes: dict, anonymous: bool) -> dict
     )
     bubbles = []
     for i, b in enumerate(layout.bubbles):
-        where = f"Group {b.group}" if b.group else "Not in a described group"
         if b.count is None:
-            people = "a few people (number not shown, to protect anonymity)"
+            people = _("a few people (number not shown, to protect anonymity)")
         else:
-            people = f"{b.count} {'person' if b.count == 1 else 'people'}"
+            people = ngettext("%(count)s person", "%(count)s people", b.count) % {"count": b.count}
+        if b.group:
+            description = _("Group %(letter)s: %(people)s here") % {"letter": b.group, "people": people}
+        else:
+            description = _("Not in a described group: %(people)s here") % {"people": people}
         bubbles.append(
             {
                 "n": i + 1,
@@ -348,7 +364,7 @@ def _plot(participants: list, label: dict, sizes: dict, anonymous: bool) -> dict
                 "data_x": b.data_x,
                 "data_y": b.data_y,
                 "text_label": b.count is not None and b.r >= 7,
-                "description": f"{where}: {people} here",
+                "description": description,
             }
         )
     hulls = []
@@ -443,7 +459,7 @@ def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
         for name, merge in merges.items():
             if not merge.is_shown(community.pk):
                 row[name] = None
-                row["note"] = HIDDEN_NOTE
+                row["note"] = str(HIDDEN_NOTE)
         row["voted_pct"] = None if row["voted"] is None else _pct(row["voted"], row["invited"])
         if with_names and not response.anonymous:
             row["not_heard"] = sorted(m.user.display_name for m in members if m.user_id not in heard_users)
@@ -451,12 +467,12 @@ def coverage(response: JointResponse, *, with_names: bool) -> list[dict]:
     if merges and any(m.merged for m in merges.values()):
         other = {
             "community": None,
-            "label": OTHER_COMMUNITIES,
+            "label": str(OTHER_COMMUNITIES),
             "invited": 0,
             "voted": merges["voted"].merged_size if merges["voted"].merged_shown else None,
             "wrote": merges["wrote"].merged_size if merges["wrote"].merged_shown else None,
             "not_heard": None,
-            "note": HIDDEN_NOTE,
+            "note": str(HIDDEN_NOTE),
         }
         # The row adds up exactly the communities hidden in both columns, or it would describe fewer than 5.
         if set(merges["voted"].merged) != set(merges["wrote"].merged):
@@ -478,11 +494,11 @@ def _anonymous_rows(response: JointResponse, rows: dict, names: dict):
         else:
             out.append(
                 {"community": row["community"], **{s: None for s in Stance.values}, "total": None, "hidden": True}
-                | {"note": HIDDEN_NOTE}
+                | {"note": str(HIDDEN_NOTE)}
             )
     if merge.merged and merge.merged_shown:
         merged = {s: sum(rows[c][s] for c in merge.merged) for s in [*Stance.values, "total"]}
-        out.append({"community": OTHER_COMMUNITIES, **merged, "hidden": False, "note": HIDDEN_NOTE})
+        out.append({"community": str(OTHER_COMMUNITIES), **merged, "hidden": False, "note": str(HIDDEN_NOTE)})
     return out, merge
 
 
@@ -522,7 +538,7 @@ def endorsement_summary(response: JointResponse) -> dict:
             totals = {k: None for k in totals}
             support_pct = None
         if merge.merged:
-            note = HIDDEN_NOTE
+            note = str(HIDDEN_NOTE)
     reasons = []
     for e in found:
         if e.stance in (Stance.OBJECT, Stance.RESERVATIONS) and e.reason:
@@ -535,7 +551,7 @@ def endorsement_summary(response: JointResponse) -> dict:
                     "stance": e.get_stance_display(),
                     "objection": e.stance == Stance.OBJECT,
                     "reason": e.reason,
-                    "community": names.get(cid, "") if cid in shown_community else OTHER_COMMUNITIES,
+                    "community": names.get(cid, "") if cid in shown_community else str(OTHER_COMMUNITIES),
                     "by": who,
                 }
             )
@@ -588,7 +604,7 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
     )
     preds = [
         Guess(predictor_community=c, target_community=t, statement=s, predicted_share=share)
-        for c, t, s, share, _ in rows
+        for c, t, s, share, _pid in rows
     ]
     actual = {}
     for row in (
@@ -598,7 +614,7 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
     ):
         actual[(row["participant__community_id"], row["statement_id"])] = (row["agrees"], row["votes"])
     guessers: dict[int, dict[int, set]] = {}
-    for c, _, s, _, pid in rows:
+    for c, _t, s, _share, pid in rows:
         guessers.setdefault(s, {}).setdefault(c, set()).add(pid)
     names = dict(Community.objects.filter(pk__in=invited_ids(response)).values_list("id", "name"))
     texts = dict(Statement.objects.filter(pk__in=key_ids).values_list("id", "text"))
@@ -627,6 +643,6 @@ def perception_report(response: JointResponse, *, statements: set[int] | None = 
             if r.predictor_community not in shown_guessers.get(r.statement, set()):
                 continue  # a community with fewer than 5 guessers is not described
             if r.target_community not in shown_voters.get(r.statement, set()):
-                row.update(actual_pct=None, gap=None, actual_votes=None, note=HIDDEN_NOTE)
+                row.update(actual_pct=None, gap=None, actual_votes=None, note=str(HIDDEN_NOTE))
         out.append(row)
     return sorted(out, key=lambda r: (r["statement_id"], r["predictor"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from convene.communities.ledgers import contribution_record
 from convene.communities.models import Membership, Role
@@ -60,7 +61,7 @@ def participant_for(
 def _participant_create(response: JointResponse, user, key: str) -> Participant:
     community = home_community(user, response)
     if community is None:
-        raise Conflict("Only members of the invited communities take part in this response.", code="not_invited")
+        raise Conflict(_("Only members of the invited communities take part in this response."), code="not_invited")
     try:
         with transaction.atomic():
             return Participant.objects.create(
@@ -82,9 +83,10 @@ def participant_forget(participant: Participant) -> None:
 def require_phase(response: JointResponse, *phases: str, doing: str) -> None:
     response.refresh_from_db(fields=["state"])  # the phase may have moved since the caller loaded it
     if response.state not in phases:
-        names = " or ".join(Phase(p).label.lower() for p in phases)
+        names = _(" or ").join(str(Phase(p).label).lower() for p in phases)
         raise Conflict(
-            f"You can {doing} only while the response is {names}; it is {response.get_state_display().lower()}.",
+            _("You can %(doing)s only while the response is %(phases)s; it is %(state)s.")
+            % {"doing": doing, "phases": names, "state": response.get_state_display().lower()},
             code="wrong_phase",
         )
 
@@ -96,9 +98,9 @@ def is_coordinator(user, response: JointResponse) -> bool:
 def refuse_if_delivered(response: JointResponse) -> None:
     response.refresh_from_db(fields=["state"])
     if response.state in (Phase.DELIVERED, Phase.CLOSED):
-        raise Conflict("This response was delivered: it can no longer be edited.", code="delivered")
+        raise Conflict(_("This response was delivered: it can no longer be edited."), code="delivered")
     if response.state == Phase.WITHDRAWN:
-        raise Conflict("This response was withdrawn: it can no longer be edited.", code="withdrawn")
+        raise Conflict(_("This response was withdrawn: it can no longer be edited."), code="withdrawn")
 
 
 def people_taking_part(response: JointResponse) -> list[int]:

@@ -8,6 +8,8 @@ import hashlib
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.text import clean_text
@@ -24,13 +26,16 @@ def minority_notify(response: JointResponse, count: int, actor=None) -> None:
     response only: never who holds a view or who wrote it (anonymous responses included)."""
     if count <= 0:
         return
-    what = "A minority view" if count == 1 else f"{count} minority views"
     notify(
         recipients=people_taking_part(response),
         kind="response.minority",
         obj=response,
-        text=f"{what} on the joint response “{response.title}” {'awaits' if count == 1 else 'await'} an answer "
-        "in the draft.",
+        text=ngettext(
+            "A minority view on the joint response “%(title)s” awaits an answer in the draft.",
+            "%(count)s minority views on the joint response “%(title)s” await an answer in the draft.",
+            count,
+        )
+        % {"count": count, "title": response.title},
         url=reverse("deliberation:draft", args=[response.pk]),
         community=response.community,
         actor=actor,
@@ -48,21 +53,24 @@ def draft_seed(response: JointResponse, *, actor=None) -> None:
     lines = [f"# {response.title}", ""]
     if response.question:
         lines += ["> " + response.question.replace("\n", " "), ""]
-    lines += ["## What we agree on", ""]
+    lines += ["## " + _("What we agree on"), ""]
     common = view["common_ground"] or view["consensus_agree"]
-    lines += [f"- {s['text']} ({s['agree_pct']}% agree)" for s in common] or [
-        "- (No statement has broad agreement yet.)"
+    lines += ["- " + _("%(text)s (%(pct)s%% agree)") % {"text": s["text"], "pct": s["agree_pct"]} for s in common] or [
+        "- " + _("(No statement has broad agreement yet.)")
     ]
-    lines += ["", "## Where we differ, and why", ""]
+    lines += ["", "## " + _("Where we differ, and why"), ""]
     for group in view["groups"]:
-        lines += [f"### Group {group['label']} ({group['size']} people)", ""]
+        heading = _("Group %(letter)s (%(size)s people)") % {"letter": group["label"], "size": group["size"]}
+        lines += ["### " + heading, ""]
         for rep in group["representative"]:
-            verb = "agree" if rep["direction"] == "agree" else "disagree"
-            lines.append(f"- Most of this group {verb}: “{rep['text']}”")
+            if rep["direction"] == "agree":
+                lines.append("- " + _("Most of this group agree: “%(text)s”") % {"text": rep["text"]})
+            else:
+                lines.append("- " + _("Most of this group disagree: “%(text)s”") % {"text": rep["text"]})
         lines.append("")
     if not view["groups"]:
-        lines += ["(Not enough votes yet to see distinct groups.)", ""]
-    lines += ["## Our response", "", selectors.ANSWER_PLACEHOLDER, ""]
+        lines += [_("(Not enough votes yet to see distinct groups.)"), ""]
+    lines += ["## " + _("Our response"), "", _(selectors.ANSWER_PLACEHOLDER), ""]
     text = "\n".join(lines).strip()
     response.draft_text = text
     response.draft_version = 1
@@ -70,7 +78,7 @@ def draft_seed(response: JointResponse, *, actor=None) -> None:
     DraftVersion.objects.create(response=response, number=1, text=text, diff="", author=None)
     seeded = 0
     for minority in view["minority"]:
-        _, created = MinorityView.objects.get_or_create(
+        _view, created = MinorityView.objects.get_or_create(
             response=response,
             statement_id=minority["id"],
             defaults={"text": minority["text"], "held_by": minority["held_by"]},
@@ -100,20 +108,25 @@ def draft_save(*, response: JointResponse, user, text: str, base_version: int) -
     """Save a new version. A save based on an old version is refused (409): nothing is overwritten."""
     response = JointResponse.objects.select_for_update().get(pk=response.pk)
     refuse_if_delivered(response)
-    require_phase(response, Phase.DRAFTING, doing="edit the draft")
+    require_phase(response, Phase.DRAFTING, doing=_("edit the draft"))
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise InvalidInput("The draft cannot be empty.", field="text")
+        raise InvalidInput(_("The draft cannot be empty."), field="text")
     if len(text) > 50_000:
-        raise InvalidInput(f"The draft is longer than 50,000 characters ({len(text)}).", field="text")
+        raise InvalidInput(
+            _("The draft is longer than 50,000 characters (%(length)s).") % {"length": len(text)}, field="text"
+        )
     try:
         base_version = int(base_version)
     except (TypeError, ValueError):
-        raise InvalidInput("Missing the version you started from.", field="base_version") from None
+        raise InvalidInput(_("Missing the version you started from."), field="base_version") from None
     if base_version != response.draft_version:
         raise Conflict(
-            f"Someone saved version {response.draft_version} while you were editing version {base_version}. "
-            "Your text was not saved: copy it, reload the draft, and merge your changes.",
+            _(
+                "Someone saved version %(saved)s while you were editing version %(base)s. "
+                "Your text was not saved: copy it, reload the draft, and merge your changes."
+            )
+            % {"saved": response.draft_version, "base": base_version},
             code="stale_version",
             field="text",
         )
@@ -136,12 +149,12 @@ def draft_save(*, response: JointResponse, user, text: str, base_version: int) -
 @transaction.atomic
 def comment_add(*, response: JointResponse, user, paragraph: str, text: str) -> ParagraphComment:
     refuse_if_delivered(response)
-    require_phase(response, Phase.DRAFTING, Phase.ENDORSEMENT, doing="comment on the draft")
-    text = clean_text(text, field="text", label="The comment", limit=2000, required=True)
+    require_phase(response, Phase.DRAFTING, Phase.ENDORSEMENT, doing=_("comment on the draft"))
+    text = clean_text(text, field="text", label=_("The comment"), limit=2000, required=True)
     paragraphs = {paragraph_key(p): p for p in split_paragraphs(response.draft_text)}
     if paragraph not in paragraphs:
         raise InvalidInput(
-            "That paragraph is no longer in the draft (it was edited meanwhile): reload and comment again.",
+            _("That paragraph is no longer in the draft (it was edited meanwhile): reload and comment again."),
             field="paragraph",
         )
     participant = participant_for(response, user, create=True)
@@ -160,9 +173,9 @@ def comment_add(*, response: JointResponse, user, paragraph: str, text: str) -> 
 @transaction.atomic
 def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str = "") -> MinorityView:
     refuse_if_delivered(response)
-    require_phase(response, Phase.DRAFTING, doing="add a minority view")
-    text = clean_text(text, field="text", label="The minority view", limit=1000, required=True)
-    held_by = clean_text(held_by, field="held_by", label="Held by", limit=200)
+    require_phase(response, Phase.DRAFTING, doing=_("add a minority view"))
+    text = clean_text(text, field="text", label=_("The minority view"), limit=1000, required=True)
+    held_by = clean_text(held_by, field="held_by", label=_("Held by"), limit=200)
     view = MinorityView.objects.create(response=response, text=text, held_by=held_by)
     minority_notify(response, 1, actor)
     return view
@@ -171,8 +184,8 @@ def minority_view_add(*, response: JointResponse, actor, text: str, held_by: str
 @transaction.atomic
 def minority_view_answer(*, view: MinorityView, user, answer: str) -> MinorityView:
     refuse_if_delivered(view.response)
-    require_phase(view.response, Phase.DRAFTING, doing="answer a minority view")
-    view.answer = clean_text(answer, field="answer", label="The answer", limit=5000, required=True)
+    require_phase(view.response, Phase.DRAFTING, doing=_("answer a minority view"))
+    view.answer = clean_text(answer, field="answer", label=_("The answer"), limit=5000, required=True)
     view.answered_at = timezone.now()
     view.save(update_fields=["answer", "answered_at"])
     return view

@@ -1,65 +1,63 @@
-"""The mail a request for opinion sends (to the requester and the coordinators), sent on commit;
-the delivery mail attaches the response as a PDF."""
+"""What a request for opinion enqueues for mail (never a send in the request): the receipt to the
+requester and the note to the coordinators as outbox items, the status mail (with the PDF once
+delivered) as a task that builds it in the worker (`deliberation.mailing`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership
-from convene.core.text import header_safe
+from convene.notifications.outbox import item, mail_later
 
-from .. import exports
-from ..models import OpinionRequest, RequestStatus
+from .. import tasks
+from ..mailing import tracking_url
+from ..models import OpinionRequest
 
-
-def tracking_url(req: OpinionRequest) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("deliberation:track", args=[req.token])
+__all__ = ["mail_new_request", "mail_requester", "tracking_url"]
 
 
 def mail_new_request(request_id: int) -> None:
     req = OpinionRequest.objects.select_related("community").get(pk=request_id)
-    send_mail(
-        subject=header_safe(f"[Convene] Your request for opinion to {req.community.name}"),
-        message=(
-            f"Thank you, {req.requester_name}. {req.community.name} received your request for opinion.\n\n"
-            f"Follow its progress, and read the response when it is delivered, at this private link "
-            f"(keep it to yourself):\n{tracking_url(req)}\n"
-        ),
-        from_email=None,
-        recipient_list=[req.contact],
-    )
-    coordinators = list(
-        Membership.objects.filter(community=req.community, role="coordinator").values_list("user__email", flat=True)
-    )
-    if coordinators:
-        send_mail(
-            subject=header_safe(f"[Convene] New request for opinion from {req.organisation}"),
-            message=(
-                f"{req.requester_name} ({req.organisation}) asks {req.community.name}:\n\n{req.question}\n\n"
-                f"Deadline: {req.deadline:%d %B %Y}\nDecide here: {settings.SITE_URL.rstrip('/')}"
-                f"{reverse('deliberation:requests', args=[req.community.slug])}\n"
-            ),
-            from_email=None,
-            recipient_list=coordinators,
+    items = [
+        item(
+            to=req.contact,
+            subject=_("Your request for opinion to %(community)s") % {"community": req.community.name},
+            body=_(
+                "Thank you, %(name)s. %(community)s received your request for opinion.\n\n"
+                "Follow its progress, and read the response when it is delivered, at this private link "
+                "(keep it to yourself):\n%(url)s\n"
+            )
+            % {"name": req.requester_name, "community": req.community.name, "url": tracking_url(req)},
         )
+    ]
+    coordinators = Membership.objects.filter(community=req.community, role="coordinator").values_list(
+        "user__email", flat=True
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("deliberation:requests", args=[req.community.slug])
+    items += [
+        item(
+            to=address,
+            subject=_("New request for opinion from %(organisation)s") % {"organisation": req.organisation},
+            body=_(
+                "%(name)s (%(organisation)s) asks %(community)s:\n\n%(question)s\n\n"
+                "Deadline: %(deadline)s\nDecide here: %(url)s\n"
+            )
+            % {
+                "name": req.requester_name,
+                "organisation": req.organisation,
+                "community": req.community.name,
+                "question": req.question,
+                "deadline": f"{req.deadline:%d %B %Y}",
+                "url": link,
+            },
+        )
+        for address in coordinators
+    ]
+    mail_later(items)
 
 
 def mail_requester(request_id: int) -> None:
-    """The requester hears of every change of status; the delivery mail carries the document as a PDF."""
-    req = OpinionRequest.objects.select_related("community", "response").get(pk=request_id)
-    delivered = req.status == RequestStatus.DELIVERED and req.response is not None
-    mail = EmailMessage(
-        subject=header_safe(f"[Convene] {req.community.name}: {req.get_status_display()}"),
-        body=(
-            f"Your request for opinion to {req.community.name} is now: {req.get_status_display().lower()}.\n\n"
-            + (f"Reason: {req.decline_reason}\n\n" if req.decline_reason else "")
-            + ("The response is attached as a PDF; other formats are on the page below.\n\n" if delivered else "")
-            + f"Details: {tracking_url(req)}\n"
-        ),
-        to=[req.contact],
-    )
-    if delivered:
-        mail.attach(f"joint-response-{req.response.pk}.pdf", exports.as_pdf(req.response), "application/pdf")
-    mail.send()
+    """Enqueue the requester's status mail (called on commit)."""
+    tasks.send_requester_mail.enqueue(request_id)

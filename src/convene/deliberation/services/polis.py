@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community
 from convene.communities.services import audit
@@ -28,6 +29,7 @@ from convene.engines.polis_io import (
     unzip_polis,
 )
 
+from ..engine_text import polis_error_text
 from ..models import (
     STATEMENT_LIMIT,
     STORED_STATEMENT_LIMIT,
@@ -56,23 +58,34 @@ def polis_export_read(*, archive: bytes | None = None, files: Mapping[str, bytes
     try:
         if archive is not None:
             if len(archive) > max_bytes:
-                raise InvalidInput(f"The upload is larger than {max_bytes // 1_000_000} MB.", field="export")
+                raise InvalidInput(
+                    _("The upload is larger than %(mb)s MB.") % {"mb": max_bytes // 1_000_000}, field="export"
+                )
             files = unzip_polis(archive, ZipLimits(max_member_bytes=max_bytes * 5, max_total_bytes=max_bytes * 10))
         files = dict(files or {})
         if sum(len(v) for v in files.values()) > max_bytes * 10:
-            raise InvalidInput(f"The files are larger than {max_bytes // 100_000} MB together.", field="export")
+            raise InvalidInput(
+                _("The files are larger than %(mb)s MB together.") % {"mb": max_bytes // 100_000}, field="export"
+            )
         export = read_polis_files(files)
     except PolisFormatError as exc:
-        raise InvalidInput(f"This is not a Pol.is export we can read: {exc}.", field="export") from None
+        raise InvalidInput(
+            _("This is not a Pol.is export we can read: %(detail)s.") % {"detail": polis_error_text(exc)},
+            field="export",
+        ) from None
     checks = (
         (len(export.statements), "CONVENE_POLIS_MAX_STATEMENTS", "statements"),
         (len(export.votes), "CONVENE_POLIS_MAX_VOTES", "votes"),
     )
+    too_many = {
+        "statements": _("The export holds %(count)s statements; at most %(limit)s can be imported."),
+        "votes": _("The export holds %(count)s votes; at most %(limit)s can be imported."),
+    }
     for count, setting, what in checks:
         if count > _limit(setting):
-            raise InvalidInput(f"The export holds {count:,} {what}; at most {_limit(setting):,} can be imported.")
+            raise InvalidInput(too_many[what] % {"count": f"{count:,}", "limit": f"{_limit(setting):,}"})
     if not len(export.votes) and not export.texts:
-        raise InvalidInput("The export holds no comments and no votes.", field="export")
+        raise InvalidInput(_("The export holds no comments and no votes."), field="export")
     return export
 
 
@@ -80,7 +93,11 @@ def _when(ms: int, what: str) -> dt.datetime:
     try:
         return dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
     except (OverflowError, OSError, ValueError):
-        raise InvalidInput(f"A {what} timestamp ({ms}) is not a date.", field="export") from None
+        message = {
+            "vote": _("A vote timestamp (%(ms)s) is not a date."),
+            "comment": _("A comment timestamp (%(ms)s) is not a date."),
+        }.get(what, _("A timestamp (%(ms)s) is not a date."))
+        raise InvalidInput(message % {"ms": ms}, field="export") from None
 
 
 def _statement_text(sid: int, text: str) -> tuple[str, bool]:
@@ -101,7 +118,7 @@ def response_import_polis(*, community: Community, creator, title: str, export: 
     for p, s, v, t in export.votes.tolist():
         if (p, s) not in latest or t >= latest[(p, s)][1]:
             latest[(p, s)] = (v, t)
-    people = sorted({p for p, _ in latest} | set(export.authors.values()))
+    people = sorted({p for p, _value in latest} | set(export.authors.values()))
     first_seen: dict[int, int] = {}
     for (p, _s), (_v, t) in latest.items():
         first_seen[p] = min(first_seen.get(p, t), t)
@@ -144,7 +161,7 @@ def response_import_polis(*, community: Community, creator, title: str, export: 
                 author_id=by_number.get(author) if author is not None else None,
                 text=text,
                 state=StatementState.REJECTED if moderated_out else StatementState.ACCEPTED,
-                reject_reason="Moderated out in Pol.is." if moderated_out else "",
+                reject_reason=_("Moderated out in Pol.is.") if moderated_out else "",
                 created_at=_when(export.created[sid], "comment") if sid in export.created else now,
                 **counts.get(sid, {}),
             )
@@ -184,23 +201,30 @@ def statements_seed(*, response: JointResponse, actor, data: bytes) -> list[Stat
     """Accepted statements from a CSV (one per row: a `comment-body`, `statement` or `text` column,
     or the first column), added by a coordinator before or while gathering. All or nothing: any
     row that is too long is named with its line; texts already in the conversation are skipped."""
-    require_phase(response, Phase.DRAFT, Phase.GATHERING, doing="seed statements")
+    require_phase(response, Phase.DRAFT, Phase.GATHERING, doing=_("seed statements"))
     if len(data) > _limit("CONVENE_POLIS_UPLOAD_MAX_BYTES"):
-        raise InvalidInput("The statements CSV is too large.", field="file")
+        raise InvalidInput(_("The statements CSV is too large."), field="file")
     try:
         rows = read_statement_rows(data)
     except PolisFormatError as exc:
-        raise InvalidInput(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", field="file") from None
+        detail = polis_error_text(exc)
+        raise InvalidInput(_("%(detail)s.") % {"detail": detail[:1].upper() + detail[1:]}, field="file") from None
     if not rows:
-        raise InvalidInput("The CSV holds no statements.", field="file")
+        raise InvalidInput(_("The CSV holds no statements."), field="file")
     most = _limit("CONVENE_SEED_MAX_STATEMENTS")
     if len(rows) > most:
-        raise InvalidInput(f"The CSV holds {len(rows):,} statements; seed at most {most:,} at a time.", field="file")
+        raise InvalidInput(
+            _("The CSV holds %(count)s statements; seed at most %(most)s at a time.")
+            % {"count": f"{len(rows):,}", "most": f"{most:,}"},
+            field="file",
+        )
     too_long = [n for n, text in rows if len(" ".join(text.split())) > STATEMENT_LIMIT]
     if too_long:
         lines = ", ".join(str(n) for n in too_long[:5]) + (" …" if len(too_long) > 5 else "")
         raise InvalidInput(
-            f"Keep statements to {STATEMENT_LIMIT} characters: line(s) {lines} of the CSV are longer.", field="file"
+            _("Keep statements to %(limit)s characters: line(s) %(lines)s of the CSV are longer.")
+            % {"limit": STATEMENT_LIMIT, "lines": lines},
+            field="file",
         )
     seen = {
         t.lower()
@@ -213,7 +237,7 @@ def statements_seed(*, response: JointResponse, actor, data: bytes) -> list[Stat
             seen.add(text.lower())
             new.append(Statement(response=response, author=None, text=text, state=StatementState.ACCEPTED))
     if not new:
-        raise Conflict("Every statement in the CSV is already in the conversation.", field="file")
+        raise Conflict(_("Every statement in the CSV is already in the conversation."), field="file")
     created = Statement.objects.bulk_create(new, batch_size=BATCH)
     map_revision_bump(response.pk)
     audit(

@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Community
 from convene.communities.services import audit
@@ -35,26 +36,29 @@ def opinion_request_submit(
     today: dt.date | None = None,
 ) -> OpinionRequest:
     name = normalise_name(
-        clean_text(requester_name, field="requester_name", label="Your name", limit=120, required=True)
+        clean_text(requester_name, field="requester_name", label=_("Your name"), limit=120, required=True)
     )
     if not name:
-        raise InvalidInput("Your name is required (it has no visible characters).", field="requester_name")
-    organisation = clean_text(organisation, field="organisation", label="Organisation", limit=200, required=True)
-    require_one_line(organisation, field="organisation", label="Organisation")  # it ends up in a mail subject
+        raise InvalidInput(_("Your name is required (it has no visible characters)."), field="requester_name")
+    organisation = clean_text(organisation, field="organisation", label=_("Organisation"), limit=200, required=True)
+    require_one_line(organisation, field="organisation", label=_("Organisation"))  # it ends up in a mail subject
     contact = (contact or "").strip().lower()
     try:
         validate_email(contact)
     except ValidationError:
-        raise InvalidInput("Give an email address where we can reach you.", field="contact") from None
-    question = clean_text(question, field="question", label="The question", limit=3000, required=True)
-    context = clean_text(context, field="context", label="Context", limit=5000)
+        raise InvalidInput(_("Give an email address where we can reach you."), field="contact") from None
+    question = clean_text(question, field="question", label=_("The question"), limit=3000, required=True)
+    context = clean_text(context, field="context", label=_("Context"), limit=5000)
     if deadline is None:
-        raise InvalidInput("Give the date by which you need the response.", field="deadline")
+        raise InvalidInput(_("Give the date by which you need the response."), field="deadline")
     today = today or timezone.localdate()
     if deadline <= today:
         raise InvalidInput(
-            f"The deadline ({deadline:%d %B %Y}) has already passed or is today: "
-            "give the community at least a day to respond.",
+            _(
+                "The deadline (%(deadline)s) has already passed or is today: "
+                "give the community at least a day to respond."
+            )
+            % {"deadline": f"{deadline:%d %B %Y}"},
             field="deadline",
             code="deadline_passed",
         )
@@ -83,7 +87,7 @@ def opinion_request_accept(
 ) -> JointResponse:
     req = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
     if req.status != RequestStatus.PENDING:
-        raise Conflict("This request for opinion was already decided.", code="already_decided")
+        raise Conflict(_("This request for opinion was already decided."), code="already_decided")
     response = response_create(
         community=req.community,
         creator=actor,
@@ -114,8 +118,8 @@ def opinion_request_accept(
 def opinion_request_decline(*, opinion_request: OpinionRequest, actor, reason: str) -> OpinionRequest:
     req = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
     if req.status != RequestStatus.PENDING:
-        raise Conflict("This request for opinion was already decided.", code="already_decided")
-    req.decline_reason = clean_text(reason, field="reason", label="The reason", limit=2000, required=True)
+        raise Conflict(_("This request for opinion was already decided."), code="already_decided")
+    req.decline_reason = clean_text(reason, field="reason", label=_("The reason"), limit=2000, required=True)
     req.status = RequestStatus.DECLINED
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "decline_reason", "decided_at"])
@@ -136,8 +140,11 @@ def opinion_request_relink(*, opinion_request: OpinionRequest, actor) -> Opinion
         recipients=coordinator_ids(req.community),
         kind="request.relinked",
         obj=req,
-        text=f"The tracking link of the request for opinion from {req.organisation} was replaced; the old link no "
-        "longer works, and the requester was sent the new one.",
+        text=_(
+            "The tracking link of the request for opinion from %(organisation)s was replaced; the old link no "
+            "longer works, and the requester was sent the new one."
+        )
+        % {"organisation": req.organisation},
         url=reverse("deliberation:requests", args=[req.community.slug]),
         community=req.community,
         actor=actor,

@@ -9,6 +9,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from convene.communities.models import Community
 from convene.communities.services import audit
@@ -24,13 +26,13 @@ from .mail import mail_requester
 
 
 def _url(value: str) -> str:
-    value = clean_text(value, field="source_url", label="The source link", limit=500)
+    value = clean_text(value, field="source_url", label=_("The source link"), limit=500)
     if value:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError:
             raise InvalidInput(
-                "The source link must be a web address starting with http:// or https://.", field="source_url"
+                _("The source link must be a web address starting with http:// or https://."), field="source_url"
             ) from None
     return value
 
@@ -48,15 +50,15 @@ def response_create(
     question: str = "",
     deadline: dt.date | None = None,
 ) -> JointResponse:
-    title = clean_text(title, field="title", label="Title", limit=200, required=True)
-    require_one_line(title, field="title", label="Title")  # reminders put it in a mail subject
-    what_changed = clean_text(what_changed, field="what_changed", label="What changed", limit=5000)
-    why = clean_text(why_it_matters, field="why_it_matters", label="Why it matters", limit=5000)
-    question = clean_text(question, field="question", label="The question", limit=5000)
+    title = clean_text(title, field="title", label=_("Title"), limit=200, required=True)
+    require_one_line(title, field="title", label=_("Title"))  # reminders put it in a mail subject
+    what_changed = clean_text(what_changed, field="what_changed", label=_("What changed"), limit=5000)
+    why = clean_text(why_it_matters, field="why_it_matters", label=_("Why it matters"), limit=5000)
+    question = clean_text(question, field="question", label=_("The question"), limit=5000)
     if kind not in Kind.values:
-        raise InvalidInput("Kind must be an external development or a request for opinion.", field="kind")
+        raise InvalidInput(_("Kind must be an external development or a request for opinion."), field="kind")
     if kind == Kind.DEVELOPMENT and not what_changed:
-        raise InvalidInput("Say what changed: members need it to form a view.", field="what_changed")
+        raise InvalidInput(_("Say what changed: members need it to form a view."), field="what_changed")
     response = JointResponse.objects.create(
         community=community,
         kind=kind,
@@ -76,7 +78,16 @@ def response_create(
 def _check_dates(response: JointResponse, dates: dict) -> None:
     now = timezone.now()
     order = ["gathering_ends", "drafting_ends", "endorsement_ends"]
-    labels = {"gathering_ends": "Gathering", "drafting_ends": "Drafting", "endorsement_ends": "Endorsement"}
+    in_future = {
+        "gathering_ends": _("Gathering must end in the future."),
+        "drafting_ends": _("Drafting must end in the future."),
+        "endorsement_ends": _("Endorsement must end in the future."),
+    }
+    after = {
+        ("gathering_ends", "drafting_ends"): _("Drafting must end after gathering ends."),
+        ("gathering_ends", "endorsement_ends"): _("Endorsement must end after gathering ends."),
+        ("drafting_ends", "endorsement_ends"): _("Endorsement must end after drafting ends."),
+    }
     previous = None
     for name in order:
         value = dates.get(name, getattr(response, name))
@@ -86,14 +97,15 @@ def _check_dates(response: JointResponse, dates: dict) -> None:
             value = timezone.make_aware(value)
             dates[name] = value
         if name in dates and value <= now:
-            raise InvalidInput(f"{labels[name]} must end in the future.", field=name)
+            raise InvalidInput(in_future[name], field=name)
         if previous is not None and value <= previous[1]:
-            raise InvalidInput(f"{labels[name]} must end after {labels[previous[0]].lower()} ends.", field=name)
+            raise InvalidInput(after[(previous[0], name)], field=name)
         previous = (name, value)
     end = dates.get("endorsement_ends", response.endorsement_ends)
     if response.deadline and end and end.date() > response.deadline:
         raise InvalidInput(
-            f"Endorsement would end after the requester's deadline ({response.deadline:%d %B %Y}).",
+            _("Endorsement would end after the requester's deadline (%(deadline)s).")
+            % {"deadline": f"{response.deadline:%d %B %Y}"},
             field="endorsement_ends",
         )
 
@@ -119,16 +131,19 @@ def response_update(
 ) -> JointResponse:
     response = JointResponse.objects.select_for_update().get(pk=response.pk)
     if not response.is_open:
-        raise Conflict(f"This response is {response.get_state_display().lower()} and can no longer be changed.")
+        raise Conflict(
+            _("This response is %(state)s and can no longer be changed.")
+            % {"state": response.get_state_display().lower()}
+        )
     changed: list[str] = []
     texts = {
-        "title": (title, "Title", 200, True),
-        "what_changed": (what_changed, "What changed", 5000, False),
-        "why_it_matters": (why_it_matters, "Why it matters", 5000, False),
-        "question": (question, "The question", 5000, False),
+        "title": (title, _("Title"), 200, True),
+        "what_changed": (what_changed, _("What changed"), 5000, False),
+        "why_it_matters": (why_it_matters, _("Why it matters"), 5000, False),
+        "question": (question, _("The question"), 5000, False),
     }
     if title is not None:
-        require_one_line(title.strip(), field="title", label="Title")
+        require_one_line(title.strip(), field="title", label=_("Title"))
     for name, (value, label, limit, required) in texts.items():
         if value is not None:
             setattr(response, name, clean_text(value, field=name, label=label, limit=limit, required=required))
@@ -139,7 +154,7 @@ def response_update(
     if anonymous is not None and anonymous != response.anonymous:
         if response.state != Phase.DRAFT:
             raise Conflict(
-                "Anonymity can only be chosen before gathering starts: people took part under the other promise.",
+                _("Anonymity can only be chosen before gathering starts: people took part under the other promise."),
                 field="anonymous",
             )
         response.anonymous = anonymous
@@ -174,7 +189,7 @@ def response_update(
             audit(**where, action="response_updated", fields=sorted(set(changed) - {"anonymous"}))
     if communities is not None:
         if response.state not in (Phase.DRAFT, Phase.GATHERING):
-            raise Conflict("Communities can only be invited before drafting starts.", field="communities")
+            raise Conflict(_("Communities can only be invited before drafting starts."), field="communities")
         ids = {c.pk for c in communities} | {response.community_id}
         before = set(response.communities.values_list("pk", flat=True))
         response.communities.set(ids)
@@ -191,14 +206,20 @@ def response_update(
     return response
 
 
-PHASE_NEWS = {  # what a phase change means for the people taking part, after "… is now"
-    Phase.DRAFT: "back in preparation.",
-    Phase.GATHERING: "gathering views: add yours and vote on your colleagues' statements.",
-    Phase.DRAFTING: "being drafted: read the draft and comment on it.",
-    Phase.ENDORSEMENT: "open for endorsement: endorse it, or record your objection.",
-    Phase.DELIVERED: "delivered: read the final text.",
-    Phase.CLOSED: "closed.",
-    Phase.WITHDRAWN: "withdrawn.",
+PHASE_NEWS = {  # what a phase change means for the people taking part
+    Phase.DRAFT: gettext_lazy("The joint response “%(title)s” is now back in preparation."),
+    Phase.GATHERING: gettext_lazy(
+        "The joint response “%(title)s” is now gathering views: add yours and vote on your colleagues' statements."
+    ),
+    Phase.DRAFTING: gettext_lazy(
+        "The joint response “%(title)s” is now being drafted: read the draft and comment on it."
+    ),
+    Phase.ENDORSEMENT: gettext_lazy(
+        "The joint response “%(title)s” is now open for endorsement: endorse it, or record your objection."
+    ),
+    Phase.DELIVERED: gettext_lazy("The joint response “%(title)s” is now delivered: read the final text."),
+    Phase.CLOSED: gettext_lazy("The joint response “%(title)s” is now closed."),
+    Phase.WITHDRAWN: gettext_lazy("The joint response “%(title)s” is now withdrawn."),
 }
 
 
@@ -210,14 +231,14 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
         to,
         TRANSITIONS,
         field="to",
-        unknown="to: “{to}” is not a phase.",
-        refused="A response that is {was_label} cannot move to “{to_label}”.",
+        unknown=_("to: “{to}” is not a phase."),
+        refused=_("A response that is {was_label} cannot move to “{to_label}”."),
         code="bad_transition",
     )
     if to == Phase.GATHERING and previous == Phase.DRAFT and not response.gathering_ends:
-        raise InvalidInput("Set when gathering ends before opening it.", field="gathering_ends")
+        raise InvalidInput(_("Set when gathering ends before opening it."), field="gathering_ends")
     if to == Phase.ENDORSEMENT and not response.draft_text.strip():
-        raise Conflict("Write the draft before asking for endorsement.")
+        raise Conflict(_("Write the draft before asking for endorsement."))
     fields = ["state"]
     if to == Phase.DELIVERED:
         response.delivered_at = timezone.now()
@@ -237,7 +258,7 @@ def response_transition(*, response: JointResponse, actor, to: str) -> JointResp
         recipients=people_taking_part(response),
         kind="response.phase",
         obj=response,
-        text=f"The joint response “{response.title}” is now {PHASE_NEWS[to]}",
+        text=str(PHASE_NEWS[to]) % {"title": response.title},
         url=reverse("deliberation:detail", args=[response.pk]),
         community=response.community,
         actor=actor,

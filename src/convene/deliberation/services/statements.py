@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
@@ -15,19 +16,22 @@ from .maps import map_revision_bump
 
 @transaction.atomic
 def statement_submit(*, response: JointResponse, user, text: str) -> Statement:
-    require_phase(response, Phase.GATHERING, doing="add statements")
+    require_phase(response, Phase.GATHERING, doing=_("add statements"))
     text = " ".join((text or "").split())
     if not text:
-        raise InvalidInput("Write your statement first: it is empty.", field="text")
+        raise InvalidInput(_("Write your statement first: it is empty."), field="text")
     if len(text) > STATEMENT_LIMIT:
         raise InvalidInput(
-            f"Keep statements to {STATEMENT_LIMIT} characters; this one has {len(text)}. "
-            "Split it into two if it holds two ideas.",
+            _(
+                "Keep statements to %(limit)s characters; this one has %(length)s. "
+                "Split it into two if it holds two ideas."
+            )
+            % {"limit": STATEMENT_LIMIT, "length": len(text)},
             field="text",
         )
     participant = participant_for(response, user, create=True)
     if Statement.objects.filter(response=response, text__iexact=text).exclude(state="rejected").exists():
-        raise Conflict("This statement is already in the conversation: vote on it instead.", field="text")
+        raise Conflict(_("This statement is already in the conversation: vote on it instead."), field="text")
     state = StatementState.ACCEPTED if is_coordinator(user, response) else StatementState.PENDING
     statement = Statement.objects.create(response=response, author=participant, text=text, state=state)
     if state == StatementState.ACCEPTED:
@@ -42,11 +46,11 @@ MODERATION = {"accept": StatementState.ACCEPTED, "reject": StatementState.REJECT
 @transaction.atomic
 def statement_moderate(*, statement: Statement, actor, decision: str, reason: str = "") -> Statement:
     if decision not in MODERATION:
-        raise InvalidInput("Decide accept, reject or meta.", field="decision")
+        raise InvalidInput(_("Decide accept, reject or meta."), field="decision")
     if not statement.response.is_open:
-        raise Conflict("This response is finished; its statements can no longer be moderated.")
+        raise Conflict(_("This response is finished; its statements can no longer be moderated."))
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
-    reason = clean_text(reason, field="reason", label="The reason", limit=500, required=decision == "reject")
+    reason = clean_text(reason, field="reason", label=_("The reason"), limit=500, required=decision == "reject")
     statement.state = MODERATION[decision]
     statement.reject_reason = reason if decision == "reject" else ""
     statement.save(update_fields=["state", "reject_reason"])
@@ -64,7 +68,7 @@ def statement_moderate(*, statement: Statement, actor, decision: str, reason: st
 @transaction.atomic
 def statement_mark_key(*, statement: Statement, actor, key: bool) -> Statement:
     if key and statement.state != StatementState.ACCEPTED:
-        raise Conflict("Only accepted statements can be key statements.")
+        raise Conflict(_("Only accepted statements can be key statements."))
     statement.is_key = bool(key)
     statement.save(update_fields=["is_key"])
     return statement

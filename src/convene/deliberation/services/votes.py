@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from convene.communities.models import ContributionKind
 from convene.core.db import unique_or_none
@@ -32,15 +33,15 @@ def vote_value(value) -> int:
         with contextlib.suppress(ValueError):
             value = int(value)
     if isinstance(value, bool) or value not in _VOTE_VALUES:
-        raise InvalidInput("A vote is agree, disagree or pass.", field="value")
+        raise InvalidInput(_("A vote is agree, disagree or pass."), field="value")
     return int(value)
 
 
 def _voting_closed(state: str | None) -> Conflict:
     return Conflict(
-        "Voting has ended: the response is no longer gathering views."
+        _("Voting has ended: the response is no longer gathering views.")
         if state in (Phase.DRAFTING, Phase.ENDORSEMENT, Phase.DELIVERED, Phase.CLOSED)
-        else "Voting is not open for this response.",
+        else _("Voting is not open for this response."),
         code="voting_closed",
     )
 
@@ -77,7 +78,7 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     if response.state != Phase.GATHERING:
         raise _voting_closed(response.state)
     if statement_id is None:
-        raise InvalidInput("Choose a statement to vote on.", field="statement")
+        raise InvalidInput(_("Choose a statement to vote on."), field="statement")
     # The pool and the participant from the cache in one round trip.
     keys = {"pool": pool_key(response), "participant": participant_key(response, user)}
     found = cache.get_many(keys.values())
@@ -86,14 +87,18 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
             Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
         )
         if state is None:
-            raise InvalidInput("There is no such statement in this response.", field="statement", code="no_statement")
+            raise InvalidInput(
+                _("There is no such statement in this response."), field="statement", code="no_statement"
+            )
         if state != StatementState.ACCEPTED:  # (accepted since the pool was read: it may be voted on)
             why = {
-                StatementState.REJECTED: "it was rejected by the moderators",
-                StatementState.PENDING: "it is still waiting for moderation",
-                StatementState.META: "it is a remark about the process, not a view to vote on",
+                StatementState.REJECTED: _("You cannot vote on this statement: it was rejected by the moderators."),
+                StatementState.PENDING: _("You cannot vote on this statement: it is still waiting for moderation."),
+                StatementState.META: _(
+                    "You cannot vote on this statement: it is a remark about the process, not a view to vote on."
+                ),
             }[state]
-            raise Conflict(f"You cannot vote on this statement: {why}.", code="not_votable")
+            raise Conflict(why, code="not_votable")
     participant = participant_for(response, user, create=True, cached=found.get(keys["participant"]))
     vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
     return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)

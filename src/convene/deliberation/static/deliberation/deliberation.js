@@ -19,13 +19,21 @@
   });
 
   // The draft's Markdown toolbar: wraps the selection or prefixes the selected lines.
-  var INLINE = { bold: ["**", "**", "bold text"], italic: ["_", "_", "italic text"], link: ["[", "](https://)", "link text"] };
+  // Words put in when nothing is selected, in the page's language (Django's JavaScript catalogue, when loaded).
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function inlineMarks() {
+    return {
+      bold: ["**", "**", gettext("bold text")],
+      italic: ["_", "_", gettext("italic text")],
+      link: ["[", "](https://)", gettext("link text")],
+    };
+  }
   var LINES = { heading: "## ", bullet: "- ", numbered: "1. ", quote: "> " };
 
   function apply(area, action) {
     var start = area.selectionStart, end = area.selectionEnd, text = area.value;
     var chosen = text.slice(start, end), before = text.slice(0, start), after = text.slice(end);
-    var insert, selectFrom, selectTo;
+    var insert, selectFrom, selectTo, INLINE = inlineMarks();
     if (INLINE[action]) {
       var open = INLINE[action][0], close = INLINE[action][1];
       var inner = chosen || INLINE[action][2];
