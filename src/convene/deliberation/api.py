@@ -39,6 +39,7 @@ from .permissions import (
     opinion_request_by_token,
     opinion_request_for,
     response_for,
+    response_for_voting,
     throttle,
 )
 
@@ -532,7 +533,7 @@ def moderate_statement(request, response_id: int, statement_id: int, payload: Mo
     summary="The next statement for you to vote on, chosen by the engine's priority",
 )
 def next_statement(request, response_id: int):
-    response = response_for(request.user, response_id, need=Need.MEMBER)
+    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
     return _next(response, request.user)
 
 
@@ -542,7 +543,7 @@ def next_statement(request, response_id: int):
     summary="Vote (or change a vote); the same vote twice is harmless. Returns the next statement.",
 )
 def cast_vote(request, response_id: int, payload: VoteIn):
-    response = response_for(request.user, response_id, need=Need.MEMBER)
+    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
     vote = services.vote_cast(response=response, user=request.user, statement_id=payload.statement, value=payload.value)
     next_up = _next(response, request.user, vote.participant)
     return {"statement": vote.statement_id, "value": vote.value, "next": next_up}

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -142,21 +142,66 @@ def check(user, response: JointResponse, need: Need) -> None:
         raise PermissionDenied(_refusal(need))
 
 
-def response_for(user, response_id, *, need: Need = Need.GUEST) -> JointResponse:
+def _response_id(response_id) -> int:
     try:
-        response_id = int(response_id)
+        return int(response_id)
     except (TypeError, ValueError):
         raise Http404(_("No such joint response.")) from None
-    response = unique_or_none(JointResponse.objects.select_related("community").filter(pk=response_id))
+
+
+def response_for(user, response_id, *, need: Need = Need.GUEST) -> JointResponse:
+    response = unique_or_none(JointResponse.objects.select_related("community").filter(pk=_response_id(response_id)))
     if response is None:
         raise Http404(_("No such joint response."))
+    _authorize(user, response, need)
+    return response
+
+
+# The columns a vote and the next statement need, and all that authorization reads from the row
+# (the host community's `is_public` is read only for someone with no rank, through the foreign
+# key). In plain SQL through Django's cursor, as the vote's other fixed reads: building the ORM's
+# select of all 31 columns of the response and its community cost the API vote more CPU than any
+# other step (bench/vote_cpu.py). The other columns are deferred: reading one loads it.
+VOTING_FIELDS = ("id", "community_id", "state", "anonymous", "guests_can_read", "secret", "revision")
+# (in the model's field order, as `Model.from_db` takes the values)
+_VOTING_ROW = (
+    "SELECT id, community_id, state, anonymous, guests_can_read, secret, revision "
+    "FROM deliberation_jointresponse WHERE id = %s"
+)
+
+
+# Set on a response whose phase and revision were read in this request (`vote_cast` then reads
+# them no second time).
+PHASE_READ_NOW = "_phase_read_now"
+
+
+def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> JointResponse:
+    """`response_for` for the API's vote and next-statement routes: the same authorization, on a
+    response loaded with `VOTING_FIELDS` only, its phase and revision as of now."""
+    response_id = _response_id(response_id)
+    if not 0 < response_id < 2**63:
+        raise Http404(_("No such joint response."))
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTING_ROW, [response_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404(_("No such joint response."))
+    pk, community_id, state, anonymous, guests_can_read, secret, revision = row
+    # (SQLite answers booleans as 0 and 1)
+    values = [pk, community_id, state, bool(anonymous), bool(guests_can_read), secret, revision]
+    response = JointResponse.from_db(connection.alias, VOTING_FIELDS, values)
+    setattr(response, PHASE_READ_NOW, True)
+    _authorize(user, response, need)
+    return response
+
+
+def _authorize(user, response: JointResponse, need: Need) -> None:
     rank = response_rank(user, response)
     if rank == 0 and not response.community.is_public:
         raise Http404(_("No such joint response."))
     if rank == Need.GUEST and not guest_may_read(user, response):
         raise Http404(_("No such joint response."))
     check(user, response, need)
-    return response
 
 
 def can_act(user, response: JointResponse, need: Need) -> bool:

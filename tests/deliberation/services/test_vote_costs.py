@@ -39,10 +39,11 @@ def test_a_steady_vote_makes_these_queries_and_no_more(boundary, in_worker, djan
         answer = _vote(client, response, statements[1])
     assert answer.status_code == 200, answer.content
     sql = [q["sql"] for q in queries.captured_queries]
-    # the response row (response_for); its phase and revision now (vote_cast); the vote and its
-    # ledger row in one transaction; the voter's voted statements and the next statement's text
+    # the response row with its phase and revision (response_for_voting); the vote and its ledger
+    # row in one transaction; the voter's voted statements and the next statement's text
     # (next_statement). The token, rank, participant and pool come from the cache.
-    assert len(sql) == 8, "\n".join(sql)
+    assert len(sql) == 7, "\n".join(sql)
+    assert sum("deliberation_jointresponse" in s for s in sql) == 1
     assert sum("deliberation_vote" in s and s.lstrip().upper().startswith("INSERT") for s in sql) == 1
     assert not any(
         "accounts_apitoken" in s or "communities_membership" in s or "deliberation_participant" in s for s in sql

@@ -1,6 +1,7 @@
 """services/votes.py: casting, changing and refusing votes."""
 
 import pytest
+from django.utils import timezone
 
 from convene.communities.models import Contribution
 from convene.core.errors import Conflict, InvalidInput
@@ -71,3 +72,14 @@ def test_anonymous_response_stores_no_person(boundary):
     assert all(r["not_heard"] is None for r in rows)
     # the author still sees their own statement (recognised by the keyed hash)
     assert services.participant_for(response, b.members[0], create=False).statements.count() == 1
+
+
+def test_a_first_vote_writes_its_ledger_row_in_full(boundary):
+    b = boundary
+    response = b.open_response()
+    s = b.statement(response, "Letters should name a contact person.")
+    before = timezone.now()
+    services.vote_cast(response=response, user=b.members[6], statement_id=s.pk, value=1)
+    row = Contribution.objects.get(kind="vote", user=b.members[6])
+    assert (row.community, row.kind, row.context) == (b.sw, "vote", f"response:{response.pk}")
+    assert row.occurred_at.tzinfo is not None and before <= row.occurred_at <= timezone.now()

@@ -30,16 +30,23 @@ class Pool:
     cumulative: np.ndarray
 
 
-def statement_pool(response: JointResponse) -> Pool:
+def pool_key(response: JointResponse) -> str:
+    """The cache key of the response's pool as of its revision."""
+    return _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
+
+
+def statement_pool(response: JointResponse, *, cached: Pool | None = None) -> Pool:
     """The response's pool as of its revision: from the cache, else read (one query) and cached.
 
-    Kept on the response object for the rest of the request (a vote checks its statement against
-    the pool, then draws the next statement from it: one cache read for both)."""
+    `cached` is what the caller already read from the cache under `pool_key(response)` (with other
+    keys, in one round trip), if anything. Kept on the response object for the rest of the request
+    (a vote checks its statement against the pool, then draws the next statement from it: one
+    cache read for both)."""
     memo = getattr(response, "_pool", None)
     if memo is not None and memo[0] == response.revision:
         return memo[1]
-    key = _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
-    pool = cache.get(key)
+    key = pool_key(response)
+    pool = cached if isinstance(cached, Pool) else cache.get(key)
     if pool is None:
         rows = list(
             Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list(
@@ -52,9 +59,9 @@ def statement_pool(response: JointResponse) -> Pool:
     return pool
 
 
-def statement_votable(response: JointResponse, statement_id: int) -> bool:
+def statement_votable(response: JointResponse, statement_id: int, *, cached: Pool | None = None) -> bool:
     """Whether the statement is accepted in this response, as of the response's revision."""
-    return bool((statement_pool(response).ids == statement_id).any())
+    return bool((statement_pool(response, cached=cached).ids == statement_id).any())
 
 
 def _priorities(rows) -> tuple[np.ndarray, np.ndarray]:

@@ -31,7 +31,19 @@ PARTICIPANT_SECONDS = 600
 _PARTICIPANT_KEY = "deliberation:participant:{}:{}"
 
 
-def participant_for(response: JointResponse, user, *, create: bool) -> Participant | None:
+def participant_key(response: JointResponse, user) -> str:
+    """The cache key of this person's participant in the response."""
+    return _PARTICIPANT_KEY.format(response.pk, response.user_key(user.pk))
+
+
+def participant_for(
+    response: JointResponse, user, *, create: bool, cached: Participant | None = None
+) -> Participant | None:
+    """This person's participant in the response (created if `create`), or None.
+
+    `cached` is what the caller already read from the cache under `participant_key`, if anything."""
+    if isinstance(cached, Participant) and cached.response_id == response.pk:
+        return cached
     key = response.user_key(user.pk)
     cache_key = _PARTICIPANT_KEY.format(response.pk, key)
     participant = cache.get(cache_key)
