@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -17,6 +18,7 @@ from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
 from convene.core.text import clean_text, require_one_line
+from convene.discussions.models import Thread
 from convene.notifications.services import notify
 
 from ..models import TRANSITIONS, JointResponse, Kind, OpinionRequest, Phase, RequestStatus
@@ -110,6 +112,12 @@ def _check_dates(response: JointResponse, dates: dict) -> None:
         )
 
 
+def _discussed(response: JointResponse) -> bool:
+    """Threads about the response exist (discussions are named; an anonymous response has none)."""
+    about = ContentType.objects.get_for_model(JointResponse)
+    return Thread.objects.filter(content_type=about, object_id=response.pk).exists()
+
+
 @transaction.atomic
 def response_update(
     *,
@@ -155,6 +163,14 @@ def response_update(
         if response.state != Phase.DRAFT:
             raise Conflict(
                 _("Anonymity can only be chosen before gathering starts: people took part under the other promise."),
+                field="anonymous",
+            )
+        if anonymous and _discussed(response):
+            raise Conflict(
+                _(
+                    "People have already discussed this response under their names: anonymity can only be "
+                    "chosen before its discussions start."
+                ),
                 field="anonymous",
             )
         response.anonymous = anonymous
