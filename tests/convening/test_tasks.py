@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django_tasks import default_task_backend
 
-from convene.communities.models import Role
+from convene.communities.models import Membership, Role
 from convene.convening import services, tasks
 from convene.convening.models import SessionInvitation
 from tests.notifications import smtp
@@ -153,3 +153,30 @@ def test_cancellation_and_a_freed_seat_are_one_task_each_and_one_message_per_per
     assert all("," not in m["To"] for m in smtp_server.messages)  # nobody sees the others' addresses
     subjects = {m["Subject"].strip() for m in smtp_server.messages}
     assert subjects == {"[Convene] Cancelled: Referrals across the boundary"}
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+def test_each_person_reads_convening_mail_in_their_own_language(world, draft, smtp_server):
+    """The coordinator works in English; a member who chose Chinese gets the invitation and the
+    cancellation in Chinese, everyone else in English (the worker and the request write per person)."""
+    reader = Membership.objects.filter(community=world.private, role=Role.MEMBER).order_by("pk").first().user
+    reader.profile.language = "zh-hans"
+    reader.profile.save(update_fields=["language"])
+    _invite_everyone(world, draft)
+    for result in _queued("send_invitations"):
+        _run(result)
+    mine = [m for m in smtp_server.messages if m["To"] == reader.email]
+    others = [m for m in smtp_server.messages if m["To"] != reader.email]
+    assert len(mine) == 1 and "邀请：Referrals across the boundary" in str(mine[0]["Subject"])
+    assert others and all("Invitation: Referrals" in str(m["Subject"]) for m in others)
+
+    smtp_server.messages.clear()
+    default_task_backend.clear()
+    services.session_transition(session=draft, actor=world.users["coordinator"], to="cancelled")
+    for result in _queued("send_mails"):
+        _run(result)
+    subjects = {m["To"]: str(m["Subject"]) for m in smtp_server.messages}
+    assert "已取消：Referrals across the boundary" in subjects[reader.email]
+    assert {s for to, s in subjects.items() if to != reader.email} == {
+        "[Convene] Cancelled: Referrals across the boundary"
+    }

@@ -1,18 +1,19 @@
 """Building convening's mail: the invitations (to members and to e-mail addresses) and the reminders,
 each with the session's `.ics` attached. Only builds messages; `convening.tasks` sends them from the
-worker, and `services.mail` names what a request enqueues. Every word goes through gettext: the
-worker builds each message in its recipient's language."""
+worker, and `services.mail` names what a request enqueues. Every word goes through gettext: each
+message is built in its recipient's language (their profile's, else the site's)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from convene.accounts.languages import recipient_language
 from convene.accounts.zones import recipient_zone
 from convene.core.text import header_safe
 
@@ -58,6 +59,11 @@ def _where(session: Session, *, online: bool = True) -> str:
 
 
 def invitation_message(session: Session, invitation: SessionInvitation, calendar: bytes | None) -> EmailMessage:
+    with translation.override(recipient_language(invitation.user)):
+        return _invitation_message(session, invitation, calendar)
+
+
+def _invitation_message(session: Session, invitation: SessionInvitation, calendar: bytes | None) -> EmailMessage:
     body = (
         _("%(host)s invites you to “%(title)s” (%(activity)s).") % _about(session)
         + "\n\n"
@@ -96,6 +102,11 @@ def email_invitation_message(session: Session, invitation: EmailInvitation) -> E
 
 
 def reminder_message(session: Session, invitation: SessionInvitation, calendar: bytes) -> EmailMessage:
+    with translation.override(recipient_language(invitation.user)):
+        return _reminder_message(session, invitation, calendar)
+
+
+def _reminder_message(session: Session, invitation: SessionInvitation, calendar: bytes) -> EmailMessage:
     zone = recipient_zone(invitation.user)
     body = (
         _("“%(title)s” is coming up: %(when)s.") % {"title": session.title, "when": when_text(session, zone)}

@@ -15,10 +15,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from convene.accounts.languages import recipient_language
 from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
 from convene.notifications.events import notify_mailed
@@ -66,50 +67,51 @@ def send_due_reminders(now) -> int:
                 if user.pk in seen or user.pk in already or response.user_key(user.pk) in done:
                     continue
                 seen.add(user.pk)
-                zone = recipient_zone(user)
-                with timezone.override(zone):  # the recipient's zone, named
-                    when = timezone.localtime(getattr(response, field))
-                    ends = _("%(day)s at %(time)s (%(zone)s)") % {
-                        "day": f"{when:%d %B %Y}",
-                        "time": f"{when:%H:%M}",
-                        "zone": zone,
+                with translation.override(recipient_language(user)):  # their language, their zone
+                    zone = recipient_zone(user)
+                    with timezone.override(zone):  # the recipient's zone, named
+                        when = timezone.localtime(getattr(response, field))
+                        ends = _("%(day)s at %(time)s (%(zone)s)") % {
+                            "day": f"{when:%d %B %Y}",
+                            "time": f"{when:%H:%M}",
+                            "zone": zone,
+                        }
+                    news = {
+                        "phase": response.get_state_display(),
+                        "title": response.title,
+                        "ends": ends,
+                        "what": WHAT[phase],
                     }
-                news = {
-                    "phase": response.get_state_display(),
-                    "title": response.title,
-                    "ends": ends,
-                    "what": WHAT[phase],
-                }
-                try:
-                    with transaction.atomic():
-                        ReminderSent.objects.create(response=response, user=user, phase=phase)
-                        notify_mailed(  # the mail below carries the same news
-                            recipients=[user.pk],
-                            kind="response.deadline",
-                            obj=response,
-                            text=_(
-                                "%(phase)s of the joint response “%(title)s” ends on %(ends)s: "
-                                "there is still time to %(what)s."
+                    try:
+                        with transaction.atomic():
+                            ReminderSent.objects.create(response=response, user=user, phase=phase)
+                            notify_mailed(  # the mail below carries the same news
+                                recipients=[user.pk],
+                                kind="response.deadline",
+                                obj=response,
+                                text=_(
+                                    "%(phase)s of the joint response “%(title)s” ends on %(ends)s: "
+                                    "there is still time to %(what)s."
+                                )
+                                % news,
+                                url=reverse("deliberation:detail", args=[response.pk]),
+                                community=response.community,
                             )
-                            % news,
-                            url=reverse("deliberation:detail", args=[response.pk]),
-                            community=response.community,
+                    except IntegrityError:
+                        continue  # another run got there first
+                    link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
+                    outbox.append(
+                        item(
+                            to=user.email,
+                            subject=_("%(phase)s ends soon: %(title)s") % news,
+                            body=_(
+                                "%(phase)s of the joint response “%(title)s” ends on %(ends)s. "
+                                "There is still time to %(what)s."
+                            )
+                            % news
+                            + f"\n\n{link}\n",
                         )
-                except IntegrityError:
-                    continue  # another run got there first
-                link = settings.SITE_URL.rstrip("/") + reverse("deliberation:detail", args=[response.pk])
-                outbox.append(
-                    item(
-                        to=user.email,
-                        subject=_("%(phase)s ends soon: %(title)s") % news,
-                        body=_(
-                            "%(phase)s of the joint response “%(title)s” ends on %(ends)s. "
-                            "There is still time to %(what)s."
-                        )
-                        % news
-                        + f"\n\n{link}\n",
                     )
-                )
-                sent += 1
+                    sent += 1
     mail_later(outbox)
     return sent

@@ -26,7 +26,7 @@ from ..models import (
     SessionState,
 )
 from .common import NOT_BY_NAME, OPEN_STATES, community_of, lock_session
-from .mail import invitations_send, mail_send, site_url, when_text
+from .mail import invitations_send, mail_each, site_url, when_text
 
 
 @transaction.atomic
@@ -262,15 +262,17 @@ def waitlist_promote(session: Session) -> list[SessionInvitation]:
             url=reverse("convening:rsvp", args=[session.pk]),
             community=session.host,
         )
-        title, when, link = session.title, when_text(session), site_url("convening:session", session.pk)
-        mail_send(
-            _("A seat is yours: %(title)s") % {"title": title},
-            _(
-                "A seat became free and it is now yours: “%(title)s” on %(when)s.\n"
-                "If you can no longer come, please change your answer so the next person can have it:\n"
-                "%(link)s\n"
-            )
-            % {"title": title, "when": when, "link": link},
-            [p.user.email for p in promoted],
+        title, link = session.title, site_url("convening:session", session.pk)
+        mail_each(
+            [p.user for p in promoted],
+            lambda zone: (
+                _("A seat is yours: %(title)s") % {"title": title},
+                _(
+                    "A seat became free and it is now yours: “%(title)s” on %(when)s.\n"
+                    "If you can no longer come, please change your answer so the next person can have it:\n"
+                    "%(link)s\n"
+                )
+                % {"title": title, "when": when_text(session, zone), "link": link},
+            ),
         )
     return promoted

@@ -8,19 +8,30 @@ The messages themselves are built in `convening.mailing`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 
+from django.utils import translation
+
+from convene.accounts.languages import recipient_language
+from convene.accounts.zones import recipient_zone
 from convene.notifications.outbox import item, mail_later
 
 from .. import tasks
 from ..mailing import site_url, when_text
 
-__all__ = ["invitations_send", "mail_send", "site_url", "when_text"]
+__all__ = ["invitations_send", "mail_each", "site_url", "when_text"]
 
 
-def mail_send(subject: str, body: str, recipients: Sequence[str]) -> None:
-    """One message per address, sent by the worker after the commit (one task for all of them)."""
-    mail_later(item(to=address, subject=subject, body=body) for address in recipients)
+def mail_each(people: Iterable, build: Callable[[str], tuple[str, str]]) -> None:
+    """One message per person, written in their language and time zone: `build(zone)` returns the
+    subject and body and runs inside the person's language. The worker sends them after the commit
+    (one task for all of them)."""
+    items = []
+    for person in people:
+        with translation.override(recipient_language(person)):
+            subject, body = build(recipient_zone(person))
+        items.append(item(to=person.email, subject=str(subject), body=str(body)))
+    mail_later(items)
 
 
 def invitations_send(session_id: int) -> None:

@@ -41,7 +41,7 @@ from .common import (
     zone,
 )
 from .invitations import invitation_add, invited_notify, waitlist_promote
-from .mail import invitations_send, mail_send, when_text
+from .mail import invitations_send, mail_each, when_text
 
 
 @transaction.atomic
@@ -265,11 +265,7 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
         invited_notify(session, list(pending), actor=actor)
         transaction.on_commit(lambda: invitations_send(session.pk))
     elif to == SessionState.CANCELLED:
-        recipients = list(
-            session.invitations.filter(mailed_at__isnull=False)
-            .exclude(rsvp=Rsvp.NO)
-            .values_list("user__email", flat=True)
-        )
+        people = User.objects.filter(pk__in=_invited_people(session)).select_related("profile")
         title, when = session.title, when_text(session)
         notify_mailed(
             recipients=_invited_people(session),
@@ -280,9 +276,12 @@ def session_transition(*, session: Session, actor: User, to: str) -> Session:
             community=session.host,
             actor=actor,
         )
-        mail_send(
-            _("Cancelled: %(title)s") % {"title": title},
-            _("The session “%(title)s” on %(when)s is cancelled.\n") % {"title": title, "when": when},
-            recipients,
+        mail_each(
+            people,
+            lambda zone: (
+                _("Cancelled: %(title)s") % {"title": title},
+                _("The session “%(title)s” on %(when)s is cancelled.\n")
+                % {"title": title, "when": when_text(session, zone)},
+            ),
         )
     return session
