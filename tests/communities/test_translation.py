@@ -60,7 +60,7 @@ def test_members_and_member_pages_in_chinese(world):
     html = page(client, "/c/pub/members/", **ZH)
     check(
         html,
-        ["<bdi>Public Practice</bdi>的成员", "搜索成员", "专业领域", "所属机构", "技能", "角色", "协调员"],
+        ["<bdi>Public Practice</bdi>的成员", "搜索成员", "专业领域", "机构", "技能", "角色", "协调员"],
         ["Members of", "Search members", "people found", ">Discipline<", ">Organisation<"],
     )
     membership = world.public.memberships.get(user=world.users["member"])

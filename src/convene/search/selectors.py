@@ -49,7 +49,7 @@ KIND_LABELS = {
     "responses": gettext_lazy("Joint responses"),
     "statements": gettext_lazy("Statements"),
     "projects": gettext_lazy("Projects"),
-    "people": gettext_lazy("People"),
+    "people": pgettext_lazy("search results: people found", "People"),
 }
 MAX_QUERY = 200
 MIN_QUERY = 2
