@@ -3,8 +3,8 @@
 Django's template Lexer splits a template into text, variables, tags and comments. Everything that
 is not literal text (and every {% blocktranslate %} or {% comment %} block) becomes a placeholder,
 then the HTML is read as a whole: words of two or more Latin letters left in element text, and
-literal Latin-letter values of attributes people read (aria-label, title, alt, placeholder, a
-button's value), are reported. Brand and technical words in ALLOW are fine. Used by
+literal Latin-letter values of attributes people read (aria-label, title, alt, placeholder, an
+input button's value), are reported. Brand and technical words in ALLOW are fine. Used by
 tests/core/test_untranslated.py over every template under src/convene (docs/i18n.md).
 """
 
@@ -98,9 +98,11 @@ def scan_text(source: str, path: Path = Path("<template>")) -> list[Finding]:
         body = tag.group(0)
         name = re.match(r"<\s*/?\s*([a-zA-Z0-9-]+)", body)
         element = name.group(1).lower() if name else ""
+        # An <input> button shows its value; a <button>'s value is only sent (name=decision value=approve).
+        shown_value = element == "input" and re.search(r"""type\s*=\s*["']?(submit|button|reset)""", body, re.I)
         for attr in ATTR.finditer(body):
             key, value = attr.group(1).lower(), attr.group(2)[1:-1]
-            readable = key in READ_ATTRS or (key == "value" and element == "button")
+            readable = key in READ_ATTRS or (key == "value" and bool(shown_value))
             if readable and HOLE not in value and _words(value):
                 findings.append(Finding(path, lines[tag.start() + attr.start()], f'{key}="{value}"'))
     text_only = TAG.sub(lambda m: " " * len(m.group(0)), flat)
