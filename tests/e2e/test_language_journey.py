@@ -40,7 +40,13 @@ INTERFACE_TEXT = """() => {
 }"""
 
 
+# What the test's people wrote, where the page cannot isolate it in <bdi> (an aria-label, a <title>).
+USER_TEXT = ["Ward nurses", "Social workers", "Night rota", "Referrals across the boundary", "New discharge rules"]
+
+
 def _latin_words(texts: list[str]) -> list[str]:
+    for written in USER_TEXT:
+        texts = [text.replace(written, "") for text in texts]
     words = [w for text in texts for w in re.findall(r"[A-Za-z][A-Za-z.]+", text)]
     return [w for w in words if w not in ALLOW]
 
@@ -85,8 +91,11 @@ def test_the_site_reads_in_chinese_and_switches_back(journey, scope):
             title="Referrals across the boundary",
             starts_at=datetime(2030, 1, 15, 14, 0),
             time_zone="Europe/London",
+            invited_communities=[CommunityFactory(slug="social", name="Social workers")],
         )
-        response = deliberation.response_create(community=community, creator=lead, title="New discharge rules")
+        response = deliberation.response_create(
+            community=community, creator=lead, title="New discharge rules", what_changed="The board changed them."
+        )
         pages += [
             reverse("communities:detail", args=[community.slug]),
             reverse("convening:session", args=[session.pk]),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.communities.models import Membership
 from convene.communities.permissions import Need, can, rank_of
@@ -145,7 +146,7 @@ def people_search(community, q: str) -> list[dict]:
 
 def community_links(user, community) -> list[tuple[str, str]]:
     if rank_of(user, community) >= Need.MEMBER:
-        return [("Discussion", reverse("discussions:list", args=[community.slug]))]
+        return [(_("Discussion"), reverse("discussions:list", args=[community.slug]))]
     return []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from convene.communities.models import (
     Community,
@@ -18,7 +19,7 @@ from .representation import members_qs
 
 def community_links(user, community) -> list[tuple[str, str]]:
     if can(user, community, Need.MEMBER):
-        return [("Insights", reverse("insights:community", args=[community.slug]))]
+        return [(_("Insights"), reverse("insights:community", args=[community.slug]))]
     return []
 
 
