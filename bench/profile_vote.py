@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -23,30 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+from _wsgi import api_environ
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _environ(method: str, path: str, token: str, body: bytes = b"") -> dict:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
 
 
 def main() -> None:
@@ -70,7 +48,7 @@ def main() -> None:
 
     def call(method, path, token, body=b""):
         status = []
-        out = b"".join(application(_environ(method, path, token, body), lambda s, h, *a: status.append(s)))
+        out = b"".join(application(api_environ(method, path, token, body), lambda s, h, *a: status.append(s)))
         return status[0], out
 
     base = f"/api/{'floor' if args.floor else 'v1/deliberation'}/responses/{seeded['response']}"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -33,32 +32,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _wsgi import api_environ
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _environ(method: str, path: str, token: str, body: bytes = b"") -> dict:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
 
 
 def _psql(server: str, sql: str) -> str:
@@ -135,7 +113,7 @@ def main() -> None:
 
     def call(method, path, token, body=b""):
         status = []
-        out = b"".join(application(_environ(method, path, token, body), lambda s, h, *a: status.append(s)))
+        out = b"".join(application(api_environ(method, path, token, body), lambda s, h, *a: status.append(s)))
         return status[0], out
 
     bases = {

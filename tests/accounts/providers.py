@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from allauth.socialaccount.models import SocialApp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -156,6 +157,22 @@ def allow_form_action(settings, url: str) -> None:
 class SamlIdp:
     entity_id: str
     sso_url: str
+
+
+def saml_app(entity_id: str, sso_url: str, cert_path: Path) -> SocialApp:
+    """Convene's SAML app for the test IdP, as an operator enters it in the admin: signed assertions
+    and messages required, strict checks, e-mail addresses trusted (client_id "board")."""
+    return SocialApp.objects.create(
+        provider="saml",
+        provider_id=entity_id,
+        name="Health board SAML",
+        client_id="board",
+        settings={
+            "idp": {"entity_id": entity_id, "sso_url": sso_url, "x509cert": cert_path.read_text()},
+            "advanced": {"strict": True, "want_assertion_signed": True, "want_message_signed": True},
+            "trust_email": True,
+        },
+    )
 
 
 def saml_idp_address() -> tuple[int, str, str]:

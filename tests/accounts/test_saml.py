@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.models import SocialAccount
 
 from convene.accounts.models import User
 
-from .providers import PERSON, key_and_cert, saml_idp, saml_idp_address
+from .providers import PERSON, key_and_cert, saml_app, saml_idp, saml_idp_address
 
 
 @pytest.fixture
@@ -26,17 +26,7 @@ def idp(db, tmp_path, client):
     port, entity_id, sso_url = saml_idp_address()
     key_path, cert_path = key_and_cert(tmp_path, "idp")
     client.defaults["HTTP_HOST"] = "127.0.0.1"  # python3-saml refuses single-label hosts such as "testserver"
-    SocialApp.objects.create(
-        provider="saml",
-        provider_id=entity_id,
-        name="Health board SAML",
-        client_id="board",
-        settings={
-            "idp": {"entity_id": entity_id, "sso_url": sso_url, "x509cert": cert_path.read_text()},
-            "advanced": {"strict": True, "want_assertion_signed": True, "want_message_signed": True},
-            "trust_email": True,
-        },
-    )
+    saml_app(entity_id, sso_url, cert_path)
     metadata = client.get("/accounts/saml/board/metadata/")
     assert metadata.status_code == 200
     with saml_idp(tmp_path, port, key_path, cert_path, metadata.content) as running:

@@ -12,9 +12,9 @@ from django.utils import translation
 from convene.convening.models import ActivityType
 from convene.convening.shipped_text import SHIPPED, shipped_field
 
-pytestmark = pytest.mark.django_db
+from ..support import ZH, check_words
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+pytestmark = pytest.mark.django_db
 
 
 def page(client, url, **extra) -> str:
@@ -23,23 +23,16 @@ def page(client, url, **extra) -> str:
     return response.content.decode()
 
 
-def check(html: str, chinese: list[str], english: list[str]) -> None:
-    for text in chinese:
-        assert text in html, text
-    for text in english:
-        assert text not in html, text
-
-
 def test_session_list_and_form_in_chinese(world, sent):
     client = world.client("coordinator")
     html = page(client, reverse("convening:community_sessions", args=["pub"]), **ZH)
-    check(
+    check_words(
         html,
         ["<bdi>Public Practice</bdi>的会议", "策划会议", "浏览活动目录", "主持社群", "已发出邀请", "跨界交流"],
         ["Sessions of", "Plan a session", "Browse the activity catalogue", "Invitations sent", "Boundary engagement"],
     )
     html = page(client, reverse("convening:session_create", args=["pub"]), **ZH)
-    check(
+    check_words(
         html,
         ["为<bdi>Public Practice</bdi>策划会议", "开始时间（当地时间）", "时区", "名额", "共享目录", "创建会议"],
         ["Plan a session for", "Starts at (local time)", "Shared catalogue", "Create session"],
@@ -50,7 +43,7 @@ def test_session_detail_in_chinese_and_english(world, sent):
     client = world.client("coordinator")
     url = reverse("convening:session", args=[sent.pk])
     html = page(client, url, **ZH)
-    check(
+    check_words(
         html,
         [
             "关于本次会议",
@@ -72,11 +65,13 @@ def test_session_detail_in_chinese_and_english(world, sent):
 def test_attendance_invitations_and_record_in_chinese(world, sent):
     client = world.client("coordinator")
     html = page(client, reverse("convening:attendance", args=[sent.pk]), **ZH)
-    check(html, ["出席", "回复", "到场", "自助签到码", "签到"], ["Attendance", "said yes", ">Present<", ">Check in "])
+    check_words(
+        html, ["出席", "回复", "到场", "自助签到码", "签到"], ["Attendance", "said yes", ">Present<", ">Check in "]
+    )
     html = page(client, reverse("convening:invitations", args=[sent.pk]), **ZH)
-    check(html, ["邀请名单", "加入名单", "整个社群", "撤回"], ["Invitation list", "Add to the list", "Withdraw"])
+    check_words(html, ["邀请名单", "加入名单", "整个社群", "撤回"], ["Invitation list", "Add to the list", "Withdraw"])
     html = page(client, reverse("convening:record", args=[sent.pk]), **ZH)
-    check(
+    check_words(
         html, ["笔记与成果", "后续行动", "还没有笔记。"], ["Notes and outcomes", "Follow-up actions", "No notes yet."]
     )
 
@@ -84,31 +79,35 @@ def test_attendance_invitations_and_record_in_chinese(world, sent):
 def test_preview_picker_groups_and_queue_in_chinese(world, sent):
     client = world.client("coordinator")
     html = page(client, reverse("convening:preview", args=[sent.pk]), **ZH)
-    check(html, ["会有哪些人参加", "自述属性", "专业领域"], ["Who would be in the room", "Self-described attributes"])
+    check_words(
+        html, ["会有哪些人参加", "自述属性", "专业领域"], ["Who would be in the room", "Self-described attributes"]
+    )
     html = page(client, reverse("convening:picker", args=[sent.pk]), **ZH)
-    check(html, ["破冰活动选择器", "提出候选活动"], ["Breakthrough picker", "Propose a candidate"])
+    check_words(html, ["破冰活动选择器", "提出候选活动"], ["Breakthrough picker", "Propose a candidate"])
     html = page(client, reverse("convening:groups", args=[sent.pk]), **ZH)
-    check(html, ["分组数", "分开安排", "安排在一起"], ["Number of groups", "Keep apart", "Form groups"])
+    check_words(html, ["分组数", "分开安排", "安排在一起"], ["Number of groups", "Keep apart", "Form groups"])
     html = page(client, reverse("convening:queue", args=[sent.pk]), **ZH)
-    check(html, ["安排发言", "各社群的发言占比"], ["Give the floor", "Share of turns by community"])
+    check_words(html, ["安排发言", "各社群的发言占比"], ["Give the floor", "Share of turns by community"])
 
 
 def test_shipped_catalogue_is_translated_at_display_time(world):
     client = world.client("coordinator")
     html = page(client, reverse("convening:catalogue"), **ZH)
-    check(
+    check_words(
         html,
         ["活动目录", "跨界交流", "破冰活动", "展示与分享"],
         ["Activity catalogue", "Boundary engagement", "Show and tell"],
     )
     html = page(client, reverse("convening:activity", args=["boundary-engagement"]), **ZH)
-    check(
+    check_words(
         html,
         ["是什么", "为什么", "怎么做", "常见问题", "建议议程", "欢迎，并用一句话说明边界问题"],
         ["Pitfalls", "Suggested agenda"],
     )
     html = page(client, reverse("convening:community_catalogue", args=["pub"]), **ZH)
-    check(html, ["<bdi>Public Practice</bdi>的活动目录", "改编", "添加自创活动"], ["Activity catalogue of", "Adapt"])
+    check_words(
+        html, ["<bdi>Public Practice</bdi>的活动目录", "改编", "添加自创活动"], ["Activity catalogue of", "Adapt"]
+    )
     english = page(client, reverse("convening:catalogue"))
     assert "Boundary engagement" in english and "跨界交流" not in english
 

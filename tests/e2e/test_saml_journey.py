@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
-from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.socialaccount.models import SocialAccount
 
 from convene.accounts.models import User
 
-from ..accounts.providers import PERSON, allow_form_action, key_and_cert, saml_idp, saml_idp_address
+from ..accounts.providers import PERSON, allow_form_action, key_and_cert, saml_app, saml_idp, saml_idp_address
 
 ACS = "/accounts/saml/board/acs/"
 
@@ -26,17 +26,7 @@ def idp(journey, tmp_path, settings):
     journey.base_url = journey.base_url.replace("://localhost:", "://127.0.0.1:")
     port, entity_id, sso_url = saml_idp_address()
     key_path, cert_path = key_and_cert(tmp_path, "idp")
-    SocialApp.objects.create(
-        provider="saml",
-        provider_id=entity_id,
-        name="Health board SAML",
-        client_id="board",
-        settings={
-            "idp": {"entity_id": entity_id, "sso_url": sso_url, "x509cert": cert_path.read_text()},
-            "advanced": {"strict": True, "want_assertion_signed": True, "want_message_signed": True},
-            "trust_email": True,
-        },
-    )
+    saml_app(entity_id, sso_url, cert_path)
     allow_form_action(settings, sso_url)
     metadata = requests.get(f"{journey.base_url}/accounts/saml/board/metadata/", timeout=60)
     assert metadata.status_code == 200, metadata.text[:300]

@@ -14,8 +14,9 @@ from convene.insights.selectors.common import profile_categories
 from convene.insights.templatetags.insights_tags import band_meaning, figure, gini_meaning, idx, label
 from convene.privacy.disclosure import hidden
 
+from ..support import ZH, check_words
+
 URL = "/c/equity/insights/"
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
 def _client(user) -> Client:
@@ -30,16 +31,9 @@ def _page(client, url, status=200, **params) -> str:
     return res.content.decode()
 
 
-def _check(html: str, chinese: list[str], english: list[str]) -> None:
-    for text in chinese:
-        assert text in html, text
-    for text in english:
-        assert text not in html, text
-
-
 def test_dashboard_in_chinese(eq):
     html = _page(_client(eq.coordinator), URL)
-    _check(
+    check_words(
         html,
         [
             "包容与公平",
@@ -73,29 +67,31 @@ def test_dashboard_in_chinese(eq):
 
 def test_member_dashboard_and_coordinator_pages_in_chinese(eq):
     html = _page(_client(eq.people[5]), URL)
-    _check(html, ["社群里有哪些人", "协调员还可以看到"], ["Coordinators also see", "Who is in the community"])
+    check_words(html, ["社群里有哪些人", "协调员还可以看到"], ["Coordinators also see", "Who is in the community"])
     c = _client(eq.coordinator)
     html = _page(c, URL + "not-heard/")
-    _check(
+    check_words(
         html,
         ["尚未发声", "名成员", "专业领域", "加入时间", "统计期间", "显示这段期间"],
         ["Member since", "Show this period"],
     )
     html = _page(c, URL + "opportunities/", order="most")
     assert re.search(r"每位成员的机会，\d{4}年\d{1,2}月\d{1,2}日 – \d{4}年\d{1,2}月\d{1,2}日", html)
-    _check(
+    check_words(
         html,
         ["机会台账", "机会最多的在前", "每位成员的机会", "合计", "在本社群累计"],
         ["Most opportunities first", "Ever here"],
     )
     html = _page(c, URL + "rotation/")
-    _check(
+    check_words(
         html,
         ["下一个轮到谁？", "要安排的角色", "任何机会", "建议人选", "推荐人选"],
         ["Whose turn next?", "Role to fill", "Suggest"],
     )
     html = _page(c, URL + "contexts/")
-    _check(html, ["会议、联合回应和项目", "场合", "已发声占比", "会议 900"], ["Occasion", "Share heard", "Session 900"])
+    check_words(
+        html, ["会议、联合回应和项目", "场合", "已发声占比", "会议 900"], ["Occasion", "Share heard", "Session 900"]
+    )
 
 
 def test_context_page_in_chinese(eq, fake_contexts):
@@ -109,7 +105,7 @@ def test_context_page_in_chinese(eq, fake_contexts):
         "groups": {"Table 1": [u.pk for u in p[:3]], "Table 2": [u.pk for u in p[3:6]]},
     }
     html = _page(_client(eq.coordinator), URL + "contexts/session:900/")
-    _check(
+    check_words(
         html,
         [
             "Discharge planning · 洞察",
@@ -126,7 +122,9 @@ def test_context_page_in_chinese(eq, fake_contexts):
 
 def test_bad_dates_are_explained_in_chinese(eq):
     html = _page(_client(eq.coordinator), URL, status=400, **{"from": "2026-02-31"})
-    _check(html, ["“2026-02-31”不是日期：请按 YYYY-MM-DD 格式填写。", "现改为显示过去 12 个月。"], ["is not a date"])
+    check_words(
+        html, ["“2026-02-31”不是日期：请按 YYYY-MM-DD 格式填写。", "现改为显示过去 12 个月。"], ["is not a date"]
+    )
 
 
 def test_csv_stays_english_in_every_language(eq):
@@ -142,7 +140,9 @@ def test_csv_stays_english_in_every_language(eq):
 
 def test_english_without_the_header(eq):
     html = _client(eq.coordinator).get(URL).content.decode()
-    _check(html, ["What this means:", "Who is in the community", "Trend over the last 12 months"], ["这意味着什么"])
+    check_words(
+        html, ["What this means:", "Who is in the community", "Trend over the last 12 months"], ["这意味着什么"]
+    )
 
 
 def test_words_follow_the_active_language():

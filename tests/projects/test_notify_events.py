@@ -129,3 +129,11 @@ def test_coordinator_writes_to_the_published_team(lab, django_capture_on_commit_
     ]
     with pytest.raises(InvalidInput):
         services.project_message_send(project=project, actor=lab.coordinator, text="Hi", audience="everyone")
+
+
+def test_a_new_help_request_reaches_the_coordinators(lab):
+    request = lab.request()
+    note = rows("help.requested").get()
+    assert note.recipient == lab.coordinator and "“Weekly bed-state report”" in note.text
+    assert note.url == reverse("projects:request_detail", args=[request.pk])
+    assert not rows("help.requested", recipient=lab.requester).exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from convene.projects import services
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+from ..support import ZH, check_words
 
 
 def _client(user) -> Client:
@@ -23,13 +23,6 @@ def _page(client, url, **headers) -> str:
     return res.content.decode()
 
 
-def _check(html: str, chinese: list[str], english: list[str]) -> None:
-    for text in chinese:
-        assert text in html, text
-    for text in english:
-        assert text not in html, text
-
-
 @pytest.fixture
 def staffed(lab):
     """A project from a help request, matched and waiting in staffing."""
@@ -42,39 +35,41 @@ def test_lists_and_help_requests_in_chinese(lab, staffed):
     coordinator = _client(lab.coordinator)
     slug = lab.community.slug
     html = _page(coordinator, reverse("projects:mine"), **ZH)
-    _check(
+    check_words(
         html,
         ["项目与指导", "我的指导意愿", "案例研究", "我发出的求助"],
         ["Projects and mentoring", "My mentoring offer"],
     )
     html = _page(coordinator, reverse("projects:community", args=[slug]), **ZH)
-    _check(
+    check_words(
         html,
         ["参与的项目", "团队构成", "组建团队中", "2 名导师、4 名学员"],
         ["Team shape", "Staffing", "2 mentors, 4 mentees", "takes part in"],
     )
     html = _page(coordinator, reverse("projects:requests", args=[slug]), **ZH)
-    _check(
+    check_words(
         html,
         ["求助", "目前每月时数", "已接受为项目"],
         ["Hours per month today", "Accepted as a project", "newest first"],
     )
     html = _page(coordinator, reverse("projects:request_detail", args=[staffed.help_request.pk]), **ZH)
-    _check(
+    check_words(
         html,
         ["目前的流程", "每次执行", "240 分钟", "怎样才算“完成”", "这个求助已成为项目"],
         ["The process today", "240 minutes", "People involved", "This request became the project"],
     )
     html = _page(coordinator, reverse("projects:offers", args=[slug]), **ZH)
-    _check(html, ["指导意愿", "可传授", "指导他人", "接受指导"], ["Wants to learn", "Mentor others", "Be mentored"])
+    check_words(
+        html, ["指导意愿", "可传授", "指导他人", "接受指导"], ["Wants to learn", "Mentor others", "Be mentored"]
+    )
     html = _page(_client(lab.mentors[0]), reverse("projects:offer"), **ZH)
-    _check(html, ["您可以传授的技能", "保存我的指导意愿"], ["Skills you could teach", "Save my mentoring offer"])
+    check_words(html, ["您可以传授的技能", "保存我的指导意愿"], ["Skills you could teach", "Save my mentoring offer"])
 
 
 def test_project_and_team_pages_in_chinese(lab, staffed):
     coordinator = _client(lab.coordinator)
     html = _page(coordinator, reverse("projects:detail", args=[staffed.pk]), **ZH)
-    _check(
+    check_words(
         html,
         [
             "团队匹配",
@@ -88,7 +83,7 @@ def test_project_and_team_pages_in_chinese(lab, staffed):
         ["Team matching", "Required skills", "Milestones", "Add a milestone", "Proposed and published places"],
     )
     html = _page(coordinator, reverse("projects:team", args=[staffed.pk]), **ZH)
-    _check(
+    check_words(
         html,
         [
             "需要 2 名导师和 4 名学员",
@@ -102,7 +97,7 @@ def test_project_and_team_pages_in_chinese(lab, staffed):
     )
     mentor = staffed.places.filter(role="mentor").first().user
     html = _page(_client(mentor), reverse("projects:detail", args=[staffed.pk]), **ZH)
-    _check(
+    check_words(
         html,
         ["您的席位", "<strong>被提名</strong>担任<strong>导师</strong>", "婉拒这个席位"],
         ["Your place", "Decline this place"],
@@ -123,7 +118,7 @@ def test_outcomes_and_case_study_in_chinese(lab, staffed):
     services.project_transition(project=staffed, actor=lab.coordinator, to="delivered")
     coordinator = _client(lab.coordinator)
     html = _page(coordinator, reverse("projects:outcomes", args=[staffed.pk]), **ZH)
-    _check(
+    check_words(
         html,
         [
             "成果",
@@ -139,14 +134,14 @@ def test_outcomes_and_case_study_in_chinese(lab, staffed):
         ["Time saved", "hours saved per year", "Minutes per run", "Save measures", "Mentors' reflections"],
     )
     html = _page(coordinator, reverse("projects:case_study", args=[staffed.pk]), **ZH)
-    _check(
+    check_words(
         html,
         ["案例研究：", "向所有社群发布", "提出了求助。", "各方收获", "流程所需时间", "，导师"],
         ["Case study:", "Publish to all communities", "asked for help", "What each role gained", ", mentor"],
     )
     services.case_study_publish(project=staffed, actor=lab.coordinator)
     html = _page(_client(lab.requester), reverse("projects:case_studies"), **ZH)
-    _check(html, ["案例研究", "社群已交付并选择分享的项目", "每年节省 168 小时"], ["hours saved per year"])
+    check_words(html, ["案例研究", "社群已交付并选择分享的项目", "每年节省 168 小时"], ["hours saved per year"])
 
 
 def test_errors_and_flash_messages_in_chinese(lab):
@@ -163,9 +158,11 @@ def test_errors_and_flash_messages_in_chinese(lab):
         "contact": "me",
     }
     html = client.post(url, data, **ZH).content.decode()
-    _check(html, ["每次执行分钟数不能为负数。", "向 <bdi>Ignite Lab</bdi> 求助"], ["cannot be negative", "for help"])
+    check_words(
+        html, ["每次执行分钟数不能为负数。", "向 <bdi>Ignite Lab</bdi> 求助"], ["cannot be negative", "for help"]
+    )
     res = client.post(url, {**data, "minutes_per_run": "30"}, follow=True, **ZH)
-    _check(
+    check_words(
         res.content.decode(), ["您的求助已发送给 Ignite Lab 的协调员。", "等待协调员处理"], ["Your request was sent"]
     )
 
@@ -173,6 +170,8 @@ def test_errors_and_flash_messages_in_chinese(lab):
 def test_english_without_the_header(lab, staffed):
     coordinator = _client(lab.coordinator)
     html = _page(coordinator, reverse("projects:team", args=[staffed.pk]))
-    _check(html, ["Team matching", "2 mentors and 4 mentees wanted", "Mentors: proposed and published"], ["团队匹配"])
+    check_words(
+        html, ["Team matching", "2 mentors and 4 mentees wanted", "Mentors: proposed and published"], ["团队匹配"]
+    )
     html = _page(coordinator, reverse("projects:community", args=[lab.community.slug]))
-    _check(html, ["2 mentors, 4 mentees", "Staffing"], ["组建团队中"])
+    check_words(html, ["2 mentors, 4 mentees", "Staffing"], ["组建团队中"])

@@ -246,7 +246,7 @@ def help_request_submit(
     people = _number(
         people_involved, field="people_involved", label=_("People involved"), low=1, high=1000, integer=True
     )
-    return HelpRequest.objects.create(
+    help_request = HelpRequest.objects.create(
         community=community,
         requester=requester,
         title=clean_text(title, field="title", limit=200, required=True, label=_("Title")),
@@ -261,6 +261,19 @@ def help_request_submit(
         data_and_tools=clean_text(data_and_tools, field="data_and_tools", limit=3000, label=_("Data and tools")),
         contact=clean_text(contact, field="contact", limit=200, required=True, label=_("Contact")),
     )
+    notify(  # the community's coordinators triage it
+        recipients=coordinator_ids(community),
+        kind="help.requested",
+        obj=help_request,
+        text=_phrase(
+            gettext_lazy("%(team)s asks %(community)s for help: “%(title)s”."),
+            {"team": help_request.team_name, "community": community.name, "title": help_request.title},
+        ),
+        url=reverse("projects:request_detail", args=[help_request.pk]),
+        community=community,
+        actor=requester,
+    )
+    return help_request
 
 
 def _help_request_move(help_request: HelpRequest, to: str, actor: User | None) -> HelpRequest:

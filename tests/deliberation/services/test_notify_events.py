@@ -159,3 +159,30 @@ def test_anonymous_response_notifications_never_name_anyone(boundary):
     leaks = [(n.kind, who) for n in notes for who in identities if who in n.text or who in n.url]
     assert leaks == []
     assert {n.url.split("/")[1] for n in notes} <= {"responses", "c"}  # links to the response or the requests
+
+
+def test_a_new_request_for_opinion_reaches_each_coordinator_in_their_language(
+    boundary, django_capture_on_commit_callbacks
+):
+    b = boundary
+    other = UserFactory(email="second@example.com", name="Sid Second")
+    other.profile.language = "zh-hans"
+    other.profile.save(update_fields=["language"])
+    Membership.objects.create(community=b.psy, user=other, role=Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.opinion_request_submit(
+            community=b.psy,
+            requester_name="Ada Requester",
+            organisation="Health Board",
+            contact="ada@board.example",
+            question="What do you think of the new discharge rules?",
+            deadline=date.today() + timedelta(days=60),
+        )
+    notes = {n.recipient: n for n in rows("request.received")}
+    assert set(notes) == {b.coordinator, other}
+    assert "Health Board asks" in notes[b.coordinator].text and "征询意见" in notes[other].text
+    assert all(n.mailed_at for n in notes.values())  # the app's own mail carries the news
+    assert all("ada@board.example" not in n.text for n in notes.values())
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert "New request for opinion from Health Board" in subjects[b.coordinator.email]
+    assert "来自Health Board的新意见征询" in subjects[other.email]

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from convene.accounts.languages import recipient_language
 from convene.communities.models import Membership
+from convene.notifications.events import notify_mailed
 from convene.notifications.outbox import item, mail_later
+from convene.notifications.phrases import phrase
 
 from .. import tasks
 from ..mailing import tracking_url
@@ -32,29 +39,44 @@ def mail_new_request(request_id: int) -> None:
             % {"name": req.requester_name, "community": req.community.name, "url": tracking_url(req)},
         )
     ]
-    coordinators = Membership.objects.filter(community=req.community, role="coordinator").values_list(
-        "user__email", flat=True
-    )
-    link = settings.SITE_URL.rstrip("/") + reverse("deliberation:requests", args=[req.community.slug])
-    items += [
-        item(
-            to=address,
-            subject=_("New request for opinion from %(organisation)s") % {"organisation": req.organisation},
-            body=_(
-                "%(name)s (%(organisation)s) asks %(community)s:\n\n%(question)s\n\n"
-                "Deadline: %(deadline)s\nDecide here: %(url)s\n"
-            )
-            % {
-                "name": req.requester_name,
-                "organisation": req.organisation,
-                "community": req.community.name,
-                "question": req.question,
-                "deadline": f"{req.deadline:%d %B %Y}",
-                "url": link,
-            },
-        )
-        for address in coordinators
+    coordinators = [
+        m.user
+        for m in Membership.objects.filter(community=req.community, role="coordinator").select_related("user__profile")
     ]
+    link = settings.SITE_URL.rstrip("/") + reverse("deliberation:requests", args=[req.community.slug])
+    for coordinator in coordinators:  # each in their own language
+        with translation.override(recipient_language(coordinator)):
+            items.append(
+                item(
+                    to=coordinator.email,
+                    subject=_("New request for opinion from %(organisation)s") % {"organisation": req.organisation},
+                    body=_(
+                        "%(name)s (%(organisation)s) asks %(community)s:\n\n%(question)s\n\n"
+                        "Deadline: %(deadline)s\nDecide here: %(url)s\n"
+                    )
+                    % {
+                        "name": req.requester_name,
+                        "organisation": req.organisation,
+                        "community": req.community.name,
+                        "question": req.question,
+                        "deadline": date_format(req.deadline, "DATE_FORMAT"),
+                        "url": link,
+                    },
+                )
+            )
+    notify_mailed(  # the mail above carries the same news
+        recipients=[c.pk for c in coordinators],
+        kind="request.received",
+        obj=req,
+        text=phrase(
+            gettext_lazy("%(organisation)s asks %(community)s for an opinion: “%(question)s”"),
+            organisation=req.organisation,
+            community=req.community.name,
+            question=Truncator(req.question).chars(120),
+        ),
+        url=reverse("deliberation:requests", args=[req.community.slug]),
+        community=req.community,
+    )
     mail_later(items)
 
 
