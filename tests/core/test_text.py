@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import translation
 
 from convene.core.errors import InvalidInput
-from convene.core.text import clean_text
+from convene.core.text import clean_text, day_text
 
 
 def test_strips_and_treats_none_as_empty():
@@ -37,3 +40,11 @@ def test_too_long_counts_characters_after_stripping():
         clean_text("x" * 6, field="title", limit=5)
     assert exc.value.message == "Title is longer than 5 characters (6)."
     assert exc.value.field == "title"
+
+
+def test_a_day_is_written_in_the_readers_language():
+    """Not strftime, whose month names are English whatever the reader reads (issue 20)."""
+    day = datetime.date(2026, 12, 5)
+    assert day_text(day) == "5 December 2026"
+    with translation.override("zh-hans"):
+        assert day_text(day) == "2026年12月5日"

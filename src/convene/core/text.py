@@ -23,7 +23,9 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from convene.core.errors import InvalidInput, Unprocessable
 
@@ -124,3 +126,14 @@ def header_safe(value) -> str:
     """`value` with every control or line-break character turned into a space: for e-mail subjects
     built from older rows stored before `single_line_problem` was enforced."""
     return re.sub(" +", " ", _HEADER_UNSAFE.sub(" ", str(value))).strip()
+
+
+# How a sentence writes a day (Django date syntax: month names come from the active language, and
+# each language translates the pattern itself, "Y年n月j日" in Chinese). Not strftime: its month
+# names are the C locale's, English whatever the reader's language.
+DAY_FORMAT = pgettext_lazy("date format of a day in sentences, Django date syntax", "j F Y")
+
+
+def day_text(value) -> str:
+    """A date (or a datetime, as it is) written as a day for a sentence in the active language."""
+    return date_format(value, DAY_FORMAT)

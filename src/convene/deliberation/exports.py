@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convene.core.text import day_text
 from convene.engines.polis_io import write_polis
 from convene.privacy.disclosure import group_sizes
 
@@ -112,7 +113,7 @@ def _subtitle(response: JointResponse) -> str:
     if doc["requested_by"]:
         parts.append(_("asked by %(who)s") % {"who": doc["requested_by"]})
     if response.delivered_at:
-        parts.append(_("delivered %(day)s") % {"day": f"{response.delivered_at:%d %B %Y}"})
+        parts.append(_("delivered %(day)s") % {"day": day_text(response.delivered_at)})
     else:
         parts.append(_("draft, version %(number)s (not delivered yet)") % {"number": doc["version"]})
     return " · ".join(parts)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from convene.accounts.languages import recipient_language
 from convene.accounts.zones import recipient_zone
 from convene.communities.models import Membership
+from convene.core.text import day_text
 from convene.notifications.events import notify_mailed
 from convene.notifications.outbox import item, mail_later
 
@@ -72,7 +73,7 @@ def send_due_reminders(now) -> int:
                     with timezone.override(zone):  # the recipient's zone, named
                         when = timezone.localtime(getattr(response, field))
                         ends = _("%(day)s at %(time)s (%(zone)s)") % {
-                            "day": f"{when:%d %B %Y}",
+                            "day": day_text(when),
                             "time": f"{when:%H:%M}",
                             "zone": zone,
                         }

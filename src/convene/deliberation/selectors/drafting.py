@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from convene.core.text import day_text
+
 from ..models import DraftVersion, JointResponse, MinorityView, Phase, is_backward
 from ..rendering import Block, compare
 from .reports import coverage, endorsement_summary
@@ -188,7 +190,7 @@ def delivery_checklist(response: JointResponse) -> list[CheckItem]:
 
 
 def _day(d) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return day_text(d)
 
 
 def _when(t) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from convene.accounts.languages import recipient_language
 from convene.communities.models import Membership
+from convene.core.text import day_text
 from convene.notifications.events import notify_mailed
 from convene.notifications.outbox import item, mail_later
 from convene.notifications.phrases import phrase
@@ -59,7 +59,7 @@ def mail_new_request(request_id: int) -> None:
                         "organisation": req.organisation,
                         "community": req.community.name,
                         "question": req.question,
-                        "deadline": date_format(req.deadline, "DATE_FORMAT"),
+                        "deadline": day_text(req.deadline),
                         "url": link,
                     },
                 )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from convene.communities.models import Community
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
-from convene.core.text import clean_text, header_safe, normalise_name, require_one_line
+from convene.core.text import clean_text, day_text, header_safe, normalise_name, require_one_line
 from convene.notifications.events import coordinator_ids
 from convene.notifications.services import notify
 
@@ -58,7 +58,7 @@ def opinion_request_submit(
                 "The deadline (%(deadline)s) has already passed or is today: "
                 "give the community at least a day to respond."
             )
-            % {"deadline": f"{deadline:%d %B %Y}"},
+            % {"deadline": day_text(deadline)},
             field="deadline",
             code="deadline_passed",
         )

@@ -17,7 +17,7 @@ from convene.communities.models import Community
 from convene.communities.services import audit
 from convene.core.errors import Conflict, InvalidInput
 from convene.core.lifecycle import transition
-from convene.core.text import clean_text, require_one_line
+from convene.core.text import clean_text, day_text, require_one_line
 from convene.discussions.models import Thread
 from convene.notifications.services import notify
 
@@ -107,7 +107,7 @@ def _check_dates(response: JointResponse, dates: dict) -> None:
     if response.deadline and end and end.date() > response.deadline:
         raise InvalidInput(
             _("Endorsement would end after the requester's deadline (%(deadline)s).")
-            % {"deadline": f"{response.deadline:%d %B %Y}"},
+            % {"deadline": day_text(response.deadline)},
             field="endorsement_ends",
         )
 
