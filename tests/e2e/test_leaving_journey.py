@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from convene.accounts.models import User
-from convene.communities.models import Role
+from convene.communities.models import AuditEntry, Role
 
 from ..factories import CommunityFactory, MembershipFactory, UserFactory
 
@@ -59,3 +59,36 @@ def test_the_accessibility_statement_is_linked_from_every_footer(journey, viewpo
     j.click(j.page.locator("footer").get_by_role("link", name="Accessibility"))
     j.expect_text("WCAG")
     j.expect_text("Report a barrier")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_removes_a_members_personal_data_on_request(journey):
+    """From the member's page, with how the person asked; audited; the member list then names nobody."""
+    j = journey
+    community = CommunityFactory(slug="psy", name="Psychiatry")
+    cora = UserFactory(email="cora@example.com", name="Cora Coordinator")
+    MembershipFactory(community=community, user=cora, role=Role.COORDINATOR)
+    lee = UserFactory(email="lee@example.com", name="Lee Leaver")
+    membership = MembershipFactory(community=community, user=lee, role=Role.MEMBER)
+    j.login(cora)
+
+    j.go(f"/c/psy/members/{membership.pk}/")
+    j.click(j.page.get_by_role("link", name="Remove this person's personal data (on their request)"))
+    j.expect_text("Remove the personal data of")
+    # without the confirmation nothing is removed, and the form keeps what was typed
+    j.page.get_by_label("How the person asked").fill("E-mail to the coordinator on 3 December")
+    j.submit("Remove personal data")
+    assert User.objects.get(pk=lee.pk).deleted_at is None
+    assert j.page.get_by_label("How the person asked").input_value() == "E-mail to the coordinator on 3 December"
+    j.page.get_by_label("The person asked for their personal data to be removed").check()
+    j.submit("Remove personal data")
+    j.page.wait_for_url(f"{j.base_url}/c/psy/members/")
+    j.check()
+    j.expect_text("personal data is removed")
+    assert "Lee Leaver" not in j.page.content()
+    gone = User.objects.get(pk=lee.pk)
+    assert gone.deleted_at is not None and gone.display_name == "A former member"
+    entry = AuditEntry.objects.get(action="personal_data_removed")
+    assert entry.actor == cora and "3 December" in str(entry.detail)
+    j.go("/c/psy/audit/")
+    j.expect_text("Cora Coordinator")
