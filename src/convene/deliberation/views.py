@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseGone, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from convene.communities.models import Community
@@ -108,6 +108,17 @@ def _upload_refusal(request, limit: int) -> str | None:
     return None
 
 
+def _upload_form(request, form_class):
+    """The upload form of a Pol.is import or a statements CSV, and whether the body was refused unread
+    (then the form is unbound and carries the refusal, and the page answers 400)."""
+    refusal = _upload_refusal(request, settings.CONVENE_POLIS_UPLOAD_MAX_BYTES)
+    if refusal:
+        form = form_class()
+        form.add_error(None, refusal)
+        return form, True
+    return form_class(request.POST or None, request.FILES or None), False
+
+
 def _uploaded_export(form) -> dict:
     """The uploaded Pol.is export for `services.polis_export_read`: one zip, or CSVs by name."""
     uploads = form.cleaned_data["export"]
@@ -128,13 +139,8 @@ def _uploaded_export(form) -> dict:
 def response_import(request, slug):
     """Coordinators: a Pol.is export (zip or CSVs) becomes a new, anonymous joint response."""
     community = community_for(request.user, slug, need=Need.COORDINATOR)
-    refusal = _upload_refusal(request, settings.CONVENE_POLIS_UPLOAD_MAX_BYTES)
-    form = PolisImportForm(None if refusal else request.POST or None, None if refusal else request.FILES or None)
-    status = 200
-    if refusal:
-        form.add_error(None, refusal)
-        status = 400
-    elif request.method == "POST" and form.is_valid():
+    form, refused = _upload_form(request, PolisImportForm)
+    if not refused and request.method == "POST" and form.is_valid():
 
         def run():
             export = services.polis_export_read(**_uploaded_export(form))
@@ -146,9 +152,7 @@ def response_import(request, slug):
         if response:
             messages.success(request, _("Imported: %(summary)s The map is below.") % {"summary": response.what_changed})
             return redirect("deliberation:map", pk=response.pk)
-        status = 400
-    elif request.method == "POST":
-        status = 400
+    status = 400 if request.method == "POST" else 200  # refused, invalid, or the service said no
     return render(request, "deliberation/import.html", _community_ctx(request, community, form=form), status=status)
 
 
@@ -544,13 +548,8 @@ def moderate(request, pk, statement_id):
 def statements_seed(request, pk):
     """Coordinators: accepted statements from a CSV, before or while gathering."""
     response = response_for(request.user, pk, need=Need.COORDINATOR)
-    refusal = _upload_refusal(request, settings.CONVENE_POLIS_UPLOAD_MAX_BYTES)
-    form = SeedForm(None if refusal else request.POST or None, None if refusal else request.FILES or None)
-    status = 200
-    if refusal:
-        form.add_error(None, refusal)
-        status = 400
-    elif request.method == "POST" and form.is_valid():
+    form, refused = _upload_form(request, SeedForm)
+    if not refused and request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
 
         def run():
@@ -560,11 +559,13 @@ def statements_seed(request, pk):
 
         added = run_service(form, run)
         if added:
-            messages.success(request, f"{len(added)} statement{'s' if len(added) != 1 else ''} added, accepted.")
+            messages.success(
+                request,
+                ngettext("%(count)d statement added, accepted.", "%(count)d statements added, accepted.", len(added))
+                % {"count": len(added)},
+            )
             return redirect("deliberation:moderation", pk=response.pk)
-        status = 400
-    elif request.method == "POST":
-        status = 400
+    status = 400 if request.method == "POST" else 200  # refused, invalid, or the service said no
     return render(request, "deliberation/seed.html", _ctx(request, response, form=form), status=status)
 
 
