@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from convene.accounts.forms import PersonalDataRemoveForm
@@ -19,8 +21,7 @@ from convene.accounts.services import member_personal_data_remove
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
 from convene.core.hooks import collect
-from convene.notifications.events import AUDIENCES
-from convene.notifications.forms import MessageForm
+from convene.notifications.compose import message_form_handle
 
 from . import services
 from .forms import (
@@ -332,19 +333,13 @@ def join_requests(request, slug):
 def community_message(request, slug):
     """A coordinator writes to every member of the community."""
     community = community_for(request.user, slug, need=Need.COORDINATOR)
-    form = MessageForm(request.POST or None, audiences=AUDIENCES["community"])
-    if request.method == "POST" and form.is_valid():
-        reached = run_service(
-            form, lambda: services.community_message_send(community=community, actor=request.user, **form.cleaned_data)
-        )
-        if reached is not None:
-            messages.success(
-                request,
-                ngettext("Message sent to %(count)d person.", "Message sent to %(count)d people.", reached)
-                % {"count": reached},
-            )
-            return redirect("communities:message", slug=slug)
-    return render(request, "communities/message.html", community_context(request, community, form=form))
+    form, done = message_form_handle(
+        request,
+        group="community",
+        send=partial(services.community_message_send, community=community, actor=request.user),
+        done=reverse("communities:message", args=[slug]),
+    )
+    return done or render(request, "communities/message.html", community_context(request, community, form=form))
 
 
 @login_required

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,8 +20,7 @@ from convene.communities.permissions import Need, can, community_for, visible_co
 from convene.communities.views import community_context
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
-from convene.notifications.events import AUDIENCES
-from convene.notifications.forms import MessageForm
+from convene.notifications.compose import message_form_handle
 
 from . import selectors, services
 from .forms import (
@@ -560,23 +562,13 @@ def roles(request, session_id):
 def message(request, session_id):
     """Coordinators and co-hosts write to the people of the session (invited, attending, waitlisted)."""
     session = session_for(request.user, session_id, need=SessionNeed.COHOST)
-    form = MessageForm(request.POST or None, audiences=AUDIENCES["session"])
-    if request.method == "POST" and form.is_valid():
-        reached = run_service(
-            form, lambda: services.session_message_send(session=session, actor=request.user, **form.cleaned_data)
-        )
-        if reached is not None:
-            messages.success(
-                request,
-                ngettext("Message sent to %(count)d person.", "Message sent to %(count)d people.", reached)
-                % {"count": reached},
-            )
-            return redirect("convening:message", session_id=session.pk)
-    return render(
+    form, done = message_form_handle(
         request,
-        "convening/message.html",
-        _ctx(request, session, "message", form=form),
+        group="session",
+        send=partial(services.session_message_send, session=session, actor=request.user),
+        done=reverse("convening:message", args=[session.pk]),
     )
+    return done or render(request, "convening/message.html", _ctx(request, session, "message", form=form))
 
 
 @login_required

@@ -5,11 +5,14 @@ Thin: a form validates, a helper from permissions.py authorizes, a service does 
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,8 +22,7 @@ from convene.communities.models import Community, Membership, Role
 from convene.communities.views import community_context as _community_ctx
 from convene.core.errors import ServiceError
 from convene.core.forms import run_service
-from convene.notifications.events import AUDIENCES
-from convene.notifications.forms import MessageForm
+from convene.notifications.compose import message_form_handle
 
 from . import selectors, services
 from .forms import (
@@ -405,18 +407,13 @@ def team(request, project_id):
 def team_message(request, project_id):
     """A coordinator writes to everyone on the published team."""
     project = project_for(request.user, project_id, need=Access.MANAGE)
-    form = MessageForm(request.POST or None, audiences=AUDIENCES["project"])
-    if request.method == "POST" and form.is_valid():
-        reached = run_service(
-            form, lambda: services.project_message_send(project=project, actor=request.user, **form.cleaned_data)
-        )
-        if reached is not None:
-            messages.success(
-                request,
-                ngettext("Message sent to %(n)d person.", "Message sent to %(n)d people.", reached) % {"n": reached},
-            )
-            return redirect("projects:message", project_id=project.pk)
-    return render(request, "projects/message.html", {"project": project, "form": form, "nav": "projects"})
+    form, done = message_form_handle(
+        request,
+        group="project",
+        send=partial(services.project_message_send, project=project, actor=request.user),
+        done=reverse("projects:message", args=[project.pk]),
+    )
+    return done or render(request, "projects/message.html", {"project": project, "form": form, "nav": "projects"})
 
 
 @login_required
