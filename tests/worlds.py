@@ -93,6 +93,40 @@ def vote_pattern(response, boundary, statements):
             services.vote_cast(response=response, user=user, statement_id=s.pk, value=value)
 
 
+def gathering_from_request(boundary, *, anonymous: bool = True, question: str = "Q?"):
+    """A joint response accepted from a request for opinion to psychiatry (social work invited, the
+    phase dates set), gathering, with four accepted statements by members 0-3; no votes yet:
+    (request, response, statements)."""
+    b = boundary
+    request = services.opinion_request_submit(
+        community=b.psy,
+        requester_name="Ada Requester",
+        organisation="Board",
+        contact="ada@board.example",
+        question=question,
+        deadline=timezone.localdate() + timedelta(days=60),
+    )
+    now = timezone.now()
+    response = services.opinion_request_accept(
+        opinion_request=request, actor=b.coordinator, title="Asked of us", gathering_ends=now + timedelta(days=7)
+    )
+    services.response_update(
+        response=response,
+        actor=b.coordinator,
+        communities=[b.sw],
+        anonymous=anonymous,
+        drafting_ends=now + timedelta(days=14),
+        endorsement_ends=now + timedelta(days=21),
+    )
+    services.response_transition(response=response, actor=b.coordinator, to=Phase.GATHERING)
+    response.refresh_from_db()
+    request.refresh_from_db()
+    statements = [b.statement(response, f"Statement number {i}", by=b.members[i]) for i in range(4)]
+    for s in statements:
+        services.statement_moderate(statement=s, actor=b.coordinator, decision="accept")
+    return request, response, statements
+
+
 # ----------------------------------------------------------------------------- an anonymous joint response
 
 N_STATEMENTS = 10

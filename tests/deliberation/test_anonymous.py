@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
 
 from django.test import Client
-from django.utils import timezone
 
 from convene.deliberation import services
 from convene.deliberation.models import Phase
 
 from ..conftest import ApiClient
+from ..worlds import gathering_from_request
 from .conftest import vote_pattern
 
 D = "/deliberation"  # ApiClient adds /api/v1
@@ -35,32 +34,7 @@ API_GETS = [
 
 def _journey(b):
     """Statements, votes, rejection, draft edit, comment, minority view, endorsements with reasons, delivery."""
-    request = services.opinion_request_submit(
-        community=b.psy,
-        requester_name="Ada Requester",
-        organisation="Board",
-        contact="ada@board.example",
-        question="Q?",
-        deadline=date.today() + timedelta(days=60),
-    )
-    now = timezone.now()
-    response = services.opinion_request_accept(
-        opinion_request=request, actor=b.coordinator, title="Asked of us", gathering_ends=now + timedelta(days=7)
-    )
-    services.response_update(
-        response=response,
-        actor=b.coordinator,
-        communities=[b.sw],
-        anonymous=True,
-        drafting_ends=now + timedelta(days=14),
-        endorsement_ends=now + timedelta(days=21),
-    )
-    services.response_transition(response=response, actor=b.coordinator, to=Phase.GATHERING)
-    response.refresh_from_db()
-    request.refresh_from_db()
-    statements = [b.statement(response, f"Statement number {i}", by=b.members[i]) for i in range(4)]
-    for s in statements:
-        services.statement_moderate(statement=s, actor=b.coordinator, decision="accept")
+    request, response, statements = gathering_from_request(b)
     rejected = b.statement(response, "Off topic here", by=b.members[5])
     services.statement_moderate(statement=rejected, actor=b.coordinator, decision="reject", reason="Off topic")
     vote_pattern(response, b, statements)

@@ -4,17 +4,16 @@ delivery mail and offered on the tracking page; anonymous responses name nobody 
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
 
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
 from convene.deliberation import documents, exports, services
 from convene.deliberation.models import Phase
 
+from ..worlds import gathering_from_request
 from .conftest import vote_pattern
 
 STRUCTURED = """# Our answer
@@ -111,30 +110,7 @@ def test_final_page_offers_the_pdf(boundary):
 
 
 def _delivered_request(b, *, anonymous: bool, django_capture_on_commit_callbacks):
-    request = services.opinion_request_submit(
-        community=b.psy,
-        requester_name="Ada Requester",
-        organisation="Board",
-        contact="ada@board.example",
-        question="What do you think?",
-        deadline=date.today() + timedelta(days=60),
-    )
-    now = timezone.now()
-    response = services.opinion_request_accept(
-        opinion_request=request, actor=b.coordinator, title="Asked of us", gathering_ends=now + timedelta(days=7)
-    )
-    services.response_update(
-        response=response,
-        actor=b.coordinator,
-        communities=[b.sw],
-        anonymous=anonymous,
-        drafting_ends=now + timedelta(days=14),
-        endorsement_ends=now + timedelta(days=21),
-    )
-    services.response_transition(response=response, actor=b.coordinator, to=Phase.GATHERING)
-    statements = [b.statement(response, f"Statement number {i}", by=b.members[i]) for i in range(4)]
-    for s in statements:
-        services.statement_moderate(statement=s, actor=b.coordinator, decision="accept")
+    request, response, statements = gathering_from_request(b, anonymous=anonymous, question="What do you think?")
     vote_pattern(response, b, statements)
     services.response_transition(response=response, actor=b.coordinator, to=Phase.DRAFTING)
     response.refresh_from_db()

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from convene.communities.models import Membership, Role
 from convene.deliberation import services
@@ -16,6 +15,7 @@ from convene.deliberation.reminders import send_due_reminders
 from convene.notifications.models import Notification
 
 from ...factories import UserFactory
+from ...worlds import gathering_from_request
 from ..conftest import vote_pattern
 
 
@@ -97,31 +97,7 @@ def test_replaced_tracking_link_notifies_the_other_coordinators(boundary):
 
 def _anonymous_life_cycle(b):
     """An anonymous response from a request for opinion to delivery, with every notified event."""
-    request = services.opinion_request_submit(
-        community=b.psy,
-        requester_name="Ada Requester",
-        organisation="Board",
-        contact="ada@board.example",
-        question="Q?",
-        deadline=date.today() + timedelta(days=60),
-    )
-    now = timezone.now()
-    response = services.opinion_request_accept(
-        opinion_request=request, actor=b.coordinator, title="Asked of us", gathering_ends=now + timedelta(days=7)
-    )
-    services.response_update(
-        response=response,
-        actor=b.coordinator,
-        communities=[b.sw],
-        anonymous=True,
-        drafting_ends=now + timedelta(days=14),
-        endorsement_ends=now + timedelta(days=21),
-    )
-    services.response_transition(response=response, actor=b.coordinator, to=Phase.GATHERING)
-    response.refresh_from_db()
-    statements = [b.statement(response, f"Statement number {i}", by=b.members[i]) for i in range(4)]
-    for s in statements:
-        services.statement_moderate(statement=s, actor=b.coordinator, decision="accept")
+    request, response, statements = gathering_from_request(b)
     vote_pattern(response, b, statements)
     send_due_reminders(response.gathering_ends - timedelta(hours=2))
     services.opinion_request_relink(opinion_request=request, actor=b.coordinator)
