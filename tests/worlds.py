@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from convene.communities.models import Role
 from convene.deliberation import services
-from convene.deliberation.models import Phase
+from convene.deliberation.models import JointResponse, Phase
 from convene.projects.models import Project, TeamPlace
 
 from .factories import CommunityFactory, MembershipFactory, UserFactory
@@ -91,6 +91,20 @@ def vote_pattern(response, boundary, statements):
             psy = i < 5
             value = 1 if (j < half) == psy else -1
             services.vote_cast(response=response, user=user, statement_id=s.pk, value=value)
+
+
+def gathering_response(community, *, title: str, what_changed: str, anonymous: bool = False):
+    """A joint response of `community` alone, gathering for three more days (rows, no services)."""
+    response = JointResponse.objects.create(
+        community=community,
+        title=title,
+        what_changed=what_changed,
+        state=Phase.GATHERING,
+        gathering_ends=timezone.now() + timedelta(days=3),
+        anonymous=anonymous,
+    )
+    response.communities.add(community)
+    return response
 
 
 def gathering_from_request(boundary, *, anonymous: bool = True, question: str = "Q?"):

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from convene.convening.models import ActivityType
 from convene.convening.services import session_create, session_transition
-from convene.deliberation.models import JointResponse, Phase
 from convene.discussions.models import Post, Thread
 from convene.projects.models import Project
+
+from ..worlds import gathering_response
 
 
 @pytest.fixture
@@ -31,23 +32,8 @@ def parents(world):
         invited_communities=[world.public],
     )
     session = session_transition(session=session, actor=coordinator, to="invitations_sent")
-    response = JointResponse.objects.create(
-        community=world.private,
-        title="Discharge letters",
-        what_changed="A new template.",
-        state=Phase.GATHERING,
-        gathering_ends=timezone.now() + timedelta(days=3),
-    )
-    response.communities.add(world.private)
-    anonymous = JointResponse.objects.create(
-        community=world.private,
-        title="Night shifts",
-        what_changed="Rota changes.",
-        state=Phase.GATHERING,
-        gathering_ends=timezone.now() + timedelta(days=3),
-        anonymous=True,
-    )
-    anonymous.communities.add(world.private)
+    response = gathering_response(world.private, title="Discharge letters", what_changed="A new template.")
+    anonymous = gathering_response(world.private, title="Night shifts", what_changed="Rota changes.", anonymous=True)
     project = Project.objects.create(
         title="Rota report", goal="Automate", requesting_contact="x@example.com", lead_community=world.private
     )

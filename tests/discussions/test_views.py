@@ -13,11 +13,11 @@ from django.utils import timezone
 from convene.communities.models import Role
 from convene.convening import services as convening
 from convene.convening.models import ActivityType
-from convene.deliberation.models import JointResponse, Phase
 from convene.discussions.models import Post, Thread
 from convene.projects.models import Project
 
 from ..factories import CommunityFactory, MembershipFactory
+from ..worlds import gathering_response
 
 pytestmark = pytest.mark.django_db
 
@@ -38,23 +38,12 @@ def things(world):
     )
     convening.invitation_add(session=session, actor=coordinator, user=world.users["member"])
     session = convening.session_transition(session=session, actor=coordinator, to="invitations_sent")
-    response = JointResponse.objects.create(
-        community=world.private,
-        title="A new referral rule",
-        what_changed="Referrals go through a central desk.",
-        state=Phase.GATHERING,
-        gathering_ends=timezone.now() + timedelta(days=3),
+    response = gathering_response(
+        world.private, title="A new referral rule", what_changed="Referrals go through a central desk."
     )
-    response.communities.add(world.private)
-    anonymous = JointResponse.objects.create(
-        community=world.private,
-        title="Night shifts",
-        what_changed="Night shifts change.",
-        state=Phase.GATHERING,
-        gathering_ends=timezone.now() + timedelta(days=3),
-        anonymous=True,
+    anonymous = gathering_response(
+        world.private, title="Night shifts", what_changed="Night shifts change.", anonymous=True
     )
-    anonymous.communities.add(world.private)
     partner = CommunityFactory(slug="partner", name="Partner Trust")
     project = Project.objects.create(
         title="Rota automation",
