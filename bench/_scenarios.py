@@ -192,6 +192,9 @@ def run(
         pg.close()
 
 
+WARM_UP = 3.0  # seconds of unmeasured voting on each route whenever the web server starts
+
+
 def side_by_side(
     *,
     voters: int,
@@ -224,6 +227,11 @@ def side_by_side(
                 if web is not None:
                     web.close()
                 web = Web(env, workers=processes, threads=per_process)
+                # New processes first import and connect lazily, and the first votes of a fresh
+                # server create participants and fill the cache: both routes are warmed up,
+                # unmeasured, before any phase on this server is measured.
+                for warm in ("/api/v1/deliberation", "/api/floor"):
+                    run_voters([web.port], seeded["tokens"], seeded["response"], seconds=WARM_UP, base=warm)
             roots = {"web": [web.proc.pid], "postgres": [postmaster_pid(pg)], "worker": [worker.proc.pid]}
             before = {k: tree_cpu_seconds(pids) for k, pids in roots.items()}
             base = "/api/v1/deliberation" if route == "convene" else "/api/floor"

@@ -24,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _results import write_section  # noqa: E402
-from _scenarios import run, side_by_side  # noqa: E402
+from _scenarios import WARM_UP, run, side_by_side  # noqa: E402
 from _stack import THREADS  # noqa: E402
 
 VOTERS = 64  # a room of about 1,000 people, each clicking every 3-5 seconds
@@ -73,9 +73,10 @@ def main() -> None:
         f"(`gthread`, {THREADS} threads a process) serving `convene.wsgi`, a private PostgreSQL cluster (fsync and "
         "synchronous commit on), a django-tasks worker keeping the map current, Redis for the shared cache; all on "
         "127.0.0.1. Each Convene request is one vote through `POST /api/v1/deliberation/responses/<id>/votes` "
-        "(token auth, `response_for`, `vote_cast`, `next_statement`); each floor request is "
+        "(token auth, `response_for_voting`, `vote_cast`, `next_statement`); each floor request is "
         "`POST /api/floor/responses/<id>/votes` on the same server and settings (token auth and one INSERT, "
-        "bench/_floor_urls.py). Paced phases offer a fixed rate, latency counted from when each vote was due; "
+        "bench/_floor_urls.py). Whenever the web server starts, both routes are warmed up unmeasured for "
+        f"{WARM_UP:.0f} s each. Paced phases offer a fixed rate, latency counted from when each vote was due; "
         "saturated phases vote as fast as answers come.",
         "",
         "| phase | votes | votes/s | p50 ms | p99 ms | errors | retries | CPU ms per vote: web / PostgreSQL / "

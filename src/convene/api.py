@@ -13,10 +13,12 @@ from convene.notifications.api import router as notifications_router
 from convene.projects.api import router as projects_router
 from convene.search.api import router as search_router
 
+# Django tries URL patterns in order: deliberation first, as its vote and next-statement routes
+# (first in its file) take nearly every API request while a room votes.
+api.add_router("/deliberation", deliberation_router)
 api.add_router("/communities", communities_router)
 api.add_router("/me", accounts_router)
 api.add_router("/convening", convening_router)
-api.add_router("/deliberation", deliberation_router)
 api.add_router("/projects", projects_router)
 api.add_router("/insights", insights_router)
 api.add_router("/search", search_router)

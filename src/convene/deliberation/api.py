@@ -34,6 +34,7 @@ from .models import (
     StatementState,
 )
 from .permissions import (
+    VOTING_FACTS,
     can_act,
     invited_ids,
     opinion_request_by_token,
@@ -274,7 +275,9 @@ def _statement_out(s: Statement, mine_ids: set[int]) -> dict:
 
 def _next(response, user, participant=None) -> dict:
     if participant is None:
-        participant = services.participant_for(response, user, create=False)
+        facts = getattr(response, VOTING_FACTS, None)  # (read by response_for_voting)
+        cached = facts.participant if facts is not None else None
+        participant = services.participant_for(response, user, create=False, cached=cached)
     statement, remaining = selectors.next_statement(response, participant)
     return {"statement": {"id": statement.pk, "text": statement.text} if statement else None, "remaining": remaining}
 
@@ -282,6 +285,34 @@ def _next(response, user, participant=None) -> dict:
 def _results_visible(response) -> None:
     if response.results_hidden:
         raise Conflict(_("Results are hidden until gathering ends."), code="results_hidden")
+
+
+# --------------------------------------------------------------------------- voting
+# First in the file, so first among the API's URL patterns (convene/api.py mounts this router
+# first): Django tries the patterns in order, and these two take nearly every API request while a
+# room votes.
+
+
+@router.get(
+    "/responses/{response_id}/next",
+    response={200: NextOut, **ERRORS},
+    summary="The next statement for you to vote on, chosen by the engine's priority",
+)
+def next_statement(request, response_id: int):
+    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
+    return _next(response, request.user)
+
+
+@router.post(
+    "/responses/{response_id}/votes",
+    response={200: VoteOut, **ERRORS},
+    summary="Vote (or change a vote); the same vote twice is harmless. Returns the next statement.",
+)
+def cast_vote(request, response_id: int, payload: VoteIn):
+    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
+    vote = services.vote_cast(response=response, user=request.user, statement_id=payload.statement, value=payload.value)
+    next_up = _next(response, request.user, vote.participant)
+    return {"statement": vote.statement_id, "value": vote.value, "next": next_up}
 
 
 # --------------------------------------------------------------------------- intake
@@ -525,28 +556,6 @@ def moderate_statement(request, response_id: int, statement_id: int, payload: Mo
             statement=statement, actor=request.user, decision=payload.decision, reason=payload.reason
         )
     return _statement_out(statement, set())
-
-
-@router.get(
-    "/responses/{response_id}/next",
-    response={200: NextOut, **ERRORS},
-    summary="The next statement for you to vote on, chosen by the engine's priority",
-)
-def next_statement(request, response_id: int):
-    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
-    return _next(response, request.user)
-
-
-@router.post(
-    "/responses/{response_id}/votes",
-    response={200: VoteOut, **ERRORS},
-    summary="Vote (or change a vote); the same vote twice is harmless. Returns the next statement.",
-)
-def cast_vote(request, response_id: int, payload: VoteIn):
-    response = response_for_voting(request.user, response_id, need=Need.MEMBER)
-    vote = services.vote_cast(response=response, user=request.user, statement_id=payload.statement, value=payload.value)
-    next_up = _next(response, request.user, vote.participant)
-    return {"statement": vote.statement_id, "value": vote.value, "next": next_up}
 
 
 @router.get(

@@ -26,7 +26,8 @@ from convene.core.clients import client_address
 from convene.core.db import unique_or_none
 from convene.core.errors import Gone, RateLimited
 
-from .models import JointResponse, OpinionRequest, Participant, user_key
+from .models import JointResponse, OpinionRequest, Participant
+from .shared_cache import rank_key, voting_facts
 
 
 def invited_ids(response: JointResponse) -> list[int]:
@@ -38,27 +39,24 @@ def invited_ids(response: JointResponse) -> list[int]:
 
 
 # A person's rank on a response is kept in the shared cache for RANK_SECONDS (one read instead of
-# a membership query on every API vote), keyed by the response and the person's participant key
-# (which includes the response's secret, so a key is never reused for another response). What can
-# change it drops it at once (`ranks_forget`, connected in apps.py): a membership saved or deleted,
-# communities invited to or dropped from a response.
+# a membership query on every API vote), under `shared_cache.rank_key`. What can change it drops
+# it at once (`ranks_forget`, connected in apps.py): a membership saved or deleted, communities
+# invited to or dropped from a response.
 RANK_SECONDS = 60
-_RANK_KEY = "deliberation:rank:{}:{}"
 
 
-def _rank_key(response_id: int, secret: str, user_id: int) -> str:
-    return _RANK_KEY.format(response_id, user_key(secret, user_id))
+def response_rank(user, response: JointResponse, *, cached: int | None = None) -> int:
+    """The person's best rank in the response's invited communities (0: none).
 
-
-def response_rank(user, response: JointResponse) -> int:
+    `cached` is what the caller already read from the cache under `rank_key`, if anything."""
     if not getattr(user, "is_authenticated", False):
         return 0
     memo = getattr(user, "_response_rank", None)
     if memo is None:
         memo = user._response_rank = {}
     if response.pk not in memo:
-        key = _rank_key(response.pk, response.secret, user.pk)
-        rank = cache.get(key)
+        key = rank_key(response.pk, response.secret, user.pk)
+        rank = cached if isinstance(cached, int) else cache.get(key)
         if rank is None:
             rank = _rank_read(user, response)
             cache.set(key, rank, timeout=RANK_SECONDS)
@@ -94,7 +92,7 @@ def ranks_forget(*, user_ids=None, community_ids=None, response_ids=None) -> Non
         responses = responses.filter(Q(community_id__in=community_ids) | Q(communities__in=community_ids))
     if user_ids is None:
         user_ids = set(Membership.objects.filter(community_id__in=community_ids).values_list("user_id", flat=True))
-    keys = [_rank_key(pk, secret, uid) for pk, secret in set(responses.values_list("pk", "secret")) for uid in user_ids]
+    keys = [rank_key(pk, secret, uid) for pk, secret in set(responses.values_list("pk", "secret")) for uid in user_ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
@@ -170,14 +168,16 @@ _VOTING_ROW = (
 )
 
 
-# Set on a response whose phase and revision were read in this request (`vote_cast` then reads
-# them no second time).
-PHASE_READ_NOW = "_phase_read_now"
+# Set on a response loaded by `response_for_voting`: the `VotingFacts` the cache held for the
+# voter. Its phase and revision were read in this request too, so `vote_cast` reads them no
+# second time, and takes the pool and the participant from these facts.
+VOTING_FACTS = "voting_facts"
 
 
 def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> JointResponse:
     """`response_for` for the API's vote and next-statement routes: the same authorization, on a
-    response loaded with `VOTING_FIELDS` only, its phase and revision as of now."""
+    response loaded with `VOTING_FIELDS` only, its phase and revision as of now, and the voter's
+    cached facts read in one round trip (`VOTING_FACTS`)."""
     response_id = _response_id(response_id)
     if not 0 < response_id < 2**63:
         raise Http404(_("No such joint response."))
@@ -190,7 +190,10 @@ def response_for_voting(user, response_id, *, need: Need = Need.MEMBER) -> Joint
     # (SQLite answers booleans as 0 and 1)
     values = [pk, community_id, state, bool(anonymous), bool(guests_can_read), secret, revision]
     response = JointResponse.from_db(connection.alias, VOTING_FIELDS, values)
-    setattr(response, PHASE_READ_NOW, True)
+    if getattr(user, "is_authenticated", False):
+        facts = voting_facts(response, user)
+        response_rank(user, response, cached=facts.rank)
+        setattr(response, VOTING_FACTS, facts)
     _authorize(user, response, need)
     return response
 

@@ -46,7 +46,7 @@ def test_own_and_voted_statements_together_in_one_query(boundary, django_assert_
     response.refresh_from_db()
     participant = Participant.objects.get(response=response, user=b.members[2])
     selectors.next_statement(response, participant, rng=0)  # the pool is now cached
-    with django_assert_max_num_queries(2):  # voted-or-written ids, then the chosen text
+    with django_assert_max_num_queries(2):  # voted-or-written ids with the drawn texts (+ one if all were done)
         picked, remaining = selectors.next_statement(response, participant, rng=1)
     assert remaining == 2 and picked.pk in {others[1].pk, others[2].pk}
 

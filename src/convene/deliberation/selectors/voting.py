@@ -12,6 +12,7 @@ from django.db import connection
 from convene.engines.opinion import priority
 
 from ..models import JointResponse, Participant, Statement, StatementState, Vote
+from ..shared_cache import pool_key
 
 # The next statement: drawn in proportion to the engine's priority among the accepted statements
 # the participant has not voted on. The priorities (from the statement counters and extremities
@@ -19,20 +20,15 @@ from ..models import JointResponse, Participant, Statement, StatementState, Vote
 # Django's cache, shared by every process. Per request the only other reads are the
 # participant's own voted statement ids (one index range) and the chosen statement's text.
 POOL_SECONDS = 5  # extremities are stored just after the revision moves: rebuild now and then
-_POOL_KEY = "deliberation:pool:{}:{}:{}"
 
 
 @dataclass(frozen=True)
 class Pool:
-    """A response's accepted statements (`ids`) and their cumulative priority, as of one map revision."""
+    """A response's accepted statements (`ids`, ascending) and their cumulative priority, as of one
+    map revision."""
 
     ids: np.ndarray
     cumulative: np.ndarray
-
-
-def pool_key(response: JointResponse) -> str:
-    """The cache key of the response's pool as of its revision."""
-    return _POOL_KEY.format(response.pk, response.secret[:12], response.revision)
 
 
 def statement_pool(response: JointResponse, *, cached: Pool | None = None) -> Pool:
@@ -49,9 +45,9 @@ def statement_pool(response: JointResponse, *, cached: Pool | None = None) -> Po
     pool = cached if isinstance(cached, Pool) else cache.get(key)
     if pool is None:
         rows = list(
-            Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED).values_list(
-                "id", "n_agree", "n_disagree", "n_pass", "extremity"
-            )
+            Statement.objects.filter(response_id=response.pk, state=StatementState.ACCEPTED)
+            .order_by("id")
+            .values_list("id", "n_agree", "n_disagree", "n_pass", "extremity")
         )
         pool = Pool(*_priorities(rows))
         cache.set(key, pool, timeout=POOL_SECONDS)
@@ -91,46 +87,81 @@ def rng_for(rng) -> np.random.Generator:
     return _local.rng
 
 
+# How many draws a vote makes before it reads anything: the texts of the statements drawn are read
+# in the same query as what the participant is done with, and the first drawn that is left to them
+# is the next statement. Only a participant done with every statement drawn costs a second read.
+CANDIDATES = 8
+
+
 def next_statement(response: JointResponse, participant: Participant | None, rng=None) -> tuple[Statement | None, int]:
     """The next statement for this participant (None when nothing is left) and how many remain.
 
-    Left for a participant: the accepted statements they neither voted on nor wrote themselves.
+    Left for a participant: the accepted statements they neither voted on nor wrote themselves;
+    the next one is drawn among them in proportion to the engine's priority.
 
     The one next-statement algorithm: the vote page, its htmx fragment, the API's vote and
-    next routes and the home page all call it. Reads the pool (cache), at most one aggregate of
-    the participant's votes, and the chosen statement's text.
+    next routes and the home page all call it. Reads the pool (cache), then in one query what the
+    participant is done with and the texts of `CANDIDATES` statements drawn from the whole pool in
+    proportion to their priority. The first of those draws that is left to the participant is a
+    draw among the statements left, in proportion to their priority (draws from the whole pool
+    that miss the statements left are simply discarded); when every draw missed, it draws again
+    among the statements left, and reads that statement's text.
     """
     pool = statement_pool(response)
     if not len(pool.ids):
         return None, 0
     rng = rng_for(rng)
-    weights = pool.cumulative
-    left = np.ones(len(pool.ids), dtype=bool)
-    if participant is not None:
-        left = ~np.isin(pool.ids, _done_ids(response.pk, participant.pk))
-        if not left.any():
-            return None, 0
-        weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
+    drawn = [] if pool.cumulative[-1] <= 0 else pool.ids[_draw(pool.cumulative, rng, CANDIDATES)].tolist()
+    done, texts = _done_and_texts(response.pk, participant.pk if participant else None, list(dict.fromkeys(drawn)))
+    remaining = len(pool.ids) - _count_in(pool.ids, done)
+    if not remaining:
+        return None, 0
+    chosen = next((i for i in drawn if i in texts and i not in done), None)
+    if chosen is not None:
+        return Statement.from_db(connection.alias, _FIELDS, (chosen, response.pk, texts[chosen])), remaining
+    left = ~np.isin(pool.ids, list(done))
+    weights = np.cumsum(np.diff(pool.cumulative, prepend=0.0)[left])
     position = 0 if weights[-1] <= 0 else int(_draw(weights, rng, 1)[0])
-    return _statement_by_id(int(pool.ids[left][position])), int(left.sum())
+    return _statement_by_id(int(pool.ids[left][position])), remaining
 
 
-# The two reads of every vote, in plain SQL through Django's cursor: building them with the ORM
-# costs ten times as much CPU as running them (bench/profile_vote.py), and they never change.
-# What the participant is done with: the statements they voted on and those they wrote (nobody is
-# asked to vote on their own statement), in one query over two index ranges.
+def _count_in(sorted_ids: np.ndarray, ids: set[int]) -> int:
+    """How many of `ids` are in `sorted_ids` (ascending, as the pool keeps its ids)."""
+    if not ids:
+        return 0
+    wanted = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    at = np.searchsorted(sorted_ids, wanted).clip(max=len(sorted_ids) - 1)
+    return int((sorted_ids[at] == wanted).sum())
+
+
+# The reads of every vote, in plain SQL through Django's cursor: building them with the ORM costs
+# ten times as much CPU as running them (bench/profile_vote.py), and they never change. What the
+# participant is done with (the statements they voted on and those they wrote: nobody is asked to
+# vote on their own statement), over two index ranges and with no text; and the candidates' texts.
 _DONE = (
-    "SELECT statement_id FROM deliberation_vote WHERE response_id = %s AND participant_id = %s "
-    "UNION ALL SELECT id FROM deliberation_statement WHERE response_id = %s AND author_id = %s"
+    "SELECT statement_id, NULL FROM deliberation_vote WHERE response_id = %s AND participant_id = %s "
+    "UNION ALL SELECT id, NULL FROM deliberation_statement WHERE response_id = %s AND author_id = %s"
 )
+_CANDIDATE_TEXTS = "SELECT id, text FROM deliberation_statement WHERE response_id = %s AND id IN ({})"
 _STATEMENT = "SELECT id, response_id, text FROM deliberation_statement WHERE id = %s"
+_FIELDS = ["id", "response_id", "text"]
 
 
-def _done_ids(response_id: int, participant_id: int) -> np.ndarray:
-    """The ids of the statements this participant voted on or wrote."""
+def _done_and_texts(response_id: int, participant_id: int | None, candidates: list[int]) -> tuple[set[int], dict]:
+    """({ids of the statements this participant voted on or wrote}, {candidate id: text}), one query."""
+    parts, params = [], []
+    if participant_id is not None:
+        parts.append(_DONE)
+        params += [response_id, participant_id, response_id, participant_id]
+    if candidates:
+        parts.append(_CANDIDATE_TEXTS.format(", ".join(["%s"] * len(candidates))))
+        params += [response_id, *candidates]
+    if not parts:
+        return set(), {}
     with connection.cursor() as cursor:
-        cursor.execute(_DONE, [response_id, participant_id, response_id, participant_id])
-        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return {i for i, text in rows if text is None}, {i: text for i, text in rows if text is not None}
 
 
 def _statement_by_id(statement_id: int) -> Statement:
@@ -140,7 +171,7 @@ def _statement_by_id(statement_id: int) -> Statement:
         row = cursor.fetchone()
     if row is None:
         raise Statement.DoesNotExist(f"No statement {statement_id}.")
-    return Statement.from_db(connection.alias, ["id", "response_id", "text"], row)
+    return Statement.from_db(connection.alias, _FIELDS, row)
 
 
 def my_votes(response: JointResponse, participant: Participant | None) -> list[tuple[Statement, int]]:

@@ -14,6 +14,7 @@ from convene.core.errors import Conflict
 
 from ..models import JointResponse, Participant, Phase
 from ..permissions import can_act, home_community, invited_ids
+from ..shared_cache import participant_key_for
 
 
 def record_voice(response: JointResponse, participant: Participant, kind: str) -> None:
@@ -26,14 +27,8 @@ def record_voice(response: JointResponse, participant: Participant, kind: str) -
 # Who takes part changes once per person and response (the row is created, then only deleted with
 # the response or the person's community), so a found participant is kept in the shared cache:
 # an API vote then reads no participant row. Cached only once committed; dropped when deleted
-# (`participant_forget`, connected in apps.py).
+# (`participant_forget`, connected in apps.py). The key is `shared_cache.participant_key`.
 PARTICIPANT_SECONDS = 600
-_PARTICIPANT_KEY = "deliberation:participant:{}:{}"
-
-
-def participant_key(response: JointResponse, user) -> str:
-    """The cache key of this person's participant in the response."""
-    return _PARTICIPANT_KEY.format(response.pk, response.user_key(user.pk))
 
 
 def participant_for(
@@ -41,11 +36,12 @@ def participant_for(
 ) -> Participant | None:
     """This person's participant in the response (created if `create`), or None.
 
-    `cached` is what the caller already read from the cache under `participant_key`, if anything."""
+    `cached` is what the caller already read from the cache under `shared_cache.participant_key`,
+    if anything."""
     if isinstance(cached, Participant) and cached.response_id == response.pk:
         return cached
     key = response.user_key(user.pk)
-    cache_key = _PARTICIPANT_KEY.format(response.pk, key)
+    cache_key = participant_key_for(response.pk, key)
     participant = cache.get(cache_key)
     if participant is not None:
         return participant
@@ -75,7 +71,7 @@ def _participant_create(response: JointResponse, user, key: str) -> Participant:
 
 
 def participant_forget(participant: Participant) -> None:
-    cache_key = _PARTICIPANT_KEY.format(participant.response_id, participant.user_key)
+    cache_key = participant_key_for(participant.response_id, participant.user_key)
     cache.delete(cache_key)
     transaction.on_commit(lambda: cache.delete(cache_key))
 

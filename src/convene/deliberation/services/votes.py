@@ -15,10 +15,11 @@ from convene.core.db import unique_or_none
 from convene.core.errors import Conflict, InvalidInput
 
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
-from ..permissions import PHASE_READ_NOW
-from ..selectors.voting import pool_key, statement_votable
+from ..permissions import VOTING_FACTS
+from ..selectors.voting import statement_votable
+from ..shared_cache import VotingFacts, participant_key, pool_key
 from ..tasks import map_in_worker, request_map
-from .common import participant_for, participant_key
+from .common import participant_for
 
 COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
 _VOTE_VALUES = tuple(VoteValue.values)  # (the enum builds the list anew on every access)
@@ -55,7 +56,7 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     """Cast or change a vote: the one way to vote (web page, htmx fragment and API all call it).
 
     The caller has fetched the response through `permissions.response_for(need=Need.MEMBER)` (or
-    `response_for_voting`) in this request.
+    `response_for_voting`, whose cached facts it then uses) in this request.
     Checks the phase, the statement and the voter with readable refusals, then
     writes through `vote_record`. The same vote twice is a no-op (a double submit is harmless).
     """
@@ -71,7 +72,8 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
     # since the caller's object may be older than the last phase change. Then the statement is
     # checked against the response's pool as of that revision (moderation moves the revision):
     # only a refusal reads the statement itself, to say why.
-    if not getattr(response, PHASE_READ_NOW, False):
+    facts = getattr(response, VOTING_FACTS, None)
+    if facts is None:
         with connection.cursor() as cursor:
             cursor.execute(_PHASE, [response.pk])
             response.state, response.revision = cursor.fetchone() or (None, response.revision)
@@ -79,10 +81,11 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
         raise _voting_closed(response.state)
     if statement_id is None:
         raise InvalidInput(_("Choose a statement to vote on."), field="statement")
-    # The pool and the participant from the cache in one round trip.
-    keys = {"pool": pool_key(response), "participant": participant_key(response, user)}
-    found = cache.get_many(keys.values())
-    if not statement_votable(response, statement_id, cached=found.get(keys["pool"])):
+    if facts is None:  # the pool and the participant from the cache in one round trip
+        keys = {"pool": pool_key(response), "participant": participant_key(response, user)}
+        found = cache.get_many(keys.values())
+        facts = VotingFacts(rank=None, pool=found.get(keys["pool"]), participant=found.get(keys["participant"]))
+    if not statement_votable(response, statement_id, cached=facts.pool):
         state = unique_or_none(
             Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
         )
@@ -99,7 +102,7 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
                 ),
             }[state]
             raise Conflict(why, code="not_votable")
-    participant = participant_for(response, user, create=True, cached=found.get(keys["participant"]))
+    participant = participant_for(response, user, create=True, cached=facts.participant)
     vote_record(response=response, participant=participant, statement_id=statement_id, value=value)
     return Vote(response_id=response.pk, participant=participant, statement_id=statement_id, value=value)
 
@@ -119,55 +122,78 @@ _LEDGER_INSERT = (
     "VALUES (%s, %s, %s, %s, %s)"
 )
 
+# On PostgreSQL both in one statement, atomic on its own: the ledger row is inserted only when the
+# vote was (a data-modifying WITH runs once and to completion). Four round trips (BEGIN, two
+# INSERTs, COMMIT) become one; SQLite has no INSERT inside WITH and takes the two in a transaction.
+_VOTE_AND_LEDGER_INSERT = (
+    "WITH vote AS (INSERT INTO deliberation_vote (response_id, participant_id, statement_id, value, updated_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id, participant_id, statement_id) DO NOTHING RETURNING id), "
+    "ledger AS (INSERT INTO communities_contribution (community_id, user_id, kind, context, occurred_at) "
+    "SELECT %s, %s, %s, %s, %s FROM vote) SELECT id FROM vote"
+)
+
+
+def _vote_insert(*, response: JointResponse, participant: Participant, statement_id: int, value: int, now) -> bool:
+    """Insert a first vote, with its voice-ledger row unless the response is anonymous; True if
+    inserted, False if the participant had voted on this statement already (nothing written)."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    vote = [response.pk, participant.pk, statement_id, value, stamp]
+    if response.anonymous or participant.user_id is None:  # anonymous: no ledger
+        with connection.cursor() as cursor:
+            cursor.execute(_VOTE_INSERT, vote)
+            return cursor.fetchone() is not None
+    ledger = [participant.community_id, participant.user_id, ContributionKind.VOTE.value, response.context, stamp]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_VOTE_AND_LEDGER_INSERT, vote + ledger)
+            return cursor.fetchone() is not None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_VOTE_INSERT, vote)
+        inserted = cursor.fetchone() is not None
+        if inserted:
+            cursor.execute(_LEDGER_INSERT, ledger)
+        return inserted
+
 
 def vote_record(*, response: JointResponse, participant: Participant, statement_id: int, value: int) -> bool:
     """Write one vote: insert it, change it, or leave it alone when it is the same. True if it changed.
 
     The caller (`vote_cast`) has checked that voting is open, the statement is accepted and the
-    participant may vote. A first vote is one INSERT ... ON CONFLICT DO NOTHING, plus the voice
-    ledger row of a named participant, in one transaction; a changed vote is one UPDATE. With a
-    map worker (production) the statement counters and the map revision are derived data the
-    worker refreshes, so a vote touches no shared row; without one (development, tests) they are
-    updated here, in the same transaction.
+    participant may vote. A first vote is one INSERT ... ON CONFLICT DO NOTHING with the voice
+    ledger row of a named participant (`_vote_insert`); a changed vote is one UPDATE. With a map
+    worker (production) the statement counters and the map revision are derived data the worker
+    refreshes, so a vote touches no shared row, and each of those writes is atomic on its own;
+    without one (development, tests) the counters are updated here, in one transaction with the vote.
     """
     now = timezone.now()
-    in_worker = map_in_worker()
+    if map_in_worker():
+        changed = _vote_insert(
+            response=response, participant=participant, statement_id=statement_id, value=value, now=now
+        ) or bool(
+            Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
+            .exclude(value=value)
+            .update(value=value, updated_at=now)
+        )
+        if changed:
+            transaction.on_commit(lambda: request_map(response.pk))
+        return changed
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            stamp = connection.ops.adapt_datetimefield_value(now)
-            cursor.execute(_VOTE_INSERT, [response.pk, participant.pk, statement_id, value, stamp])
-            inserted = cursor.fetchone() is not None
-            if inserted and not response.anonymous and participant.user_id is not None:  # anonymous: no ledger
-                ledger = [
-                    participant.community_id,
-                    participant.user_id,
-                    ContributionKind.VOTE.value,
-                    response.context,
-                    stamp,
-                ]
-                cursor.execute(_LEDGER_INSERT, ledger)
         old = None
-        if inserted:
-            pass  # a first vote: written above
-        elif in_worker:
-            mine = Vote.objects.filter(
-                response_id=response.pk, participant_id=participant.pk, statement_id=statement_id
-            )
-            if not mine.exclude(value=value).update(value=value, updated_at=now):
-                return False  # the same vote again
-        else:  # the counters move by the old value: read it under the row lock
+        if not _vote_insert(
+            response=response, participant=participant, statement_id=statement_id, value=value, now=now
+        ):
+            # the counters move by the old value: read it under the row lock
             mine = Vote.objects.filter(
                 response_id=response.pk, participant_id=participant.pk, statement_id=statement_id
             )
             old = mine.select_for_update().values_list("value", flat=True).get()
             if old == value:
-                return False
+                return False  # the same vote again
             mine.update(value=value, updated_at=now)
-        if not in_worker:
-            counts = {COUNTER[value]: F(COUNTER[value]) + 1}
-            if old is not None:
-                counts[COUNTER[old]] = F(COUNTER[old]) - 1
-            Statement.objects.filter(pk=statement_id).update(**counts)
-            JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
+        counts = {COUNTER[value]: F(COUNTER[value]) + 1}
+        if old is not None:
+            counts[COUNTER[old]] = F(COUNTER[old]) - 1
+        Statement.objects.filter(pk=statement_id).update(**counts)
+        JointResponse.objects.filter(pk=response.pk).update(revision=F("revision") + 1)
         transaction.on_commit(lambda: request_map(response.pk))
     return True
