@@ -222,7 +222,8 @@ class Worker:
     def start(self) -> None:
         since = os.fstat(self.log.fileno()).st_size  # (a restart appends to the same log)
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "convene", self.command, "--interval", "0.2", "--max-backoff", "2"],
+            # production's polling interval (the default); a shorter wait after a database restart
+            [PYTHON, "-m", "convene", self.command, "--max-backoff", "2"],
             env=self.env,
             cwd=ROOT,
             start_new_session=True,

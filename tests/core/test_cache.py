@@ -15,6 +15,7 @@ def test_the_cache_api_on_redis(redis_cache):
     assert cache.incr("b") == 2 and cache.incr("b", 10) == 12
     with pytest.raises(ValueError):
         cache.incr("missing")
+    assert cache.get("missing") is None  # (not created by the attempt)
     cache.set_many({"c": "three", "d": 4}, timeout=30)
     assert cache.get_many(["a", "c", "d", "nothing"]) == {"a": {"x": [1, 2]}, "c": "three", "d": 4}
     assert cache.has_key("c") and cache.touch("c", 60)

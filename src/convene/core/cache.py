@@ -38,6 +38,14 @@ def cache_unavailable(exc: Exception) -> None:
         logger.warning("Cache unavailable (%s): rate limits are not enforced until it is back.", exc)
 
 
+# Django's contract for `incr` (a missing key is a ValueError, never created), in one round trip
+# and atomically: Django's own Redis backend asks EXISTS, then INCRBY (two round trips, with a
+# window between). Every API write counts itself this way (core/middleware.py's rate limit).
+_INCR_IF_EXISTS = (
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return false"
+)
+
+
 class FailOpenRedisCache(BaseCache):
     """Redis at LOCATION (several servers separated by `;` or `,`: the first takes the writes, the
     others serve the reads, as with Django's backend). OPTIONS go to the connection pool."""
@@ -51,6 +59,7 @@ class FailOpenRedisCache(BaseCache):
         options.setdefault("socket_timeout", 0.5)
         self.clients = [redis.Redis(connection_pool=redis.ConnectionPool.from_url(s, **options)) for s in servers]
         self.serializer = RedisSerializer()
+        self.incr_if_exists = self.clients[0].register_script(_INCR_IF_EXISTS)  # (EVALSHA, loaded once)
 
     def writer(self) -> redis.Redis:
         return self.clients[0]
@@ -136,13 +145,13 @@ class FailOpenRedisCache(BaseCache):
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         try:
-            client = self.writer()
-            if not client.exists(key):
-                raise ValueError(f"Key '{key}' not found.")
-            return client.incr(key, delta)
+            value = self.incr_if_exists(keys=[key], args=[delta])
         except RedisError as exc:
             cache_unavailable(exc)
             return delta  # a fresh count: under any limit
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         if not data:
