@@ -145,8 +145,11 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
 
 
 # Threads per gunicorn worker (gthread), as docs/deploy.md advises: a request mostly waits on
-# PostgreSQL and Redis, so a few more threads than cores keep the CPU busy.
-THREADS = 8
+# PostgreSQL and Redis, so a few threads keep a process's core busy; more only contend for the
+# interpreter lock (measured: 4 served more votes than 8 or 2, bench/RESULTS.md "load").
+THREADS = 4
+# The task worker's CPU priority, as deploy/convene-worker.service sets it: web requests first.
+WORKER_NICE = 10
 
 
 class Web:
@@ -222,8 +225,9 @@ class Worker:
     def start(self) -> None:
         since = os.fstat(self.log.fileno()).st_size  # (a restart appends to the same log)
         self.proc = subprocess.Popen(
-            # production's polling interval (the default); a shorter wait after a database restart
-            [PYTHON, "-m", "convene", self.command, "--max-backoff", "2"],
+            # as production runs it: at a lower CPU priority (`Nice=10`) and the default polling
+            # interval; only the wait after a database restart is shorter
+            ["nice", "-n", str(WORKER_NICE), PYTHON, "-m", "convene", self.command, "--max-backoff", "2"],
             env=self.env,
             cwd=ROOT,
             start_new_session=True,
@@ -274,7 +278,10 @@ def seed(env: dict, *, voters: int, statements: int) -> dict:
 
 
 def tree_cpu_seconds(root_pids: list[int]) -> float:
-    """User + system CPU seconds of these processes and all their descendants (from /proc)."""
+    """User + system CPU seconds of these processes and all their descendants (from /proc),
+    including descendants that have exited and been reaped within the tree (their parents'
+    cutime and cstime): PostgreSQL ends a backend whenever Django recycles a connection
+    (`DB_CONN_MAX_AGE`), and its CPU must not vanish from the total mid-run."""
     tick = os.sysconf("SC_CLK_TCK")
     stats = {}
     for entry in os.listdir("/proc"):
@@ -282,7 +289,7 @@ def tree_cpu_seconds(root_pids: list[int]) -> float:
             with contextlib.suppress(OSError):
                 with open(f"/proc/{entry}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
-                stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+                stats[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
     wanted, frontier = set(), set(root_pids)
     while frontier:
         wanted |= frontier
