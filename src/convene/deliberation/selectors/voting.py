@@ -17,8 +17,8 @@ from ..shared_cache import pool_key
 # The next statement: drawn in proportion to the engine's priority among the accepted statements
 # the participant has not voted on. The priorities (from the statement counters and extremities
 # the map worker stores) are the response's *pool*, computed once per map revision and kept in
-# Django's cache, shared by every process. Per request the only other reads are the
-# participant's own voted statement ids (one index range) and the chosen statement's text.
+# Django's cache, shared by every process. Per request the only other read is one query for the
+# participant's own done statement ids and the texts of the statements drawn (`next_statement`).
 POOL_SECONDS = 5  # extremities are stored just after the revision moves: rebuild now and then
 
 
