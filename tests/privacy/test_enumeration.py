@@ -144,7 +144,6 @@ NOT_ABOUT_PEOPLE: dict[str, str] = {
     "deliberation:response_detail": (
         "statement counts (pending, accepted); coverage comes from selectors.coverage (marked)"
     ),
-    "deliberation:next_statement": "the viewer's own count of statements left to vote on",
     # services: checks that decide, not figures shown
     "convening:rsvp_set": "capacity check (accepted < capacity), decides waitlisting; no figure is shown",
     "convening:waitlist_promote": "capacity check while promoting the waitlist; no figure is shown",
