@@ -55,11 +55,13 @@ def response_rank(user, response: JointResponse, *, cached: int | None = None) -
     if memo is None:
         memo = user._response_rank = {}
     if response.pk not in memo:
-        key = rank_key(response.pk, response.secret, user.pk)
-        rank = cached if isinstance(cached, int) else cache.get(key)
+        rank = cached if isinstance(cached, int) else None
         if rank is None:
-            rank = _rank_read(user, response)
-            cache.set(key, rank, timeout=RANK_SECONDS)
+            key = rank_key(response.pk, response.secret, user.pk)
+            rank = cache.get(key)
+            if rank is None:
+                rank = _rank_read(user, response)
+                cache.set(key, rank, timeout=RANK_SECONDS)
         memo[response.pk] = rank
     return memo[response.pk]
 

@@ -27,14 +27,9 @@ def rank_key(response_id: int, secret: str, user_id: int) -> str:
     return _RANK_KEY.format(response_id, user_key(secret, user_id))
 
 
-def participant_key_for(response_id: int, participant_user_key: str) -> str:
-    """The key of the participant with this user key in the response."""
+def participant_key(response_id: int, participant_user_key: str) -> str:
+    """The key of the participant with this user key (`Participant.user_key`) in the response."""
     return _PARTICIPANT_KEY.format(response_id, participant_user_key)
-
-
-def participant_key(response: JointResponse, user) -> str:
-    """The key of this person's participant in the response."""
-    return participant_key_for(response.pk, response.user_key(user.pk))
 
 
 def pool_key(response: JointResponse) -> str:
@@ -56,7 +51,7 @@ def voting_facts(response: JointResponse, user) -> VotingFacts:
     key = response.user_key(user.pk)
     keys = {
         "rank": _RANK_KEY.format(response.pk, key),
-        "participant": participant_key_for(response.pk, key),
+        "participant": participant_key(response.pk, key),
         "pool": pool_key(response),
     }
     found = cache.get_many(keys.values())

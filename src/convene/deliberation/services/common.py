@@ -14,7 +14,7 @@ from convene.core.errors import Conflict
 
 from ..models import JointResponse, Participant, Phase
 from ..permissions import can_act, home_community, invited_ids
-from ..shared_cache import participant_key_for
+from ..shared_cache import participant_key
 
 
 def record_voice(response: JointResponse, participant: Participant, kind: str) -> None:
@@ -41,7 +41,7 @@ def participant_for(
     if isinstance(cached, Participant) and cached.response_id == response.pk:
         return cached
     key = response.user_key(user.pk)
-    cache_key = participant_key_for(response.pk, key)
+    cache_key = participant_key(response.pk, key)
     participant = cache.get(cache_key)
     if participant is not None:
         return participant
@@ -71,7 +71,7 @@ def _participant_create(response: JointResponse, user, key: str) -> Participant:
 
 
 def participant_forget(participant: Participant) -> None:
-    cache_key = participant_key_for(participant.response_id, participant.user_key)
+    cache_key = participant_key(participant.response_id, participant.user_key)
     cache.delete(cache_key)
     transaction.on_commit(lambda: cache.delete(cache_key))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +16,7 @@ from convene.core.errors import Conflict, InvalidInput
 from ..models import JointResponse, Participant, Phase, Statement, StatementState, Vote, VoteValue
 from ..permissions import VOTING_FACTS
 from ..selectors.voting import statement_votable
-from ..shared_cache import VotingFacts, participant_key, pool_key
+from ..shared_cache import voting_facts
 from ..tasks import map_in_worker, request_map
 from .common import participant_for
 
@@ -81,10 +80,8 @@ def vote_cast(*, response: JointResponse, user, statement_id, value) -> Vote:
         raise _voting_closed(response.state)
     if statement_id is None:
         raise InvalidInput(_("Choose a statement to vote on."), field="statement")
-    if facts is None:  # the pool and the participant from the cache in one round trip
-        keys = {"pool": pool_key(response), "participant": participant_key(response, user)}
-        found = cache.get_many(keys.values())
-        facts = VotingFacts(rank=None, pool=found.get(keys["pool"]), participant=found.get(keys["participant"]))
+    if facts is None:  # the pool and the participant (with the rank) from the cache in one round trip
+        facts = voting_facts(response, user)
     if not statement_votable(response, statement_id, cached=facts.pool):
         state = unique_or_none(
             Statement.objects.filter(response_id=response.pk, pk=statement_id).values_list("state", flat=True)
@@ -155,6 +152,11 @@ def _vote_insert(*, response: JointResponse, participant: Participant, statement
         return inserted
 
 
+def _existing(response: JointResponse, participant: Participant, statement_id: int):
+    """The participant's vote on the statement, as a queryset (built only when a vote was there)."""
+    return Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
+
+
 def vote_record(*, response: JointResponse, participant: Participant, statement_id: int, value: int) -> bool:
     """Write one vote: insert it, change it, or leave it alone when it is the same. True if it changed.
 
@@ -170,9 +172,7 @@ def vote_record(*, response: JointResponse, participant: Participant, statement_
         changed = _vote_insert(
             response=response, participant=participant, statement_id=statement_id, value=value, now=now
         ) or bool(
-            Vote.objects.filter(response_id=response.pk, participant_id=participant.pk, statement_id=statement_id)
-            .exclude(value=value)
-            .update(value=value, updated_at=now)
+            _existing(response, participant, statement_id).exclude(value=value).update(value=value, updated_at=now)
         )
         if changed:
             transaction.on_commit(lambda: request_map(response.pk))
@@ -183,9 +183,7 @@ def vote_record(*, response: JointResponse, participant: Participant, statement_
             response=response, participant=participant, statement_id=statement_id, value=value, now=now
         ):
             # the counters move by the old value: read it under the row lock
-            mine = Vote.objects.filter(
-                response_id=response.pk, participant_id=participant.pk, statement_id=statement_id
-            )
+            mine = _existing(response, participant, statement_id)
             old = mine.select_for_update().values_list("value", flat=True).get()
             if old == value:
                 return False  # the same vote again
