@@ -4,11 +4,14 @@
 
 SPEC holds ports, response id, tokens, seconds, max_votes, the route's base path and `rate`, the
 offered load in votes a second for all voters together (0: each voter votes as fast as its
-answers come, i.e. saturation). Paced, voter i sends a vote every len(tokens)/rate seconds, the
+answers come, i.e. saturation). Every voter first opens its connection and asks for its first
+statement; the clock (schedules, deadline, client CPU) starts once all have one, as a room starts
+voting once its page has loaded, so the 64 simultaneous first reads are not counted against the
+first votes' schedule. Paced, voter i then sends a vote every len(tokens)/rate seconds, the
 voters' schedules spread evenly; a vote's latency is counted from the moment it was due, so a
-server that falls behind pays for the queue it builds (no coordinated omission). Each voter asks for its first
-statement, then votes on whatever statement the previous answer offered, until the deadline,
-max_votes or the end of the statements. A vote counts as acknowledged only when its answer is
+server that falls behind pays for the queue it builds (no coordinated omission). Each voter votes
+on whatever statement the previous answer offered, until the deadline, max_votes or the end of
+the statements. A vote counts as acknowledged only when its answer is
 200; after a connection error or a 5xx the voter reconnects and sends the same vote again (the
 same vote twice is harmless by design). Only 127.0.0.1 is ever contacted; every loop is bounded
 by the deadline. OUT gets, per voter, the acknowledged (statement, value) pairs in order, and
@@ -71,17 +74,35 @@ class Connection:
         return status, payload
 
 
-async def voter(index: int, spec: dict, deadline: float, out: dict) -> None:
+def _base(spec: dict) -> str:
+    return f"{spec.get('base', '/api/v1/deliberation')}/responses/{spec['response']}"
+
+
+async def first_statement(index: int, spec: dict) -> tuple[Connection, int | None]:
+    """The voter's connection and first statement (None: none left, or the server did not answer
+    within the setup time, and the voter asks again once voting starts)."""
+    conn = Connection(spec["ports"][index % len(spec["ports"])])
+    setup_deadline = time.monotonic() + 30
+    while time.monotonic() < setup_deadline:
+        try:
+            status, body = await conn.request("GET", f"{_base(spec)}/next", spec["tokens"][index])
+            if status < 500:
+                statement = json.loads(body)["statement"] if status == 200 else None
+                return conn, statement["id"] if statement else None
+        except (TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError):
+            conn.close()
+        await asyncio.sleep(0.05)
+    return conn, None
+
+
+async def voter(index: int, spec: dict, deadline: float, out: dict, conn: Connection, next_id: int | None) -> None:
     rng = random.Random(spec.get("seed", 0) * 100_003 + index)
-    ports = spec["ports"]
-    conn = Connection(ports[index % len(ports)])
     token = spec["tokens"][index]
-    base = f"{spec.get('base', '/api/v1/deliberation')}/responses/{spec['response']}"
+    base = _base(spec)
     acked, latencies = out["acked"][index], out["latencies"]
     rate = spec.get("rate") or 0
     interval = len(spec["tokens"]) / rate if rate else 0.0
     due = time.monotonic() + interval * index / len(spec["tokens"])
-    next_id = None
     cast = 0
     while time.monotonic() < deadline and cast < spec["max_votes"]:
         try:
@@ -132,9 +153,11 @@ async def voter(index: int, spec: dict, deadline: float, out: dict) -> None:
 
 async def main(spec: dict) -> dict:
     out = {"acked": [[] for _ in spec["tokens"]], "latencies": [], "errors": 0, "retries": 0, "error_samples": []}
+    voters = range(len(spec["tokens"]))
+    firsts = await asyncio.gather(*(first_statement(i, spec) for i in voters))
     started, cpu = time.monotonic(), time.process_time()
     deadline = started + spec["seconds"]
-    await asyncio.gather(*(voter(i, spec, deadline, out) for i in range(len(spec["tokens"]))))
+    await asyncio.gather(*(voter(i, spec, deadline, out, *firsts[i]) for i in voters))
     out["seconds"] = time.monotonic() - started
     out["cpu_seconds"] = time.process_time() - cpu
     out["error_samples"] = out["error_samples"][:10]
