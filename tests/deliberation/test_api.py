@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from convene.deliberation import services
 from convene.deliberation.models import Phase
@@ -122,7 +123,6 @@ def test_delivery_and_tracking_shows_response(boundary):
         question="Q?",
         deadline=date.today() + timedelta(days=60),
     )
-    from django.utils import timezone
 
     coordinator = ApiClient(b.coordinator)
     r = coordinator.post(
