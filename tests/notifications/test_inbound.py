@@ -12,6 +12,7 @@ import time
 from email.message import EmailMessage
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from convene.communities.models import Membership, Role
@@ -92,6 +93,26 @@ def test_a_reply_to_a_notification_mail_is_posted_in_its_thread_by_its_recipient
     # The same effects as a reply on the web: Ana follows her thread and hears of it, by mail too.
     assert ana.notifications.filter(kind="discussion.reply", object_id=post.pk).exists()
     assert any("Ben Novak replied" in m["Subject"] for m in smtp_server.to("ana@example.com"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="counts the sessions PostgreSQL serves")
+def test_the_server_keeps_no_database_connection_between_messages(inbound_server, talk):
+    """The server's thread outlives every message; its connection is closed after each SMTP
+    command, so none goes stale between messages hours apart (and a stopped server leaves no
+    session behind: the one that kept CI's test databases from being dropped)."""
+    community, ana, ben, thread = talk
+    _send(inbound_server, to=replies.reply_address(ben.pk, thread.pk), sender="ben@example.com", body="Tuesday.")
+    assert Post.objects.filter(thread=thread, author=ben).exists()
+    others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + 10  # a backend leaves pg_stat_activity a moment after its client
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(others)
+            count = cursor.fetchone()[0]
+            if count == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert count == 0
 
 
 def test_forged_expired_and_outsiders_addresses_are_refused_with_550(smtp_server, inbound_server, talk):

@@ -13,7 +13,7 @@ import logging
 
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from convene.core.errors import ServiceError
@@ -30,20 +30,27 @@ def _smtp_text(message: str) -> str:
     return " ".join(str(message).split()).encode("ascii", "replace").decode("ascii")[:400]
 
 
+# Both run in the one thread `sync_to_async` keeps for the life of the process, and each closes
+# that thread's database connection when it is done: a reply server is idle for hours between
+# messages, so a kept connection would only go stale (and, in tests, keep the test database open
+# after the server stopped, which PostgreSQL then refuses to drop).
+
+
 def _check_recipient(address: str) -> None:
-    close_old_connections()
-    token = token_in(address)
-    if token is None:
-        raise ReplyRefused(_("This address does not take mail: reply to a Convene notification instead."))
-    reply_author_and_thread(token)
+    try:
+        token = token_in(address)
+        if token is None:
+            raise ReplyRefused(_("This address does not take mail: reply to a Convene notification instead."))
+        reply_author_and_thread(token)
+    finally:
+        connections.close_all()
 
 
 def _receive(content: bytes, mail_from: str, recipients: list[str]):
-    close_old_connections()
     try:
         return inbound_receive(content=content, mail_from=mail_from, recipients=recipients)
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 class InboundHandler:
