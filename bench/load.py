@@ -78,7 +78,8 @@ def main() -> None:
         "`POST /api/floor/responses/<id>/votes` on the same server and settings (token auth and one INSERT, "
         "bench/_floor_urls.py). Whenever the web server starts, both routes are warmed up unmeasured for "
         f"{WARM_UP:.0f} s each. Paced phases offer a fixed rate, latency counted from when each vote was due; "
-        "saturated phases vote as fast as answers come.",
+        "saturated phases vote as fast as answers come. A phase's clock starts once every voter has read its "
+        "first statement.",
         "",
         "| phase | votes | votes/s | p50 ms | p99 ms | errors | retries | CPU ms per vote: web / PostgreSQL / "
         "worker / load client |",
