@@ -78,6 +78,15 @@ def _base(spec: dict) -> str:
     return f"{spec.get('base', '/api/v1/deliberation')}/responses/{spec['response']}"
 
 
+async def offered_id(conn: Connection, base: str, token: str) -> int | None:
+    """The statement the server offers next (None: none left); ConnectionError on a 5xx."""
+    status, body = await conn.request("GET", f"{base}/next", token)
+    if status >= 500:
+        raise ConnectionError(status)
+    statement = json.loads(body)["statement"] if status == 200 else None
+    return statement["id"] if statement else None
+
+
 async def first_statement(index: int, spec: dict) -> tuple[Connection, int | None]:
     """The voter's connection and first statement (None: none left, or the server did not answer
     within the setup time, and the voter asks again once voting starts)."""
@@ -85,10 +94,7 @@ async def first_statement(index: int, spec: dict) -> tuple[Connection, int | Non
     setup_deadline = time.monotonic() + 30
     while time.monotonic() < setup_deadline:
         try:
-            status, body = await conn.request("GET", f"{_base(spec)}/next", spec["tokens"][index])
-            if status < 500:
-                statement = json.loads(body)["statement"] if status == 200 else None
-                return conn, statement["id"] if statement else None
+            return conn, await offered_id(conn, _base(spec), spec["tokens"][index])
         except (TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError):
             conn.close()
         await asyncio.sleep(0.05)
@@ -107,13 +113,9 @@ async def voter(index: int, spec: dict, deadline: float, out: dict, conn: Connec
     while time.monotonic() < deadline and cast < spec["max_votes"]:
         try:
             if next_id is None:
-                status, body = await conn.request("GET", f"{base}/next", token)
-                if status >= 500:
-                    raise ConnectionError(status)
-                statement = json.loads(body)["statement"] if status == 200 else None
-                if statement is None:
+                next_id = await offered_id(conn, base, token)
+                if next_id is None:
                     break  # voted on everything
-                next_id = statement["id"]
             value = rng.choice((1, 1, -1, 0))
             body = json.dumps({"statement": next_id, "value": value}).encode()
             if interval:

@@ -9,6 +9,7 @@ webhook's does; a refusal there is a 550 too, and automatic mail is accepted and
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from aiosmtpd.controller import Controller
@@ -30,27 +31,33 @@ def _smtp_text(message: str) -> str:
     return " ".join(str(message).split()).encode("ascii", "replace").decode("ascii")[:400]
 
 
-# Both run in the one thread `sync_to_async` keeps for the life of the process, and each closes
-# that thread's database connection when it is done: a reply server is idle for hours between
-# messages, so a kept connection would only go stale (and, in tests, keep the test database open
-# after the server stopped, which PostgreSQL then refuses to drop).
+def _closing_connections(function):
+    """The handlers run in the one thread `sync_to_async` keeps for the life of the process; each
+    closes that thread's database connection when it is done. A reply server is idle for hours
+    between messages, so a kept connection would only go stale (and, in tests, keep the test
+    database open after the server stopped, which PostgreSQL then refuses to drop)."""
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return wrapped
 
 
+@_closing_connections
 def _check_recipient(address: str) -> None:
-    try:
-        token = token_in(address)
-        if token is None:
-            raise ReplyRefused(_("This address does not take mail: reply to a Convene notification instead."))
-        reply_author_and_thread(token)
-    finally:
-        connections.close_all()
+    token = token_in(address)
+    if token is None:
+        raise ReplyRefused(_("This address does not take mail: reply to a Convene notification instead."))
+    reply_author_and_thread(token)
 
 
+@_closing_connections
 def _receive(content: bytes, mail_from: str, recipients: list[str]):
-    try:
-        return inbound_receive(content=content, mail_from=mail_from, recipients=recipients)
-    finally:
-        connections.close_all()
+    return inbound_receive(content=content, mail_from=mail_from, recipients=recipients)
 
 
 class InboundHandler:
